@@ -1,0 +1,27 @@
+import { registerSpecs } from '../../core/registry/register-specs.js';
+import type { CliContext } from '../context.js';
+import { formatDiagnostic } from '../present/diagnostics.js';
+import { note, printJson, printLine } from '../present/output.js';
+import { out } from '../present/style.js';
+import { actorOf, withRegistry } from '../workspace.js';
+
+export async function registerCommand(ctx: CliContext, paths: string[], options: { json?: boolean }): Promise<number> {
+  return withRegistry(ctx, 'write', (registry, workspace) => {
+    const result = registerSpecs(workspace, registry, ctx.cwd, paths, actorOf(workspace));
+    if (!result.ok) {
+      if (options.json) printJson(ctx, { registered: [], diagnostics: result.report.diagnostics });
+      else for (const d of result.report.diagnostics) printLine(ctx, formatDiagnostic(d));
+      note(ctx, `${out.red('✗')} nothing registered: ${result.report.errors} validation error(s); fix them and run again`);
+      return 1;
+    }
+    if (options.json) {
+      printJson(ctx, { registered: result.outcomes });
+      return 0;
+    }
+    for (const o of result.outcomes) {
+      const mark = o.outcome === 'registered' ? out.green('registered') : out.dim('unchanged ');
+      printLine(ctx, `${mark}  ${o.kind.padEnd(6)} ${o.ref}  ${out.dim(o.digest)}`);
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,32 @@
+import { stringify } from 'yaml';
+import type { CliContext } from '../context.js';
+import { printJson, printLine } from '../present/output.js';
+import { out } from '../present/style.js';
+import { withRegistry } from '../workspace.js';
+
+export async function showCommand(ctx: CliContext, ref: string, options: { json?: boolean }): Promise<number> {
+  return withRegistry(ctx, 'read', (registry) => {
+    const row = registry.resolve(ref);
+    const bundle = registry.bundleOf(row.name, row.version);
+    const dependencies = registry.dependenciesOf(row.name, row.version);
+    if (options.json) {
+      printJson(ctx, { ...row, files: bundle.files, dependencies, spec: bundle.spec });
+      return 0;
+    }
+    printLine(ctx, `${out.bold(`${row.name}@${row.version}`)}  ${row.kind}  owner ${row.owner}`);
+    printLine(ctx, `  status   ${row.status} (stage ${row.stage})`);
+    printLine(ctx, `  digest   ${row.digest}`);
+    printLine(ctx, `  created  ${row.createdAt} by ${row.createdBy}`);
+    if (bundle.files.length) {
+      printLine(ctx, '  files');
+      for (const f of bundle.files) printLine(ctx, `    ${f.path}  ${out.dim(`${f.size} B  ${f.digest.slice(0, 19)}`)}`);
+    }
+    if (dependencies.length) {
+      printLine(ctx, '  resolved refs');
+      for (const d of dependencies) printLine(ctx, `    ${d.ref} → ${d.name}@${d.version}  ${out.dim(d.digest.slice(0, 19))}`);
+    }
+    printLine(ctx, '');
+    printLine(ctx, stringify(bundle.spec).trimEnd());
+    return 0;
+  });
+}

@@ -1,0 +1,26 @@
+/** Entry point: runs the command tree and turns every error into its exit code, in this one place. */
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and --version "fail" with exit code 0; every other commander error is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const [{ formatError }, { isAgentctlError }] = await Promise.all([import('./present/errors.js'), import('../core/errors.js')]);
+    // Structured failures stay off stdout: under --json the error is one JSON line on stderr.
+    const json = argv.includes('--json') && isAgentctlError(error);
+    process.stderr.write(json ? `${JSON.stringify({ error: error.toJSON() })}\n` : `${formatError(error)}\n`);
+    return isAgentctlError(error) ? error.exitCode : 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

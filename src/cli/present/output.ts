@@ -1,0 +1,28 @@
+/** stdout carries data (only data under --json); everything else goes to stderr. */
+import type { CliContext } from '../context.js';
+
+export function printJson(ctx: CliContext, data: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+}
+
+export function printLine(ctx: CliContext, line = ''): void {
+  ctx.stdout.write(`${line}\n`);
+}
+
+export function note(ctx: CliContext, line = ''): void {
+  ctx.stderr.write(`${line}\n`);
+}
+
+/** A plain aligned table; no box drawing, so it pipes and greps well. */
+export function table(rows: readonly (readonly string[])[], header: readonly string[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
+  return all
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell)))).join('  '))
+    .join('\n');
+}
+
+function visibleLength(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes
+  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
+}

@@ -1,0 +1,151 @@
+/**
+ * The command tree. Each action imports its command module lazily, so `agentctl --help` loads commander
+ * and this file only — no SQLite, no YAML, no Ink.
+ */
+import { Command, Option } from 'commander';
+import { type CliContext, createContext, type GlobalOptions } from './context.js';
+
+declare const __AGENTCTL_VERSION__: string;
+const VERSION = typeof __AGENTCTL_VERSION__ === 'string' ? __AGENTCTL_VERSION__ : '0.0.0-dev';
+
+type Action = (ctx: CliContext, ...args: never[]) => Promise<number>;
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('agentctl')
+    .description('Build, check and ship AI agents: scaffold, validate, register, run dry, eval and publish — locally first.')
+    .version(VERSION, '-V, --version')
+    .option('-C, --cwd <dir>', 'run as if started in <dir>')
+    .option('--team <team>', 'act as this team (overrides AGENTCTL_TEAM and config)')
+    .option('--user <user>', 'record this user as the actor (overrides AGENTCTL_USER and config)')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError()
+    .helpCommand(false)
+    .exitOverride();
+
+  /** Wires a command to a lazily imported action; the action's number becomes the exit code. */
+  const lazy =
+    (load: () => Promise<Action>) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const action = await load();
+      const ctx = createContext(command.optsWithGlobals() as GlobalOptions);
+      setExitCode(await (action as (ctx: CliContext, ...rest: unknown[]) => Promise<number>)(ctx, ...args.slice(0, -1)));
+    };
+
+  program
+    .command('init [dir]')
+    .description('scaffold a workspace and a first agent from a template')
+    .option('-t, --template <name>', 'template (see `agentctl templates`)')
+    .option('-n, --name <name>', 'name of the first agent (a DNS label)')
+    .option('-o, --owner <team>', 'owner team')
+    .option('--model <model>', 'model the agent uses', undefined)
+    .option('--gateway <url>', 'OpenAI-compatible gateway URL (default: offline cassettes)')
+    .option('-y, --yes', 'accept defaults for everything not given; never prompt')
+    .option('--force', 'scaffold into a non-empty folder (existing files are kept unless you confirm)')
+    .option('--json', 'print what was written as JSON')
+    .action(lazy(async () => (await import('./commands/init.js')).initCommand));
+
+  program
+    .command('validate [paths...]')
+    .description('check specs: schema, references, policy; errors at file:line:col')
+    .option('--json', 'machine-readable report')
+    .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
+
+  program
+    .command('register <paths...>')
+    .description('snapshot specs (and the workspace tools/sub-agents they use) as immutable versions')
+    .option('--json', 'machine-readable result')
+    .action(lazy(async () => (await import('./commands/register.js')).registerCommand));
+
+  program
+    .command('list')
+    .alias('ls')
+    .description('registered versions')
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(['Agent', 'Tool', 'Policy']))
+    .option('--name <name>', 'only this name')
+    .addOption(new Option('--stage <stage>').choices(['dev', 'canary', 'prod']))
+    .addOption(new Option('--status <status>').choices(['draft', 'active', 'deprecated', 'disabled']))
+    .option('--json', 'registry rows as JSON')
+    .action(lazy(async () => (await import('./commands/list.js')).listCommand));
+
+  program
+    .command('show <ref>')
+    .description('one version: state, digest, files, dependencies, spec (name = latest version)')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/show.js')).showCommand));
+
+  program
+    .command('diff <from> <to>')
+    .description('what changed between two registered versions')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/diff.js')).diffCommand));
+
+  program
+    .command('promote <ref>')
+    .description('move a version to the next stage (dev → canary → prod), gated and audited')
+    .addOption(new Option('--to <stage>', 'target stage').choices(['dev', 'canary', 'prod']).makeOptionMandatory())
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--json', 'the new state as JSON')
+    .action(lazy(async () => (await import('./commands/transition.js')).promoteCommand));
+
+  for (const [name, what] of [
+    ['deprecate', 'mark an active version deprecated: still readable and replayable, no longer promoted'],
+    ['disable', 'disable a deprecated version: it refuses new runs'],
+  ] as const) {
+    program
+      .command(`${name} <ref>`)
+      .description(what)
+      .requiredOption('--reason <text>', 'why, for the audit trail')
+      .option('--json', 'the new state as JSON')
+      .action(lazy(async () => (await import('./commands/transition.js'))[`${name}Command`]));
+  }
+
+  program
+    .command('delete <ref>')
+    .description('delete a draft version (its number is retired and never reused)')
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'the result as JSON')
+    .action(lazy(async () => (await import('./commands/transition.js')).deleteCommand));
+
+  program
+    .command('history <ref>')
+    .description('the audit trail of an object or one version')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/history.js')).historyCommand));
+
+  program
+    .command('templates')
+    .description('the templates `init` and `new` can use')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/templates.js')).templatesCommand));
+
+  program
+    .command('new <kind> <name>')
+    .description('add an agent, tool or policy to the workspace from a template')
+    .option('-o, --owner <team>', 'owner team (default: your team)')
+    .option('--json', 'what was written, as JSON')
+    .action(lazy(async () => (await import('./commands/new.js')).newCommand));
+
+  program
+    .command('schema <kind>')
+    .description('print the JSON Schema of agent, tool, policy or config')
+    .option('--out <file>', 'write it to a file instead')
+    .action(lazy(async () => (await import('./commands/schema.js')).schemaCommand));
+
+  program
+    .command('doctor')
+    .description('check this machine, the workspace, its config and its registry')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand));
+
+  program
+    .command('help [topic...]')
+    .description('help for a command, or a topic: exit-codes')
+    .action(async (topic: string[]) => {
+      const { helpCommand } = await import('./commands/help.js');
+      setExitCode(helpCommand(program, topic));
+    });
+
+  return program;
+}

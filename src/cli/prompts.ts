@@ -1,0 +1,30 @@
+/** The one place enquirer is imported; tests replace these functions, never enquirer itself. */
+export interface Prompter {
+  askText(message: string, initial?: string): Promise<string>;
+  askSelect(message: string, choices: { name: string; hint?: string }[], initial?: string): Promise<string>;
+  askConfirm(message: string, initial?: boolean): Promise<boolean>;
+}
+
+export const enquirerPrompter: Prompter = {
+  async askText(message, initial) {
+    const { default: enquirer } = await import('enquirer');
+    const answer = (await enquirer.prompt({ type: 'input', name: 'value', message, initial, stdout: process.stderr })) as { value: string };
+    return answer.value.trim();
+  },
+  async askSelect(message, choices, initial) {
+    const { default: enquirer } = await import('enquirer');
+    const start = Math.max(
+      0,
+      choices.findIndex((c) => c.name === initial),
+    );
+    const answer = (await enquirer.prompt({ type: 'select', name: 'value', message, choices, initial: start, stdout: process.stderr } as never)) as {
+      value: string;
+    };
+    return answer.value;
+  },
+  async askConfirm(message, initial = false) {
+    const { default: enquirer } = await import('enquirer');
+    const answer = (await enquirer.prompt({ type: 'confirm', name: 'value', message, initial, stdout: process.stderr })) as { value: boolean };
+    return answer.value;
+  },
+};

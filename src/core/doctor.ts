@@ -1,0 +1,93 @@
+/** `doctor`: what is wrong with this machine, workspace, config or registry, and how to fix it. */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { isAgentctlError } from './errors.js';
+import { Registry } from './registry/registry.js';
+import { listTemplates } from './scaffold/templates.js';
+import { openWorkspace, type Workspace } from './workspace/workspace.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.env, flags = {}): Check[] {
+  const checks: Check[] = [];
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const nodeOk = major > 20 || (major === 20 && minor >= 12);
+  checks.push({ name: 'node', ok: nodeOk, detail: `Node ${process.versions.node}`, ...(nodeOk ? {} : { fix: 'install Node 20.12 or newer' }) });
+
+  const templates = listTemplates();
+  checks.push({ name: 'templates', ok: templates.length > 0, detail: `${templates.length} template(s): ${templates.map((t) => t.name).join(', ')}` });
+
+  let workspace: Workspace | undefined;
+  try {
+    workspace = openWorkspace(cwd, flags, env);
+    checks.push({ name: 'workspace', ok: true, detail: workspace.root });
+    const c = workspace.config;
+    checks.push({
+      name: 'config',
+      ok: true,
+      detail: `team ${c.team} (${c.sources.team}), user ${c.user} (${c.sources.user}), provider ${c.provider} (${c.sources.provider})`,
+    });
+    if (c.provider === 'openai') {
+      const hasKey = Boolean(env[c.apiKeyEnv]);
+      checks.push({
+        name: 'gateway',
+        ok: Boolean(c.baseUrl) && hasKey,
+        detail: `${c.baseUrl ?? '(no baseUrl)'}; key from $${c.apiKeyEnv}: ${hasKey ? 'set' : 'not set'}`,
+        ...(hasKey ? {} : { fix: `export ${c.apiKeyEnv}=<your key>` }),
+      });
+    }
+  } catch (error) {
+    checks.push({
+      name: 'workspace',
+      ok: false,
+      detail: isAgentctlError(error) ? error.message : String(error),
+      fix: isAgentctlError(error) ? error.fix : undefined,
+    });
+    return checks;
+  }
+
+  if (!existsSync(workspace.registryPath)) {
+    checks.push({ name: 'registry', ok: true, detail: 'not created yet (the first `agentctl register` creates it)' });
+    return checks;
+  }
+  try {
+    const registry = Registry.open(workspace, { readonly: true });
+    try {
+      const integrity = registry.db.pragma('integrity_check', { simple: true });
+      const schema = registry.db.pragma('user_version', { simple: true });
+      const versions = registry.db.prepare('SELECT count(*) FROM versions').pluck().get();
+      checks.push({
+        name: 'registry',
+        ok: integrity === 'ok',
+        detail: `schema ${schema}, ${versions} version(s), integrity ${integrity}`,
+        ...(integrity === 'ok' ? {} : { fix: 'restore .agentctl/registry.db from a backup' }),
+      });
+    } finally {
+      registry.close();
+    }
+    let writable = true;
+    try {
+      accessSync(workspace.stateDir, constants.W_OK);
+    } catch {
+      writable = false;
+    }
+    checks.push({
+      name: 'state folder',
+      ok: writable,
+      detail: `${workspace.stateDir} ${writable ? 'is writable' : 'is not writable'}`,
+      ...(writable ? {} : { fix: `chmod u+w ${workspace.stateDir}` }),
+    });
+  } catch (error) {
+    checks.push({
+      name: 'registry',
+      ok: false,
+      detail: isAgentctlError(error) ? error.message : String(error),
+      fix: isAgentctlError(error) ? error.fix : undefined,
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,132 @@
+/** Opening the registry database: WAL, a busy timeout, migrations, and errors that say what to do. */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AgentctlError, EnvironmentError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+/** Long enough to queue behind another agentctl writing, short enough to report a stuck one. */
+export const BUSY_TIMEOUT_MS = 15_000;
+
+export interface OpenOptions {
+  /** Open an existing database for reading only; never creates or migrates. */
+  readonly?: boolean;
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  const exists = existsSync(path);
+  if (options.readonly && !exists) throw missingRegistry(path);
+  // A file without write permission bits is the user's "read-only" (root ignores permissions, we do not).
+  const readonly = options.readonly || (exists && isMarkedReadonly(path));
+  let db: Db;
+  try {
+    if (!exists) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw translateSqliteError(error, path);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    migrate(db, path, readonly);
+  } catch (error) {
+    db.close();
+    throw translateSqliteError(error, path);
+  }
+  return db;
+}
+
+function isMarkedReadonly(path: string): boolean {
+  if ((statSync(path).mode & 0o222) === 0) return true;
+  try {
+    accessSync(path, constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function migrate(db: Db, path: string, readonly: boolean): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  const latest = MIGRATIONS.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new EnvironmentError(`the registry ${path} was written by a newer agentctl (schema ${current}, this one knows ${latest})`, {
+      where: path,
+      fix: 'upgrade agentctl: npm install -g agentctl@latest',
+      code: 'registry-too-new',
+    });
+  }
+  if (current === latest) return;
+  if (readonly) {
+    throw new EnvironmentError(`the registry ${path} needs an upgrade, but it is read-only`, {
+      where: path,
+      fix: `make it writable (chmod u+w ${path}) and run any agentctl command once`,
+      code: 'registry-readonly',
+    });
+  }
+  // BEGIN IMMEDIATE: two processes starting at once must not both migrate.
+  const run = db.transaction(() => {
+    const now = Number(db.pragma('user_version', { simple: true }));
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= now) continue;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  });
+  run.immediate();
+}
+
+function missingRegistry(path: string): EnvironmentError {
+  return new EnvironmentError(`no registry yet at ${path}`, {
+    where: path,
+    fix: 'register something first: agentctl register agents/<name>',
+    code: 'no-registry',
+  });
+}
+
+/** SQLite's own words are for us; the user gets what happened, where, and what to do. */
+export function translateSqliteError(error: unknown, path: string): Error {
+  if (error instanceof AgentctlError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? String(error);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(message)) {
+    return new EnvironmentError(`the registry ${path} is not a valid SQLite database (corrupt or overwritten)`, {
+      where: path,
+      fix: `move it aside (mv ${path} ${path}.broken) and re-register, or restore it from a backup; \`agentctl doctor\` checks it`,
+      code: 'registry-corrupt',
+      cause: error,
+    });
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new EnvironmentError(`the registry ${path} cannot be written (${code})`, {
+      where: path,
+      fix: `check its permissions and those of its folder: chmod u+w ${path} ${dirname(path)}`,
+      code: 'registry-readonly',
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED') {
+    return new EnvironmentError(`the registry ${path} stayed busy for ${BUSY_TIMEOUT_MS / 1000} s: another agentctl is writing`, {
+      where: path,
+      fix: 'wait for the other command to finish and run this one again',
+      code: 'registry-busy',
+      cause: error,
+    });
+  }
+  return error instanceof Error ? error : new Error(message);
+}
+
+/** Runs `fn` in a BEGIN IMMEDIATE transaction (read-then-write), translating SQLite errors. */
+export function writeTransaction<T>(db: Db, path: string, fn: () => T): T {
+  try {
+    return db.transaction(fn).immediate();
+  } catch (error) {
+    throw translateSqliteError(error, path);
+  }
+}

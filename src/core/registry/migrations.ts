@@ -1,0 +1,204 @@
+/**
+ * Versioned migrations, tracked in PRAGMA user_version. The registry's invariants live here, in the schema
+ * itself, so a raw SQL client cannot break them either:
+ * - a registered name@version never changes, and its number is never reused, even after deletion;
+ * - status and stage only move along the lifecycle, and only through an audit row in `transitions`;
+ * - audit rows, retired versions and dependency locks are append-only;
+ * - only the owner team appears as the actor team of a change.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const appendOnly = (table: string) => `
+CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
+CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;`;
+
+const registry: Migration = {
+  version: 1,
+  name: 'registry',
+  sql: `
+CREATE TABLE objects (
+  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 63 AND name NOT GLOB '*[^a-z0-9-]*'
+    AND name NOT GLOB '-*' AND name NOT GLOB '*-'),
+  kind TEXT NOT NULL CHECK (kind IN ('Agent', 'Tool', 'Policy')),
+  owner TEXT NOT NULL CHECK (length(owner) > 0),
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE transitions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('register', 'promote', 'deprecate', 'disable', 'delete')),
+  from_status TEXT, from_stage TEXT,
+  to_status TEXT, to_stage TEXT,
+  actor TEXT NOT NULL CHECK (length(actor) > 0),
+  team TEXT NOT NULL CHECK (length(team) > 0),
+  at TEXT NOT NULL,
+  reason TEXT
+) STRICT;
+CREATE INDEX transitions_by_version ON transitions (name, version, id);
+
+-- The lifecycle as data: draft → active(dev) → active(canary) → active(prod) → deprecated → disabled.
+CREATE TABLE lifecycle (
+  action TEXT NOT NULL,
+  from_status TEXT, from_stage TEXT,
+  to_status TEXT, to_stage TEXT
+) STRICT;
+INSERT INTO lifecycle VALUES
+  ('register', NULL, NULL, 'draft', 'dev'),
+  ('promote', 'draft', 'dev', 'active', 'dev'),
+  ('promote', 'active', 'dev', 'active', 'canary'),
+  ('promote', 'active', 'canary', 'active', 'prod'),
+  ('deprecate', 'active', 'dev', 'deprecated', 'dev'),
+  ('deprecate', 'active', 'canary', 'deprecated', 'canary'),
+  ('deprecate', 'active', 'prod', 'deprecated', 'prod'),
+  ('disable', 'deprecated', 'dev', 'disabled', 'dev'),
+  ('disable', 'deprecated', 'canary', 'disabled', 'canary'),
+  ('disable', 'deprecated', 'prod', 'disabled', 'prod'),
+  ('delete', 'draft', 'dev', NULL, NULL);
+
+CREATE TABLE versions (
+  name TEXT NOT NULL REFERENCES objects (name),
+  version TEXT NOT NULL CHECK (length(version) > 0),
+  kind TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  digest TEXT NOT NULL CHECK (digest GLOB 'sha256:*' AND length(digest) = 71 AND substr(digest, 8) NOT GLOB '*[^0-9a-f]*'),
+  stage TEXT NOT NULL CHECK (stage IN ('dev', 'canary', 'prod')),
+  status TEXT NOT NULL CHECK (status IN ('draft', 'active', 'deprecated', 'disabled')),
+  major INTEGER NOT NULL, minor INTEGER NOT NULL, patch INTEGER NOT NULL,
+  prerelease TEXT NOT NULL DEFAULT '',
+  bundle TEXT NOT NULL CHECK (json_valid(bundle)),
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  last_transition INTEGER NOT NULL,
+  PRIMARY KEY (name, version)
+) STRICT;
+CREATE INDEX versions_by_digest ON versions (digest);
+
+-- Tombstones: a deleted version's number is never reused.
+CREATE TABLE retired_versions (
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  retired_at TEXT NOT NULL,
+  PRIMARY KEY (name, version)
+) STRICT;
+
+-- What each ref resolved to when the version was registered (a lock, immutable like the version).
+CREATE TABLE version_dependencies (
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  dep_name TEXT NOT NULL,
+  dep_version TEXT NOT NULL,
+  dep_digest TEXT NOT NULL,
+  PRIMARY KEY (name, version, ref)
+) STRICT;
+
+${appendOnly('transitions')}
+${appendOnly('retired_versions')}
+${appendOnly('version_dependencies')}
+
+-- INSERT OR REPLACE deletes without firing delete triggers: refuse any insert that collides first.
+CREATE TRIGGER transitions_no_replace BEFORE INSERT ON transitions WHEN NEW.id IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'transitions is append-only') WHERE EXISTS (SELECT 1 FROM transitions WHERE id = NEW.id); END;
+CREATE TRIGGER retired_versions_no_replace BEFORE INSERT ON retired_versions
+BEGIN SELECT RAISE(ABORT, 'retired_versions is append-only')
+  WHERE EXISTS (SELECT 1 FROM retired_versions WHERE name = NEW.name AND version = NEW.version); END;
+CREATE TRIGGER version_dependencies_no_replace BEFORE INSERT ON version_dependencies
+BEGIN
+  SELECT RAISE(ABORT, 'version_dependencies is append-only')
+  WHERE EXISTS (SELECT 1 FROM version_dependencies WHERE name = NEW.name AND version = NEW.version AND ref = NEW.ref);
+  SELECT RAISE(ABORT, 'dependencies are recorded only while the version is being registered')
+  WHERE NOT EXISTS (SELECT 1 FROM versions v JOIN transitions t ON t.id = v.last_transition
+                    WHERE v.name = NEW.name AND v.version = NEW.version AND t.action = 'register');
+END;
+
+CREATE TRIGGER objects_no_replace BEFORE INSERT ON objects
+BEGIN SELECT RAISE(ABORT, 'object already exists') WHERE EXISTS (SELECT 1 FROM objects WHERE name = NEW.name); END;
+CREATE TRIGGER objects_immutable BEFORE UPDATE ON objects
+BEGIN SELECT RAISE(ABORT, 'objects never change: name, kind and owner are fixed'); END;
+CREATE TRIGGER objects_no_delete BEFORE DELETE ON objects
+BEGIN SELECT RAISE(ABORT, 'objects are never deleted'); END;
+
+-- A transition must start from the version's current state, follow the lifecycle, and come from the owner team.
+CREATE TRIGGER transitions_follow_lifecycle BEFORE INSERT ON transitions
+BEGIN
+  SELECT RAISE(ABORT, 'transition not allowed by the lifecycle')
+  WHERE NOT EXISTS (SELECT 1 FROM lifecycle l WHERE l.action = NEW.action
+    AND l.from_status IS NEW.from_status AND l.from_stage IS NEW.from_stage
+    AND l.to_status IS NEW.to_status AND l.to_stage IS NEW.to_stage);
+  SELECT RAISE(ABORT, 'version number already used (registered or retired)')
+  WHERE NEW.action = 'register' AND (
+    EXISTS (SELECT 1 FROM versions WHERE name = NEW.name AND version = NEW.version)
+    OR EXISTS (SELECT 1 FROM retired_versions WHERE name = NEW.name AND version = NEW.version));
+  SELECT RAISE(ABORT, 'transition does not start from the current state of the version')
+  WHERE NEW.action <> 'register' AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.name = NEW.name
+    AND v.version = NEW.version AND v.status = NEW.from_status AND v.stage = NEW.from_stage);
+  SELECT RAISE(ABORT, 'only the owner team may change an object')
+  WHERE EXISTS (SELECT 1 FROM objects o WHERE o.name = NEW.name AND o.owner <> NEW.team);
+END;
+
+-- Applying a transition is the only way status and stage change.
+CREATE TRIGGER transitions_apply AFTER INSERT ON transitions WHEN NEW.action NOT IN ('register', 'delete')
+BEGIN
+  UPDATE versions SET status = NEW.to_status, stage = NEW.to_stage, last_transition = NEW.id
+  WHERE name = NEW.name AND version = NEW.version;
+END;
+CREATE TRIGGER transitions_apply_delete AFTER INSERT ON transitions WHEN NEW.action = 'delete'
+BEGIN
+  DELETE FROM versions WHERE name = NEW.name AND version = NEW.version;
+END;
+
+CREATE TRIGGER versions_insert_checks BEFORE INSERT ON versions
+BEGIN
+  SELECT RAISE(ABORT, 'name@version is already registered: registered versions never change')
+  WHERE EXISTS (SELECT 1 FROM versions WHERE name = NEW.name AND version = NEW.version);
+  SELECT RAISE(ABORT, 'version number already used (retired): a deleted version is never reused')
+  WHERE EXISTS (SELECT 1 FROM retired_versions WHERE name = NEW.name AND version = NEW.version);
+  SELECT RAISE(ABORT, 'a version is registered as draft in stage dev')
+  WHERE NEW.status <> 'draft' OR NEW.stage <> 'dev';
+  SELECT RAISE(ABORT, 'a version needs its register audit row')
+  WHERE NOT EXISTS (SELECT 1 FROM transitions WHERE id = NEW.last_transition AND action = 'register'
+    AND name = NEW.name AND version = NEW.version);
+  SELECT RAISE(ABORT, 'kind and owner must match the object')
+  WHERE NOT EXISTS (SELECT 1 FROM objects WHERE name = NEW.name AND kind = NEW.kind AND owner = NEW.owner);
+END;
+
+CREATE TRIGGER versions_immutable BEFORE UPDATE ON versions
+BEGIN
+  SELECT RAISE(ABORT, 'registered versions never change: only status and stage move, through transitions')
+  WHERE NEW.name IS NOT OLD.name OR NEW.version IS NOT OLD.version OR NEW.kind IS NOT OLD.kind
+     OR NEW.owner IS NOT OLD.owner OR NEW.digest IS NOT OLD.digest OR NEW.bundle IS NOT OLD.bundle
+     OR NEW.major IS NOT OLD.major OR NEW.minor IS NOT OLD.minor OR NEW.patch IS NOT OLD.patch
+     OR NEW.prerelease IS NOT OLD.prerelease OR NEW.created_at IS NOT OLD.created_at
+     OR NEW.created_by IS NOT OLD.created_by;
+  SELECT RAISE(ABORT, 'status and stage change only through an audited transition')
+  WHERE NOT EXISTS (SELECT 1 FROM transitions t WHERE t.id = NEW.last_transition AND t.id > OLD.last_transition
+    AND t.name = NEW.name AND t.version = NEW.version
+    AND t.from_status = OLD.status AND t.from_stage = OLD.stage
+    AND t.to_status = NEW.status AND t.to_stage = NEW.stage);
+END;
+
+CREATE TRIGGER versions_delete_only_audited BEFORE DELETE ON versions
+BEGIN
+  SELECT RAISE(ABORT, 'versions are deleted only through an audited delete transition (drafts only)')
+  WHERE NOT EXISTS (SELECT 1 FROM transitions t WHERE t.name = OLD.name AND t.version = OLD.version
+    AND t.action = 'delete' AND t.id > OLD.last_transition);
+END;
+CREATE TRIGGER versions_retire AFTER DELETE ON versions
+BEGIN
+  INSERT INTO retired_versions (name, version, digest, retired_at)
+  VALUES (OLD.name, OLD.version, OLD.digest, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry];

@@ -1,0 +1,355 @@
+/** The local registry: immutable versions, their lifecycle, and the audit trail, in SQLite. */
+import semver from 'semver';
+import { ImmutableVersionError, NotFoundError, PermissionError, UsageError } from '../errors.js';
+import { didYouMean } from '../spec/diagnostics.js';
+import type { KnownVersion } from '../spec/references.js';
+import { compareVersions, nextPatch, parseVersionRef } from '../spec/refs.js';
+import type { SpecKind } from '../spec/schema.js';
+import { BlobStore } from './blobs.js';
+import type { BuiltBundle, Bundle } from './bundle.js';
+import { type Db, openDatabase, translateSqliteError, writeTransaction } from './db.js';
+import { plan, type Request, type Stage, type State, type Status, type TransitionAction } from './lifecycle.js';
+
+export interface Actor {
+  user: string;
+  team: string;
+}
+
+export interface VersionRow {
+  kind: SpecKind;
+  name: string;
+  version: string;
+  owner: string;
+  stage: Stage;
+  status: Status;
+  digest: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface TransitionRow {
+  id: number;
+  name: string;
+  version: string;
+  action: TransitionAction;
+  from: State | null;
+  to: State | null;
+  actor: string;
+  team: string;
+  at: string;
+  reason: string | null;
+}
+
+export interface Dependency {
+  ref: string;
+  name: string;
+  version: string;
+  digest: string;
+}
+
+export interface PreparedVersion {
+  built: BuiltBundle;
+  dependencies: Dependency[];
+}
+
+export interface RegisterOutcome {
+  ref: string;
+  kind: SpecKind;
+  digest: string;
+  outcome: 'registered' | 'unchanged';
+}
+
+export interface ListFilter {
+  kind?: SpecKind | undefined;
+  name?: string | undefined;
+  stage?: Stage | undefined;
+  status?: Status | undefined;
+}
+
+const VERSION_COLUMNS = `kind, name, version, owner, stage, status, digest, created_at AS createdAt, created_by AS createdBy`;
+
+export class Registry {
+  readonly blobs: BlobStore;
+
+  private constructor(
+    readonly db: Db,
+    readonly path: string,
+    blobsDir: string,
+  ) {
+    this.blobs = new BlobStore(blobsDir);
+  }
+
+  static open(paths: { registryPath: string; blobsDir: string }, options: { readonly?: boolean } = {}): Registry {
+    return new Registry(openDatabase(paths.registryPath, options), paths.registryPath, paths.blobsDir);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  list(filter: ListFilter = {}): VersionRow[] {
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    for (const key of ['kind', 'name', 'stage', 'status'] as const) {
+      const value = filter[key];
+      if (value !== undefined) {
+        where.push(`${key} = @${key}`);
+        params[key] = value;
+      }
+    }
+    const sql = `SELECT ${VERSION_COLUMNS} FROM versions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY name, major, minor, patch, prerelease = '', prerelease`;
+    return this.read(() => this.db.prepare(sql).all(params) as VersionRow[]);
+  }
+
+  versionsOf(name: string): KnownVersion[] {
+    return this.read(
+      () =>
+        this.db.prepare(`SELECT kind, version FROM versions WHERE name = ? AND status <> 'disabled'`).all(name) as {
+          kind: SpecKind;
+          version: string;
+        }[],
+    ).map((v) => ({ ...v, source: 'registry' }));
+  }
+
+  /** `name@version`, or `name` for its highest version; NotFoundError with a suggestion otherwise. */
+  resolve(ref: string): VersionRow {
+    const { name, version } = parseVersionRef(ref);
+    if (version !== undefined && semver.valid(version) === null) {
+      throw new UsageError(`"${version}" is not a version in ${ref}`, { fix: 'write name@1.2.3, or just the name for its latest version' });
+    }
+    const rows = this.read(() => this.db.prepare(`SELECT ${VERSION_COLUMNS} FROM versions WHERE name = ?`).all(name) as VersionRow[]);
+    if (rows.length === 0) {
+      const names = this.read(() => this.db.prepare('SELECT name FROM objects').pluck().all() as string[]);
+      const suggestion = didYouMean(name, names);
+      throw new NotFoundError(`nothing named "${name}" is registered${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, {
+        where: this.path,
+        fix: suggestion ? `agentctl show ${suggestion}` : `register it first: agentctl register <path to ${name}'s spec>`,
+        code: 'not-found',
+      });
+    }
+    if (version === undefined) return rows.sort((a, b) => compareVersions(b.version, a.version))[0] as VersionRow;
+    const row = rows.find((r) => r.version === version);
+    if (!row) {
+      throw new NotFoundError(`${name}@${version} is not registered; registered versions: ${rows.map((r) => r.version).join(', ')}`, {
+        where: this.path,
+        fix: `agentctl list --name ${name}`,
+        code: 'not-found',
+      });
+    }
+    return row;
+  }
+
+  bundleOf(name: string, version: string): Bundle {
+    const json = this.read(
+      () => this.db.prepare('SELECT bundle FROM versions WHERE name = ? AND version = ?').pluck().get(name, version) as string | undefined,
+    );
+    if (json === undefined) throw new NotFoundError(`${name}@${version} is not registered`, { code: 'not-found' });
+    return JSON.parse(json) as Bundle;
+  }
+
+  dependenciesOf(name: string, version: string): Dependency[] {
+    return this.read(
+      () =>
+        this.db
+          .prepare(
+            'SELECT ref, dep_name AS name, dep_version AS version, dep_digest AS digest FROM version_dependencies WHERE name = ? AND version = ? ORDER BY ref',
+          )
+          .all(name, version) as Dependency[],
+    );
+  }
+
+  /**
+   * Registers versions in one transaction (dependencies first, in the order given): a version already
+   * registered with the same digest is a no-op; with another digest the whole call fails and nothing is written.
+   */
+  register(items: readonly PreparedVersion[], actor: Actor): RegisterOutcome[] {
+    for (const item of items) {
+      for (const [, bytes] of item.built.contents) this.blobs.put(bytes);
+    }
+    const now = new Date().toISOString();
+    return writeTransaction(this.db, this.path, () =>
+      items.map(({ built, dependencies }) => {
+        const { bundle, digest } = built;
+        const ref = `${bundle.name}@${bundle.version}`;
+        const object = this.db.prepare('SELECT kind, owner FROM objects WHERE name = ?').get(bundle.name) as { kind: SpecKind; owner: string } | undefined;
+        if (object && object.kind !== bundle.kind) {
+          throw new UsageError(`"${bundle.name}" is registered as a ${object.kind}, not a ${bundle.kind}`, { where: ref, fix: 'give this spec another name' });
+        }
+        this.assertOwner(bundle.name, object?.owner ?? bundle.owner, actor);
+        if (object && object.owner !== bundle.owner) {
+          throw new PermissionError(`${bundle.name} is owned by ${object.owner}; the spec says owner: ${bundle.owner}`, {
+            where: ref,
+            fix: `set metadata.owner: ${object.owner}`,
+            code: 'owner-mismatch',
+          });
+        }
+        const existing = this.db.prepare('SELECT digest FROM versions WHERE name = ? AND version = ?').pluck().get(bundle.name, bundle.version) as
+          | string
+          | undefined;
+        if (existing === digest) return { ref, kind: bundle.kind, digest, outcome: 'unchanged' as const };
+        if (existing !== undefined) throw new ImmutableVersionError(ref, existing, digest, this.nextFreeVersion(bundle.name, bundle.version));
+        const retired = this.db.prepare('SELECT 1 FROM retired_versions WHERE name = ? AND version = ?').get(bundle.name, bundle.version);
+        if (retired) {
+          throw new ImmutableVersionError(ref, 'a deleted version', digest, this.nextFreeVersion(bundle.name, bundle.version));
+        }
+        if (!object) {
+          this.db
+            .prepare('INSERT INTO objects (name, kind, owner, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
+            .run(bundle.name, bundle.kind, bundle.owner, now, actor.user);
+        }
+        const transition = this.insertTransition(bundle.name, bundle.version, 'register', null, { status: 'draft', stage: 'dev' }, actor, now, null);
+        const parsed = semver.parse(bundle.version);
+        this.db
+          .prepare(
+            `INSERT INTO versions (name, version, kind, owner, digest, stage, status, major, minor, patch, prerelease, bundle, created_at, created_by, last_transition)
+             VALUES (?, ?, ?, ?, ?, 'dev', 'draft', ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            bundle.name,
+            bundle.version,
+            bundle.kind,
+            bundle.owner,
+            digest,
+            parsed?.major ?? 0,
+            parsed?.minor ?? 0,
+            parsed?.patch ?? 0,
+            parsed?.prerelease.join('.') ?? '',
+            built.json,
+            now,
+            actor.user,
+            transition,
+          );
+        const insertDep = this.db.prepare('INSERT INTO version_dependencies (name, version, ref, dep_name, dep_version, dep_digest) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const dep of dependencies) insertDep.run(bundle.name, bundle.version, dep.ref, dep.name, dep.version, dep.digest);
+        return { ref, kind: bundle.kind, digest, outcome: 'registered' as const };
+      }),
+    );
+  }
+
+  /**
+   * Moves a version along the lifecycle, checked and audited in one transaction. `guard` sees the
+   * version and its next state inside that transaction (the gates) and throws to refuse the move.
+   */
+  transition(
+    ref: string,
+    request: Request,
+    actor: Actor,
+    reason: string | null,
+    guard?: (row: VersionRow, next: State | null) => void,
+  ): { row: VersionRow | null; transition: TransitionRow } {
+    return writeTransaction(this.db, this.path, () => {
+      const row = this.resolve(ref);
+      const exact = `${row.name}@${row.version}`;
+      this.assertOwner(row.name, row.owner, actor);
+      const next = plan(exact, row, request);
+      guard?.(row, next);
+      const id = this.insertTransition(
+        row.name,
+        row.version,
+        request.action,
+        { status: row.status, stage: row.stage },
+        next,
+        actor,
+        new Date().toISOString(),
+        reason,
+      );
+      const transition = this.transitionById(id);
+      return { row: next === null ? null : this.resolve(exact), transition };
+    });
+  }
+
+  history(name: string, version?: string): TransitionRow[] {
+    const rows = this.read(
+      () =>
+        this.db
+          .prepare(
+            `SELECT id, name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason FROM transitions
+             WHERE name = ? AND (? IS NULL OR version = ?) ORDER BY id`,
+          )
+          .all(name, version ?? null, version ?? null) as RawTransition[],
+    );
+    return rows.map(toTransitionRow);
+  }
+
+  private transitionById(id: number): TransitionRow {
+    const raw = this.db.prepare('SELECT * FROM transitions WHERE id = ?').get(id) as RawTransition;
+    return toTransitionRow(raw);
+  }
+
+  private insertTransition(
+    name: string,
+    version: string,
+    action: TransitionAction,
+    from: State | null,
+    to: State | null,
+    actor: Actor,
+    at: string,
+    reason: string | null,
+  ): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO transitions (name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(name, version, action, from?.status ?? null, from?.stage ?? null, to?.status ?? null, to?.stage ?? null, actor.user, actor.team, at, reason);
+    return Number(result.lastInsertRowid);
+  }
+
+  private assertOwner(name: string, owner: string, actor: Actor): void {
+    if (owner === actor.team) return;
+    throw new PermissionError(`${name} is owned by team ${owner}; you act as team ${actor.team}, so you cannot change it`, {
+      where: name,
+      fix: `ask a member of ${owner}; if you are one, set "team: ${owner}" in .agentctl/config.yaml (or AGENTCTL_TEAM=${owner})`,
+      code: 'not-owner',
+    });
+  }
+
+  private nextFreeVersion(name: string, version: string): string {
+    let candidate = nextPatch(version);
+    const taken = (v: string) =>
+      this.db
+        .prepare('SELECT 1 FROM versions WHERE name = ? AND version = ? UNION SELECT 1 FROM retired_versions WHERE name = ? AND version = ?')
+        .get(name, v, name, v) !== undefined;
+    while (taken(candidate)) candidate = nextPatch(candidate);
+    return candidate;
+  }
+
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
+    }
+  }
+}
+
+interface RawTransition {
+  id: number;
+  name: string;
+  version: string;
+  action: TransitionAction;
+  from_status: Status | null;
+  from_stage: Stage | null;
+  to_status: Status | null;
+  to_stage: Stage | null;
+  actor: string;
+  team: string;
+  at: string;
+  reason: string | null;
+}
+
+function toTransitionRow(raw: RawTransition): TransitionRow {
+  return {
+    id: raw.id,
+    name: raw.name,
+    version: raw.version,
+    action: raw.action,
+    from: raw.from_status && raw.from_stage ? { status: raw.from_status, stage: raw.from_stage } : null,
+    to: raw.to_status && raw.to_stage ? { status: raw.to_status, stage: raw.to_stage } : null,
+    actor: raw.actor,
+    team: raw.team,
+    at: raw.at,
+    reason: raw.reason,
+  };
+}

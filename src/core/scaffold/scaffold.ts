@@ -1,0 +1,163 @@
+/**
+ * Scaffolding: plan every file first (paths resolved and checked to stay inside the target, no symlinks
+ * on the way), then write only new files, or the existing ones the user confirmed. Never half a plan.
+ */
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../errors.js';
+import { jsonSchemaText, SCHEMA_NAMES } from '../spec/json-schema.js';
+import { dnsLabel } from '../spec/schema.js';
+import { STATE_DIR } from '../workspace/workspace.js';
+import type { TemplateInfo } from './templates.js';
+
+export interface ScaffoldVars {
+  name: string;
+  owner: string;
+  model: string;
+  provider: string;
+  gatewayUrl: string;
+}
+
+export interface PlannedFile {
+  /** Relative to the target, with forward slashes. */
+  path: string;
+  content: Buffer;
+  exists: boolean;
+}
+
+export interface ScaffoldPlan {
+  target: string;
+  files: PlannedFile[];
+}
+
+/** Longest derived name is <name>-planner: keep every generated name a valid 63-character DNS label. */
+const MAX_NAME = 50;
+
+export function checkScaffoldVars(vars: Pick<ScaffoldVars, 'name' | 'owner'>): void {
+  for (const [what, value, max] of [
+    ['name', vars.name, MAX_NAME],
+    ['owner team', vars.owner, 63],
+  ] as const) {
+    if (!dnsLabel.safeParse(value).success || value.length > max) {
+      throw new UsageError(`invalid ${what} "${value}": use lowercase letters, digits and "-" (at most ${max} characters, no "/" or "..")`, {
+        fix: `e.g. --${what === 'name' ? 'name' : 'owner'} ${what === 'name' ? 'triage' : 'team-qa'}`,
+        code: 'invalid-name',
+      });
+    }
+  }
+}
+
+export function planScaffold(target: string, templates: readonly TemplateInfo[], vars: ScaffoldVars, options: { schemas?: boolean } = {}): ScaffoldPlan {
+  checkScaffoldVars(vars);
+  const root = resolve(target);
+  const files = new Map<string, PlannedFile>();
+  const add = (path: string, content: Buffer) => {
+    const safe = safeRelativePath(root, path);
+    files.set(safe, { path: safe, content, exists: existsOrLink(join(root, safe)) });
+  };
+  for (const template of templates) {
+    for (const source of listFiles(join(template.dir, 'files'))) {
+      const path = source
+        .split('/')
+        .map((segment) => segment.replaceAll('__name__', vars.name))
+        .join('/');
+      add(path, render(readFileSync(join(template.dir, 'files', source)), vars));
+    }
+  }
+  if (options.schemas) {
+    for (const name of SCHEMA_NAMES) add(`${STATE_DIR}/schemas/${name}.schema.json`, Buffer.from(jsonSchemaText(name)));
+  }
+  return { target: root, files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+export interface ApplyResult {
+  written: string[];
+  kept: string[];
+}
+
+/** Writes new files; an existing file is replaced only when `overwrite(path)` says so. */
+export function applyScaffold(plan: ScaffoldPlan, overwrite: (path: string) => boolean = () => false): ApplyResult {
+  const result: ApplyResult = { written: [], kept: [] };
+  for (const file of plan.files) {
+    const absolute = join(plan.target, file.path);
+    assertNoSymlinks(plan.target, file.path);
+    if (file.exists && !overwrite(file.path)) {
+      result.kept.push(file.path);
+      continue;
+    }
+    mkdirSync(join(absolute, '..'), { recursive: true });
+    if (file.exists) {
+      const temp = `${absolute}.agentctl-${process.pid}.tmp`;
+      writeFileSync(temp, file.content, { flag: 'wx' });
+      renameSync(temp, absolute);
+    } else writeFileSync(absolute, file.content, { flag: 'wx', mode: file.path.endsWith('.mjs') ? 0o755 : 0o644 });
+    result.written.push(file.path);
+  }
+  return result;
+}
+
+export function isEmptyDir(dir: string): boolean {
+  return !existsSync(dir) || readdirSync(dir).length === 0;
+}
+
+/** A template path may not be absolute or climb out of the target. */
+export function safeRelativePath(root: string, path: string): string {
+  const normalized = normalize(path).split(sep).join('/');
+  const absolute = resolve(root, normalized);
+  const rel = relative(root, absolute);
+  if (isAbsolute(path) || rel === '' || rel.startsWith('..') || isAbsolute(rel) || normalized.split('/').includes('..')) {
+    throw new UsageError(`refusing to write "${path}": it resolves outside the target folder ${root}`, {
+      where: path,
+      fix: 'template paths and names must stay inside the target (no "..", no absolute paths)',
+      code: 'path-escape',
+    });
+  }
+  assertNoSymlinks(root, rel);
+  return rel.split(sep).join('/');
+}
+
+/** Every existing component between the target and the file must be a real folder or file, not a link. */
+function assertNoSymlinks(root: string, rel: string): void {
+  let current = root;
+  for (const segment of rel.split(/[\\/]/)) {
+    current = join(current, segment);
+    let stat: import('node:fs').Stats;
+    try {
+      stat = lstatSync(current);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink()) {
+      throw new UsageError(`refusing to write through the symbolic link ${current}`, {
+        where: current,
+        fix: 'remove the link, or scaffold into a folder without links',
+        code: 'symlink-in-target',
+      });
+    }
+  }
+}
+
+function existsOrLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return existsSync(path);
+  }
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(join(dir, entry.name), rel));
+    else if (entry.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+function render(bytes: Buffer, vars: ScaffoldVars): Buffer {
+  if (bytes.includes(0)) return bytes;
+  const text = bytes.toString('utf8').replace(/\{\{(\w+)\}\}/g, (match, key: string) => (key in vars ? String(vars[key as keyof ScaffoldVars]) : match));
+  return Buffer.from(text);
+}

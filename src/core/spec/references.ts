@@ -1,0 +1,260 @@
+/**
+ * Checks that go beyond one file: referenced files exist inside the workspace, tool and sub-agent refs
+ * resolve (workspace or registry) within their semver range, no sub-agent cycles, the policy allows
+ * every tool and model an agent uses, and the regular expressions in specs compile.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
+import type { LoadedSpec } from './load.js';
+import { decide, type PolicyAction, policiesFor } from './policy.js';
+import { bestMatch, isValidRange, parseObjectRef } from './refs.js';
+import type { AgentDocument, PolicyDocument, SpecKind } from './schema.js';
+
+export interface KnownVersion {
+  kind: SpecKind;
+  version: string;
+  /** Where it is: a workspace file, or "registry". */
+  source: string;
+}
+
+export interface ReferenceContext {
+  root: string;
+  /** Every spec in the workspace, valid or not (only valid ones resolve refs). */
+  workspace: readonly LoadedSpec[];
+  /** Versions registered under a name (registry lookups), excluding disabled ones. */
+  registered: (name: string) => KnownVersion[];
+  defaultPolicy: string | undefined;
+}
+
+export function checkReferences(targets: readonly LoadedSpec[], context: ReferenceContext): Diagnostic[] {
+  const known = indexByName(context);
+  const policies = context.workspace.flatMap((s) => (s.document?.kind === 'Policy' ? [s.document] : []));
+  const out: Diagnostic[] = [];
+  for (const spec of targets) {
+    const doc = spec.document;
+    if (!doc || !spec.parsed) continue;
+    const report = (path: PathSegment[], code: string, message: string, fix: string, severity: Diagnostic['severity'] = 'error') =>
+      void out.push({ file: spec.file, ...spec.parsed!.locate(path), path: formatPath(path), code, message, fix, severity });
+    const fileRef = (path: PathSegment[], ref: string, what: string) => {
+      const problem = checkFileRef(context.root, dirname(spec.absolutePath), ref);
+      if (problem) report(path, problem.code, `${what} ${ref}: ${problem.message}`, problem.fix);
+    };
+
+    switch (doc.kind) {
+      case 'Agent': {
+        const s = doc.spec;
+        fileRef(['spec', 'prompt', 'ref'], s.prompt.ref, 'prompt');
+        s.knowledge?.forEach((k, i) => {
+          fileRef(['spec', 'knowledge', i, 'ref'], k.ref, 'knowledge file');
+        });
+        if (s.evals) fileRef(['spec', 'evals', 'dataset'], s.evals.dataset, 'eval dataset');
+        s.tools?.forEach((t, i) => {
+          checkObjectRef(['spec', 'tools', i, 'ref'], t.ref, 'Tool', known, report);
+        });
+        s.subAgents?.forEach((a, i) => {
+          checkObjectRef(['spec', 'subAgents', i, 'ref'], a.ref, 'Agent', known, report);
+          if (a.route?.when !== undefined) checkRegex(['spec', 'subAgents', i, 'route', 'when'], a.route.when, report);
+        });
+        if (s.fallback?.onError.includes('rule') && !s.fallback.rule) {
+          report(['spec', 'fallback'], 'missing-key', 'fallback.onError includes "rule" but no rule reply is set', 'add fallback.rule.reply');
+        }
+        if (s.policy && !policies.some((p) => p.metadata.name === s.policy)) {
+          const suggestion = didYouMean(
+            s.policy,
+            policies.map((p) => p.metadata.name),
+          );
+          report(
+            ['spec', 'policy'],
+            'dangling-ref',
+            `no policy named "${s.policy}" in the workspace${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
+            suggestion ? `set policy: ${suggestion}` : `create it: agentctl new policy ${s.policy}`,
+          );
+        }
+        lintPolicy(doc, policiesFor(doc, policies, context.defaultPolicy), policyFiles(context.workspace), report);
+        break;
+      }
+      case 'Tool': {
+        const impl = doc.spec.implementation;
+        if (impl.type === 'module') fileRef(['spec', 'implementation', 'path'], impl.path, 'module');
+        doc.spec.mocks?.forEach((mock, i) => {
+          for (const [key, value] of Object.entries(mock.when ?? {})) {
+            if (typeof value === 'string' && isRegexLiteral(value)) checkRegex(['spec', 'mocks', i, 'when', key], value.slice(1, -1), report);
+          }
+        });
+        break;
+      }
+      case 'Policy':
+        doc.spec.redact?.forEach((r, i) => {
+          checkRegex(['spec', 'redact', i, 'pattern'], r.pattern, report);
+        });
+        break;
+    }
+  }
+  out.push(...findCycles(targets, context.workspace));
+  return out;
+}
+
+type Report = (path: PathSegment[], code: string, message: string, fix: string, severity?: Diagnostic['severity']) => void;
+
+function indexByName(context: ReferenceContext): (name: string) => KnownVersion[] {
+  const local = new Map<string, KnownVersion[]>();
+  for (const spec of context.workspace) {
+    const doc = spec.document;
+    if (!doc) continue;
+    const list = local.get(doc.metadata.name) ?? [];
+    list.push({ kind: doc.kind, version: doc.metadata.version, source: spec.file });
+    local.set(doc.metadata.name, list);
+  }
+  const names = () => [...local.keys()];
+  const lookup = (name: string) => [...(local.get(name) ?? []), ...context.registered(name)];
+  return Object.assign(lookup, { names });
+}
+
+function checkObjectRef(
+  path: PathSegment[],
+  ref: string,
+  kind: 'Tool' | 'Agent',
+  known: ((name: string) => KnownVersion[]) & { names?: () => string[] },
+  report: Report,
+): void {
+  const { name, range } = parseObjectRef(ref);
+  const what = kind === 'Tool' ? 'tool' : 'agent';
+  if (!isValidRange(range)) {
+    report(path, 'invalid-range', `"${range}" is not a semver range`, `write a range such as ^1.0.0, ~1.2.0 or >=1.0.0 <2.0.0`);
+    return;
+  }
+  const candidates = known(name);
+  const ofKind = candidates.filter((c) => c.kind === kind);
+  if (ofKind.length === 0) {
+    if (candidates.length > 0) {
+      report(path, 'wrong-kind', `"${name}" is a ${candidates[0]?.kind}, not a ${kind}`, `reference a ${what} here`);
+      return;
+    }
+    const suggestion = didYouMean(name, known.names?.() ?? []);
+    report(
+      path,
+      'dangling-ref',
+      `no ${what} named "${name}" in the workspace or the registry${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
+      suggestion ? `change the ref to ${suggestion}@${range}` : `create it: agentctl new ${what} ${name}`,
+    );
+    return;
+  }
+  if (
+    bestMatch(
+      ofKind.map((c) => c.version),
+      range,
+    ) === undefined
+  ) {
+    const available = ofKind.map((c) => `${c.version} (${c.source})`).join(', ');
+    report(
+      path,
+      'unsatisfied-range',
+      `no version of ${what} "${name}" satisfies ${range}; available: ${available}`,
+      `change the range to match, e.g. ${name}@^${ofKind[0]?.version}`,
+    );
+  }
+}
+
+function checkRegex(path: PathSegment[], pattern: string, report: Report): void {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    report(path, 'invalid-regex', `regular expression does not compile: ${(error as Error).message}`, 'fix the pattern (JavaScript syntax)');
+  }
+}
+
+function isRegexLiteral(value: string): boolean {
+  return value.length >= 2 && value.startsWith('/') && value.endsWith('/');
+}
+
+interface FileRefProblem {
+  code: string;
+  message: string;
+  fix: string;
+}
+
+/** Referenced files must be relative, stay inside the workspace, and exist as files. */
+export function checkFileRef(root: string, baseDir: string, ref: string): FileRefProblem | undefined {
+  if (isAbsolute(ref)) return { code: 'absolute-path', message: 'absolute paths are not allowed', fix: 'use a path relative to the spec file' };
+  const target = resolve(baseDir, ref);
+  const rel = relative(root, target);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    return { code: 'path-escape', message: 'points outside the workspace', fix: 'keep referenced files inside the workspace' };
+  }
+  if (!existsSync(target)) return { code: 'missing-file', message: 'file not found', fix: `create ${rel} or fix the path` };
+  if (!statSync(target).isFile()) return { code: 'not-a-file', message: 'is not a file', fix: 'point at a file' };
+  return undefined;
+}
+
+function policyFiles(workspace: readonly LoadedSpec[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const spec of workspace) if (spec.document?.kind === 'Policy') files.set(spec.document.metadata.name, spec.file);
+  return files;
+}
+
+function lintPolicy(agent: AgentDocument, policies: PolicyDocument[], files: Map<string, string>, report: Report): void {
+  const check = (path: PathSegment[], action: PolicyAction, resource: string) => {
+    const decision = decide(policies, action, resource);
+    if (decision.allowed) return;
+    const where = decision.policy ? ` (${files.get(decision.policy) ?? decision.policy})` : '';
+    report(
+      path,
+      'policy-denied',
+      `${action === 'tool.call' ? 'tool' : 'model'} "${resource}" is not allowed by policy ${decision.policy}${where}: ${decision.reason}`,
+      `allow it in policy ${decision.policy} (a ${action} allow rule), or stop using it here`,
+    );
+  };
+  check(['spec', 'model', 'ref'], 'model.use', agent.spec.model.ref);
+  agent.spec.model.fallbacks?.forEach((m, i) => {
+    check(['spec', 'model', 'fallbacks', i], 'model.use', m);
+  });
+  agent.spec.tools?.forEach((t, i) => {
+    check(['spec', 'tools', i, 'ref'], 'tool.call', parseObjectRef(t.ref).name);
+  });
+}
+
+/** A cycle among workspace agents' sub-agent refs, reported once, at each agent's ref that closes it. */
+function findCycles(targets: readonly LoadedSpec[], workspace: readonly LoadedSpec[]): Diagnostic[] {
+  const agents = new Map<string, LoadedSpec>();
+  for (const spec of workspace) if (spec.document?.kind === 'Agent') agents.set(spec.document.metadata.name, spec);
+  const edges = (name: string): string[] => {
+    const doc = agents.get(name)?.document;
+    return doc?.kind === 'Agent' ? (doc.spec.subAgents ?? []).map((a) => parseObjectRef(a.ref).name) : [];
+  };
+  const out: Diagnostic[] = [];
+  const targetFiles = new Set(targets.map((t) => t.absolutePath));
+  const reported = new Set<string>();
+  for (const start of agents.keys()) {
+    const stack: string[] = [];
+    const visit = (name: string): string[] | undefined => {
+      if (name === start && stack.length > 0) return [...stack, name];
+      if (stack.includes(name) || !agents.has(name)) return undefined;
+      stack.push(name);
+      for (const next of edges(name)) {
+        const cycle = visit(next);
+        if (cycle) return cycle;
+      }
+      stack.pop();
+      return undefined;
+    };
+    const cycle = visit(start);
+    const spec = agents.get(start);
+    if (!cycle || !spec?.parsed || !targetFiles.has(spec.absolutePath)) continue;
+    const key = [...cycle.slice(0, -1)].sort().join(',');
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const index = edges(start).indexOf(cycle[1] ?? '');
+    const path: PathSegment[] = ['spec', 'subAgents', index, 'ref'];
+    out.push({
+      file: spec.file,
+      ...spec.parsed.locate(path),
+      path: formatPath(path),
+      code: 'subagent-cycle',
+      message: `sub-agent cycle: ${cycle.join(' → ')}`,
+      fix: 'remove one of the sub-agent refs in the cycle; a sub-agent must not route back to its callers',
+      severity: 'error',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,216 @@
+/**
+ * The one definition of the spec formats. The TypeScript types are inferred from it and the published
+ * JSON Schema files (`agentctl schema <kind>`, schemas/*.json) are generated from it; a test keeps the
+ * committed files in sync.
+ */
+import { z } from 'zod';
+
+export const API_VERSION = 'agentctl/v1';
+export const SPEC_KINDS = ['Agent', 'Tool', 'Policy'] as const;
+export type SpecKind = (typeof SPEC_KINDS)[number];
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// semver.org's recommended pattern, so editors check versions too.
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+/** `name` or `name@<semver range>`; the range itself is checked by the reference checker. */
+const OBJECT_REF = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(@\S+)?$/;
+
+export const dnsLabel = z
+  .string()
+  .regex(DNS_LABEL, { error: 'a DNS label: lowercase letters, digits and "-", 1 to 63 characters' })
+  .describe('A DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit.');
+
+const semverString = z.string().regex(SEMVER, { error: 'a semantic version such as 1.2.0' }).describe('A semantic version (semver.org), e.g. 1.2.0');
+
+const relativePath = z.string().min(1).describe('A path relative to the folder of this spec file, with forward slashes.');
+
+const objectRef = (what: string) =>
+  z
+    .string()
+    .regex(OBJECT_REF, { error: `a ${what} reference: name or name@<semver range>, e.g. jira-search@^1.0.0` })
+    .describe(`A ${what} reference: name, or name@<semver range> such as jira-search@^1.0.0.`);
+
+export const metadataSchema = z.strictObject({
+  name: dnsLabel,
+  version: semverString,
+  owner: dnsLabel.describe('The owner team. Only this team may change the object.'),
+  description: z.string().max(1000).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+const budgetSchema = z.strictObject({
+  maxSteps: z.int().positive().optional().describe('Model calls per run.'),
+  maxInputTokens: z.int().positive().optional().describe('Context size the optimizer keeps the prompt under.'),
+  maxOutputTokens: z.int().positive().optional(),
+  maxTokens: z.int().positive().optional().describe('Total tokens per run, input and output.'),
+  maxCostUsd: z.number().nonnegative().optional(),
+  timeoutMs: z.int().positive().optional().describe('Wall time per run.'),
+});
+
+const modelSchema = z.strictObject({
+  ref: z.string().min(1).describe('Model name as the gateway knows it, e.g. gpt-4o-mini.'),
+  params: z
+    .strictObject({
+      temperature: z.number().min(0).max(2).optional(),
+      topP: z.number().min(0).max(1).optional(),
+      maxTokens: z.int().positive().optional(),
+      seed: z.int().optional(),
+    })
+    .optional(),
+  fallbacks: z.array(z.string().min(1)).optional().describe('Models tried in order when this one fails.'),
+});
+
+export const agentSpecSchema = z.strictObject({
+  model: modelSchema,
+  prompt: z.strictObject({ ref: relativePath.describe('The system prompt file (promptRef), never inline.') }),
+  tools: z.array(z.strictObject({ ref: objectRef('tool') })).optional(),
+  subAgents: z
+    .array(
+      z.strictObject({
+        ref: objectRef('agent'),
+        route: z
+          .strictObject({
+            when: z.string().optional().describe('A regular expression on the user input that routes here.'),
+            description: z.string().optional().describe('Shown to the model when it chooses a sub-agent.'),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+  knowledge: z.array(z.strictObject({ ref: relativePath })).optional(),
+  budget: budgetSchema.optional(),
+  fallback: z
+    .strictObject({
+      onError: z.array(z.enum(['model', 'rule', 'human'])).min(1),
+      rule: z.strictObject({ reply: z.string().min(1) }).optional(),
+    })
+    .optional(),
+  evals: z
+    .strictObject({
+      dataset: relativePath.describe('The sample set (YAML or JSONL).'),
+      gate: z
+        .strictObject({
+          minPassRate: z.number().min(0).max(1).optional(),
+          noRegressions: z.boolean().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  policy: dnsLabel.optional().describe('The Policy that governs this agent, in addition to the workspace default.'),
+  cassette: relativePath.optional().describe('Recorded model responses for offline runs (default cassettes/).'),
+});
+
+const jsonSchemaObject = z.record(z.string(), z.unknown()).describe('A JSON Schema (draft 2020-12) object.');
+
+const implementationSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('http'),
+    url: z.string().url(),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeoutMs: z.int().positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('command'),
+    command: z.array(z.string().min(1)).min(1).describe('argv; the tool input arrives as JSON on stdin.'),
+    cwd: relativePath.optional(),
+    timeoutMs: z.int().positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('module'),
+    path: relativePath,
+    export: z.string().default('default'),
+  }),
+]);
+
+const mockSchema = z.strictObject({
+  when: z.record(z.string(), z.unknown()).optional().describe('Matches when every key here equals the input (a string "/re/" is a regular expression).'),
+  output: z.unknown().optional(),
+  error: z.string().optional().describe('Answer with this error instead of an output.'),
+  latencyMs: z.int().nonnegative().optional(),
+});
+
+export const toolSpecSchema = z.strictObject({
+  description: z.string().optional().describe('What the model is told the tool does.'),
+  input: jsonSchemaObject,
+  output: jsonSchemaObject.optional(),
+  sideEffects: z.enum(['none', 'read', 'write']),
+  implementation: implementationSchema,
+  mocks: z.array(mockSchema).optional().describe('Used in dry runs instead of the implementation.'),
+});
+
+const ruleSchema = z.strictObject({
+  action: z.enum(['tool.call', 'model.use']),
+  effect: z.enum(['allow', 'deny']),
+  resources: z.array(z.string().min(1)).min(1).describe('Names or globs (* matches any run of characters).'),
+  reason: z.string().optional(),
+});
+
+const stageGateSchema = z.strictObject({
+  validated: z.boolean().optional(),
+  eval: z
+    .strictObject({
+      minPassRate: z.number().min(0).max(1).optional(),
+      noRegressions: z.boolean().optional(),
+    })
+    .optional(),
+  approvals: z
+    .strictObject({
+      count: z.int().nonnegative(),
+      fromTeams: z.array(dnsLabel).optional(),
+    })
+    .optional(),
+  maxCostUsdPerRun: z.number().nonnegative().optional(),
+});
+
+export const policySpecSchema = z.strictObject({
+  appliesTo: z
+    .strictObject({ teams: z.array(dnsLabel).optional(), agents: z.array(dnsLabel).optional() })
+    .optional()
+    .describe('Agents this policy governs besides those that name it; empty means only those.'),
+  rules: z.array(ruleSchema).optional(),
+  onDeny: z.enum(['stop', 'continue']).optional().describe('What a run does after a denial (default stop).'),
+  quotas: z
+    .strictObject({
+      maxTokensPerRun: z.int().positive().optional(),
+      maxCostUsdPerRun: z.number().nonnegative().optional(),
+      maxRunsPerDay: z.int().positive().optional(),
+    })
+    .optional(),
+  redact: z
+    .array(z.strictObject({ pattern: z.string().min(1), replacement: z.string().optional() }))
+    .optional()
+    .describe('Extra secret patterns (regular expressions) redacted before events are written.'),
+  stages: z.strictObject({ dev: stageGateSchema.optional(), canary: stageGateSchema.optional(), prod: stageGateSchema.optional() }).optional(),
+  allowSelfApproval: z.boolean().optional().describe('May the author of a version approve it (default false).'),
+});
+
+const documentSchema = <K extends SpecKind, S extends z.ZodType>(kind: K, spec: S) =>
+  z.strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal(kind),
+    metadata: metadataSchema,
+    spec,
+  });
+
+export const agentDocumentSchema = documentSchema('Agent', agentSpecSchema);
+export const toolDocumentSchema = documentSchema('Tool', toolSpecSchema);
+export const policyDocumentSchema = documentSchema('Policy', policySpecSchema);
+
+export const documentSchemas = {
+  Agent: agentDocumentSchema,
+  Tool: toolDocumentSchema,
+  Policy: policyDocumentSchema,
+} as const;
+
+export type AgentDocument = z.infer<typeof agentDocumentSchema>;
+export type ToolDocument = z.infer<typeof toolDocumentSchema>;
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+export type SpecDocument = AgentDocument | ToolDocument | PolicyDocument;
+export type PolicyRule = z.infer<typeof ruleSchema>;
+export type StageGate = z.infer<typeof stageGateSchema>;
+
+export function isSpecKind(value: unknown): value is SpecKind {
+  return typeof value === 'string' && (SPEC_KINDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,201 @@
+/**
+ * Configuration: flags > AGENTCTL_* env > workspace .agentctl/config.yaml > user config (XDG) > defaults.
+ * Each resolved value remembers where it came from, so `agentctl doctor` can say why a value is what it is.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { EnvironmentError } from '../errors.js';
+import { dnsLabel } from '../spec/schema.js';
+import { schemaDiagnostics } from '../spec/schema-issues.js';
+import { parseYamlSafely } from '../spec/yaml.js';
+
+export const PROVIDERS = ['cassette', 'echo', 'openai'] as const;
+
+export const configFileSchema = z.strictObject({
+  team: dnsLabel.optional().describe('Your team: the owner of what you create, the only team that may change it.'),
+  user: z.string().min(1).optional().describe('Recorded as the actor of registrations and transitions.'),
+  gateway: z
+    .strictObject({
+      provider: z.enum(PROVIDERS).optional(),
+      baseUrl: z.string().url().optional().describe('OpenAI-compatible endpoint, e.g. http://localhost:4000/v1'),
+      apiKeyEnv: z.string().optional().describe('Name of the environment variable holding the key (never the key).'),
+      model: z.string().optional().describe('Default model when an agent does not force one.'),
+    })
+    .optional(),
+  remotes: z.record(dnsLabel, z.string()).optional().describe('name → oci://host/repo or file://path'),
+  defaultRemote: dnsLabel.optional(),
+  defaultPolicy: dnsLabel.optional().describe('The Policy every agent in the workspace is checked against.'),
+  prices: z
+    .record(z.string(), z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }))
+    .optional()
+    .describe('USD per million tokens, per model.'),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+export type ConfigSource = 'flag' | 'env' | 'workspace' | 'user' | 'default';
+
+export interface ResolvedConfig {
+  team: string;
+  user: string;
+  provider: (typeof PROVIDERS)[number];
+  baseUrl: string | undefined;
+  apiKeyEnv: string;
+  model: string | undefined;
+  defaultPolicy: string | undefined;
+  defaultRemote: string | undefined;
+  remotes: Record<string, string>;
+  prices: NonNullable<ConfigFile['prices']>;
+  /** Where each scalar setting came from. */
+  sources: Record<string, ConfigSource>;
+}
+
+export interface ConfigFlags {
+  team?: string | undefined;
+  user?: string | undefined;
+  provider?: string | undefined;
+}
+
+export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'agentctl', 'config.yaml');
+}
+
+/** Reads and checks a config file; a missing file is an empty config, a broken one an error with file:line:col. */
+export function readConfigFile(path: string, displayPath = path): ConfigFile {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new EnvironmentError(`cannot read ${displayPath}: ${(error as Error).message}`, { where: displayPath });
+  }
+  const result = parseYamlSafely(displayPath, source);
+  const diagnostics = result.ok
+    ? (() => {
+        const checked = configFileSchema.safeParse(result.parsed.value ?? {});
+        return checked.success ? [] : schemaDiagnostics(displayPath, result.parsed, configFileSchema, checked.error.issues);
+      })()
+    : result.diagnostics;
+  const first = diagnostics[0];
+  if (first) {
+    throw new EnvironmentError(`invalid config: ${first.message}`, {
+      where: `${first.file}:${first.line}:${first.col}`,
+      fix: first.fix ?? 'fix the config file',
+      code: 'invalid-config',
+    });
+  }
+  return configFileSchema.parse((result.ok ? result.parsed.value : undefined) ?? {});
+}
+
+export function resolveConfig(input: { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; workspace?: ConfigFile; user?: ConfigFile }): ResolvedConfig {
+  const env = input.env ?? process.env;
+  const ws = input.workspace ?? {};
+  const us = input.user ?? {};
+  const sources: Record<string, ConfigSource> = {};
+  const pick = <T>(key: string, layers: [ConfigSource, T | undefined][], fallback: T): T => {
+    for (const [source, value] of layers) {
+      if (value !== undefined && value !== '') {
+        sources[key] = source;
+        return value;
+      }
+    }
+    sources[key] = 'default';
+    return fallback;
+  };
+  const provider = pick<string>(
+    'provider',
+    [
+      ['flag', input.flags?.provider],
+      ['env', env.AGENTCTL_PROVIDER],
+      ['workspace', ws.gateway?.provider],
+      ['user', us.gateway?.provider],
+    ],
+    'cassette',
+  );
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    throw new EnvironmentError(`unknown model provider "${provider}" (from ${sources.provider})`, {
+      fix: `use one of: ${PROVIDERS.join(', ')}`,
+      code: 'invalid-config',
+    });
+  }
+  return {
+    team: pick(
+      'team',
+      [
+        ['flag', input.flags?.team],
+        ['env', env.AGENTCTL_TEAM],
+        ['workspace', ws.team],
+        ['user', us.team],
+      ],
+      'default',
+    ),
+    user: pick(
+      'user',
+      [
+        ['flag', input.flags?.user],
+        ['env', env.AGENTCTL_USER],
+        ['workspace', ws.user],
+        ['user', us.user],
+      ],
+      osUser(),
+    ),
+    provider: provider as ResolvedConfig['provider'],
+    baseUrl: pick<string | undefined>(
+      'baseUrl',
+      [
+        ['env', env.AGENTCTL_GATEWAY_URL],
+        ['workspace', ws.gateway?.baseUrl],
+        ['user', us.gateway?.baseUrl],
+      ],
+      undefined,
+    ),
+    apiKeyEnv: pick(
+      'apiKeyEnv',
+      [
+        ['workspace', ws.gateway?.apiKeyEnv],
+        ['user', us.gateway?.apiKeyEnv],
+      ],
+      'AGENTCTL_GATEWAY_KEY',
+    ),
+    model: pick<string | undefined>(
+      'model',
+      [
+        ['env', env.AGENTCTL_MODEL],
+        ['workspace', ws.gateway?.model],
+        ['user', us.gateway?.model],
+      ],
+      undefined,
+    ),
+    defaultPolicy: pick<string | undefined>(
+      'defaultPolicy',
+      [
+        ['env', env.AGENTCTL_DEFAULT_POLICY],
+        ['workspace', ws.defaultPolicy],
+        ['user', us.defaultPolicy],
+      ],
+      undefined,
+    ),
+    defaultRemote: pick<string | undefined>(
+      'defaultRemote',
+      [
+        ['env', env.AGENTCTL_REMOTE],
+        ['workspace', ws.defaultRemote],
+        ['user', us.defaultRemote],
+      ],
+      undefined,
+    ),
+    remotes: { ...us.remotes, ...ws.remotes },
+    prices: { ...us.prices, ...ws.prices },
+    sources,
+  };
+}
+
+function osUser(): string {
+  try {
+    return process.env.USER || userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
