@@ -1,6 +1,6 @@
 /** The local registry: immutable versions, their lifecycle, and the audit trail, in SQLite. */
 import semver from 'semver';
-import { ImmutableVersionError, NotFoundError, PermissionError, UsageError } from '../errors.js';
+import { CheckFailedError, ImmutableVersionError, NotFoundError, PermissionError, UsageError } from '../errors.js';
 import { didYouMean } from '../spec/diagnostics.js';
 import type { KnownVersion } from '../spec/references.js';
 import { compareVersions, nextPatch, parseVersionRef } from '../spec/refs.js';
@@ -191,7 +191,11 @@ export class Registry {
         if (existing !== undefined) throw new ImmutableVersionError(ref, existing, digest, this.nextFreeVersion(bundle.name, bundle.version));
         const retired = this.db.prepare('SELECT 1 FROM retired_versions WHERE name = ? AND version = ?').get(bundle.name, bundle.version);
         if (retired) {
-          throw new ImmutableVersionError(ref, 'a deleted version', digest, this.nextFreeVersion(bundle.name, bundle.version));
+          throw new CheckFailedError(`${ref} was deleted; a deleted version number is retired and never reused`, {
+            where: ref,
+            fix: `bump the version, e.g. metadata.version: ${this.nextFreeVersion(bundle.name, bundle.version)}`,
+            code: 'retired-version',
+          });
         }
         if (!object) {
           this.db

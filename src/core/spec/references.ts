@@ -3,7 +3,7 @@
  * resolve (workspace or registry) within their semver range, no sub-agent cycles, the policy allows
  * every tool and model an agent uses, and the regular expressions in specs compile.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
 import type { LoadedSpec } from './load.js';
@@ -183,6 +183,15 @@ export function checkFileRef(root: string, baseDir: string, ref: string): FileRe
     return { code: 'path-escape', message: 'points outside the workspace', fix: 'keep referenced files inside the workspace' };
   }
   if (!existsSync(target)) return { code: 'missing-file', message: 'file not found', fix: `create ${rel} or fix the path` };
+  // A symbolic link inside the workspace may still lead out of it.
+  const real = relative(realpathSync(root), realpathSync(target));
+  if (real.startsWith('..') || isAbsolute(real)) {
+    return {
+      code: 'path-escape',
+      message: 'leads outside the workspace through a symbolic link',
+      fix: 'copy the file into the workspace instead of linking it',
+    };
+  }
   if (!statSync(target).isFile()) return { code: 'not-a-file', message: 'is not a file', fix: 'point at a file' };
   return undefined;
 }
