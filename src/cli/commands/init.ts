@@ -97,7 +97,7 @@ function defaultName(target: string): string {
 
 function defaultTeam(ctx: CliContext): string {
   try {
-    return ctx.flags.team ?? ctx.env.AGENTCTL_TEAM ?? readConfigFile(userConfigPath(ctx.env)).team ?? 'my-team';
+    return ctx.flags.team || ctx.env.AGENTCTL_TEAM || readConfigFile(userConfigPath(ctx.env)).team || 'my-team';
   } catch {
     return 'my-team';
   }
