@@ -14,9 +14,12 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // Pure-JS dependencies are bundled and tree-shaken: loading one file is much cheaper than hundreds.
+  external: ['better-sqlite3', 'ink', 'react', 'enquirer'],
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS dependencies (commander, yaml, semver) call require(): give every chunk one.
+  banner: { js: "import { createRequire as __agentctlRequire } from 'node:module'; const require = __agentctlRequire(import.meta.url);" },
   define: { __AGENTCTL_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });

@@ -1,8 +1,9 @@
-/** Opening the workspace and registry for a command, and closing the registry whatever happens. */
-import { existsSync } from 'node:fs';
+/** Opening the workspace with its resolved configuration, for commands that act as a user and team. */
 import { type Actor, Registry } from '../core/registry/registry.js';
-import { openWorkspace, type Workspace } from '../core/workspace/workspace.js';
+import { openWorkspace } from '../core/workspace/open.js';
+import type { Workspace } from '../core/workspace/workspace.js';
 import type { CliContext } from './context.js';
+import { using } from './read-registry.js';
 
 export function workspaceOf(ctx: CliContext): Workspace {
   return openWorkspace(ctx.cwd, ctx.flags, ctx.env);
@@ -12,17 +13,8 @@ export function actorOf(workspace: Workspace): Actor {
   return { user: workspace.config.user, team: workspace.config.team };
 }
 
-/**
- * Read commands open the registry read-only and never create it: a workspace with nothing
- * registered yet reads as empty, not as an error.
- */
-export function withRegistry<T>(ctx: CliContext, mode: 'read' | 'write', fn: (registry: Registry, workspace: Workspace) => T, empty?: () => T): T {
+/** Write commands resolve the configuration: they need the acting user and team. */
+export function writeRegistry<T>(ctx: CliContext, fn: (registry: Registry, workspace: Workspace) => T): T {
   const workspace = workspaceOf(ctx);
-  if (mode === 'read' && !existsSync(workspace.registryPath) && empty) return empty();
-  const registry = Registry.open(workspace, { readonly: mode === 'read' });
-  try {
-    return fn(registry, workspace);
-  } finally {
-    registry.close();
-  }
+  return using(Registry.open(workspace), (registry) => fn(registry, workspace));
 }

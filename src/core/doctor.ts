@@ -3,7 +3,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { isAgentctlError } from './errors.js';
 import { Registry } from './registry/registry.js';
 import { listTemplates } from './scaffold/templates.js';
-import { openWorkspace, type Workspace } from './workspace/workspace.js';
+import { openWorkspace } from './workspace/open.js';
+import type { Workspace } from './workspace/workspace.js';
 
 export interface Check {
   name: string;

@@ -23,4 +23,5 @@ export * from './spec/validate.js';
 export * from './spec/yaml.js';
 export * from './util/canonical.js';
 export * from './workspace/config.js';
+export * from './workspace/open.js';
 export * from './workspace/workspace.js';

@@ -46,7 +46,10 @@ describe('the local loop', () => {
     expect(changes.files[0].lines).toContain('+You are triage. Route everything.');
 
     const show = await agentctl(['show', 'triage', '--json'], { cwd: ws });
-    expect(JSON.parse(show.stdout)).toMatchObject({ version: '0.2.0', dependencies: expect.arrayContaining([expect.objectContaining({ name: 'triage-tracker' })]) });
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      version: '0.2.0',
+      dependencies: expect.arrayContaining([expect.objectContaining({ name: 'triage-tracker' })]),
+    });
 
     expect((await agentctl(['promote', 'triage@0.1.0', '--to', 'dev'], { cwd: ws })).exitCode).toBe(0);
     const canary = await agentctl(['promote', 'triage@0.1.0', '--to', 'canary', '--reason', 'smoke tested', '--json'], { cwd: ws });
@@ -75,7 +78,11 @@ describe('the local loop', () => {
   it('adds agents, tools and policies with `new`, and they validate', async () => {
     const cwd = tempDir();
     await agentctl(['init', '.', '--yes', '--name', 'bot', '--owner', 'team-a'], { cwd });
-    for (const [kind, name] of [['agent', 'helper'], ['tool', 'word-count'], ['policy', 'strict']]) {
+    for (const [kind, name] of [
+      ['agent', 'helper'],
+      ['tool', 'word-count'],
+      ['policy', 'strict'],
+    ]) {
       const made = await agentctl(['new', kind as string, name as string], { cwd });
       expect(made.exitCode, made.stderr).toBe(0);
     }

@@ -6,23 +6,28 @@ import { packageRoot } from '../../src/core/util/package-root.js';
 import { agentctl } from '../support/cli.js';
 import { tempDir } from '../support/workspace.js';
 
-/** Bare packages reachable from a built file through static imports only (dynamic import() is lazy). */
-function staticPackages(entry: string, seen = new Set<string>(), packages = new Set<string>()): Set<string> {
-  if (seen.has(entry)) return packages;
-  seen.add(entry);
+/** Files reachable from a built file through static imports only (dynamic import() is lazy), and the bare packages they import. */
+function staticGraph(entry: string, files = new Set<string>(), packages = new Set<string>()) {
+  if (files.has(entry)) return { files, packages };
+  files.add(entry);
   const source = readFileSync(entry, 'utf8');
   for (const match of source.matchAll(/^\s*import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["'];?/gm)) {
     const specifier = match[1] as string;
-    if (specifier.startsWith('.')) staticPackages(resolve(dirname(entry), specifier), seen, packages);
+    if (specifier.startsWith('.')) staticGraph(resolve(dirname(entry), specifier), files, packages);
     else if (!specifier.startsWith('node:')) packages.add(specifier);
   }
-  return packages;
+  return { files, packages };
 }
 
 describe('start-up path', () => {
-  it('loads commander only: no SQLite, YAML, zod, Ink, React or enquirer before a command runs', () => {
-    const packages = staticPackages(join(packageRoot(), 'dist/cli/main.js'));
-    expect([...packages]).toEqual(['commander']);
+  it('loads only the bundled command tree: no SQLite, YAML, zod, semver, Ink, React or enquirer before a command runs', () => {
+    const { files, packages } = staticGraph(join(packageRoot(), 'dist/cli/main.js'));
+    expect([...packages]).toEqual([]);
+    const bundled = [...files].map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(bundled).toContain('node_modules/commander');
+    for (const heavy of ['node_modules/zod', 'node_modules/yaml', 'node_modules/semver', 'better-sqlite3', 'node_modules/ink', 'node_modules/react', 'enquirer']) {
+      expect(bundled, heavy).not.toContain(heavy);
+    }
   });
 
   it('--help and --version work and exit 0', async () => {

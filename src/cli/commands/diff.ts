@@ -2,10 +2,10 @@ import { diffBundles } from '../../core/registry/diff.js';
 import type { CliContext } from '../context.js';
 import { printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
-import { withRegistry } from '../workspace.js';
+import { readRegistry } from '../read-registry.js';
 
 export async function diffCommand(ctx: CliContext, from: string, to: string, options: { json?: boolean }): Promise<number> {
-  return withRegistry(ctx, 'read', (registry) => {
+  return readRegistry(ctx, (registry) => {
     const [a, b] = [registry.resolve(from), registry.resolve(to)];
     const diff = diffBundles(
       { ...registry.bundleOf(a.name, a.version), digest: a.digest },

@@ -1,11 +1,11 @@
 import { parseVersionRef } from '../../core/spec/refs.js';
 import type { CliContext } from '../context.js';
 import { printJson, printLine, table } from '../present/output.js';
-import { withRegistry } from '../workspace.js';
+import { readRegistry } from '../read-registry.js';
 
 export async function historyCommand(ctx: CliContext, ref: string, options: { json?: boolean }): Promise<number> {
   const { name, version } = parseVersionRef(ref);
-  return withRegistry(ctx, 'read', (registry) => {
+  return readRegistry(ctx, (registry) => {
     if (version !== undefined) registry.resolve(ref);
     else registry.resolve(name);
     const rows = registry.history(name, version);

@@ -2,13 +2,12 @@ import type { ListFilter, VersionRow } from '../../core/registry/registry.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { out } from '../present/style.js';
-import { withRegistry } from '../workspace.js';
+import { readRegistry } from '../read-registry.js';
 
 export async function listCommand(ctx: CliContext, options: ListFilter & { json?: boolean }): Promise<number> {
   const { json, ...filter } = options;
-  const rows = withRegistry(
+  const rows = readRegistry(
     ctx,
-    'read',
     (registry) => registry.list(filter),
     () => [] as VersionRow[],
   );

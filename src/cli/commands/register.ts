@@ -3,10 +3,10 @@ import type { CliContext } from '../context.js';
 import { formatDiagnostic } from '../present/diagnostics.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
-import { actorOf, withRegistry } from '../workspace.js';
+import { actorOf, writeRegistry } from '../workspace.js';
 
 export async function registerCommand(ctx: CliContext, paths: string[], options: { json?: boolean }): Promise<number> {
-  return withRegistry(ctx, 'write', (registry, workspace) => {
+  return writeRegistry(ctx, (registry, workspace) => {
     const result = registerSpecs(workspace, registry, ctx.cwd, paths, actorOf(workspace));
     if (!result.ok) {
       if (options.json) printJson(ctx, { registered: [], diagnostics: result.report.diagnostics });

@@ -2,10 +2,10 @@ import { stringify } from 'yaml';
 import type { CliContext } from '../context.js';
 import { printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
-import { withRegistry } from '../workspace.js';
+import { readRegistry } from '../read-registry.js';
 
 export async function showCommand(ctx: CliContext, ref: string, options: { json?: boolean }): Promise<number> {
-  return withRegistry(ctx, 'read', (registry) => {
+  return readRegistry(ctx, (registry) => {
     const row = registry.resolve(ref);
     const bundle = registry.bundleOf(row.name, row.version);
     const dependencies = registry.dependenciesOf(row.name, row.version);

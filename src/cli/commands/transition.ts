@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { enquirerPrompter } from '../prompts.js';
-import { actorOf, withRegistry } from '../workspace.js';
+import { actorOf, writeRegistry } from '../workspace.js';
 
 interface TransitionOptions {
   reason?: string;
@@ -16,7 +16,7 @@ interface TransitionOptions {
 }
 
 function move(ctx: CliContext, ref: string, request: Request, options: TransitionOptions): number {
-  return withRegistry(ctx, 'write', (registry, workspace) => {
+  return writeRegistry(ctx, (registry, workspace) => {
     // Gates are checked inside the same transaction as the move, against the policies as they are now.
     const gate = (row: VersionRow, next: State | null) => {
       if (request.action !== 'promote' || next === null) return;

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { scaffoldWorkspace, writeFile } from '../../../test/support/workspace.js';
 import { type CheckFailedError, ImmutableVersionError, PermissionError, TransitionError } from '../errors.js';
-import { openWorkspace } from '../workspace/workspace.js';
+import { openWorkspace } from '../workspace/open.js';
 import { registerSpecs } from './register-specs.js';
 import { Registry } from './registry.js';
 

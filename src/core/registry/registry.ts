@@ -1,9 +1,8 @@
 /** The local registry: immutable versions, their lifecycle, and the audit trail, in SQLite. */
-import semver from 'semver';
 import { CheckFailedError, ImmutableVersionError, NotFoundError, PermissionError, UsageError } from '../errors.js';
 import { didYouMean } from '../spec/diagnostics.js';
 import type { KnownVersion } from '../spec/references.js';
-import { compareVersions, nextPatch, parseVersionRef } from '../spec/refs.js';
+import { compareVersions, isExactVersion, nextPatch, parseVersionRef, versionParts } from '../spec/refs.js';
 import type { SpecKind } from '../spec/schema.js';
 import { BlobStore } from './blobs.js';
 import type { BuiltBundle, Bundle } from './bundle.js';
@@ -115,7 +114,7 @@ export class Registry {
   /** `name@version`, or `name` for its highest version; NotFoundError with a suggestion otherwise. */
   resolve(ref: string): VersionRow {
     const { name, version } = parseVersionRef(ref);
-    if (version !== undefined && semver.valid(version) === null) {
+    if (version !== undefined && !isExactVersion(version)) {
       throw new UsageError(`"${version}" is not a version in ${ref}`, { fix: 'write name@1.2.3, or just the name for its latest version' });
     }
     const rows = this.read(() => this.db.prepare(`SELECT ${VERSION_COLUMNS} FROM versions WHERE name = ?`).all(name) as VersionRow[]);
@@ -203,7 +202,7 @@ export class Registry {
             .run(bundle.name, bundle.kind, bundle.owner, now, actor.user);
         }
         const transition = this.insertTransition(bundle.name, bundle.version, 'register', null, { status: 'draft', stage: 'dev' }, actor, now, null);
-        const parsed = semver.parse(bundle.version);
+        const parts = versionParts(bundle.version);
         this.db
           .prepare(
             `INSERT INTO versions (name, version, kind, owner, digest, stage, status, major, minor, patch, prerelease, bundle, created_at, created_by, last_transition)
@@ -215,10 +214,10 @@ export class Registry {
             bundle.kind,
             bundle.owner,
             digest,
-            parsed?.major ?? 0,
-            parsed?.minor ?? 0,
-            parsed?.patch ?? 0,
-            parsed?.prerelease.join('.') ?? '',
+            parts.major,
+            parts.minor,
+            parts.patch,
+            parts.prerelease,
             built.json,
             now,
             actor.user,

@@ -1,5 +1,5 @@
 /** JSON Schema files generated from the zod definitions: for editors and `agentctl schema <kind>`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { configFileSchema } from '../workspace/config.js';
 import { agentDocumentSchema, policyDocumentSchema, toolDocumentSchema } from './schema.js';
 

@@ -3,7 +3,7 @@
  * JSON Schema files (`agentctl schema <kind>`, schemas/*.json) are generated from it; a test keeps the
  * committed files in sync.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const API_VERSION = 'agentctl/v1';
 export const SPEC_KINDS = ['Agent', 'Tool', 'Policy'] as const;

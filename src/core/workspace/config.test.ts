@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir, writeFile } from '../../../test/support/workspace.js';
 import { NoWorkspaceError } from '../errors.js';
 import { readConfigFile, resolveConfig } from './config.js';
-import { findWorkspaceRoot, openWorkspace } from './workspace.js';
+import { openWorkspace } from './open.js';
+import { findWorkspaceRoot } from './workspace.js';
 
 describe('resolveConfig', () => {
   it('takes flags over env over workspace over user over defaults, and says where each came from', () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvironmentError } from '../errors.js';
 import { dnsLabel } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';

@@ -1,8 +1,12 @@
-/** A workspace is a folder with .agentctl/ in it, found by walking up from cwd like git. */
+/**
+ * A workspace is a folder with .agentctl/ in it, found by walking up from cwd like git. Locating one
+ * loads nothing heavy; resolving its configuration (YAML + schema) is a separate step, in open.ts, so
+ * read commands such as `list` start fast.
+ */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { NoWorkspaceError } from '../errors.js';
-import { type ConfigFlags, type ResolvedConfig, readConfigFile, resolveConfig, userConfigPath } from './config.js';
+import type { ResolvedConfig } from './config.js';
 
 export const STATE_DIR = '.agentctl';
 
@@ -26,7 +30,9 @@ export function findWorkspaceRoot(from: string): string | undefined {
   }
 }
 
-export function workspacePaths(root: string): Omit<Workspace, 'config'> {
+export type WorkspacePaths = Omit<Workspace, 'config'>;
+
+export function workspacePaths(root: string): WorkspacePaths {
   const stateDir = join(root, STATE_DIR);
   return {
     root,
@@ -37,18 +43,11 @@ export function workspacePaths(root: string): Omit<Workspace, 'config'> {
   };
 }
 
-/** Finds the workspace above `cwd` and resolves its configuration, or throws NoWorkspaceError (exit 3). */
-export function openWorkspace(cwd: string, flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Workspace {
+/** Finds the workspace above `cwd`, or throws NoWorkspaceError (exit 3). */
+export function locateWorkspace(cwd: string): WorkspacePaths {
   const root = findWorkspaceRoot(cwd);
   if (root === undefined) throw new NoWorkspaceError(resolve(cwd));
-  const paths = workspacePaths(root);
-  const config = resolveConfig({
-    flags,
-    env,
-    workspace: readConfigFile(paths.configPath, relative(cwd, paths.configPath) || paths.configPath),
-    user: readConfigFile(userConfigPath(env)),
-  });
-  return { ...paths, config };
+  return workspacePaths(root);
 }
 
 /** A path as the user should see it: relative to the workspace root, with forward slashes. */

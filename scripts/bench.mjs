@@ -1,0 +1,131 @@
+// npm run bench: performance as ratios against floors measured in the same run (never timed tests).
+// Floors: `node -e ''` and node running an empty ES module. Prints a table; writes nothing to the repo.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openWorkspace, Registry, registerSpecs } from '../dist/core/index.js';
+
+const BIN = new URL('../bin/agentctl.js', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'agentctl-bench-'));
+const env = { ...process.env, XDG_CONFIG_HOME: join(work, '.config'), NO_COLOR: '1', CI: 'true' };
+
+function time(args, cwd = work) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return ms;
+}
+
+function median(fn, runs) {
+  fn(); // warm the file cache
+  const samples = Array.from({ length: runs }, fn).sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+const rows = [];
+const record = (what, ms, floorName, floorMs, target) => rows.push({ what, ms, ratio: floorMs ? ms / floorMs : undefined, floorName, target });
+
+// Floors.
+const emptyModule = join(work, 'empty.mjs');
+writeFileSync(emptyModule, '');
+const nodeE = median(() => time(['-e', '']), 15);
+const nodeEsm = median(() => time([emptyModule]), 15);
+record("node -e ''", nodeE, '', 0, 'floor');
+record('node empty.mjs', nodeEsm, '', 0, 'floor');
+
+// Start-up.
+record(
+  'agentctl --help',
+  median(() => time([BIN, '--help']), 15),
+  'empty.mjs',
+  nodeEsm,
+  '≤ 1.5×',
+);
+
+// A workspace with N tools and M agents each using one tool.
+function makeWorkspace(dir, tools, agents) {
+  mkdirSync(join(dir, '.agentctl'), { recursive: true });
+  writeFileSync(join(dir, '.agentctl/config.yaml'), 'team: team-bench\n');
+  for (let i = 0; i < tools; i++) {
+    mkdirSync(join(dir, `tools/tool-${i}`), { recursive: true });
+    writeFileSync(
+      join(dir, `tools/tool-${i}/tool.yaml`),
+      `apiVersion: agentctl/v1\nkind: Tool\nmetadata: { name: tool-${i}, version: 1.0.0, owner: team-bench }\nspec:\n  input: { type: object, properties: { q: { type: string } } }\n  sideEffects: read\n  implementation: { type: http, url: "https://example.com/t/${i}" }\n  mocks:\n    - output: { ok: true }\n`,
+    );
+  }
+  for (let i = 0; i < agents; i++) {
+    mkdirSync(join(dir, `agents/agent-${i}/prompts/v1`), { recursive: true });
+    writeFileSync(join(dir, `agents/agent-${i}/prompts/v1/system.md`), `You are agent ${i}.\n`);
+    writeFileSync(
+      join(dir, `agents/agent-${i}/agent.yaml`),
+      `apiVersion: agentctl/v1\nkind: Agent\nmetadata: { name: agent-${i}, version: 1.0.0, owner: team-bench }\nspec:\n  model: { ref: gpt-4o-mini }\n  prompt: { ref: prompts/v1/system.md }\n  tools:\n    - ref: tool-${i % Math.max(1, tools)}@^1.0.0\n`,
+    );
+  }
+}
+
+const validateWs = join(work, 'validate');
+makeWorkspace(validateWs, 100, 100);
+record(
+  'validate 200 specs',
+  median(() => time([BIN, 'validate'], validateWs), 5),
+  "node -e ''",
+  nodeE,
+  '—',
+);
+
+const registerWs = join(work, 'register');
+makeWorkspace(registerWs, 1000, 0);
+const registerMs = time([BIN, 'register', 'tools'], registerWs);
+record('register 1,000 versions (one command)', registerMs, "node -e ''", nodeE, '—');
+
+// Fill the registry to 10,000 versions through the library, then list them.
+const workspace = openWorkspace(registerWs, {}, env);
+const registry = Registry.open(workspace);
+for (let batch = 0; batch < 9; batch++) {
+  for (let i = 0; i < 1000; i++) {
+    writeFileSync(
+      join(registerWs, `tools/tool-${i}/tool.yaml`),
+      `apiVersion: agentctl/v1\nkind: Tool\nmetadata: { name: tool-${i}, version: 1.0.${batch + 1}, owner: team-bench }\nspec:\n  input: { type: object }\n  sideEffects: read\n  implementation: { type: http, url: "https://example.com/t/${i}/${batch}" }\n`,
+    );
+  }
+  const result = registerSpecs(workspace, registry, registerWs, ['tools'], { user: 'bench', team: 'team-bench' });
+  if (!result.ok) throw new Error('bench registration failed');
+}
+const count = registry.db.prepare('SELECT count(*) FROM versions').pluck().get();
+const inProcess = median(() => {
+  const started = performance.now();
+  registry.list();
+  return performance.now() - started;
+}, 9);
+registry.close();
+record(
+  `list --json over ${count.toLocaleString('en')} versions (command)`,
+  median(() => time([BIN, 'list', '--json'], registerWs), 7),
+  'empty.mjs',
+  nodeEsm,
+  '≤ 150 ms',
+);
+record(`  of which the query (in process)`, inProcess, '', 0, '—');
+const smallWs = join(work, 'small');
+makeWorkspace(smallWs, 1, 1);
+time([BIN, 'register', 'agents/agent-0'], smallWs);
+record(
+  'agentctl list --json (cold, 2 versions)',
+  median(() => time([BIN, 'list', '--json'], smallWs), 15),
+  'empty.mjs',
+  nodeEsm,
+  '—',
+);
+
+rmSync(work, { recursive: true, force: true });
+
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`\nagentctl bench — Node ${process.versions.node}, ${process.platform}/${process.arch}\n`);
+console.log(`${pad('what', 48)}${pad('median', 12)}${pad('ratio', 22)}target`);
+for (const r of rows) {
+  const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.floorName}`;
+  console.log(`${pad(r.what, 48)}${pad(`${r.ms.toFixed(1)} ms`, 12)}${pad(ratio, 22)}${r.target}`);
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The quick start: scaffold a workspace in a temp folder and walk the local loop, offline, on the
+# embedded defaults (offline cassettes, no gateway, no network).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")/.." && pwd)"
+agentctl() { node "$here/bin/agentctl.js" "$@"; }
+step() { printf '\n\033[1m$ agentctl %s\033[0m\n' "$*" >&2; agentctl "$@"; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/agentctl-quickstart.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+# Isolate from the user's own config so the quick start behaves the same everywhere.
+export XDG_CONFIG_HOME="$work/.config"
+cd "$work"
+
+step init my-agents --template main-sub --name triage --owner team-qa --yes
+cd my-agents
+step validate
+step register agents/triage
+step list
+step show triage@0.1.0
+step promote triage@0.1.0 --to dev --reason "first cut"
+step promote triage@0.1.0 --to canary --reason "smoke tested"
+step history triage
+step doctor
+
+printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered and promoted triage@0.1.0 to canary in %s\n' "$work/my-agents" >&2
