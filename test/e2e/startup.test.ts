@@ -25,7 +25,15 @@ describe('start-up path', () => {
     expect([...packages]).toEqual([]);
     const bundled = [...files].map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(bundled).toContain('node_modules/commander');
-    for (const heavy of ['node_modules/zod', 'node_modules/yaml', 'node_modules/semver', 'better-sqlite3', 'node_modules/ink', 'node_modules/react', 'enquirer']) {
+    for (const heavy of [
+      'node_modules/zod',
+      'node_modules/yaml',
+      'node_modules/semver',
+      'better-sqlite3',
+      'node_modules/ink',
+      'node_modules/react',
+      'enquirer',
+    ]) {
       expect(bundled, heavy).not.toContain(heavy);
     }
   });

@@ -36,7 +36,9 @@ describe('stage gates', () => {
   });
 
   it('list every missing piece of evidence, each with its fix', () => {
-    const demanding = policy({ stages: { prod: { validated: true, eval: { minPassRate: 0.9 }, approvals: { count: 2, fromTeams: ['team-sec'] }, maxCostUsdPerRun: 0.1 } } });
+    const demanding = policy({
+      stages: { prod: { validated: true, eval: { minPassRate: 0.9 }, approvals: { count: 2, fromTeams: ['team-sec'] }, maxCostUsdPerRun: 0.1 } },
+    });
     let message = '';
     let fix = '';
     try {
