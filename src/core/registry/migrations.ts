@@ -201,4 +201,110 @@ END;
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry];
+/**
+ * The event log: sessions, runs, spans and events. Events and spans are append-only; an event re-sent
+ * with the same (run, seq) changes nothing; seqs are contiguous per run; a finished run never changes.
+ * Timestamps are epoch milliseconds (stats aggregate over them).
+ */
+const eventLog: Migration = {
+  version: 2,
+  name: 'event-log',
+  sql: `
+CREATE TABLE sessions (
+  session_id TEXT PRIMARY KEY,
+  agent TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE runs (
+  run_id TEXT PRIMARY KEY CHECK (length(run_id) = 26),
+  session_id TEXT NOT NULL REFERENCES sessions (session_id),
+  agent TEXT NOT NULL,
+  version TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  team TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('registry', 'workspace', 'replay')),
+  mode TEXT NOT NULL CHECK (mode IN ('dry', 'live')),
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  replay_of TEXT,
+  input TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'running'
+    CHECK (status IN ('running', 'succeeded', 'failed', 'needs-human', 'cancelled', 'interrupted')),
+  output TEXT,
+  error_class TEXT,
+  error TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  latency_ms INTEGER,
+  steps INTEGER NOT NULL DEFAULT 0,
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL
+) STRICT;
+CREATE INDEX runs_by_time ON runs (started_at);
+CREATE INDEX runs_by_agent ON runs (agent, version, started_at);
+CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+
+CREATE TRIGGER runs_insert_running BEFORE INSERT ON runs
+BEGIN
+  SELECT RAISE(ABORT, 'a run starts as running') WHERE NEW.status <> 'running';
+  SELECT RAISE(ABORT, 'run already exists') WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = NEW.run_id);
+END;
+CREATE TRIGGER runs_finish_once BEFORE UPDATE ON runs
+BEGIN
+  SELECT RAISE(ABORT, 'a finished run never changes') WHERE OLD.status <> 'running';
+  SELECT RAISE(ABORT, 'a run''s identity never changes')
+  WHERE NEW.run_id IS NOT OLD.run_id OR NEW.session_id IS NOT OLD.session_id OR NEW.agent IS NOT OLD.agent
+     OR NEW.version IS NOT OLD.version OR NEW.digest IS NOT OLD.digest OR NEW.input IS NOT OLD.input
+     OR NEW.snapshot IS NOT OLD.snapshot OR NEW.started_at IS NOT OLD.started_at OR NEW.mode IS NOT OLD.mode;
+END;
+CREATE TRIGGER runs_no_delete BEFORE DELETE ON runs
+BEGIN SELECT RAISE(ABORT, 'runs are never deleted'); END;
+
+CREATE TABLE events (
+  run_id TEXT NOT NULL REFERENCES runs (run_id),
+  seq INTEGER NOT NULL CHECK (seq > 0),
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  span_id TEXT,
+  payload TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER events_append_only BEFORE INSERT ON events
+BEGIN
+  -- Idempotent: the same event (run, seq) sent again is silently ignored, whatever the statement says.
+  SELECT RAISE(IGNORE) WHERE EXISTS (SELECT 1 FROM events WHERE run_id = NEW.run_id AND seq = NEW.seq);
+  SELECT RAISE(ABORT, 'events are appended in order: seq must follow the last one')
+  WHERE NEW.seq <> COALESCE((SELECT max(seq) FROM events WHERE run_id = NEW.run_id), 0) + 1;
+  SELECT RAISE(ABORT, 'the run is finished: no more events')
+  WHERE (SELECT status FROM runs WHERE run_id = NEW.run_id) IS NOT 'running';
+END;
+${appendOnly('events')}
+
+CREATE TABLE spans (
+  span_id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs (run_id),
+  parent_span_id TEXT,
+  kind TEXT NOT NULL CHECK (kind IN ('agent', 'model', 'tool', 'sub-agent', 'policy', 'context')),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  attributes TEXT NOT NULL
+) STRICT;
+CREATE INDEX spans_by_run ON spans (run_id);
+CREATE TRIGGER spans_no_replace BEFORE INSERT ON spans
+BEGIN SELECT RAISE(IGNORE) WHERE EXISTS (SELECT 1 FROM spans WHERE span_id = NEW.span_id); END;
+${appendOnly('spans')}
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog];

@@ -3,13 +3,17 @@
  * resolve (workspace or registry) within their semver range, no sub-agent cycles, the policy allows
  * every tool and model an agent uses, and the regular expressions in specs compile.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { cassetteSchema } from '../providers/cassette.js';
+import { displayPath } from '../workspace/workspace.js';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
 import type { LoadedSpec } from './load.js';
 import { decide, type PolicyAction, policiesFor } from './policy.js';
 import { bestMatch, isValidRange, parseObjectRef } from './refs.js';
 import type { AgentDocument, PolicyDocument, SpecKind } from './schema.js';
+import { schemaDiagnostics } from './schema-issues.js';
+import { MAX_DATA_BYTES, parseYamlSafely, tooLarge } from './yaml.js';
 
 export interface KnownVersion {
   kind: SpecKind;
@@ -49,6 +53,10 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
           fileRef(['spec', 'knowledge', i, 'ref'], k.ref, 'knowledge file');
         });
         if (s.evals) fileRef(['spec', 'evals', 'dataset'], s.evals.dataset, 'eval dataset');
+        if (s.cassette) {
+          fileRef(['spec', 'cassette'], s.cassette, 'cassette');
+          out.push(...checkDataFile(context.root, spec, s.cassette, cassetteSchema));
+        }
         s.tools?.forEach((t, i) => {
           checkObjectRef(['spec', 'tools', i, 'ref'], t.ref, 'Tool', known, report);
         });
@@ -266,4 +274,17 @@ function findCycles(targets: readonly LoadedSpec[], workspace: readonly LoadedSp
     });
   }
   return out;
+}
+
+/** A referenced YAML data file (a cassette, a sample set): safe-parsed and checked, errors at its own file:line:col. */
+export function checkDataFile(root: string, spec: LoadedSpec, ref: string, schema: import('zod').ZodType): Diagnostic[] {
+  if (checkFileRef(root, dirname(spec.absolutePath), ref)) return [];
+  const absolute = resolve(dirname(spec.absolutePath), ref);
+  const file = displayPath(root, absolute);
+  const size = statSync(absolute).size;
+  if (size > MAX_DATA_BYTES) return [tooLarge(file, size, MAX_DATA_BYTES)];
+  const parsed = parseYamlSafely(file, readFileSync(absolute, 'utf8'), MAX_DATA_BYTES);
+  if (!parsed.ok) return parsed.diagnostics;
+  const checked = schema.safeParse(parsed.parsed.value);
+  return checked.success ? [] : schemaDiagnostics(file, parsed.parsed, schema, checked.error.issues);
 }

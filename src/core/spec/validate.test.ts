@@ -171,3 +171,13 @@ spec:
     expect(codes(root)).toContain('tools/copy/tool.yaml:3:19 duplicate-name');
   });
 });
+
+describe('referenced data files', () => {
+  it('checks the cassette, with errors at its own file:line:col', () => {
+    const root = scaffoldWorkspace('basic');
+    writeFile(root, 'agents/triage/cassettes/default.yaml', 'version: 1\ninteractions:\n  - match: { input: hi }\n    responses:\n      - content: a: b\n');
+    expect(codes(root)).toEqual(['agents/triage/cassettes/default.yaml:5:18 yaml-syntax']);
+    writeFile(root, 'agents/triage/cassettes/default.yaml', 'version: 1\ninteractions:\n  - match: { input: hi }\n    responses: []\n');
+    expect(codes(root)).toEqual(['agents/triage/cassettes/default.yaml:3:5 invalid-value']);
+  });
+});

@@ -1,0 +1,238 @@
+/**
+ * The event log: what the runtime emits, persisted append-only in the registry database. Writes are
+ * batched (one transaction per batch) and flushed at least every `flushMs`, so a killed process loses
+ * at most the last moments; a run's end is always flushed. Payloads are redacted before they are
+ * written, and payloads over the claim-check threshold go to the blob store by digest.
+ */
+import { hostname } from 'node:os';
+import type { BlobStore } from '../registry/blobs.js';
+import { type Db, translateSqliteError } from '../registry/db.js';
+import type { RuntimeEvent } from '../runtime/events.js';
+import { isEphemeral } from '../runtime/events.js';
+import type { Redactor } from './redact.js';
+
+/** Payloads larger than this are stored once in .agentctl/blobs/ and referenced from the event. */
+export const CLAIM_CHECK_BYTES = 16 * 1024;
+
+export interface RunMeta {
+  runId: string;
+  sessionId: string;
+  agent: string;
+  version: string;
+  digest: string;
+  owner: string;
+  team: string;
+  actor: string;
+  source: 'registry' | 'workspace' | 'replay';
+  mode: 'dry' | 'live';
+  provider: string;
+  model: string;
+  snapshot: string;
+  replayOf: string | null;
+  input: string;
+  startedAt: number;
+}
+
+export interface EventLogOptions {
+  redact: Redactor;
+  /** Events per transaction at most. */
+  batchSize?: number;
+  /** Longest time an appended event waits before it is committed. */
+  flushMs?: number;
+}
+
+interface Pending {
+  runId: string;
+  seq: number;
+  type: string;
+  at: number;
+  spanId: string | null;
+  payload: string;
+}
+
+export class EventLog {
+  private readonly pending: Pending[] = [];
+  private readonly seqs = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+  private readonly insertEvent;
+  private readonly insertSpan;
+  /** Spans are written once, complete, when they end (in the next transaction). */
+  private readonly spanRows: unknown[][] = [];
+  private readonly spanStarts = new Map<string, { runId: string; parent: string | null; kind: string; name: string; at: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly path: string,
+    private readonly blobs: BlobStore,
+    private readonly options: EventLogOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 256;
+    this.flushMs = options.flushMs ?? 50;
+    this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertSpan = db.prepare(
+      'INSERT INTO spans (span_id, run_id, parent_span_id, kind, name, status, started_at, ended_at, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Runs left `running` by a process that is gone (killed, crashed) are marked `interrupted`. */
+  recoverInterrupted(): string[] {
+    const host = hostname();
+    const running = this.db.prepare(`SELECT run_id AS runId, pid, host FROM runs WHERE status = 'running'`).all() as {
+      runId: string;
+      pid: number;
+      host: string;
+    }[];
+    const dead = running.filter((r) => r.host === host && r.pid !== process.pid && !isAlive(r.pid));
+    if (dead.length === 0) return [];
+    const mark = this.db.prepare(
+      `UPDATE runs SET status = 'interrupted', error_class = 'interrupted', error = 'the process running it ended before the run finished', ended_at = ? WHERE run_id = ? AND status = 'running'`,
+    );
+    this.write(() => {
+      for (const r of dead) mark.run(Date.now(), r.runId);
+    });
+    return dead.map((r) => r.runId);
+  }
+
+  beginRun(meta: RunMeta): void {
+    this.write(() => {
+      this.db
+        .prepare('INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING')
+        .run(meta.sessionId, meta.agent, meta.startedAt, meta.actor);
+      this.db
+        .prepare(
+          `INSERT INTO runs (run_id, session_id, agent, version, digest, owner, team, actor, source, mode, provider, model, snapshot, replay_of, input, started_at, pid, host)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          meta.runId,
+          meta.sessionId,
+          meta.agent,
+          meta.version,
+          meta.digest,
+          meta.owner,
+          meta.team,
+          meta.actor,
+          meta.source,
+          meta.mode,
+          meta.provider,
+          meta.model,
+          meta.snapshot,
+          meta.replayOf,
+          this.redactText(meta.input),
+          meta.startedAt,
+          process.pid,
+          hostname(),
+        );
+    });
+    this.seqs.set(meta.runId, 0);
+  }
+
+  /** Queues an event; the run's end is written with its summary and flushed at once. */
+  append(event: RuntimeEvent): void {
+    if (isEphemeral(event)) return;
+    const seq = (this.seqs.get(event.runId) ?? 0) + 1;
+    this.seqs.set(event.runId, seq);
+    const { runId, type, at, ...rest } = event;
+    const spanId = 'spanId' in rest ? (rest.spanId as string) : null;
+    this.pending.push({ runId, seq, type, at, spanId, payload: this.encode(this.options.redact(rest)) });
+    this.trackSpan(event);
+    if (event.type === 'run.finished') {
+      this.flush(() => {
+        this.db
+          .prepare(
+            `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?
+             WHERE run_id = ?`,
+          )
+          .run(
+            event.status,
+            event.output === null ? null : this.redactText(event.output),
+            event.errorClass,
+            event.error === null ? null : this.redactText(event.error),
+            event.at,
+            event.latencyMs,
+            event.steps,
+            event.usage.inputTokens,
+            event.usage.outputTokens,
+            event.costUsd,
+            runId,
+          );
+      });
+      this.seqs.delete(runId);
+      return;
+    }
+    if (this.pending.length >= this.batchSize) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs).unref();
+  }
+
+  /** Commits everything queued, with `also` in the same transaction. */
+  flush(also?: () => void): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.length === 0 && !also) return;
+    const batch = this.pending.splice(0, this.pending.length);
+    this.write(() => {
+      for (const e of batch) this.insertEvent.run(e.runId, e.seq, e.type, e.at, e.spanId, e.payload);
+      also?.();
+    });
+  }
+
+  close(): void {
+    this.flush();
+  }
+
+  private trackSpan(event: RuntimeEvent): void {
+    if (event.type === 'span.started') {
+      this.spanStarts.set(event.spanId, { runId: event.runId, parent: event.parentSpanId, kind: event.kind, name: event.name, at: event.at });
+    } else if (event.type === 'span.ended') {
+      const start = this.spanStarts.get(event.spanId);
+      if (!start) return;
+      this.spanStarts.delete(event.spanId);
+      const attributes = this.encode(this.options.redact(event.attributes));
+      this.spanRows.push([event.spanId, start.runId, start.parent, start.kind, start.name, event.status, start.at, event.at, attributes]);
+    }
+  }
+
+  private write(fn: () => void): void {
+    try {
+      this.db.transaction(() => {
+        fn();
+        for (const row of this.spanRows.splice(0, this.spanRows.length)) this.insertSpan.run(...row);
+      })();
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
+    }
+  }
+
+  private encode(value: unknown): string {
+    const json = JSON.stringify(value);
+    if (json.length <= CLAIM_CHECK_BYTES) return json;
+    const digest = this.blobs.put(Buffer.from(json));
+    return JSON.stringify({ $blob: digest, bytes: Buffer.byteLength(json) });
+  }
+
+  private redactText(text: string): string {
+    return this.options.redact(text) as string;
+  }
+}
+
+/** Reads a payload back, following a claim-check reference to the blob store. */
+export function decodePayload(payload: string, blobs: BlobStore): Record<string, unknown> {
+  const value = JSON.parse(payload) as Record<string, unknown>;
+  if (typeof value.$blob === 'string' && Object.keys(value).length === 2) {
+    return JSON.parse(blobs.get(value.$blob).toString('utf8')) as Record<string, unknown>;
+  }
+  return value;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

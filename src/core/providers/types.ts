@@ -1,0 +1,102 @@
+/** What every model provider speaks: OpenAI-shaped chat requests, normalised responses, typed errors. */
+
+import type { ToolCall, Usage } from '../runtime/events.js';
+import { canonicalJson, sha256 } from '../util/canonical.js';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | null;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ModelParams {
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  maxTokens?: number | undefined;
+  seed?: number | undefined;
+}
+
+export interface ModelRequest {
+  model: string;
+  messages: ChatMessage[];
+  tools: ToolDefinition[];
+  params: ModelParams;
+  /** Which agent asks, the user input of its run and the model call number (for cassettes). */
+  agent: string;
+  input: string;
+  step: number;
+}
+
+export interface ModelResponse {
+  content: string | null;
+  toolCalls: ToolCall[];
+  usage: Usage;
+  model: string;
+}
+
+export interface CompleteOptions {
+  signal: AbortSignal;
+  /** Streamed text, as it arrives. */
+  onDelta?: (text: string) => void;
+}
+
+export interface ModelProvider {
+  readonly name: string;
+  /** A stand-in for a real model (echo): the UI labels it as such. */
+  readonly testDouble: boolean;
+  complete(request: ModelRequest, options: CompleteOptions): Promise<ModelResponse>;
+}
+
+export type ModelErrorClass =
+  | 'timeout'
+  | 'rate-limit'
+  | 'server'
+  | 'network'
+  | 'malformed'
+  | 'stream-dropped'
+  | 'auth'
+  | 'bad-request'
+  | 'cassette-miss'
+  | 'cancelled';
+
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly errorClass: ModelErrorClass,
+    readonly retryable: boolean,
+    readonly fix?: string,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+/** The cassette key: a hash of the normalised request (what is sent, not when or by whom). */
+export function requestKey(request: ModelRequest): string {
+  return sha256(
+    canonicalJson({
+      model: request.model,
+      messages: request.messages.map((m) => ({ role: m.role, content: m.content ?? null, toolCalls: m.toolCalls ?? null, toolCallId: m.toolCallId ?? null })),
+      tools: request.tools.map((t) => ({ name: t.name, parameters: t.parameters })),
+      params: request.params,
+    }),
+  );
+}
+
+/** About four characters a token: close enough for budgets when a provider reports no usage. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export function estimateUsage(request: ModelRequest, response: Pick<ModelResponse, 'content' | 'toolCalls'>): Usage {
+  const input = request.messages.reduce((n, m) => n + estimateTokens(m.content ?? '') + estimateTokens(JSON.stringify(m.toolCalls ?? '')), 0);
+  const output = estimateTokens(response.content ?? '') + estimateTokens(response.toolCalls.length ? JSON.stringify(response.toolCalls) : '');
+  return { inputTokens: input, outputTokens: output };
+}

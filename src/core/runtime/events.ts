@@ -1,0 +1,88 @@
+/**
+ * The runtime's typed event stream: what a run emits, step by step. The CLI prints it, the playground
+ * reduces it into its screen, and the event log persists it — all from the same stream.
+ */
+
+export type SpanKind = 'agent' | 'model' | 'tool' | 'sub-agent' | 'policy' | 'context';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'needs-human' | 'cancelled' | 'interrupted';
+export type RunMode = 'dry' | 'live';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+interface Base {
+  runId: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export type RuntimeEvent =
+  | (Base & {
+      type: 'run.started';
+      sessionId: string;
+      agent: string;
+      version: string;
+      digest: string;
+      mode: RunMode;
+      provider: string;
+      model: string;
+      input: string;
+    })
+  | (Base & { type: 'span.started'; spanId: string; parentSpanId: string | null; kind: SpanKind; name: string })
+  | (Base & { type: 'span.ended'; spanId: string; status: 'ok' | 'error'; attributes: Record<string, unknown> })
+  | (Base & { type: 'context.assembled'; spanId: string; tokens: number; budget: number | null; kept: string[]; trimmed: string[] })
+  | (Base & { type: 'model.request'; spanId: string; model: string; key: string; messages: number; tools: string[] })
+  | (Base & { type: 'model.delta'; spanId: string; text: string })
+  | (Base & {
+      type: 'model.response';
+      spanId: string;
+      model: string;
+      key: string;
+      content: string | null;
+      toolCalls: ToolCall[];
+      usage: Usage;
+      costUsd: number;
+      latencyMs: number;
+    })
+  | (Base & { type: 'model.error'; spanId: string; model: string; error: string; errorClass: string })
+  | (Base & {
+      type: 'policy.decision';
+      spanId: string;
+      action: 'tool.call' | 'model.use';
+      resource: string;
+      allowed: boolean;
+      policy: string | null;
+      reason: string;
+    })
+  | (Base & { type: 'tool.call'; spanId: string; tool: string; input: Record<string, unknown> })
+  | (Base & { type: 'tool.result'; spanId: string; tool: string; output: unknown; source: 'mock' | 'live' })
+  | (Base & { type: 'tool.error'; spanId: string; tool: string; error: string })
+  | (Base & { type: 'subagent.routed'; spanId: string; from: string; to: string; by: 'rule' | 'model'; rule: string | null })
+  | (Base & { type: 'budget.exceeded'; spanId: string; limit: string; value: number; max: number })
+  | (Base & { type: 'fallback'; spanId: string; to: 'model' | 'rule' | 'human'; detail: string; reason: string })
+  | (Base & {
+      type: 'run.finished';
+      status: Exclude<RunStatus, 'running' | 'interrupted'>;
+      output: string | null;
+      errorClass: string | null;
+      error: string | null;
+      steps: number;
+      usage: Usage;
+      costUsd: number;
+      latencyMs: number;
+    });
+
+export type RuntimeEventType = RuntimeEvent['type'];
+
+/** Events the UI shows but the log does not keep (streamed text arrives again, whole, in model.response). */
+export function isEphemeral(event: RuntimeEvent): boolean {
+  return event.type === 'model.delta';
+}

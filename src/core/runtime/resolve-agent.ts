@@ -1,0 +1,62 @@
+/**
+ * Which agent a run executes: `name@version` is the registered version; a bare `name` is the workspace
+ * copy when there is one (the edit-run loop), else the highest registered version. The specs it uses
+ * must validate; a disabled version refuses new runs.
+ */
+import { CheckFailedError, NotFoundError } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import { parseVersionRef } from '../spec/refs.js';
+import type { PolicyDocument, SpecDocument } from '../spec/schema.js';
+import { loadWorkspaceSpecs, type ValidationReport, validateSpecs } from '../spec/validate.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { type AgentSnapshot, type SnapshotSources, snapshotFromRegistry, snapshotFromWorkspace } from './snapshot.js';
+
+export class InvalidSpecsError extends CheckFailedError {
+  constructor(readonly report: ValidationReport) {
+    super(`the specs this run needs do not validate (${report.errors} error(s))`, { fix: 'agentctl validate', code: 'invalid-spec' });
+  }
+}
+
+export function resolveAgent(workspace: Workspace, registry: Registry | undefined, ref: string, cwd: string): AgentSnapshot {
+  const { name, version } = parseVersionRef(ref);
+  const specs = loadWorkspaceSpecs(workspace.root, cwd);
+  const valid = new Map<string, SnapshotSources['workspace'] extends Map<string, infer V> ? V : never>();
+  for (const spec of specs.workspace) if (spec.document && spec.diagnostics.length === 0) valid.set(spec.document.metadata.name, spec as never);
+  const policies = specs.workspace.flatMap((s) => (s.document?.kind === 'Policy' ? [s.document as PolicyDocument] : []));
+  const sources: SnapshotSources = { workspace: valid, registry, policies };
+
+  const local = specs.workspace.find((s) => s.document?.metadata.name === name);
+  const fromWorkspace = version === undefined && local !== undefined;
+  if (fromWorkspace) {
+    const report = validateSpecs(
+      { workspace: specs.workspace, targets: [local] },
+      { root: workspace.root, cwd, registered: (n) => registry?.versionsOf(n) ?? [], defaultPolicy: workspace.config.defaultPolicy },
+    );
+    if (!report.ok) throw new InvalidSpecsError(report);
+    if ((local.document as SpecDocument).kind !== 'Agent')
+      throw new CheckFailedError(`${name} is a ${local.document?.kind}, not an agent`, { fix: 'run an agent' });
+  }
+  const target = fromWorkspace ? `${name}@${local?.document?.metadata.version}` : ref;
+  const registered = registryRow(registry, target, fromWorkspace);
+  if (registered?.status === 'disabled') {
+    throw new CheckFailedError(`${registered.name}@${registered.version} is disabled: disabled versions refuse new runs`, {
+      where: `${registered.name}@${registered.version}`,
+      fix: 'run another version (agentctl list --name ' + registered.name + '), or bump the workspace version',
+      code: 'disabled',
+    });
+  }
+  if (fromWorkspace) return snapshotFromWorkspace(name, sources);
+  if (!registered)
+    throw new NotFoundError(`no agent "${name}" in the workspace or the registry`, { fix: 'agentctl list, or agentctl new agent ' + name, code: 'not-found' });
+  return snapshotFromRegistry(registered.name, registered.version, sources);
+}
+
+function registryRow(registry: Registry | undefined, ref: string, optional: boolean) {
+  if (!registry) return undefined;
+  try {
+    return registry.resolve(ref);
+  } catch (error) {
+    if (optional && error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,419 @@
+/**
+ * The agent loop of a dry (or live) run, as a typed event stream:
+ * route by rules → assemble context under budget → call the model (policy first) → run tool calls
+ * (policy first, mocks in dry runs) or hand off to sub-agents (the model's choice) → repeat until an
+ * answer, a budget, a denial or an error; errors fall back: next model → rule reply → needs-human.
+ * No terminal code and no database here: the caller persists and presents the events.
+ */
+import { randomBytes } from 'node:crypto';
+import { costOf, type Price } from '../providers/prices.js';
+import { type ChatMessage, ModelError, type ModelProvider, type ModelRequest, requestKey, type ToolDefinition } from '../providers/types.js';
+import { decide, type PolicyAction } from '../spec/policy.js';
+import { assembleContext } from './context.js';
+import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
+import type { AgentSnapshot } from './snapshot.js';
+import { executeTool } from './tools.js';
+
+export type RunFinished = Extract<RuntimeEvent, { type: 'run.finished' }>;
+type Stream<T> = AsyncGenerator<RuntimeEvent, T>;
+
+export interface RunOptions {
+  runId: string;
+  sessionId: string;
+  agent: AgentSnapshot;
+  input: string;
+  history?: ChatMessage[];
+  provider: ModelProvider;
+  mode: RunMode;
+  /** Overrides the agent's model (e.g. `--model`). */
+  model?: string | undefined;
+  prices?: Record<string, Price>;
+  signal?: AbortSignal;
+}
+
+interface AgentResult {
+  status: RunFinished['status'];
+  output: string | null;
+  errorClass: string | null;
+  error: string | null;
+}
+
+const SUBAGENT_TOOL_PREFIX = 'transfer_to_';
+
+export async function* runAgent(options: RunOptions): Stream<RunFinished> {
+  const { runId, agent } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const started = Date.now();
+  const totals = { steps: 0, usage: { inputTokens: 0, outputTokens: 0 } as Usage, costUsd: 0 };
+  const model = options.model ?? agent.document.spec.model.ref;
+  yield {
+    type: 'run.started',
+    runId,
+    at: started,
+    sessionId: options.sessionId,
+    agent: agent.name,
+    version: agent.version,
+    digest: agent.digest,
+    mode: options.mode,
+    provider: options.provider.name,
+    model,
+    input: options.input,
+  };
+  const budget = agent.document.spec.budget;
+  const quotas = agent.policies.map((p) => p.spec.quotas).filter((q) => q !== undefined);
+  const run: RunState = {
+    options,
+    signal,
+    started,
+    totals,
+    deadline: budget?.timeoutMs !== undefined ? started + budget.timeoutMs : Number.POSITIVE_INFINITY,
+    maxTokens: minOf([budget?.maxTokens, ...quotas.map((q) => q.maxTokensPerRun)]),
+    maxCost: minOf([budget?.maxCostUsd, ...quotas.map((q) => q.maxCostUsdPerRun)]),
+  };
+  const result = yield* executeAgent(run, agent, options.input, options.history ?? [], null, [agent.name], 'agent', options.model);
+  const finished: RunFinished = {
+    type: 'run.finished',
+    runId,
+    at: Date.now(),
+    ...result,
+    steps: totals.steps,
+    usage: totals.usage,
+    costUsd: totals.costUsd,
+    latencyMs: Date.now() - started,
+  };
+  yield finished;
+  return finished;
+}
+
+interface RunState {
+  options: RunOptions;
+  signal: AbortSignal;
+  started: number;
+  totals: { steps: number; usage: Usage; costUsd: number };
+  deadline: number;
+  maxTokens: number | undefined;
+  maxCost: number | undefined;
+}
+
+async function* executeAgent(
+  run: RunState,
+  agent: AgentSnapshot,
+  input: string,
+  history: readonly ChatMessage[],
+  parentSpanId: string | null,
+  callers: string[],
+  kind: SpanKind,
+  modelOverride?: string,
+): Stream<AgentResult> {
+  const { runId } = run.options;
+  const spanId = newSpanId();
+  yield { type: 'span.started', runId, at: Date.now(), spanId, parentSpanId, kind, name: `${agent.name}@${agent.version}` };
+  const result = yield* agentLoop(run, agent, input, history, spanId, callers, modelOverride);
+  yield { type: 'span.ended', runId, at: Date.now(), spanId, status: result.status === 'succeeded' ? 'ok' : 'error', attributes: { status: result.status } };
+  return result;
+}
+
+async function* agentLoop(
+  run: RunState,
+  agent: AgentSnapshot,
+  input: string,
+  history: readonly ChatMessage[],
+  spanId: string,
+  callers: string[],
+  modelOverride?: string,
+): Stream<AgentResult> {
+  const { runId } = run.options;
+  const spec = agent.document.spec;
+
+  // Routing rules first: a matching sub-agent takes the whole request.
+  for (const sub of spec.subAgents ?? []) {
+    const name = sub.ref.split('@')[0] as string;
+    if (sub.route?.when && new RegExp(sub.route.when, 'i').test(input)) {
+      yield { type: 'subagent.routed', runId, at: Date.now(), spanId, from: agent.name, to: name, by: 'rule', rule: sub.route.when };
+      const handoff = yield* callSubAgent(run, agent, name, input, spanId, callers);
+      return handoff.ok ? { status: 'succeeded', output: handoff.output, errorClass: null, error: null } : handoff.result;
+    }
+  }
+
+  const contextSpan = newSpanId();
+  yield { type: 'span.started', runId, at: Date.now(), spanId: contextSpan, parentSpanId: spanId, kind: 'context', name: 'context' };
+  const context = assembleContext(agent, input, history);
+  yield {
+    type: 'context.assembled',
+    runId,
+    at: Date.now(),
+    spanId: contextSpan,
+    tokens: context.tokens,
+    budget: spec.budget?.maxInputTokens ?? null,
+    kept: context.kept,
+    trimmed: context.trimmed,
+  };
+  yield {
+    type: 'span.ended',
+    runId,
+    at: Date.now(),
+    spanId: contextSpan,
+    status: 'ok',
+    attributes: { tokens: context.tokens, trimmed: context.trimmed.length },
+  };
+
+  const messages = context.messages;
+  const tools = toolDefinitions(agent);
+  const models = [modelOverride ?? spec.model.ref, ...(spec.model.fallbacks ?? [])];
+  let modelIndex = 0;
+  const maxSteps = spec.budget?.maxSteps ?? 10;
+  const fallback = (error: { errorClass: string; error: string }, allowModel: boolean) =>
+    fallBack(run, agent, spanId, error, allowModel ? models.slice(modelIndex + 1) : []);
+
+  for (let step = 1; ; step++) {
+    if (run.signal.aborted) return cancelled();
+    const exceeded = overBudget(run, step, maxSteps);
+    if (exceeded) {
+      yield { type: 'budget.exceeded', runId, at: Date.now(), spanId, ...exceeded };
+      const failure = { errorClass: 'budget-exceeded', error: `budget exceeded: ${exceeded.limit} ${exceeded.value} > ${exceeded.max}` };
+      const next = yield* fallback(failure, false);
+      return next.status === 'retry-next-model' ? { status: 'failed', output: null, ...failure } : next;
+    }
+    const model = models[modelIndex] as string;
+    const modelDecision = yield* checkPolicy(run, agent, spanId, 'model.use', model);
+    if (!modelDecision) {
+      const next = yield* fallback({ errorClass: 'policy-denied', error: `model ${model} is not allowed by policy` }, true);
+      if (next.status === 'retry-next-model') {
+        modelIndex++;
+        step--;
+        continue;
+      }
+      return next;
+    }
+
+    const request: ModelRequest = { model, messages, tools, params: spec.model.params ?? {}, agent: agent.name, input, step };
+    const key = requestKey(request);
+    const modelSpan = newSpanId();
+    const callStarted = Date.now();
+    yield { type: 'span.started', runId, at: callStarted, spanId: modelSpan, parentSpanId: spanId, kind: 'model', name: model };
+    yield { type: 'model.request', runId, at: callStarted, spanId: modelSpan, model, key, messages: messages.length, tools: tools.map((t) => t.name) };
+    const deltas: string[] = [];
+    let response: Awaited<ReturnType<ModelProvider['complete']>>;
+    try {
+      response = await run.options.provider.complete(request, { signal: callSignal(run), onDelta: (text) => deltas.push(text) });
+    } catch (error) {
+      const failure = error instanceof ModelError ? error : new ModelError((error as Error).message, 'network', false);
+      const timedOut = !run.signal.aborted && Date.now() >= run.deadline;
+      const errorClass = run.signal.aborted ? 'cancelled' : timedOut ? 'timeout' : failure.errorClass;
+      const message = timedOut
+        ? `the run's wall-time budget (${spec.budget?.timeoutMs} ms) ran out`
+        : `${failure.message}${failure.fix ? ` — ${failure.fix}` : ''}`;
+      yield { type: 'model.error', runId, at: Date.now(), spanId: modelSpan, model, error: message, errorClass };
+      yield {
+        type: 'span.ended',
+        runId,
+        at: Date.now(),
+        spanId: modelSpan,
+        status: 'error',
+        attributes: { error: errorClass, latencyMs: Date.now() - callStarted },
+      };
+      if (errorClass === 'cancelled') return cancelled();
+      if (errorClass === 'cassette-miss') return { status: 'failed', output: null, errorClass, error: message };
+      const next = yield* fallback({ errorClass, error: message }, !timedOut);
+      if (next.status === 'retry-next-model') {
+        modelIndex++;
+        continue;
+      }
+      return next;
+    }
+    for (const text of deltas) yield { type: 'model.delta', runId, at: Date.now(), spanId: modelSpan, text };
+    const costUsd = costOf(response.model, response.usage, run.options.prices);
+    const latencyMs = Date.now() - callStarted;
+    run.totals.steps++;
+    run.totals.usage = {
+      inputTokens: run.totals.usage.inputTokens + response.usage.inputTokens,
+      outputTokens: run.totals.usage.outputTokens + response.usage.outputTokens,
+    };
+    run.totals.costUsd += costUsd;
+    yield {
+      type: 'model.response',
+      runId,
+      at: Date.now(),
+      spanId: modelSpan,
+      model: response.model,
+      key,
+      content: response.content,
+      toolCalls: response.toolCalls,
+      usage: response.usage,
+      costUsd,
+      latencyMs,
+    };
+    yield {
+      type: 'span.ended',
+      runId,
+      at: Date.now(),
+      spanId: modelSpan,
+      status: 'ok',
+      attributes: { model: response.model, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, costUsd, latencyMs },
+    };
+
+    if (response.toolCalls.length === 0) return { status: 'succeeded', output: response.content ?? '', errorClass: null, error: null };
+    messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
+    for (const call of response.toolCalls) {
+      const answer = yield* handleToolCall(run, agent, call, spanId, callers);
+      if ('stop' in answer) return answer.stop;
+      messages.push({ role: 'tool', toolCallId: call.id, content: answer.content });
+    }
+  }
+
+  function cancelled(): AgentResult {
+    return { status: 'cancelled', output: null, errorClass: 'cancelled', error: 'the run was cancelled' };
+  }
+}
+
+async function* handleToolCall(
+  run: RunState,
+  agent: AgentSnapshot,
+  call: ToolCall,
+  spanId: string,
+  callers: string[],
+): Stream<{ content: string } | { stop: AgentResult }> {
+  const { runId } = run.options;
+  if (call.name.startsWith(SUBAGENT_TOOL_PREFIX)) {
+    const target = call.name.slice(SUBAGENT_TOOL_PREFIX.length);
+    yield { type: 'subagent.routed', runId, at: Date.now(), spanId, from: agent.name, to: target, by: 'model', rule: null };
+    const subInput = typeof call.arguments.input === 'string' ? call.arguments.input : run.options.input;
+    const handoff = yield* callSubAgent(run, agent, target, subInput, spanId, callers);
+    return { content: handoff.ok ? (handoff.output ?? '') : JSON.stringify({ error: handoff.result.error }) };
+  }
+  const tool = agent.tools[call.name];
+  const toolSpan = newSpanId();
+  yield { type: 'span.started', runId, at: Date.now(), spanId: toolSpan, parentSpanId: spanId, kind: 'tool', name: call.name };
+  yield { type: 'tool.call', runId, at: Date.now(), spanId: toolSpan, tool: call.name, input: call.arguments };
+  const fail = function* (error: string): Generator<RuntimeEvent, { content: string }> {
+    yield { type: 'tool.error', runId, at: Date.now(), spanId: toolSpan, tool: call.name, error };
+    yield { type: 'span.ended', runId, at: Date.now(), spanId: toolSpan, status: 'error', attributes: { error } };
+    return { content: JSON.stringify({ error }) };
+  };
+  if (!tool) {
+    return yield* fail(`the model called "${call.name}", which ${agent.name} does not have; its tools: ${Object.keys(agent.tools).join(', ') || 'none'}`);
+  }
+  const allowed = yield* checkPolicy(run, agent, toolSpan, 'tool.call', call.name);
+  if (!allowed) {
+    const onDeny = agent.policies.some((p) => p.spec.onDeny === 'continue') && !agent.policies.some((p) => p.spec.onDeny === 'stop') ? 'continue' : 'stop';
+    const denied = yield* fail(`${call.name} is not allowed by policy`);
+    if (onDeny === 'stop')
+      return { stop: { status: 'failed', output: null, errorClass: 'policy-denied', error: `tool ${call.name} is not allowed by policy` } };
+    return denied;
+  }
+  const started = Date.now();
+  const outcome = await executeTool(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir });
+  if (!outcome.ok) return yield* fail(outcome.error);
+  yield { type: 'tool.result', runId, at: Date.now(), spanId: toolSpan, tool: call.name, output: outcome.output, source: outcome.source };
+  yield { type: 'span.ended', runId, at: Date.now(), spanId: toolSpan, status: 'ok', attributes: { source: outcome.source, latencyMs: Date.now() - started } };
+  return { content: JSON.stringify(outcome.output) };
+}
+
+async function* callSubAgent(
+  run: RunState,
+  agent: AgentSnapshot,
+  name: string,
+  input: string,
+  spanId: string,
+  callers: string[],
+): Stream<{ ok: true; output: string | null } | { ok: false; result: AgentResult }> {
+  const sub = agent.subAgents[name];
+  const refuse = (errorClass: string, error: string) => ({ ok: false as const, result: { status: 'failed' as const, output: null, errorClass, error } });
+  if (!sub) return refuse('unknown-subagent', `${agent.name} has no sub-agent named "${name}"`);
+  if (callers.includes(name)) {
+    const error = `sub-agent cycle refused: ${[...callers, name].join(' → ')} routes back to a caller`;
+    yield { type: 'model.error', runId: run.options.runId, at: Date.now(), spanId, model: name, error, errorClass: 'subagent-cycle' };
+    return refuse('subagent-cycle', error);
+  }
+  const result = yield* executeAgent(run, sub, input, [], spanId, [...callers, name], 'sub-agent');
+  return result.status === 'succeeded' ? { ok: true, output: result.output } : { ok: false, result };
+}
+
+async function* checkPolicy(run: RunState, agent: AgentSnapshot, spanId: string, action: PolicyAction, resource: string): Stream<boolean> {
+  const decision = decide(agent.policies, action, resource);
+  const { runId } = run.options;
+  yield {
+    type: 'policy.decision',
+    runId,
+    at: Date.now(),
+    spanId,
+    action,
+    resource,
+    allowed: decision.allowed,
+    policy: decision.policy ?? null,
+    reason: decision.reason,
+  };
+  if (!decision.allowed) {
+    const policySpan = newSpanId();
+    yield { type: 'span.started', runId, at: Date.now(), spanId: policySpan, parentSpanId: spanId, kind: 'policy', name: `deny ${action} ${resource}` };
+    yield { type: 'span.ended', runId, at: Date.now(), spanId: policySpan, status: 'error', attributes: { policy: decision.policy, reason: decision.reason } };
+  }
+  return decision.allowed;
+}
+
+/** next model → rule reply → needs-human, as far as the agent's fallback allows. */
+async function* fallBack(
+  run: RunState,
+  agent: AgentSnapshot,
+  spanId: string,
+  failure: { errorClass: string; error: string },
+  nextModels: string[],
+): Stream<AgentResult | { status: 'retry-next-model' }> {
+  const { runId } = run.options;
+  const chain = agent.document.spec.fallback?.onError ?? [];
+  const next = nextModels[0];
+  if (chain.includes('model') && next !== undefined) {
+    yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'model', detail: next, reason: failure.error };
+    return { status: 'retry-next-model' };
+  }
+  const reply = agent.document.spec.fallback?.rule?.reply;
+  if (chain.includes('rule') && reply) {
+    yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'rule', detail: reply, reason: failure.error };
+    return { status: 'succeeded', output: reply, errorClass: failure.errorClass, error: failure.error };
+  }
+  if (chain.includes('human')) {
+    yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'human', detail: 'marked needs-human', reason: failure.error };
+    return { status: 'needs-human', output: null, ...failure };
+  }
+  return { status: 'failed', output: null, ...failure };
+}
+
+function overBudget(run: RunState, step: number, maxSteps: number): { limit: string; value: number; max: number } | undefined {
+  if (step > maxSteps) return { limit: 'maxSteps', value: step, max: maxSteps };
+  const tokens = run.totals.usage.inputTokens + run.totals.usage.outputTokens;
+  if (run.maxTokens !== undefined && tokens > run.maxTokens) return { limit: 'maxTokens', value: tokens, max: run.maxTokens };
+  if (run.maxCost !== undefined && run.totals.costUsd > run.maxCost) return { limit: 'maxCostUsd', value: run.totals.costUsd, max: run.maxCost };
+  if (Date.now() >= run.deadline) return { limit: 'timeoutMs', value: Date.now() - run.started, max: run.deadline - run.started };
+  return undefined;
+}
+
+function callSignal(run: RunState): AbortSignal {
+  if (!Number.isFinite(run.deadline)) return run.signal;
+  return AbortSignal.any([run.signal, AbortSignal.timeout(Math.max(1, run.deadline - Date.now()))]);
+}
+
+function toolDefinitions(agent: AgentSnapshot): ToolDefinition[] {
+  const tools = Object.values(agent.tools).map((t) => ({
+    name: t.metadata.name,
+    description: t.spec.description ?? t.metadata.description ?? '',
+    parameters: t.spec.input,
+  }));
+  const subs = (agent.document.spec.subAgents ?? []).map((s) => {
+    const name = s.ref.split('@')[0] as string;
+    return {
+      name: `${SUBAGENT_TOOL_PREFIX}${name}`,
+      description: s.route?.description ?? agent.subAgents[name]?.document.metadata.description ?? `Hand the request to ${name}.`,
+      parameters: { type: 'object', properties: { input: { type: 'string', description: 'What to ask the sub-agent.' } }, required: ['input'] },
+    };
+  });
+  return [...tools, ...subs];
+}
+
+function minOf(values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.min(...defined) : undefined;
+}
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}

@@ -1,0 +1,112 @@
+/**
+ * What a run executes: an agent version with the text of its files, the tools and sub-agents its refs
+ * resolve to, and the policies that govern it. The snapshot is stored (by digest) with every run, so
+ * `replay` re-executes exactly what ran, whether it came from the workspace or the registry.
+ */
+import { dirname } from 'node:path';
+import { CheckFailedError, NotFoundError } from '../errors.js';
+import type { Bundle } from '../registry/bundle.js';
+import { buildBundle } from '../registry/bundle.js';
+import type { Registry } from '../registry/registry.js';
+import type { LoadedSpec } from '../spec/load.js';
+import { bestMatch, parseObjectRef } from '../spec/refs.js';
+import type { AgentDocument, PolicyDocument, SpecDocument, ToolDocument } from '../spec/schema.js';
+import { canonicalJson, type Digest, sha256 } from '../util/canonical.js';
+
+export interface AgentSnapshot {
+  name: string;
+  version: string;
+  digest: string;
+  owner: string;
+  source: 'workspace' | 'registry';
+  document: AgentDocument;
+  /** Referenced files (prompt, knowledge, cassette) by the path written in the spec. */
+  files: Record<string, string>;
+  tools: Record<string, ToolDocument & { dir?: string }>;
+  subAgents: Record<string, AgentSnapshot>;
+  policies: PolicyDocument[];
+}
+
+export interface SnapshotSources {
+  /** Valid workspace specs by name (may be empty when there is no workspace copy). */
+  workspace: Map<string, LoadedSpec & { document: SpecDocument }>;
+  registry: Registry | undefined;
+  policies: PolicyDocument[];
+}
+
+const MAX_DEPTH = 16;
+
+export function snapshotFromWorkspace(name: string, sources: SnapshotSources, depth = 0): AgentSnapshot {
+  const spec = sources.workspace.get(name);
+  if (!spec || spec.document.kind !== 'Agent') throw new NotFoundError(`no agent named "${name}" in the workspace`, { code: 'not-found' });
+  const built = buildBundle(spec);
+  const files: Record<string, string> = {};
+  for (const file of built.bundle.files) files[file.path] = (built.contents.get(file.digest) as Buffer).toString('utf8');
+  return assemble(built.bundle, built.digest, files, 'workspace', sources, depth);
+}
+
+export function snapshotFromRegistry(name: string, version: string, sources: SnapshotSources, depth = 0): AgentSnapshot {
+  const registry = sources.registry;
+  if (!registry) throw new NotFoundError(`${name}@${version} is not registered`, { code: 'not-found' });
+  const row = registry.resolve(`${name}@${version}`);
+  if (row.kind !== 'Agent') throw new CheckFailedError(`${name} is a ${row.kind}, not an agent`, { fix: 'run an agent' });
+  const bundle = registry.bundleOf(row.name, row.version);
+  const files: Record<string, string> = {};
+  for (const file of bundle.files) files[file.path] = registry.blobs.get(file.digest).toString('utf8');
+  return assemble(bundle, row.digest, files, 'registry', sources, depth, registry.dependenciesOf(row.name, row.version));
+}
+
+function assemble(
+  bundle: Bundle,
+  digest: string,
+  files: Record<string, string>,
+  source: 'workspace' | 'registry',
+  sources: SnapshotSources,
+  depth: number,
+  locked: { ref: string; name: string; version: string }[] = [],
+): AgentSnapshot {
+  if (depth > MAX_DEPTH)
+    throw new CheckFailedError(`sub-agents nest deeper than ${MAX_DEPTH} levels`, { fix: 'check for a sub-agent cycle: agentctl validate' });
+  const document = bundle.spec as AgentDocument;
+  const tools: AgentSnapshot['tools'] = {};
+  for (const { ref } of document.spec.tools ?? []) {
+    const resolved = resolveRef(ref, 'Tool', sources, locked);
+    tools[resolved.document.metadata.name] = resolved.document as ToolDocument;
+  }
+  const subAgents: Record<string, AgentSnapshot> = {};
+  for (const { ref } of document.spec.subAgents ?? []) {
+    const { name, range } = parseObjectRef(ref);
+    const lock = locked.find((l) => l.ref === ref);
+    const local = sources.workspace.get(name);
+    subAgents[name] =
+      source === 'workspace' && local && bestMatch([local.document.metadata.version], range)
+        ? snapshotFromWorkspace(name, sources, depth + 1)
+        : snapshotFromRegistry(name, lock?.version ?? latestSatisfying(name, range, sources), sources, depth + 1);
+  }
+  return { name: bundle.name, version: bundle.version, digest, owner: bundle.owner, source, document, files, tools, subAgents, policies: sources.policies };
+}
+
+function resolveRef(ref: string, kind: 'Tool', sources: SnapshotSources, locked: { ref: string; name: string; version: string }[]): { document: SpecDocument } {
+  const { name, range } = parseObjectRef(ref);
+  const lock = locked.find((l) => l.ref === ref);
+  const local = sources.workspace.get(name);
+  if (!lock && local?.document.kind === kind && bestMatch([local.document.metadata.version], range)) {
+    return { document: { ...local.document, dir: dirname(local.absolutePath) } as SpecDocument };
+  }
+  const version = lock?.version ?? latestSatisfying(name, range, sources);
+  const registry = sources.registry as Registry;
+  return { document: registry.bundleOf(name, version).spec };
+}
+
+function latestSatisfying(name: string, range: string, sources: SnapshotSources): string {
+  const versions = sources.registry?.versionsOf(name).map((v) => v.version) ?? [];
+  const best = bestMatch(versions, range);
+  if (!best) throw new NotFoundError(`${name}@${range} resolves to nothing in the workspace or the registry`, { fix: 'agentctl validate', code: 'not-found' });
+  return best;
+}
+
+/** The digest under which a snapshot is stored for replay. */
+export function snapshotDigest(snapshot: AgentSnapshot): { digest: Digest; json: string } {
+  const json = canonicalJson(snapshot);
+  return { digest: sha256(json), json };
+}

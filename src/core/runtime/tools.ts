@@ -1,0 +1,108 @@
+/**
+ * Tool execution. Dry runs answer from the tool's mocks and never touch its implementation; `--live`
+ * runs the implementation, and only for tools declared sideEffects: none or read.
+ */
+import { resolve } from 'node:path';
+import type { ToolDocument } from '../spec/schema.js';
+import { checkJsonSchema } from './json-schema-check.js';
+
+export type ToolOutcome = { ok: true; output: unknown; source: 'mock' | 'live' } | { ok: false; error: string };
+
+export interface ToolContext {
+  live: boolean;
+  signal: AbortSignal;
+  /** Folder of the tool's spec, for command cwd and module paths (live only). */
+  toolDir?: string | undefined;
+}
+
+export async function executeTool(tool: ToolDocument, input: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome> {
+  const problems = checkJsonSchema(tool.spec.input, input);
+  if (problems.length > 0) return { ok: false, error: `input does not match ${tool.metadata.name}'s input schema: ${problems.join('; ')}` };
+  if (context.live) {
+    if (tool.spec.sideEffects === 'write') {
+      return { ok: false, error: `${tool.metadata.name} has sideEffects: write; live runs only call tools with none or read — it was answered by nothing` };
+    }
+    return runLive(tool, input, context);
+  }
+  const mock = (tool.spec.mocks ?? []).find((m) => matches(m.when, input));
+  if (!mock) {
+    return {
+      ok: false,
+      error: `no mock of ${tool.metadata.name} matches the input ${JSON.stringify(input)}; add one under spec.mocks (a mock without "when" matches everything)`,
+    };
+  }
+  if (mock.latencyMs) await delay(mock.latencyMs, context.signal);
+  if (mock.error !== undefined) return { ok: false, error: mock.error };
+  return { ok: true, output: mock.output ?? null, source: 'mock' };
+}
+
+/** Every key of `when` must equal the input's value; a string "/re/" is a regular expression on it. */
+export function matches(when: Record<string, unknown> | undefined, input: Record<string, unknown>): boolean {
+  if (!when) return true;
+  return Object.entries(when).every(([key, expected]) => {
+    const actual = input[key];
+    if (typeof expected === 'string' && expected.length >= 2 && expected.startsWith('/') && expected.endsWith('/')) {
+      return typeof actual === 'string' && new RegExp(expected.slice(1, -1), 'i').test(actual);
+    }
+    return JSON.stringify(actual) === JSON.stringify(expected);
+  });
+}
+
+async function runLive(tool: ToolDocument, input: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome> {
+  const impl = tool.spec.implementation;
+  try {
+    switch (impl.type) {
+      case 'command': {
+        const { execa } = await import('execa');
+        const [file, ...args] = impl.command;
+        const result = await execa(file as string, args, {
+          input: JSON.stringify(input),
+          cwd: context.toolDir ? resolve(context.toolDir, impl.cwd ?? '.') : undefined,
+          timeout: impl.timeoutMs ?? 30_000,
+          cancelSignal: context.signal,
+          reject: false,
+        });
+        if (result.exitCode !== 0) return { ok: false, error: `${impl.command.join(' ')} exited ${result.exitCode}: ${String(result.stderr).slice(0, 300)}` };
+        return { ok: true, output: parseMaybeJson(String(result.stdout)), source: 'live' };
+      }
+      case 'http': {
+        const response = await fetch(impl.url, {
+          method: impl.method,
+          headers: { 'content-type': 'application/json', ...impl.headers },
+          ...(impl.method === 'GET' ? {} : { body: JSON.stringify(input) }),
+          signal: AbortSignal.any([context.signal, AbortSignal.timeout(impl.timeoutMs ?? 30_000)]),
+        });
+        const text = await response.text();
+        if (!response.ok) return { ok: false, error: `${impl.url} answered ${response.status}: ${text.slice(0, 300)}` };
+        return { ok: true, output: parseMaybeJson(text), source: 'live' };
+      }
+      case 'module': {
+        if (!context.toolDir) return { ok: false, error: 'module tools run live only from the workspace' };
+        const module = (await import(resolve(context.toolDir, impl.path))) as Record<string, unknown>;
+        const fn = module[impl.export];
+        if (typeof fn !== 'function') return { ok: false, error: `${impl.path} has no function export "${impl.export}"` };
+        return { ok: true, output: await (fn as (i: unknown) => unknown)(input), source: 'live' };
+      }
+    }
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+function parseMaybeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
