@@ -178,6 +178,6 @@ describe('referenced data files', () => {
     writeFile(root, 'agents/triage/cassettes/default.yaml', 'version: 1\ninteractions:\n  - match: { input: hi }\n    responses:\n      - content: a: b\n');
     expect(codes(root)).toEqual(['agents/triage/cassettes/default.yaml:5:18 yaml-syntax']);
     writeFile(root, 'agents/triage/cassettes/default.yaml', 'version: 1\ninteractions:\n  - match: { input: hi }\n    responses: []\n');
-    expect(codes(root)).toEqual(['agents/triage/cassettes/default.yaml:3:5 invalid-value']);
+    expect(codes(root)).toEqual(['agents/triage/cassettes/default.yaml:4:16 out-of-range']);
   });
 });
