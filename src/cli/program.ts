@@ -140,6 +140,59 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand));
 
   program
+    .command('run <agent>')
+    .description('run an agent dry (the default): answer on stdout, events on stderr, everything in the event log')
+    .option('-i, --input <text>', 'the user input (default: standard input)')
+    .addOption(new Option('--provider <provider>', 'model provider (default: gateway.provider in config)').choices(['cassette', 'echo', 'openai']))
+    .option('--model <model>', "use this model instead of the agent's")
+    .option('--record', 'call the live model (openai) and add its responses to the cassette')
+    .option('--live', 'run tools for real (only those declared sideEffects: none or read)')
+    .option('--session <id>', 'continue a session')
+    .option('--json', 'the run record as JSON')
+    .action(lazy(async () => (await import('./commands/run.js')).runCommand));
+
+  program
+    .command('runs')
+    .description('recent runs from the event log')
+    .option('--agent <name>')
+    .option('--version <version>')
+    .addOption(new Option('--status <status>').choices(['running', 'succeeded', 'failed', 'needs-human', 'cancelled', 'interrupted']))
+    .option('--since <when>', 'e.g. 30m, 24h, 7d, or a date')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsCommand));
+
+  program
+    .command('trace <runId>')
+    .description('the span tree of a run, with tokens, cost and latency per span')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/runs.js')).traceCommand));
+
+  program
+    .command('replay <runId>')
+    .description('re-run against the recorded responses; same outcome or a diff')
+    .option('--verify', 'exit 1 when the outcome differs')
+    .option('--json', 'the comparison as JSON')
+    .action(lazy(async () => (await import('./commands/replay.js')).replayCommand));
+
+  program
+    .command('stats')
+    .description('success rate, p50/p95 latency, tokens, cost and failure reasons over a window')
+    .option('--by <dimensions>', 'comma list of agent, version, team, model, mode', 'agent')
+    .option('--since <when>', 'e.g. 24h, 7d, or a date', '7d')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/runs.js')).statsCommand));
+
+  program
+    .command('export')
+    .description('the event log as JSONL, or as OTLP/JSON traces (OpenTelemetry GenAI conventions)')
+    .addOption(new Option('--format <format>', 'jsonl or otlp').choices(['jsonl', 'otlp']).default('jsonl'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--agent <name>')
+    .option('--since <when>')
+    .action(lazy(async () => (await import('./commands/runs.js')).exportCommand));
+
+  program
     .command('help [topic...]')
     .description('help for a command, or a topic: exit-codes')
     .action(async (topic: string[]) => {

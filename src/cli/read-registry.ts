@@ -5,6 +5,7 @@
  * of imports from workspace/open.ts.
  */
 import { existsSync } from 'node:fs';
+import { EventLog } from '../core/events/event-log.js';
 import { Registry } from '../core/registry/registry.js';
 import { locateWorkspace, type WorkspacePaths } from '../core/workspace/workspace.js';
 import type { CliContext } from './context.js';
@@ -15,11 +16,34 @@ export function readRegistry<T>(ctx: CliContext, fn: (registry: Registry, paths:
   return using(Registry.open(paths, { readonly: true }), (registry) => fn(registry, paths));
 }
 
-/** Runs `fn` and closes the registry whatever happens. */
-export function using<T>(registry: Registry, fn: (registry: Registry) => T): T {
+/**
+ * Reading runs: first mark runs whose process died as interrupted (when the database is writable),
+ * so `runs` and `trace` never show a dead run as still running.
+ */
+export function readEventLog<T>(ctx: CliContext, fn: (registry: Registry, paths: WorkspacePaths) => T, empty?: () => T): T {
+  const paths = locateWorkspace(ctx.cwd);
+  if (!existsSync(paths.registryPath) && empty) return empty();
+  let registry: Registry | undefined;
   try {
-    return fn(registry);
-  } finally {
-    registry.close();
+    registry = Registry.open(paths);
+    new EventLog(registry.db, registry.path, registry.blobs, { redact: (v) => v }).recoverInterrupted();
+  } catch {
+    registry?.close();
+    registry = Registry.open(paths, { readonly: true });
   }
+  return using(registry, (r) => fn(r, paths));
+}
+
+/** Runs `fn` (sync or async) and closes the registry when it is done, whatever happens. */
+export function using<T>(registry: Registry, fn: (registry: Registry) => T): T {
+  let result: T;
+  try {
+    result = fn(registry);
+  } catch (error) {
+    registry.close();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(() => registry.close()) as T;
+  registry.close();
+  return result;
 }

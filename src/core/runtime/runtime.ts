@@ -29,7 +29,11 @@ export interface RunOptions {
   model?: string | undefined;
   prices?: Record<string, Price>;
   signal?: AbortSignal;
+  /** Replaces tool execution (replay answers tools from the recorded run). */
+  tools?: ToolExecutor | undefined;
 }
+
+export type ToolExecutor = typeof executeTool;
 
 interface AgentResult {
   status: RunFinished['status'];
@@ -302,7 +306,8 @@ async function* handleToolCall(
     return denied;
   }
   const started = Date.now();
-  const outcome = await executeTool(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir });
+  const execute = run.options.tools ?? executeTool;
+  const outcome = await execute(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir });
   if (!outcome.ok) return yield* fail(outcome.error);
   yield { type: 'tool.result', runId, at: Date.now(), spanId: toolSpan, tool: call.name, output: outcome.output, source: outcome.source };
   yield { type: 'span.ended', runId, at: Date.now(), spanId: toolSpan, status: 'ok', attributes: { source: outcome.source, latencyMs: Date.now() - started } };

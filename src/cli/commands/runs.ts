@@ -1,0 +1,162 @@
+/** runs, trace, stats, export: reading the event log. */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { exportJsonl, exportOtlp } from '../../core/events/export.js';
+import { buildTrace, computeStats, getRun, listRuns, parseSince, runEvents, type SpanNode, type StatsDimension } from '../../core/events/queries.js';
+import type { CliContext } from '../context.js';
+import { note, printJson, printLine, table } from '../present/output.js';
+import { out } from '../present/style.js';
+import { readEventLog } from '../read-registry.js';
+
+export async function runsCommand(
+  ctx: CliContext,
+  options: { agent?: string; version?: string; status?: string; since?: string; limit?: string; json?: boolean },
+): Promise<number> {
+  const rows = readEventLog(
+    ctx,
+    (registry) =>
+      listRuns(registry.db, {
+        agent: options.agent,
+        version: options.version,
+        status: options.status,
+        since: options.since ? parseSince(options.since) : undefined,
+        limit: options.limit ? Number(options.limit) : 50,
+      }),
+    () => [],
+  );
+  if (options.json) {
+    printJson(ctx, rows);
+    return 0;
+  }
+  if (rows.length === 0) {
+    note(ctx, 'no runs yet — start one: agentctl run <agent> -i "…"');
+    return 0;
+  }
+  const colour = (s: string) =>
+    s === 'succeeded' ? out.green(s) : s === 'running' ? out.cyan(s) : s === 'cancelled' || s === 'interrupted' ? out.yellow(s) : out.red(s);
+  printLine(
+    ctx,
+    table(
+      rows.map((r) => [
+        r.runId,
+        new Date(r.startedAt).toISOString(),
+        `${r.agent}@${r.version}`,
+        colour(r.status),
+        `${r.latencyMs ?? '-'} ms`,
+        String(r.tokensIn + r.tokensOut),
+        `$${r.costUsd.toFixed(4)}`,
+        r.errorClass ?? '',
+      ]),
+      ['RUN', 'STARTED', 'AGENT', 'STATUS', 'LATENCY', 'TOKENS', 'COST', 'ERROR'],
+    ),
+  );
+  return 0;
+}
+
+export async function traceCommand(ctx: CliContext, runId: string, options: { json?: boolean }): Promise<number> {
+  return readEventLog(ctx, (registry) => {
+    const run = getRun(registry.db, runId);
+    const tree = buildTrace(runEvents(registry.db, registry.blobs, run.runId));
+    if (options.json) {
+      printJson(ctx, { run, spans: tree });
+      return 0;
+    }
+    printLine(ctx, `${out.bold(`run ${run.runId}`)}  ${run.agent}@${run.version}  ${run.status}  ${run.mode} · ${run.provider}/${run.model}`);
+    printLine(ctx, `input: ${run.input}`);
+    const walk = (node: SpanNode, prefix: string, last: boolean) => {
+      printLine(ctx, `${prefix}${last ? '└─ ' : '├─ '}${describeSpan(node)}`);
+      node.children.forEach((child, i) => walk(child, `${prefix}${last ? '   ' : '│  '}`, i === node.children.length - 1));
+    };
+    tree.forEach((node, i) => walk(node, '', i === tree.length - 1));
+    if (run.output !== null) printLine(ctx, `output: ${run.output}`);
+    if (run.error) printLine(ctx, out.red(`error (${run.errorClass}): ${run.error}`));
+    printLine(ctx, out.dim(`${run.steps} step(s) · ${run.tokensIn} in / ${run.tokensOut} out · $${run.costUsd.toFixed(4)} · ${run.latencyMs ?? '-'} ms`));
+    return 0;
+  });
+}
+
+function describeSpan(node: SpanNode): string {
+  const ms = node.endedAt === null ? 'unfinished' : `${node.endedAt - node.startedAt} ms`;
+  const status = node.status === 'ok' ? out.green('ok') : node.status === 'error' ? out.red('error') : out.yellow('unfinished');
+  const a = node.attributes;
+  const detail: string[] = [];
+  if (node.kind === 'model' && a.inputTokens !== undefined) detail.push(`${a.inputTokens} in / ${a.outputTokens} out`, `$${Number(a.costUsd).toFixed(4)}`);
+  for (const e of node.events) {
+    const p = e.payload;
+    if (e.type === 'tool.call') detail.push(`in ${JSON.stringify(p.input)}`);
+    if (e.type === 'tool.result') detail.push(`out(${p.source}) ${truncate(JSON.stringify(p.output), 80)}`);
+    if (e.type === 'tool.error' || e.type === 'model.error') detail.push(out.red(String(p.error)));
+    if (e.type === 'context.assembled')
+      detail.push(`${p.tokens} tokens${(p.trimmed as string[]).length ? `, trimmed ${(p.trimmed as string[]).join(', ')}` : ''}`);
+    if (e.type === 'subagent.routed') detail.push(`routed → ${p.to} by ${p.by}`);
+    if (e.type === 'policy.decision' && !p.allowed) detail.push(out.red(`denied ${p.action} ${p.resource}`));
+    if (e.type === 'fallback') detail.push(out.yellow(`fallback → ${p.to}`));
+    if (e.type === 'budget.exceeded') detail.push(out.red(`budget ${p.limit} exceeded`));
+  }
+  return `${node.kind} ${out.bold(node.name)}  ${status} · ${ms}${detail.length ? `  ${out.dim('·')} ${detail.join('  ·  ')}` : ''}`;
+}
+
+export async function statsCommand(ctx: CliContext, options: { by?: string; since?: string; json?: boolean }): Promise<number> {
+  const dimensions = (options.by ?? 'agent')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  const allowed: StatsDimension[] = ['agent', 'version', 'team', 'model', 'mode'];
+  for (const d of dimensions) {
+    if (!allowed.includes(d as StatsDimension)) throw new UsageError(`cannot group by "${d}"`, { fix: `use a comma list of: ${allowed.join(', ')}` });
+  }
+  const since = parseSince(options.since ?? '7d');
+  const groups = readEventLog(
+    ctx,
+    (registry) => computeStats(registry.db, dimensions as StatsDimension[], since),
+    () => [],
+  );
+  if (options.json) {
+    printJson(ctx, { since: new Date(since).toISOString(), by: dimensions, groups });
+    return 0;
+  }
+  printLine(
+    ctx,
+    table(
+      groups.map((g) => [
+        ...dimensions.map((d) => g.key[d] ?? ''),
+        String(g.runs),
+        `${(g.successRate * 100).toFixed(1)}%`,
+        `${g.p50LatencyMs ?? '-'} ms`,
+        `${g.p95LatencyMs ?? '-'} ms`,
+        String(g.tokensIn + g.tokensOut),
+        `$${g.costUsd.toFixed(4)}`,
+        Object.entries(g.failures)
+          .sort(([, a], [, b]) => b - a)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' '),
+      ]),
+      [...dimensions.map((d) => d.toUpperCase()), 'RUNS', 'SUCCESS', 'P50', 'P95', 'TOKENS', 'COST', 'FAILURES'],
+    ),
+  );
+  return 0;
+}
+
+export async function exportCommand(ctx: CliContext, options: { format?: string; out?: string; agent?: string; since?: string }): Promise<number> {
+  const format = options.format ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'otlp') throw new UsageError(`unknown export format "${format}"`, { fix: 'use --format jsonl or --format otlp' });
+  const filter = { agent: options.agent, since: options.since ? parseSince(options.since) : undefined };
+  const text = readEventLog(
+    ctx,
+    (registry) =>
+      format === 'jsonl'
+        ? [...exportJsonl(registry.db, registry.blobs, filter)].map((l) => `${l}\n`).join('')
+        : `${JSON.stringify(exportOtlp(registry.db, registry.blobs, filter))}\n`,
+    () => (format === 'jsonl' ? '' : `${JSON.stringify({ resourceSpans: [] })}\n`),
+  );
+  if (options.out) {
+    writeFileSync(resolve(ctx.cwd, options.out), text);
+    note(ctx, `wrote ${options.out}`);
+  } else ctx.stdout.write(text);
+  return 0;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

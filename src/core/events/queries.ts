@@ -1,0 +1,212 @@
+/** Reading the event log: runs, their events and span trees, and aggregates over a window. */
+import { NotFoundError, UsageError } from '../errors.js';
+import type { BlobStore } from '../registry/blobs.js';
+import type { Db } from '../registry/db.js';
+import type { RunStatus, SpanKind } from '../runtime/events.js';
+import { decodePayload } from './event-log.js';
+
+export interface RunRow {
+  runId: string;
+  sessionId: string;
+  agent: string;
+  version: string;
+  digest: string;
+  owner: string;
+  team: string;
+  actor: string;
+  source: string;
+  mode: string;
+  provider: string;
+  model: string;
+  snapshot: string;
+  replayOf: string | null;
+  input: string;
+  status: RunStatus;
+  output: string | null;
+  errorClass: string | null;
+  error: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  latencyMs: number | null;
+  steps: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+const RUN_COLUMNS = `run_id AS runId, session_id AS sessionId, agent, version, digest, owner, team, actor, source, mode, provider, model,
+  snapshot, replay_of AS replayOf, input, status, output, error_class AS errorClass, error, started_at AS startedAt, ended_at AS endedAt,
+  latency_ms AS latencyMs, steps, tokens_in AS tokensIn, tokens_out AS tokensOut, cost_usd AS costUsd`;
+
+export interface RunFilter {
+  agent?: string | undefined;
+  version?: string | undefined;
+  status?: string | undefined;
+  since?: number | undefined;
+  limit?: number | undefined;
+}
+
+export function listRuns(db: Db, filter: RunFilter = {}): RunRow[] {
+  const where: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (filter.agent) where.push('agent = @agent'), (params.agent = filter.agent);
+  if (filter.version) where.push('version = @version'), (params.version = filter.version);
+  if (filter.status) where.push('status = @status'), (params.status = filter.status);
+  if (filter.since !== undefined) where.push('started_at >= @since'), (params.since = filter.since);
+  params.limit = filter.limit ?? 50;
+  return db
+    .prepare(`SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT @limit`)
+    .all(params) as RunRow[];
+}
+
+/** A run by id, or by a unique prefix of its id (like git). */
+export function getRun(db: Db, id: string): RunRow {
+  const rows = db
+    .prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id >= ? AND run_id < ? LIMIT 2`)
+    .all(id.toUpperCase(), `${id.toUpperCase()}\uffff`) as RunRow[];
+  if (rows.length === 0) throw new NotFoundError(`no run ${id}`, { fix: 'agentctl runs (lists recent runs and their ids)', code: 'not-found' });
+  if (rows.length > 1 && rows[0]?.runId !== id.toUpperCase())
+    throw new UsageError(`"${id}" matches more than one run`, { fix: 'give more characters of the run id' });
+  return rows[0] as RunRow;
+}
+
+export interface StoredEvent {
+  seq: number;
+  type: string;
+  at: number;
+  spanId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export function runEvents(db: Db, blobs: BlobStore, runId: string): StoredEvent[] {
+  const rows = db.prepare('SELECT seq, type, at, span_id AS spanId, payload FROM events WHERE run_id = ? ORDER BY seq').all(runId) as (Omit<
+    StoredEvent,
+    'payload'
+  > & { payload: string })[];
+  return rows.map((r) => ({ ...r, payload: decodePayload(r.payload, blobs) }));
+}
+
+export interface SpanNode {
+  spanId: string;
+  parentSpanId: string | null;
+  kind: SpanKind;
+  name: string;
+  startedAt: number;
+  endedAt: number | null;
+  status: 'ok' | 'error' | 'unfinished';
+  attributes: Record<string, unknown>;
+  events: StoredEvent[];
+  children: SpanNode[];
+}
+
+/** The span tree of a run, from its events (spans a killed run never ended show as unfinished). */
+export function buildTrace(events: readonly StoredEvent[]): SpanNode[] {
+  const spans = new Map<string, SpanNode>();
+  const roots: SpanNode[] = [];
+  for (const event of events) {
+    const p = event.payload;
+    if (event.type === 'span.started') {
+      const node: SpanNode = {
+        spanId: p.spanId as string,
+        parentSpanId: (p.parentSpanId as string | null) ?? null,
+        kind: p.kind as SpanKind,
+        name: p.name as string,
+        startedAt: event.at,
+        endedAt: null,
+        status: 'unfinished',
+        attributes: {},
+        events: [],
+        children: [],
+      };
+      spans.set(node.spanId, node);
+      const parent = node.parentSpanId ? spans.get(node.parentSpanId) : undefined;
+      (parent ? parent.children : roots).push(node);
+    } else if (event.type === 'span.ended') {
+      const node = spans.get(p.spanId as string);
+      if (node) {
+        node.endedAt = event.at;
+        node.status = p.status as 'ok' | 'error';
+        node.attributes = (p.attributes as Record<string, unknown>) ?? {};
+      }
+    } else if (event.spanId) spans.get(event.spanId)?.events.push(event);
+  }
+  return roots;
+}
+
+export type StatsDimension = 'agent' | 'version' | 'team' | 'model' | 'mode';
+
+export interface StatsGroup {
+  key: Record<string, string>;
+  runs: number;
+  succeeded: number;
+  successRate: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  failures: Record<string, number>;
+}
+
+/** Success rate, latency percentiles, tokens, cost and failure reasons, grouped, over finished runs since `since`. */
+export function computeStats(db: Db, by: readonly StatsDimension[], since: number): StatsGroup[] {
+  // "team" is the owner team of the agent: the platform's view of who is accountable for it.
+  const columns = by.map((d) => (d === 'team' ? 'owner AS team' : d)).join(', ');
+  const select = `SELECT ${columns ? `${columns}, ` : ''}status, error_class AS errorClass, latency_ms AS latencyMs, tokens_in AS tokensIn, tokens_out AS tokensOut, cost_usd AS costUsd
+    FROM runs WHERE started_at >= ? AND status <> 'running'`;
+  const groups = new Map<string, StatsGroup & { latencies: number[] }>();
+  for (const row of db.prepare(select).iterate(since) as Iterable<Record<string, unknown>>) {
+    const key = Object.fromEntries(by.map((d) => [d, String(row[d])]));
+    const id = JSON.stringify(key);
+    let group = groups.get(id);
+    if (!group) {
+      group = {
+        key,
+        runs: 0,
+        succeeded: 0,
+        successRate: 0,
+        p50LatencyMs: null,
+        p95LatencyMs: null,
+        tokensIn: 0,
+        tokensOut: 0,
+        costUsd: 0,
+        failures: {},
+        latencies: [],
+      };
+      groups.set(id, group);
+    }
+    group.runs++;
+    if (row.status === 'succeeded') group.succeeded++;
+    else {
+      const reason = (row.errorClass as string | null) ?? String(row.status);
+      group.failures[reason] = (group.failures[reason] ?? 0) + 1;
+    }
+    if (typeof row.latencyMs === 'number') group.latencies.push(row.latencyMs);
+    group.tokensIn += row.tokensIn as number;
+    group.tokensOut += row.tokensOut as number;
+    group.costUsd += row.costUsd as number;
+  }
+  return [...groups.values()]
+    .map(({ latencies, ...g }) => {
+      latencies.sort((a, b) => a - b);
+      return { ...g, successRate: g.runs ? g.succeeded / g.runs : 0, p50LatencyMs: percentile(latencies, 0.5), p95LatencyMs: percentile(latencies, 0.95) };
+    })
+    .sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+}
+
+function percentile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
+/** "7d", "24h", "30m" or an ISO date → epoch ms. */
+export function parseSince(text: string, now = Date.now()): number {
+  const match = /^(\d+)\s*([smhdw])$/.exec(text.trim());
+  if (match) {
+    const unit = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 }[match[2] as 's'] as number;
+    return now - Number(match[1]) * unit;
+  }
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) throw new UsageError(`cannot read the time "${text}"`, { fix: 'use a duration such as 30m, 24h, 7d, or a date such as 2026-11-01' });
+  return date;
+}

@@ -1,0 +1,111 @@
+/**
+ * A run, persisted: the runtime's event stream written to the event log as it flows on to the caller
+ * (the CLI prints it, the playground draws it). Stores the agent snapshot for replay, marks runs left
+ * behind by dead processes as interrupted, and (with --record) fills cassettes from a live provider.
+ */
+import { monotonicFactory } from 'ulid';
+import { EventLog } from '../events/event-log.js';
+import { createRedactor } from '../events/redact.js';
+import { appendToCassette, recording } from '../providers/cassette.js';
+import type { Price } from '../providers/prices.js';
+import type { ChatMessage, ModelProvider, ModelRequest, ModelResponse } from '../providers/types.js';
+import type { Registry } from '../registry/registry.js';
+import type { RunMode, RuntimeEvent } from './events.js';
+import { type RunFinished, runAgent, type ToolExecutor } from './runtime.js';
+import { type AgentSnapshot, snapshotDigest } from './snapshot.js';
+
+export const newId = monotonicFactory();
+
+export interface ExecuteOptions {
+  registry: Registry;
+  agent: AgentSnapshot;
+  input: string;
+  history?: ChatMessage[];
+  provider: ModelProvider;
+  mode: RunMode;
+  model?: string | undefined;
+  prices?: Record<string, Price>;
+  actor: { user: string; team: string };
+  sessionId?: string | undefined;
+  replayOf?: string | undefined;
+  signal?: AbortSignal;
+  /** Secrets known to this process (the gateway key), redacted wherever they appear. */
+  secrets?: string[];
+  /** With --record: where each agent's cassette file is, to add the live responses to. */
+  recordInto?: ((agent: string) => string | undefined) | undefined;
+  /** Shared with other runs of this process (the playground, evals): one writer per database. */
+  log?: EventLog;
+  tools?: ToolExecutor | undefined;
+}
+
+export async function* executeRun(options: ExecuteOptions): AsyncGenerator<RuntimeEvent, RunFinished> {
+  const { registry, agent } = options;
+  const log = options.log ?? openEventLog(registry, agent, options.secrets);
+  const snapshot = snapshotDigest(agent);
+  registry.blobs.put(Buffer.from(snapshot.json));
+  const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
+  const provider = options.recordInto ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
+  const runId = newId();
+  const stream = runAgent({
+    runId,
+    sessionId: options.sessionId ?? newId(),
+    agent,
+    input: options.input,
+    history: options.history ?? [],
+    provider,
+    mode: options.mode,
+    model: options.model,
+    prices: options.prices ?? {},
+    ...(options.signal ? { signal: options.signal } : {}),
+    tools: options.tools,
+  });
+  try {
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) return next.value;
+      const event = next.value;
+      if (event.type === 'run.started') {
+        log.beginRun({
+          runId,
+          sessionId: event.sessionId,
+          agent: agent.name,
+          version: agent.version,
+          digest: agent.digest,
+          owner: agent.owner,
+          team: options.actor.team,
+          actor: options.actor.user,
+          source: options.replayOf ? 'replay' : agent.source,
+          mode: options.mode,
+          provider: provider.name,
+          model: event.model,
+          snapshot: snapshot.digest,
+          replayOf: options.replayOf ?? null,
+          input: options.input,
+          startedAt: event.at,
+        });
+      }
+      log.append(event);
+      yield event;
+    }
+  } finally {
+    log.flush();
+    if (options.recordInto && recorded.length > 0) saveRecordings(recorded, options.recordInto);
+  }
+}
+
+export function openEventLog(registry: Registry, agent: AgentSnapshot | undefined, secrets: string[] = []): EventLog {
+  const patterns = (agent?.policies ?? []).flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern));
+  const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor({ patterns, literals: secrets }) });
+  log.recoverInterrupted();
+  return log;
+}
+
+function saveRecordings(recorded: { request: ModelRequest; response: ModelResponse }[], recordInto: (agent: string) => string | undefined): void {
+  const byFile = new Map<string, typeof recorded>();
+  for (const entry of recorded) {
+    const path = recordInto(entry.request.agent);
+    if (!path) continue;
+    byFile.set(path, [...(byFile.get(path) ?? []), entry]);
+  }
+  for (const [path, entries] of byFile) appendToCassette(path, entries);
+}
