@@ -66,9 +66,13 @@ export async function traceCommand(ctx: CliContext, runId: string, options: { js
     printLine(ctx, `input: ${run.input}`);
     const walk = (node: SpanNode, prefix: string, last: boolean) => {
       printLine(ctx, `${prefix}${last ? '└─ ' : '├─ '}${describeSpan(node)}`);
-      node.children.forEach((child, i) => walk(child, `${prefix}${last ? '   ' : '│  '}`, i === node.children.length - 1));
+      node.children.forEach((child, i) => {
+        walk(child, `${prefix}${last ? '   ' : '│  '}`, i === node.children.length - 1);
+      });
     };
-    tree.forEach((node, i) => walk(node, '', i === tree.length - 1));
+    tree.forEach((node, i) => {
+      walk(node, '', i === tree.length - 1);
+    });
     if (run.output !== null) printLine(ctx, `output: ${run.output}`);
     if (run.error) printLine(ctx, out.red(`error (${run.errorClass}): ${run.error}`));
     printLine(ctx, out.dim(`${run.steps} step(s) · ${run.tokensIn} in / ${run.tokensOut} out · $${run.costUsd.toFixed(4)} · ${run.latencyMs ?? '-'} ms`));

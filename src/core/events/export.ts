@@ -33,9 +33,9 @@ export function exportOtlp(db: Db, blobs: BlobStore, filter: RunFilter): Record<
     const traceId = traceIdOf(run.runId);
     const visit = (node: SpanNode) => {
       spans.push(otlpSpan(run, traceId, node));
-      node.children.forEach(visit);
+      for (const child of node.children) visit(child);
     };
-    buildTrace(runEvents(db, blobs, run.runId)).forEach(visit);
+    for (const root of buildTrace(runEvents(db, blobs, run.runId))) visit(root);
   }
   return {
     resourceSpans: [

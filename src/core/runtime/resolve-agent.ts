@@ -41,13 +41,13 @@ export function resolveAgent(workspace: Workspace, registry: Registry | undefine
   if (registered?.status === 'disabled') {
     throw new CheckFailedError(`${registered.name}@${registered.version} is disabled: disabled versions refuse new runs`, {
       where: `${registered.name}@${registered.version}`,
-      fix: 'run another version (agentctl list --name ' + registered.name + '), or bump the workspace version',
+      fix: `run another version (agentctl list --name ${registered.name}), or bump the workspace version`,
       code: 'disabled',
     });
   }
   if (fromWorkspace) return snapshotFromWorkspace(name, sources);
   if (!registered)
-    throw new NotFoundError(`no agent "${name}" in the workspace or the registry`, { fix: 'agentctl list, or agentctl new agent ' + name, code: 'not-found' });
+    throw new NotFoundError(`no agent "${name}" in the workspace or the registry`, { fix: `agentctl list, or agentctl new agent ${name}`, code: 'not-found' });
   return snapshotFromRegistry(registered.name, registered.version, sources);
 }
 

@@ -38,7 +38,7 @@ const MAX_DEPTH = 16;
 
 export function snapshotFromWorkspace(name: string, sources: SnapshotSources, depth = 0): AgentSnapshot {
   const spec = sources.workspace.get(name);
-  if (!spec || spec.document.kind !== 'Agent') throw new NotFoundError(`no agent named "${name}" in the workspace`, { code: 'not-found' });
+  if (spec?.document.kind !== 'Agent') throw new NotFoundError(`no agent named "${name}" in the workspace`, { code: 'not-found' });
   const built = buildBundle(spec);
   const files: Record<string, string> = {};
   for (const file of built.bundle.files) files[file.path] = (built.contents.get(file.digest) as Buffer).toString('utf8');
