@@ -49,10 +49,15 @@ export interface RunFilter {
 export function listRuns(db: Db, filter: RunFilter = {}): RunRow[] {
   const where: string[] = [];
   const params: Record<string, string | number> = {};
-  if (filter.agent) where.push('agent = @agent'), (params.agent = filter.agent);
-  if (filter.version) where.push('version = @version'), (params.version = filter.version);
-  if (filter.status) where.push('status = @status'), (params.status = filter.status);
-  if (filter.since !== undefined) where.push('started_at >= @since'), (params.since = filter.since);
+  const add = (column: string, key: string, op: string, value: string | number | undefined) => {
+    if (value === undefined || value === '') return;
+    where.push(`${column} ${op} @${key}`);
+    params[key] = value;
+  };
+  add('agent', 'agent', '=', filter.agent);
+  add('version', 'version', '=', filter.version);
+  add('status', 'status', '=', filter.status);
+  add('started_at', 'since', '>=', filter.since);
   params.limit = filter.limit ?? 50;
   return db
     .prepare(`SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT @limit`)

@@ -24,7 +24,9 @@ export function checkJsonSchema(schema: unknown, value: unknown, path = '$'): st
     if (typeof s.minimum === 'number' && value < s.minimum) errors.push(`${path}: below ${s.minimum}`);
     if (typeof s.maximum === 'number' && value > s.maximum) errors.push(`${path}: above ${s.maximum}`);
   }
-  if (Array.isArray(value) && s.items) value.forEach((item, i) => errors.push(...checkJsonSchema(s.items, item, `${path}[${i}]`)));
+  if (Array.isArray(value) && s.items) {
+    for (const [i, item] of value.entries()) errors.push(...checkJsonSchema(s.items, item, `${path}[${i}]`));
+  }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const object = value as Record<string, unknown>;
     const properties = (s.properties ?? {}) as Record<string, unknown>;
