@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/workspace.js';
+import { Registry } from '../registry/registry.js';
+import type { RuntimeEvent } from '../runtime/events.js';
+import { CLAIM_CHECK_BYTES, EventLog, type RunMeta } from './event-log.js';
+import { buildTrace, getRun, runEvents } from './queries.js';
+import { createRedactor, REDACTED } from './redact.js';
+
+const RUN = '01JAAAAAAAAAAAAAAAAAAAAAAA';
+
+function setup(patterns: string[] = []) {
+  const dir = tempDir();
+  const registry = Registry.open({ registryPath: join(dir, 'registry.db'), blobsDir: join(dir, 'blobs') });
+  const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor({ patterns }), flushMs: 5 });
+  return { dir, registry, log, raw: new Database(join(dir, 'registry.db')) };
+}
+
+const meta = (overrides: Partial<RunMeta> = {}): RunMeta => ({
+  runId: RUN,
+  sessionId: 'S1',
+  agent: 'triage',
+  version: '0.1.0',
+  digest: `sha256:${'a'.repeat(64)}`,
+  owner: 'team-qa',
+  team: 'team-qa',
+  actor: 'alice',
+  source: 'workspace',
+  mode: 'dry',
+  provider: 'cassette',
+  model: 'gpt-4o-mini',
+  snapshot: `sha256:${'b'.repeat(64)}`,
+  replayOf: null,
+  input: 'hello',
+  startedAt: 1_000,
+  ...overrides,
+});
+
+function runOf(log: EventLog, extra: RuntimeEvent[] = []) {
+  log.beginRun(meta());
+  const at = 1_001;
+  const events: RuntimeEvent[] = [
+    { type: 'span.started', runId: RUN, at, spanId: 'root', parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
+    { type: 'tool.call', runId: RUN, at, spanId: 'root', tool: 'lookup', input: { q: 'x' } },
+    ...extra,
+    { type: 'span.ended', runId: RUN, at: at + 5, spanId: 'root', status: 'ok', attributes: {} },
+    {
+      type: 'run.finished',
+      runId: RUN,
+      at: at + 6,
+      status: 'succeeded',
+      output: 'done',
+      errorClass: null,
+      error: null,
+      steps: 1,
+      usage: { inputTokens: 3, outputTokens: 4 },
+      costUsd: 0.5,
+      latencyMs: 7,
+    },
+  ];
+  for (const e of events) log.append(e);
+}
+
+describe('event log', () => {
+  it('persists a run: contiguous events, the span rows and the run summary', () => {
+    const { registry, log } = setup();
+    runOf(log);
+    const events = runEvents(registry.db, registry.blobs, RUN);
+    expect(events.map((e) => `${e.seq}:${e.type}`)).toEqual(['1:span.started', '2:tool.call', '3:span.ended', '4:run.finished']);
+    expect(getRun(registry.db, RUN.slice(0, 10))).toMatchObject({ status: 'succeeded', output: 'done', tokensIn: 3, tokensOut: 4, costUsd: 0.5, latencyMs: 7 });
+    expect(registry.db.prepare('SELECT span_id, kind, status FROM spans').all()).toEqual([{ span_id: 'root', kind: 'agent', status: 'ok' }]);
+    expect(buildTrace(events)[0]).toMatchObject({ name: 'triage@0.1.0', status: 'ok', events: [expect.objectContaining({ type: 'tool.call' })] });
+  });
+
+  it('is append-only and idempotent in the schema itself', () => {
+    const { raw, log } = setup();
+    runOf(log);
+    const before = JSON.stringify(raw.prepare('SELECT * FROM events').all());
+    // The same event sent again changes nothing, whatever it says.
+    raw.prepare(`INSERT INTO events (run_id, seq, type, at, payload) VALUES (?, 2, 'tool.call', 0, '{"forged":true}')`).run(RUN);
+    expect(JSON.stringify(raw.prepare('SELECT * FROM events').all())).toBe(before);
+    expect(() => raw.prepare(`UPDATE events SET payload = '{}'`).run()).toThrow(/append-only/);
+    expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    expect(() => raw.prepare(`INSERT INTO events (run_id, seq, type, at, payload) VALUES (?, 9, 'x', 0, '{}')`).run(RUN)).toThrow(/seq must follow|finished/);
+    expect(() => raw.prepare(`UPDATE runs SET output = 'edited'`).run()).toThrow(/finished run never changes/);
+    expect(() => raw.prepare('DELETE FROM runs').run()).toThrow(/never deleted/);
+    expect(() => raw.prepare(`UPDATE spans SET status = 'error'`).run()).toThrow(/append-only/);
+  });
+
+  it('refuses events out of order while a run is going', () => {
+    const { raw, log } = setup();
+    log.beginRun(meta());
+    expect(() => raw.prepare(`INSERT INTO events (run_id, seq, type, at, payload) VALUES (?, 2, 'x', 0, '{}')`).run(RUN)).toThrow(/seq must follow/);
+    raw.prepare(`INSERT INTO events (run_id, seq, type, at, payload) VALUES (?, 1, 'x', 0, '{}')`).run(RUN);
+  });
+
+  it('moves large payloads to the blob store and reads them back', () => {
+    const { registry, log } = setup();
+    const big = 'x'.repeat(CLAIM_CHECK_BYTES * 2);
+    runOf(log, [{ type: 'tool.result', runId: RUN, at: 1_002, spanId: 'root', tool: 'lookup', output: { big }, source: 'mock' }]);
+    const stored = registry.db.prepare(`SELECT payload FROM events WHERE type = 'tool.result'`).pluck().get() as string;
+    expect(stored.length).toBeLessThan(200);
+    expect(JSON.parse(stored).$blob).toMatch(/^sha256:/);
+    const read = runEvents(registry.db, registry.blobs, RUN).find((e) => e.type === 'tool.result');
+    expect((read?.payload.output as { big: string }).big).toBe(big);
+  });
+
+  it('redacts secrets before anything is written', () => {
+    const { registry, raw, log } = setup(['EMP-\\d{6}']);
+    runOf(log, [
+      {
+        type: 'tool.result',
+        runId: RUN,
+        at: 1_002,
+        spanId: 'root',
+        tool: 'lookup',
+        output: { note: 'key sk-proj-abcdefghijklmnopqrstuvwxyz123 and Bearer abc.def.ghi123456 for EMP-123456', password: 'hunter2', maxTokens: 100 },
+        source: 'mock',
+      },
+    ]);
+    const all = JSON.stringify(raw.prepare('SELECT payload FROM events').all());
+    expect(all).not.toContain('sk-proj-abc');
+    expect(all).not.toContain('abc.def.ghi');
+    expect(all).not.toContain('hunter2');
+    expect(all).not.toContain('EMP-123456');
+    const output = runEvents(registry.db, registry.blobs, RUN).find((e) => e.type === 'tool.result')?.payload.output as Record<string, unknown>;
+    expect(output).toMatchObject({ password: REDACTED, maxTokens: 100 });
+  });
+
+  it('marks runs of a dead process interrupted, and leaves live ones alone', () => {
+    const { registry, log } = setup();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    log.beginRun(meta());
+    log.beginRun(meta({ runId: '01JBBBBBBBBBBBBBBBBBBBBBBB' }));
+    registry.db.prepare('UPDATE runs SET pid = ? WHERE run_id = ?').run(Number(dead.stdout), RUN);
+    expect(log.recoverInterrupted()).toEqual([RUN]);
+    expect(getRun(registry.db, RUN)).toMatchObject({ status: 'interrupted', errorClass: 'interrupted' });
+    expect(getRun(registry.db, '01JBBBBBBBBBBBBBBBBBBBBBBB').status).toBe('running');
+  });
+});
+
+describe('createRedactor', () => {
+  it('knows the common providers and keys named like secrets, and keeps token counts', () => {
+    const redact = createRedactor({ literals: ['my-gateway-key-123'] });
+    const out = redact({
+      a: 'AKIAABCDEFGHIJKLMNOP ghp_abcdefghijklmnopqrstuvwxyz0123456789 xoxb-1234567890-abc AIzaSyA-1234567890abcdefghijklmnopqrstu',
+      b: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+      c: 'uses my-gateway-key-123 here',
+      headers: { Authorization: 'Basic dXNlcjpwYXNz', accessToken: 'abc', inputTokens: 12 },
+    }) as Record<string, unknown>;
+    expect(JSON.stringify(out)).not.toMatch(/AKIA|ghp_|xoxb|AIza|eyJhbGci|my-gateway-key|dXNlcjpwYXNz/);
+    expect((out.headers as Record<string, unknown>).inputTokens).toBe(12);
+  });
+});
