@@ -190,7 +190,8 @@ async function* agentLoop(
       return next;
     }
 
-    const request: ModelRequest = { model, messages, tools, params: spec.model.params ?? {}, agent: agent.name, input, step };
+    // A copy: the conversation grows after this call, the request (and its cassette key) must not.
+    const request: ModelRequest = { model, messages: [...messages], tools, params: spec.model.params ?? {}, agent: agent.name, input, step };
     const key = requestKey(request);
     const modelSpan = newSpanId();
     const callStarted = Date.now();
