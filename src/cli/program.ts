@@ -152,6 +152,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(lazy(async () => (await import('./commands/run.js')).runCommand));
 
   program
+    .command('playground [agent]')
+    .alias('pg')
+    .description('the terminal playground: conversation, live span tree, status line, past runs')
+    .addOption(
+      new Option('--provider <provider>', 'model provider (default: config; cassette answers misses with the echo test double)').choices([
+        'cassette',
+        'echo',
+        'openai',
+      ]),
+    )
+    .option('--model <model>', "use this model instead of the agent's")
+    .action(lazy(async () => (await import('./commands/playground.js')).playgroundCommand));
+
+  program
     .command('runs')
     .description('recent runs from the event log')
     .option('--agent <name>')

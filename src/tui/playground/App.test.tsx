@@ -1,0 +1,103 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import type { RuntimeEvent } from '../../core/runtime/events.js';
+import { App } from './App.js';
+import type { PlaygroundController } from './types.js';
+
+const agent = { name: 'triage', version: '0.1.0', source: 'workspace' as const, model: 'gpt-4o-mini', maxInputTokens: 8000, maxCostUsd: 0.05 };
+
+function controller(overrides: Partial<PlaygroundController> = {}): PlaygroundController & { inputs: string[] } {
+  const inputs: string[] = [];
+  return {
+    inputs,
+    provider: { name: 'echo', model: null, testDouble: true },
+    agents: () => ['triage', 'helper'],
+    versions: () => ['workspace', '0.1.0'],
+    select: (name, version) => ({ ...agent, name, version }),
+    async *run(input) {
+      inputs.push(input);
+      const R = 'RUN1';
+      const events: RuntimeEvent[] = [
+        {
+          type: 'run.started',
+          runId: R,
+          at: 0,
+          sessionId: 's',
+          agent: 'triage',
+          version: '0.1.0',
+          digest: 'd',
+          mode: 'dry',
+          provider: 'echo',
+          model: 'm',
+          input,
+        },
+        { type: 'span.started', runId: R, at: 0, spanId: 'a', parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
+        { type: 'span.started', runId: R, at: 0, spanId: 't', parentSpanId: 'a', kind: 'tool', name: 'triage-lookup' },
+        { type: 'tool.call', runId: R, at: 0, spanId: 't', tool: 'triage-lookup', input: { q: 'refund' } },
+        { type: 'tool.result', runId: R, at: 1, spanId: 't', tool: 'triage-lookup', output: { passage: 'mocked' }, source: 'mock' },
+        { type: 'span.ended', runId: R, at: 2, spanId: 't', status: 'ok', attributes: {} },
+        { type: 'span.ended', runId: R, at: 3, spanId: 'a', status: 'ok', attributes: {} },
+        {
+          type: 'run.finished',
+          runId: R,
+          at: 4,
+          status: 'succeeded',
+          output: `answer to ${input}`,
+          errorClass: null,
+          error: null,
+          steps: 1,
+          usage: { inputTokens: 3, outputTokens: 4 },
+          costUsd: 0,
+          latencyMs: 4,
+        },
+      ];
+      for (const e of events) yield e;
+    },
+    pastRuns: () => [{ runId: 'RUN0', startedAt: 0, status: 'failed', input: 'earlier', version: '0.1.0' }],
+    pastEvents: () => [
+      { seq: 1, type: 'run.started', at: 0, payload: {} },
+      { seq: 2, type: 'tool.call', at: 1, payload: { tool: 'x' } },
+    ],
+    ...overrides,
+  };
+}
+
+const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms));
+
+describe('<App>', () => {
+  it('sends the typed input, shows the answer, the span tree with mocked I/O, and labels the test double', async () => {
+    const ctl = controller();
+    const ui = render(<App controller={ctl} agent={agent} />);
+    ui.stdin.write('refund?');
+    await tick();
+    ui.stdin.write('\r');
+    await tick(150);
+    const frame = ui.lastFrame() ?? '';
+    expect(ctl.inputs).toEqual(['refund?']);
+    expect(frame).toContain('answer to refund?');
+    expect(frame).toContain('tool triage-lookup');
+    expect(frame).toContain('out(mock) {"passage":"mocked"}');
+    expect(frame).toContain('TEST DOUBLE');
+    ui.unmount();
+  });
+
+  it('asks before going live, opens past runs and steps through their events', async () => {
+    const ui = render(<App controller={controller()} agent={agent} />);
+    ui.stdin.write('\u0004'); // ctrl-d
+    await tick();
+    expect(ui.lastFrame()).toContain('Switch to LIVE?');
+    ui.stdin.write('y');
+    await tick();
+    expect(ui.lastFrame()).toContain('LIVE');
+    ui.stdin.write('\u000f'); // ctrl-o
+    await tick();
+    expect(ui.lastFrame()).toContain('RUN0');
+    ui.stdin.write('\r');
+    await tick();
+    expect(ui.lastFrame()).toContain('event 1/2');
+    ui.stdin.write('\u001b[C'); // right arrow
+    await tick();
+    expect(ui.lastFrame()).toContain('event 2/2');
+    ui.unmount();
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { RuntimeEvent } from '../../core/runtime/events.js';
+import { initialState, reduce, VISIBLE_LINES, visibleRows } from './state.js';
+
+const agent = { name: 'triage', version: '0.1.0', source: 'workspace' as const, model: 'm', maxInputTokens: 8000, maxCostUsd: 0.05 };
+const provider = { name: 'cassette', model: null, testDouble: false };
+const R = 'RUN';
+
+function started() {
+  return reduce(initialState(agent, provider), { type: 'run-start', input: 'hi' });
+}
+
+describe('playground reducer', () => {
+  it('builds the span tree and the streamed answer from events, then files the turn', () => {
+    const events: RuntimeEvent[] = [
+      {
+        type: 'run.started',
+        runId: R,
+        at: 0,
+        sessionId: 's',
+        agent: 'triage',
+        version: '0.1.0',
+        digest: 'd',
+        mode: 'dry',
+        provider: 'cassette',
+        model: 'm',
+        input: 'hi',
+      },
+      { type: 'span.started', runId: R, at: 0, spanId: 'a', parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
+      { type: 'span.started', runId: R, at: 1, spanId: 'm', parentSpanId: 'a', kind: 'model', name: 'm' },
+      { type: 'model.delta', runId: R, at: 2, spanId: 'm', text: 'Hel' },
+      { type: 'model.delta', runId: R, at: 2, spanId: 'm', text: 'lo' },
+      {
+        type: 'model.response',
+        runId: R,
+        at: 3,
+        spanId: 'm',
+        model: 'm',
+        key: 'k',
+        content: 'Hello',
+        toolCalls: [],
+        usage: { inputTokens: 5, outputTokens: 2 },
+        costUsd: 0.001,
+        latencyMs: 2,
+      },
+      { type: 'span.ended', runId: R, at: 4, spanId: 'm', status: 'ok', attributes: {} },
+    ];
+    const mid = reduce(started(), { type: 'events', events });
+    expect(mid.current).toMatchObject({ runId: R, text: 'Hello', status: 'running', tokens: 7 });
+    expect(mid.current?.rows.map((r) => [r.depth, r.kind, r.status, r.ms])).toEqual([
+      [0, 'agent', 'running', null],
+      [1, 'model', 'ok', 3],
+    ]);
+    expect(mid.current?.rows[1]?.details[0]).toContain('5→2 tok');
+    const done = reduce(mid, {
+      type: 'events',
+      events: [
+        {
+          type: 'run.finished',
+          runId: R,
+          at: 5,
+          status: 'succeeded',
+          output: 'Hello',
+          errorClass: null,
+          error: null,
+          steps: 1,
+          usage: { inputTokens: 5, outputTokens: 2 },
+          costUsd: 0.001,
+          latencyMs: 5,
+        },
+      ],
+    });
+    expect(done.turns).toEqual([expect.objectContaining({ input: 'hi', output: 'Hello', status: 'succeeded', runId: R })]);
+    expect(done.current?.status).toBe('succeeded');
+  });
+
+  it('windows long span lists so a frame stays the same size', () => {
+    const many: RuntimeEvent[] = Array.from(
+      { length: 500 },
+      (_, i) => ({ type: 'span.started', runId: R, at: i, spanId: `s${i}`, parentSpanId: null, kind: 'tool', name: `t${i}` }) as RuntimeEvent,
+    );
+    const state = reduce(started(), { type: 'events', events: many });
+    const { hidden, rows } = visibleRows(state.current?.rows ?? []);
+    expect(rows).toHaveLength(VISIBLE_LINES);
+    expect(hidden).toBe(500 - VISIBLE_LINES);
+    expect(rows.at(-1)?.name).toBe('t499');
+  });
+
+  it('moves within overlays without leaving their bounds', () => {
+    let state = reduce(initialState(agent, provider), { type: 'overlay', overlay: { kind: 'pick', what: 'agent', items: ['a', 'b'], index: 0 } });
+    state = reduce(state, { type: 'move', by: 5 });
+    expect(state.overlay).toMatchObject({ index: 1 });
+    state = reduce(state, { type: 'move', by: -9 });
+    expect(state.overlay).toMatchObject({ index: 0 });
+  });
+});

@@ -1,0 +1,240 @@
+/** The playground's screen state and the one reducer that changes it. Pure: tested without a terminal. */
+import type { RunMode, RuntimeEvent, SpanKind } from '../../core/runtime/events.js';
+import type { AgentInfo, PastEvent, PastRun, ProviderInfo } from './types.js';
+
+export interface SpanRow {
+  spanId: string;
+  depth: number;
+  kind: SpanKind;
+  name: string;
+  status: 'running' | 'ok' | 'error';
+  startedAt: number;
+  ms: number | null;
+  /** One line each: tool input, tool output, tokens, decisions. */
+  details: string[];
+}
+
+export interface Turn {
+  id: number;
+  input: string;
+  output: string;
+  status: string;
+  runId: string | null;
+  summary: string;
+}
+
+export interface CurrentRun {
+  runId: string | null;
+  input: string;
+  text: string;
+  rows: SpanRow[];
+  status: 'running' | 'succeeded' | 'failed' | 'needs-human' | 'cancelled';
+  tokens: number;
+  costUsd: number;
+  latencyMs: number;
+  error: string | null;
+}
+
+export type Overlay =
+  | { kind: 'none' }
+  | { kind: 'confirm-live' }
+  | { kind: 'pick'; what: 'agent' | 'version'; items: string[]; index: number }
+  | { kind: 'runs'; items: PastRun[]; index: number }
+  | { kind: 'replay'; run: PastRun; events: PastEvent[]; cursor: number };
+
+export interface PlaygroundState {
+  agent: AgentInfo;
+  provider: ProviderInfo;
+  mode: RunMode;
+  input: string;
+  turns: Turn[];
+  current: CurrentRun | null;
+  overlay: Overlay;
+  notice: string | null;
+  /** Events seen in this session, for the status line. */
+  eventCount: number;
+}
+
+export type Action =
+  | { type: 'input'; value: string }
+  | { type: 'run-start'; input: string }
+  | { type: 'events'; events: RuntimeEvent[] }
+  | { type: 'run-error'; message: string }
+  | { type: 'mode'; mode: RunMode }
+  | { type: 'agent'; agent: AgentInfo }
+  | { type: 'overlay'; overlay: Overlay }
+  | { type: 'move'; by: number }
+  | { type: 'notice'; message: string | null };
+
+/** Lines of span tree on screen: the view is windowed, so a 1,000-event run costs the same frame as a short one. */
+export const VISIBLE_LINES = 30;
+
+export function initialState(agent: AgentInfo, provider: ProviderInfo): PlaygroundState {
+  return { agent, provider, mode: 'dry', input: '', turns: [], current: null, overlay: { kind: 'none' }, notice: null, eventCount: 0 };
+}
+
+export function reduce(state: PlaygroundState, action: Action): PlaygroundState {
+  switch (action.type) {
+    case 'input':
+      return { ...state, input: action.value };
+    case 'run-start':
+      return {
+        ...state,
+        input: '',
+        notice: null,
+        current: { runId: null, input: action.input, text: '', rows: [], status: 'running', tokens: 0, costUsd: 0, latencyMs: 0, error: null },
+      };
+    case 'events': {
+      if (!state.current) return state;
+      let current = { ...state.current, rows: [...state.current.rows] };
+      let turns = state.turns;
+      for (const event of action.events) current = applyEvent(current, event);
+      const finished = action.events.find((e) => e.type === 'run.finished');
+      if (finished && finished.type === 'run.finished') {
+        turns = [
+          ...turns,
+          {
+            id: turns.length + 1,
+            input: current.input,
+            output: finished.output ?? finished.error ?? '',
+            status: finished.status,
+            runId: current.runId,
+            summary: `${finished.steps} step(s) · ${finished.usage.inputTokens + finished.usage.outputTokens} tokens · $${finished.costUsd.toFixed(4)} · ${finished.latencyMs} ms`,
+          },
+        ];
+      }
+      return { ...state, current, turns, eventCount: state.eventCount + action.events.length };
+    }
+    case 'run-error':
+      return { ...state, current: state.current ? { ...state.current, status: 'failed', error: action.message } : null, notice: action.message };
+    case 'mode':
+      return { ...state, mode: action.mode, overlay: { kind: 'none' }, notice: `mode: ${action.mode}` };
+    case 'agent':
+      return {
+        ...state,
+        agent: action.agent,
+        overlay: { kind: 'none' },
+        current: null,
+        notice: `now ${action.agent.name}@${action.agent.version} (${action.agent.source})`,
+      };
+    case 'overlay':
+      return { ...state, overlay: action.overlay };
+    case 'move':
+      return { ...state, overlay: move(state.overlay, action.by) };
+    case 'notice':
+      return { ...state, notice: action.message };
+  }
+}
+
+function move(overlay: Overlay, by: number): Overlay {
+  const clamp = (n: number, length: number) => Math.max(0, Math.min(length - 1, n));
+  switch (overlay.kind) {
+    case 'pick':
+      return { ...overlay, index: clamp(overlay.index + by, overlay.items.length) };
+    case 'runs':
+      return { ...overlay, index: clamp(overlay.index + by, overlay.items.length) };
+    case 'replay':
+      return { ...overlay, cursor: clamp(overlay.cursor + by, overlay.events.length) };
+    default:
+      return overlay;
+  }
+}
+
+function applyEvent(current: CurrentRun, event: RuntimeEvent): CurrentRun {
+  const rows = current.rows;
+  const row = (spanId: string) => rows.findLastIndex((r) => r.spanId === spanId);
+  const annotate = (spanId: string, detail: string) => {
+    const i = row(spanId);
+    const target = rows[i];
+    if (target) rows[i] = { ...target, details: [...target.details, detail] };
+  };
+  switch (event.type) {
+    case 'run.started':
+      return { ...current, runId: event.runId };
+    case 'span.started': {
+      const parent = event.parentSpanId ? rows[row(event.parentSpanId)] : undefined;
+      rows.push({
+        spanId: event.spanId,
+        depth: parent ? parent.depth + 1 : 0,
+        kind: event.kind,
+        name: event.name,
+        status: 'running',
+        startedAt: event.at,
+        ms: null,
+        details: [],
+      });
+      return current;
+    }
+    case 'span.ended': {
+      const i = row(event.spanId);
+      const target = rows[i];
+      if (target) rows[i] = { ...target, status: event.status, ms: event.at - target.startedAt };
+      return current;
+    }
+    case 'model.delta':
+      return { ...current, text: current.text + event.text };
+    case 'model.response':
+      annotate(
+        event.spanId,
+        `${event.usage.inputTokens}→${event.usage.outputTokens} tok · $${event.costUsd.toFixed(4)}${event.toolCalls.length ? ` · calls ${event.toolCalls.map((c) => c.name).join(', ')}` : ''}`,
+      );
+      return {
+        ...current,
+        tokens: current.tokens + event.usage.inputTokens + event.usage.outputTokens,
+        costUsd: current.costUsd + event.costUsd,
+        latencyMs: current.latencyMs + event.latencyMs,
+      };
+    case 'model.error':
+      annotate(event.spanId, `✗ ${event.errorClass}`);
+      return { ...current, error: event.error };
+    case 'tool.call':
+      annotate(event.spanId, `in ${JSON.stringify(event.input)}`);
+      return current;
+    case 'tool.result':
+      annotate(event.spanId, `out(${event.source}) ${JSON.stringify(event.output)}`);
+      return current;
+    case 'tool.error':
+      annotate(event.spanId, `✗ ${event.error}`);
+      return current;
+    case 'context.assembled':
+      annotate(event.spanId, `${event.tokens}${event.budget ? `/${event.budget}` : ''} tok${event.trimmed.length ? ` · trimmed ${event.trimmed.length}` : ''}`);
+      return current;
+    case 'policy.decision':
+      if (!event.allowed) annotate(event.spanId, `policy ${event.policy} denied ${event.resource}`);
+      return current;
+    case 'subagent.routed':
+      annotate(event.spanId, `→ ${event.to} (${event.by})`);
+      return current;
+    case 'budget.exceeded':
+      annotate(event.spanId, `budget ${event.limit} exceeded`);
+      return current;
+    case 'fallback':
+      annotate(event.spanId, `fallback → ${event.to}`);
+      return current;
+    case 'model.request':
+      return current;
+    case 'run.finished':
+      return {
+        ...current,
+        status: event.status,
+        text: event.output ?? current.text,
+        error: event.error,
+        tokens: event.usage.inputTokens + event.usage.outputTokens,
+        costUsd: event.costUsd,
+        latencyMs: event.latencyMs,
+      };
+  }
+}
+
+/** The rows to draw: the newest that fit in VISIBLE_LINES, so redraw cost stays flat however long the run. */
+export function visibleRows(rows: readonly SpanRow[]): { hidden: number; rows: readonly SpanRow[] } {
+  let lines = 0;
+  let start = rows.length;
+  while (start > 0) {
+    const next = 1 + (rows[start - 1] as SpanRow).details.length;
+    if (lines + next > VISIBLE_LINES) break;
+    lines += next;
+    start--;
+  }
+  return { hidden: start, rows: rows.slice(start) };
+}
