@@ -1,11 +1,13 @@
 // npm run bench: performance as ratios against floors measured in the same run (never timed tests).
 // Floors: `node -e ''` and node running an empty ES module. Prints a table; writes nothing to the repo.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
 import { openWorkspace, Registry, registerSpecs } from '../dist/core/index.js';
+import { benchEventAppends, benchRuntimeStep, benchStats, freshRegistry, seedStats } from './bench-events.mjs';
 
 const BIN = new URL('../bin/agentctl.js', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'agentctl-bench-'));
@@ -120,12 +122,124 @@ record(
   '—',
 );
 
+// --- Event log and runtime (issue: dry-run runtime) ---
+const appends = benchEventAppends(100_000);
+rows.push({ what: 'event appends: bare better-sqlite3 loop', ms: 0, rate: appends.bare, target: 'floor' });
+rows.push({
+  what: 'event appends: EventLog, batched',
+  ms: 0,
+  rate: appends.batched,
+  ratio: appends.batched / appends.bare,
+  floorName: 'bare loop',
+  target: '≥ 0.7×',
+});
+rows.push({
+  what: 'event appends: EventLog, per-run durable',
+  ms: 0,
+  rate: appends.durable,
+  ratio: appends.durable / appends.bare,
+  floorName: 'bare loop',
+  target: '≥ 0.7×',
+});
+const step = await benchRuntimeStep();
+record('runtime overhead per agent step (instant model)', step.perStepMs, '', 0, '≤ 1 ms');
+
+const statsDb = freshRegistry();
+const seededRuns = seedStats(statsDb.registry, 1_000_000, 20);
+record(`stats over 1,000,000 events (${seededRuns.toLocaleString('en')} runs, in process)`, benchStats(statsDb.registry), '', 0, '≤ 300 ms');
+mkdirSync(join(statsDb.dir, '.agentctl'), { recursive: true });
+statsDb.registry.close();
+const { renameSync } = await import('node:fs');
+renameSync(join(statsDb.dir, 'registry.db'), join(statsDb.dir, '.agentctl', 'registry.db'));
+for (const suffix of ['-wal', '-shm']) {
+  try {
+    renameSync(join(statsDb.dir, `registry.db${suffix}`), join(statsDb.dir, '.agentctl', `registry.db${suffix}`));
+  } catch {}
+}
+record(
+  'agentctl stats --by agent,version,team (command)',
+  median(() => time([BIN, 'stats', '--by', 'agent,version,team', '--json'], statsDb.dir), 5),
+  'empty.mjs',
+  nodeEsm,
+  '—',
+);
+rmSync(statsDb.dir, { recursive: true, force: true });
+
+// --- Playground ---
+const pgOut = join(work, 'bench-playground.mjs');
+await build({
+  entryPoints: [new URL('./bench-playground.tsx', import.meta.url).pathname],
+  outfile: pgOut,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  jsx: 'automatic',
+  // Ink imports react-devtools-core only when DEV=true; in one file that import would be static.
+  plugins: [
+    {
+      name: 'no-devtools',
+      setup(b) {
+        b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'stub', namespace: 'stub' }));
+        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default {}' }));
+      },
+    },
+  ],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+  logLevel: 'error',
+});
+const pg = JSON.parse(execFileSync(process.execPath, [pgOut], { encoding: 'utf8' }));
+rows.push({ what: 'playground: 1,000 events at 1,000/s — frames drawn', ms: pg.paced.totalMs, rate: pg.paced.frames, rateUnit: 'frames', target: '—' });
+record('playground: … lag of the last event on screen', pg.paced.lagMs, '', 0, '≤ 100 ms');
+rows.push({ what: 'playground: 1,000 events in one burst', ms: pg.burst.totalMs, rate: pg.burst.eventsPerSecond, target: '≥ 1,000 events/s' });
+const startupMs = playgroundStartup();
+if (startupMs !== undefined) record('playground on screen (tmux, first frame)', startupMs, '', 0, '≤ 500 ms');
+
 rmSync(work, { recursive: true, force: true });
+
+function playgroundStartup() {
+  try {
+    execFileSync('tmux', ['-V']);
+  } catch {
+    console.error('(tmux not found: playground start-up not measured; apt-get install tmux)');
+    return undefined;
+  }
+  const ws = join(work, 'pg');
+  makeWorkspace(ws, 1, 1);
+  const samples = [];
+  for (let i = 0; i < 5; i++) {
+    const sock = `agentctl-bench-${process.pid}`;
+    const started = performance.now();
+    execFileSync('tmux', [
+      '-L',
+      sock,
+      'new-session',
+      '-d',
+      '-s',
+      'b',
+      '-x',
+      '160',
+      '-y',
+      '40',
+      '-c',
+      ws,
+      `env XDG_CONFIG_HOME=${join(work, '.config')} node ${BIN} playground agent-0`,
+    ]);
+    let shown = '';
+    while (!shown.includes('enter send') && performance.now() - started < 10_000)
+      shown = execFileSync('tmux', ['-L', sock, 'capture-pane', '-p', '-t', 'b'], { encoding: 'utf8' });
+    samples.push(performance.now() - started);
+    execFileSync('tmux', ['-L', sock, 'kill-server']);
+  }
+  return samples.sort((a, b) => a - b)[2];
+}
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`\nagentctl bench — Node ${process.versions.node}, ${process.platform}/${process.arch}\n`);
-console.log(`${pad('what', 48)}${pad('median', 12)}${pad('ratio', 22)}target`);
+console.log(`${pad('what', 62)}${pad('median', 14)}${pad('ratio', 22)}target`);
 for (const r of rows) {
   const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.floorName}`;
-  console.log(`${pad(r.what, 48)}${pad(`${r.ms.toFixed(1)} ms`, 12)}${pad(ratio, 22)}${r.target}`);
+  const value = r.rate !== undefined ? `${Math.round(r.rate).toLocaleString('en')} ${r.rateUnit ?? '/s'}` : `${r.ms.toFixed(r.ms < 10 ? 3 : 1)} ms`;
+  console.log(`${pad(r.what, 62)}${pad(value, 14)}${pad(ratio, 22)}${r.target}`);
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { EventLog } from '../core/events/event-log.js';
+import { createRedactor } from '../core/events/redact.js';
 import { Registry } from '../core/registry/registry.js';
 import { locateWorkspace, type WorkspacePaths } from '../core/workspace/workspace.js';
 import type { CliContext } from './context.js';
@@ -26,7 +27,7 @@ export function readEventLog<T>(ctx: CliContext, fn: (registry: Registry, paths:
   let registry: Registry | undefined;
   try {
     registry = Registry.open(paths);
-    new EventLog(registry.db, registry.path, registry.blobs, { redact: (v) => v }).recoverInterrupted();
+    new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor() }).recoverInterrupted();
   } catch {
     registry?.close();
     registry = Registry.open(paths, { readonly: true });

@@ -92,6 +92,7 @@ describe('event log', () => {
   it('refuses events out of order while a run is going', () => {
     const { raw, log } = setup();
     log.beginRun(meta());
+    log.flush();
     expect(() => raw.prepare(`INSERT INTO events (run_id, seq, type, at, payload) VALUES (?, 2, 'x', 0, '{}')`).run(RUN)).toThrow(/seq must follow/);
     raw.prepare(`INSERT INTO events (run_id, seq, type, at, payload) VALUES (?, 1, 'x', 0, '{}')`).run(RUN);
   });
@@ -134,6 +135,7 @@ describe('event log', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     log.beginRun(meta());
     log.beginRun(meta({ runId: '01JBBBBBBBBBBBBBBBBBBBBBBB' }));
+    log.flush();
     registry.db.prepare('UPDATE runs SET pid = ? WHERE run_id = ?').run(Number(dead.stdout), RUN);
     expect(log.recoverInterrupted()).toEqual([RUN]);
     expect(getRun(registry.db, RUN)).toMatchObject({ status: 'interrupted', errorClass: 'interrupted' });
@@ -144,12 +146,14 @@ describe('event log', () => {
 describe('createRedactor', () => {
   it('knows the common providers and keys named like secrets, and keeps token counts', () => {
     const redact = createRedactor({ literals: ['my-gateway-key-123'] });
-    const out = redact({
-      a: 'AKIAABCDEFGHIJKLMNOP ghp_abcdefghijklmnopqrstuvwxyz0123456789 xoxb-1234567890-abc AIzaSyA-1234567890abcdefghijklmnopqrstu',
-      b: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
-      c: 'uses my-gateway-key-123 here',
-      headers: { Authorization: 'Basic dXNlcjpwYXNz', accessToken: 'abc', inputTokens: 12 },
-    }) as Record<string, unknown>;
+    const out = JSON.parse(
+      redact.json({
+        a: 'AKIAABCDEFGHIJKLMNOP ghp_abcdefghijklmnopqrstuvwxyz0123456789 xoxb-1234567890-abc AIzaSyA-1234567890abcdefghijklmnopqrstu',
+        b: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+        c: 'uses my-gateway-key-123 here',
+        headers: { Authorization: 'Basic dXNlcjpwYXNz', accessToken: 'abc', inputTokens: 12 },
+      }),
+    ) as Record<string, unknown>;
     expect(JSON.stringify(out)).not.toMatch(/AKIA|ghp_|xoxb|AIza|eyJhbGci|my-gateway-key|dXNlcjpwYXNz/);
     expect((out.headers as Record<string, unknown>).inputTokens).toBe(12);
   });

@@ -41,14 +41,7 @@ export interface EventLogOptions {
   flushMs?: number;
 }
 
-interface Pending {
-  runId: string;
-  seq: number;
-  type: string;
-  at: number;
-  spanId: string | null;
-  payload: string;
-}
+type Pending = { kind: 'run'; meta: RunMeta } | { kind: 'event'; runId: string; seq: number; type: string; at: number; spanId: string | null; payload: string };
 
 export class EventLog {
   private readonly pending: Pending[] = [];
@@ -58,6 +51,11 @@ export class EventLog {
   private readonly flushMs: number;
   private readonly insertEvent;
   private readonly insertSpan;
+  private readonly insertSession;
+  private readonly insertRunRow;
+  private readonly host = hostname();
+  /** Sessions this writer has already made sure exist. */
+  private readonly sessions = new Set<string>();
   /** Spans are written once, complete, when they end (in the next transaction). */
   private readonly spanRows: unknown[][] = [];
   private readonly spanStarts = new Map<string, { runId: string; parent: string | null; kind: string; name: string; at: number }>();
@@ -71,6 +69,11 @@ export class EventLog {
     this.batchSize = options.batchSize ?? 256;
     this.flushMs = options.flushMs ?? 50;
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertSession = db.prepare('INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING');
+    this.insertRunRow = db.prepare(
+      `INSERT INTO runs (run_id, session_id, agent, version, digest, owner, team, actor, source, mode, provider, model, snapshot, replay_of, input, started_at, pid, host)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.insertSpan = db.prepare(
       'INSERT INTO spans (span_id, run_id, parent_span_id, kind, name, status, started_at, ended_at, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -78,7 +81,7 @@ export class EventLog {
 
   /** Runs left `running` by a process that is gone (killed, crashed) are marked `interrupted`. */
   recoverInterrupted(): string[] {
-    const host = hostname();
+    const host = this.host;
     const running = this.db.prepare(`SELECT run_id AS runId, pid, host FROM runs WHERE status = 'running'`).all() as {
       runId: string;
       pid: number;
@@ -95,38 +98,14 @@ export class EventLog {
     return dead.map((r) => r.runId);
   }
 
+  /**
+   * Queues the run's row; it is written in the same transaction as its first events (at most `flushMs`
+   * later), so a run costs no commit of its own.
+   */
   beginRun(meta: RunMeta): void {
-    this.write(() => {
-      this.db
-        .prepare('INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING')
-        .run(meta.sessionId, meta.agent, meta.startedAt, meta.actor);
-      this.db
-        .prepare(
-          `INSERT INTO runs (run_id, session_id, agent, version, digest, owner, team, actor, source, mode, provider, model, snapshot, replay_of, input, started_at, pid, host)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          meta.runId,
-          meta.sessionId,
-          meta.agent,
-          meta.version,
-          meta.digest,
-          meta.owner,
-          meta.team,
-          meta.actor,
-          meta.source,
-          meta.mode,
-          meta.provider,
-          meta.model,
-          meta.snapshot,
-          meta.replayOf,
-          this.redactText(meta.input),
-          meta.startedAt,
-          process.pid,
-          hostname(),
-        );
-    });
+    this.pending.push({ kind: 'run', meta: { ...meta, input: this.redactText(meta.input) } });
     this.seqs.set(meta.runId, 0);
+    this.schedule();
   }
 
   /** Queues an event; the run's end is written with its summary and flushed at once. */
@@ -136,7 +115,7 @@ export class EventLog {
     this.seqs.set(event.runId, seq);
     const { runId, type, at, ...rest } = event;
     const spanId = 'spanId' in rest ? (rest.spanId as string) : null;
-    this.pending.push({ runId, seq, type, at, spanId, payload: this.encode(this.options.redact(rest)) });
+    this.pending.push({ kind: 'event', runId, seq, type, at, spanId, payload: this.encode(rest) });
     this.trackSpan(event);
     if (event.type === 'run.finished') {
       this.flush(() => {
@@ -163,7 +142,11 @@ export class EventLog {
       return;
     }
     if (this.pending.length >= this.batchSize) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs).unref();
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs).unref();
   }
 
   /** Commits everything queued, with `also` in the same transaction. */
@@ -175,13 +158,43 @@ export class EventLog {
     if (this.pending.length === 0 && !also) return;
     const batch = this.pending.splice(0, this.pending.length);
     this.write(() => {
-      for (const e of batch) this.insertEvent.run(e.runId, e.seq, e.type, e.at, e.spanId, e.payload);
+      for (const e of batch) {
+        if (e.kind === 'event') this.insertEvent.run(e.runId, e.seq, e.type, e.at, e.spanId, e.payload);
+        else this.insertRun(e.meta);
+      }
       also?.();
     });
   }
 
   close(): void {
     this.flush();
+  }
+
+  private insertRun(meta: RunMeta): void {
+    if (!this.sessions.has(meta.sessionId)) {
+      this.insertSession.run(meta.sessionId, meta.agent, meta.startedAt, meta.actor);
+      this.sessions.add(meta.sessionId);
+    }
+    this.insertRunRow.run(
+      meta.runId,
+      meta.sessionId,
+      meta.agent,
+      meta.version,
+      meta.digest,
+      meta.owner,
+      meta.team,
+      meta.actor,
+      meta.source,
+      meta.mode,
+      meta.provider,
+      meta.model,
+      meta.snapshot,
+      meta.replayOf,
+      meta.input,
+      meta.startedAt,
+      process.pid,
+      this.host,
+    );
   }
 
   private trackSpan(event: RuntimeEvent): void {
@@ -191,7 +204,7 @@ export class EventLog {
       const start = this.spanStarts.get(event.spanId);
       if (!start) return;
       this.spanStarts.delete(event.spanId);
-      const attributes = this.encode(this.options.redact(event.attributes));
+      const attributes = this.encode(event.attributes);
       this.spanRows.push([event.spanId, start.runId, start.parent, start.kind, start.name, event.status, start.at, event.at, attributes]);
     }
   }
@@ -208,14 +221,14 @@ export class EventLog {
   }
 
   private encode(value: unknown): string {
-    const json = JSON.stringify(value);
+    const json = this.options.redact.json(value);
     if (json.length <= CLAIM_CHECK_BYTES) return json;
     const digest = this.blobs.put(Buffer.from(json));
     return JSON.stringify({ $blob: digest, bytes: Buffer.byteLength(json) });
   }
 
   private redactText(text: string): string {
-    return this.options.redact(text) as string;
+    return this.options.redact.text(text);
   }
 }
 

@@ -32,6 +32,8 @@ export interface ModelRequest {
   agent: string;
   input: string;
   step: number;
+  /** The conversation's chained digest, kept by the runtime so each step hashes only the new messages. */
+  messagesDigest?: string;
 }
 
 export interface ModelResponse {
@@ -78,12 +80,26 @@ export class ModelError extends Error {
   }
 }
 
+const EMPTY_CHAIN = sha256('agentctl.messages/v1');
+
+/** Extends a conversation digest by one message: digest(n) = sha256(digest(n-1) + message n). */
+export function chainMessage(previous: string, message: ChatMessage): string {
+  return sha256(
+    previous +
+      canonicalJson({ role: message.role, content: message.content ?? null, toolCalls: message.toolCalls ?? null, toolCallId: message.toolCallId ?? null }),
+  );
+}
+
+export function messagesDigest(messages: readonly ChatMessage[]): string {
+  return messages.reduce(chainMessage, EMPTY_CHAIN);
+}
+
 /** The cassette key: a hash of the normalised request (what is sent, not when or by whom). */
 export function requestKey(request: ModelRequest): string {
   return sha256(
     canonicalJson({
       model: request.model,
-      messages: request.messages.map((m) => ({ role: m.role, content: m.content ?? null, toolCalls: m.toolCalls ?? null, toolCallId: m.toolCallId ?? null })),
+      messages: request.messagesDigest ?? messagesDigest(request.messages),
       tools: request.tools.map((t) => ({ name: t.name, parameters: t.parameters })),
       params: request.params,
     }),

@@ -7,7 +7,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { costOf, type Price } from '../providers/prices.js';
-import { type ChatMessage, ModelError, type ModelProvider, type ModelRequest, requestKey, type ToolDefinition } from '../providers/types.js';
+import {
+  type ChatMessage,
+  chainMessage,
+  ModelError,
+  type ModelProvider,
+  type ModelRequest,
+  messagesDigest,
+  requestKey,
+  type ToolDefinition,
+} from '../providers/types.js';
 import { decide, type PolicyAction } from '../spec/policy.js';
 import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
@@ -162,6 +171,11 @@ async function* agentLoop(
   };
 
   const messages = context.messages;
+  let digest = messagesDigest(messages);
+  const push = (message: ChatMessage) => {
+    messages.push(message);
+    digest = chainMessage(digest, message);
+  };
   const tools = toolDefinitions(agent);
   const models = [modelOverride ?? spec.model.ref, ...(spec.model.fallbacks ?? [])];
   let modelIndex = 0;
@@ -191,7 +205,16 @@ async function* agentLoop(
     }
 
     // A copy: the conversation grows after this call, the request (and its cassette key) must not.
-    const request: ModelRequest = { model, messages: [...messages], tools, params: spec.model.params ?? {}, agent: agent.name, input, step };
+    const request: ModelRequest = {
+      model,
+      messages: [...messages],
+      messagesDigest: digest,
+      tools,
+      params: spec.model.params ?? {},
+      agent: agent.name,
+      input,
+      step,
+    };
     const key = requestKey(request);
     const modelSpan = newSpanId();
     const callStarted = Date.now();
@@ -258,11 +281,11 @@ async function* agentLoop(
     };
 
     if (response.toolCalls.length === 0) return { status: 'succeeded', output: response.content ?? '', errorClass: null, error: null };
-    messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
+    push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
     for (const call of response.toolCalls) {
       const answer = yield* handleToolCall(run, agent, call, spanId, callers);
       if ('stop' in answer) return answer.stop;
-      messages.push({ role: 'tool', toolCallId: call.id, content: answer.content });
+      push({ role: 'tool', toolCallId: call.id, content: answer.content });
     }
   }
 
