@@ -9,7 +9,7 @@ export const REDACTED = '[REDACTED]';
 
 const BUILT_IN = [
   // Inside JSON a private key's newlines are escaped, so the block never contains a quote.
-  String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*?-----END [A-Z ]*PRIVATE KEY-----`,
+  '-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*?-----END [A-Z ]*PRIVATE KEY-----',
   String.raw`\bsk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_-]{20,}`, // OpenAI, Anthropic
   String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`, // AWS access key ids
   String.raw`\bgh[pousr]_[A-Za-z0-9]{36,}\b`, // GitHub tokens
