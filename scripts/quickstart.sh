@@ -22,6 +22,11 @@ step show triage@0.1.0
 step promote triage@0.1.0 --to dev --reason "first cut"
 step promote triage@0.1.0 --to canary --reason "smoke tested"
 step history triage
+step run triage -i "What is the status of LOGIN-42?"
+step run triage -i "Plan the login page release"
+step trace last
+step replay last --verify
+step stats --by agent,version --since 1h
 step doctor
 
-printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered and promoted triage@0.1.0 to canary in %s\n' "$work/my-agents" >&2
+printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered, promoted, ran dry, traced and replayed triage@0.1.0 in %s\n' "$work/my-agents" >&2

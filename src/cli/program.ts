@@ -178,7 +178,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('trace <runId>')
-    .description('the span tree of a run, with tokens, cost and latency per span')
+    .description('the span tree of a run (an id, a unique prefix, or "last"), with tokens, cost, latency per span')
     .option('--json', 'as JSON')
     .action(lazy(async () => (await import('./commands/runs.js')).traceCommand));
 

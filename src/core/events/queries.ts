@@ -64,8 +64,13 @@ export function listRuns(db: Db, filter: RunFilter = {}): RunRow[] {
     .all(params) as RunRow[];
 }
 
-/** A run by id, or by a unique prefix of its id (like git). */
+/** A run by id, by a unique prefix of its id (like git), or "last" for the most recent. */
 export function getRun(db: Db, id: string): RunRow {
+  if (id === 'last') {
+    const last = listRuns(db, { limit: 1 })[0];
+    if (!last) throw new NotFoundError('no runs yet', { fix: 'agentctl run <agent> -i "…"', code: 'not-found' });
+    return last;
+  }
   const rows = db
     .prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id >= ? AND run_id < ? LIMIT 2`)
     .all(id.toUpperCase(), `${id.toUpperCase()}\uffff`) as RunRow[];
