@@ -8,7 +8,10 @@ const EXIT_CODES = `Exit codes (the same for every command):
      conflict, a permission refusal, something not found
   2  usage error: an unknown command or option, a missing argument, a bad value
   3  environment problem: no workspace here, an unreadable or corrupt registry, a busy database,
-     an unreachable remote
+     an unreachable remote, no gateway configured
+130  a run cancelled with Ctrl-C (its events are kept)
+
+agentctl run exits 0 when the run succeeded and 1 when it failed or needs a human.
 
 Errors go to stderr (as one JSON line with --json); stdout carries only data.
 `;
