@@ -96,6 +96,10 @@ export async function playgroundCommand(ctx: CliContext, ref: string | undefined
         return runEvents(registry.db, registry.blobs, getRun(registry.db, runId).runId);
       },
     };
+    // Ink draws nothing but the last frame when it thinks it runs in CI; the playground has a real
+    // terminal (checked above), so it must draw live even where CI is set.
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
     const { startPlayground } = await import('../../tui/playground/index.js');
     await startPlayground(controller, info(agent));
     log.flush();
