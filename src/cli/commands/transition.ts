@@ -1,9 +1,8 @@
 /** promote / deprecate / disable / delete: one lifecycle move each, checked and audited by the registry. */
 import { UsageError } from '../../core/errors.js';
-import { assertGates } from '../../core/registry/gates.js';
-import type { Request, Stage, State } from '../../core/registry/lifecycle.js';
-import type { VersionRow } from '../../core/registry/registry.js';
-import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
+import { promotionGuard } from '../../core/registry/evidence.js';
+import type { Request, Stage } from '../../core/registry/lifecycle.js';
+import { workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
@@ -18,18 +17,9 @@ interface TransitionOptions {
 function move(ctx: CliContext, ref: string, request: Request, options: TransitionOptions): number {
   return writeRegistry(ctx, (registry, workspace) => {
     // Gates are checked inside the same transaction as the move, against the policies as they are now.
-    const gate = (row: VersionRow, next: State | null) => {
-      if (request.action !== 'promote' || next === null) return;
-      const policies = loadWorkspaceSpecs(workspace.root, ctx.cwd).workspace.flatMap((s) => (s.document?.kind === 'Policy' ? [s.document] : []));
-      assertGates({
-        bundle: registry.bundleOf(row.name, row.version),
-        digest: row.digest,
-        stage: next.stage,
-        policies,
-        defaultPolicy: workspace.config.defaultPolicy,
-      });
-    };
-    const { row, transition } = registry.transition(ref, request, actorOf(workspace), options.reason ?? null, gate);
+    const guard =
+      request.action === 'promote' ? promotionGuard(registry, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy) : undefined;
+    const { row, transition } = registry.transition(ref, request, actorOf(workspace), options.reason ?? null, guard);
     if (options.json) {
       printJson(ctx, { version: row, transition });
       return 0;

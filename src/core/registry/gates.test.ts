@@ -21,6 +21,7 @@ const input = (policies: PolicyDocument[], stage: 'dev' | 'canary' | 'prod' = 'c
   stage,
   policies,
   defaultPolicy: 'default',
+  evidence: { eval: undefined, approvals: [], author: 'alice' },
 });
 
 describe('stage gates', () => {
@@ -48,8 +49,42 @@ describe('stage gates', () => {
       fix = (error as { fix: string }).fix;
     }
     expect(message).toContain('3 gate(s) do not hold');
-    expect(message).toContain('needs 2 approval(s) from team-sec');
+    expect(message).toContain('0 of 2 approval(s) from team-sec');
     expect(message).toContain('budget.maxCostUsd 0.2 must be ≤ 0.1');
     expect(fix).toContain('agentctl eval triage@0.1.0');
+  });
+});
+
+describe('evidence', () => {
+  const prod = policy({ stages: { prod: { eval: { minPassRate: 0.9, noRegressions: true }, approvals: { count: 1, fromTeams: ['team-qa'] } } } });
+  const evalRow = (over: Record<string, unknown> = {}) =>
+    ({ evalId: 'E1', digest: `sha256:${'a'.repeat(64)}`, passRate: 0.95, regressions: 0, baselineRef: 'triage@0.0.9', ...over }) as never;
+  const withEvidence = (evidence: Record<string, unknown>) =>
+    checkGates({ ...input([prod], 'prod'), evidence: { eval: undefined, approvals: [], author: 'alice', ...evidence } });
+
+  it('hold with a passing eval of this digest and an approval from the right team by someone else', () => {
+    const checks = withEvidence({ eval: evalRow(), approvals: [{ user: 'bob', team: 'team-qa', note: null, at: 'now', digest: 'x' }] });
+    expect(checks.map((c) => [c.gate, c.holds])).toEqual([
+      ['eval', true],
+      ['approvals', true],
+    ]);
+  });
+
+  it('do not count self-approvals, approvals from other teams, low pass rates or regressions', () => {
+    const checks = withEvidence({
+      eval: evalRow({ passRate: 0.5, regressions: 2 }),
+      approvals: [
+        { user: 'alice', team: 'team-qa', note: null, at: 'now', digest: 'x' },
+        { user: 'carol', team: 'team-ops', note: null, at: 'now', digest: 'x' },
+      ],
+    });
+    expect(checks.map((c) => c.holds)).toEqual([false, false]);
+    expect(checks[0]?.detail).toContain('2 regression(s) against triage@0.0.9');
+    expect(checks[1]?.detail).toContain('the author (alice) cannot approve');
+  });
+
+  it('name stale evidence: an eval of the same version number but another digest', () => {
+    const [check] = withEvidence({ staleEval: evalRow({ digest: `sha256:${'c'.repeat(64)}` }) });
+    expect(check?.detail).toContain('evidence is bound to the digest');
   });
 });

@@ -1,12 +1,12 @@
 /**
  * Stage gates from the Policy specs: what moving a version to a stage needs, and what holds now.
- * Evidence is bound to the version's digest. Eval and approval evidence are recorded by `agentctl eval`
- * and `agentctl approve`; until a version has them, gates that demand them do not hold.
+ * Evidence is bound to the version's digest: an eval of exactly this digest, approvals of exactly it.
  */
 import { CheckFailedError } from '../errors.js';
+import type { Approval, EvalRow } from '../eval/store.js';
 import { decide, policiesFor } from '../spec/policy.js';
 import { parseObjectRef } from '../spec/refs.js';
-import type { PolicyDocument, StageGate } from '../spec/schema.js';
+import type { AgentDocument, PolicyDocument, StageGate } from '../spec/schema.js';
 import type { Bundle } from './bundle.js';
 import type { Stage } from './lifecycle.js';
 
@@ -18,6 +18,16 @@ export interface GateCheck {
   fix?: string;
 }
 
+export interface Evidence {
+  /** The newest complete eval of exactly this digest. */
+  eval: EvalRow | undefined;
+  /** The newest eval of this name@version under another digest (stale evidence), if any. */
+  staleEval?: EvalRow | undefined;
+  approvals: Approval[];
+  /** Who registered the version (self-approval). */
+  author: string;
+}
+
 export interface GateInput {
   bundle: Bundle;
   digest: string;
@@ -25,14 +35,18 @@ export interface GateInput {
   /** The workspace's policies as they are now. */
   policies: readonly PolicyDocument[];
   defaultPolicy: string | undefined;
+  evidence: Evidence;
+}
+
+export function governingPolicies(bundle: Bundle, policies: readonly PolicyDocument[], defaultPolicy: string | undefined): PolicyDocument[] {
+  return bundle.spec.kind === 'Agent' ? policiesFor(bundle.spec, policies, defaultPolicy) : policies.filter((p) => p.metadata.name === defaultPolicy);
 }
 
 export function checkGates(input: GateInput): GateCheck[] {
-  const { bundle, stage } = input;
+  const { bundle, stage, evidence } = input;
   const ref = `${bundle.name}@${bundle.version}`;
   const spec = bundle.spec;
-  const governing =
-    spec.kind === 'Agent' ? policiesFor(spec, input.policies, input.defaultPolicy) : input.policies.filter((p) => p.metadata.name === input.defaultPolicy);
+  const governing = governingPolicies(bundle, input.policies, input.defaultPolicy);
   const checks: GateCheck[] = [];
   for (const policy of governing) {
     const gate: StageGate | undefined = policy.spec.stages?.[stage];
@@ -51,25 +65,8 @@ export function checkGates(input: GateInput): GateCheck[] {
         ...(denials.length ? { fix: 'register a new version that does not use them, or change the policy' } : {}),
       });
     }
-    if (gate.eval) {
-      checks.push({
-        policy: name,
-        gate: 'eval',
-        holds: false,
-        detail: `needs a passing eval of ${input.digest.slice(0, 19)}… (pass rate ≥ ${gate.eval.minPassRate ?? 1}${gate.eval.noRegressions ? ', no regressions' : ''}); none recorded`,
-        fix: `agentctl eval ${ref}`,
-      });
-    }
-    if (gate.approvals && gate.approvals.count > 0) {
-      const from = gate.approvals.fromTeams?.length ? ` from ${gate.approvals.fromTeams.join(' or ')}` : '';
-      checks.push({
-        policy: name,
-        gate: 'approvals',
-        holds: false,
-        detail: `needs ${gate.approvals.count} approval(s)${from}; 0 recorded`,
-        fix: `agentctl approve ${ref} --note "…"`,
-      });
-    }
+    if (gate.eval) checks.push(evalCheck(name, gate.eval, spec.kind === 'Agent' ? spec : undefined, input.digest, evidence, ref));
+    if (gate.approvals && gate.approvals.count > 0) checks.push(approvalCheck(name, gate.approvals, policy.spec.allowSelfApproval ?? false, evidence, ref));
     if (gate.maxCostUsdPerRun !== undefined) {
       const budget = spec.kind === 'Agent' ? spec.spec.budget?.maxCostUsd : undefined;
       const holds = budget !== undefined && budget <= gate.maxCostUsdPerRun;
@@ -85,13 +82,55 @@ export function checkGates(input: GateInput): GateCheck[] {
   return checks;
 }
 
-function policyDenials(spec: Extract<Bundle['spec'], { kind: 'Agent' }>, policies: readonly PolicyDocument[]): string[] {
-  const uses: ['tool.call' | 'model.use', string][] = [
-    ['model.use', spec.spec.model.ref],
-    ...(spec.spec.model.fallbacks ?? []).map((m): ['model.use', string] => ['model.use', m]),
-    ...(spec.spec.tools ?? []).map((t): ['tool.call', string] => ['tool.call', parseObjectRef(t.ref).name]),
+function evalCheck(
+  policy: string,
+  gate: NonNullable<StageGate['eval']>,
+  agent: AgentDocument | undefined,
+  digest: string,
+  evidence: Evidence,
+  ref: string,
+): GateCheck {
+  const minPassRate = gate.minPassRate ?? agent?.spec.evals?.gate?.minPassRate ?? 1;
+  const noRegressions = gate.noRegressions ?? agent?.spec.evals?.gate?.noRegressions ?? false;
+  const wants = `pass rate ≥ ${(minPassRate * 100).toFixed(0)}%${noRegressions ? ', no regressions' : ''}`;
+  const e = evidence.eval;
+  if (!e) {
+    const stale = evidence.staleEval
+      ? `; the last eval of ${ref} measured ${evidence.staleEval.digest.slice(0, 19)}…, not this digest — evidence is bound to the digest`
+      : '';
+    return {
+      policy,
+      gate: 'eval',
+      holds: false,
+      detail: `needs an eval of ${digest.slice(0, 19)}… (${wants}); none recorded${stale}`,
+      fix: `agentctl eval ${ref}`,
+    };
+  }
+  const rate = e.passRate ?? 0;
+  const problems = [
+    ...(rate < minPassRate ? [`pass rate ${(rate * 100).toFixed(1)}%`] : []),
+    ...(noRegressions && (e.regressions ?? 0) > 0 ? [`${e.regressions} regression(s) against ${e.baselineRef}`] : []),
   ];
-  return uses.filter(([action, resource]) => !decide(policies, action, resource).allowed).map(([action, resource]) => `${action} ${resource}`);
+  return {
+    policy,
+    gate: 'eval',
+    holds: problems.length === 0,
+    detail: `eval ${e.evalId}: pass rate ${(rate * 100).toFixed(1)}%${e.baselineRef ? `, ${e.regressions ?? 0} regression(s) against ${e.baselineRef}` : ''} (needs ${wants})`,
+    ...(problems.length ? { fix: `fix ${problems.join(' and ')}, register a new version and run agentctl eval on it` } : {}),
+  };
+}
+
+function approvalCheck(policy: string, gate: NonNullable<StageGate['approvals']>, allowSelf: boolean, evidence: Evidence, ref: string): GateCheck {
+  const counted = evidence.approvals.filter((a) => (allowSelf || a.user !== evidence.author) && (!gate.fromTeams?.length || gate.fromTeams.includes(a.team)));
+  const from = gate.fromTeams?.length ? ` from ${gate.fromTeams.join(' or ')}` : '';
+  const holds = counted.length >= gate.count;
+  return {
+    policy,
+    gate: 'approvals',
+    holds,
+    detail: `${counted.length} of ${gate.count} approval(s)${from}${counted.length ? ` (${counted.map((a) => a.user).join(', ')})` : ''}${allowSelf ? '' : `; the author (${evidence.author}) cannot approve`}`,
+    ...(holds ? {} : { fix: `agentctl approve ${ref} --note "…" (by ${gate.count - counted.length} more reviewer(s)${from})` }),
+  };
 }
 
 /** Throws a refusal that lists every gate that does not hold, each with its fix. */
@@ -106,4 +145,13 @@ export function assertGates(input: GateInput): GateCheck[] {
     );
   }
   return checks;
+}
+
+function policyDenials(spec: AgentDocument, policies: readonly PolicyDocument[]): string[] {
+  const uses: ['tool.call' | 'model.use', string][] = [
+    ['model.use', spec.spec.model.ref],
+    ...(spec.spec.model.fallbacks ?? []).map((m): ['model.use', string] => ['model.use', m]),
+    ...(spec.spec.tools ?? []).map((t): ['tool.call', string] => ['tool.call', parseObjectRef(t.ref).name]),
+  ];
+  return uses.filter(([action, resource]) => !decide(policies, action, resource).allowed).map(([action, resource]) => `${action} ${resource}`);
 }

@@ -307,4 +307,93 @@ ${appendOnly('spans')}
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry, eventLog];
+/**
+ * Evidence for the gates: eval results bound to the exact digest they measured, and approvals. Results
+ * and approvals are append-only; an eval is finished once (complete or partial) and never changes.
+ */
+const evidence: Migration = {
+  version: 3,
+  name: 'evals-and-approvals',
+  sql: `
+CREATE TABLE evals (
+  eval_id TEXT PRIMARY KEY,
+  agent TEXT NOT NULL,
+  version TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  source TEXT NOT NULL,
+  dataset_digest TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  repeat INTEGER NOT NULL CHECK (repeat >= 1),
+  status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'complete', 'partial')),
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  samples INTEGER NOT NULL DEFAULT 0,
+  executions INTEGER NOT NULL DEFAULT 0,
+  passed INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  pass_rate REAL,
+  baseline_ref TEXT,
+  baseline_digest TEXT,
+  regressions INTEGER,
+  summary TEXT,
+  actor TEXT NOT NULL,
+  team TEXT NOT NULL
+) STRICT;
+CREATE INDEX evals_by_digest ON evals (digest, finished_at);
+CREATE TRIGGER evals_finish_once BEFORE UPDATE ON evals
+BEGIN
+  SELECT RAISE(ABORT, 'a finished eval never changes') WHERE OLD.status <> 'running';
+  SELECT RAISE(ABORT, 'an eval''s subject never changes')
+  WHERE NEW.digest IS NOT OLD.digest OR NEW.dataset_digest IS NOT OLD.dataset_digest OR NEW.agent IS NOT OLD.agent OR NEW.version IS NOT OLD.version;
+END;
+CREATE TRIGGER evals_no_delete BEFORE DELETE ON evals
+BEGIN SELECT RAISE(ABORT, 'eval evidence is never deleted'); END;
+
+CREATE TABLE eval_results (
+  eval_id TEXT NOT NULL REFERENCES evals (eval_id),
+  sample_id TEXT NOT NULL,
+  iteration INTEGER NOT NULL,
+  run_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pass', 'fail', 'error')),
+  score REAL NOT NULL,
+  assertions TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  latency_ms INTEGER NOT NULL,
+  tokens INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  PRIMARY KEY (eval_id, sample_id, iteration)
+) STRICT;
+CREATE TRIGGER eval_results_while_running BEFORE INSERT ON eval_results
+BEGIN
+  SELECT RAISE(ABORT, 'eval_results is append-only')
+  WHERE EXISTS (SELECT 1 FROM eval_results WHERE eval_id = NEW.eval_id AND sample_id = NEW.sample_id AND iteration = NEW.iteration);
+  SELECT RAISE(ABORT, 'results are added only while the eval runs')
+  WHERE (SELECT status FROM evals WHERE eval_id = NEW.eval_id) IS NOT 'running';
+END;
+${appendOnly('eval_results')}
+
+CREATE TABLE approvals (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  user TEXT NOT NULL,
+  team TEXT NOT NULL,
+  note TEXT,
+  at TEXT NOT NULL,
+  UNIQUE (name, version, user)
+) STRICT;
+CREATE TRIGGER approvals_match_version BEFORE INSERT ON approvals
+BEGIN
+  SELECT RAISE(ABORT, 'this user already approved this version')
+  WHERE EXISTS (SELECT 1 FROM approvals WHERE name = NEW.name AND version = NEW.version AND user = NEW.user);
+  SELECT RAISE(ABORT, 'an approval names a registered version and its digest')
+  WHERE NOT EXISTS (SELECT 1 FROM versions WHERE name = NEW.name AND version = NEW.version AND digest = NEW.digest);
+END;
+${appendOnly('approvals')}
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence];

@@ -141,6 +141,25 @@ describe('runAgent', () => {
     expect(finished.status).toBe('cancelled');
   });
 
+  it('refuses a sub-agent that routes back to its caller, before and during a run', async () => {
+    const root = scaffoldWorkspace('main-sub');
+    writeFile(
+      root,
+      'agents/triage-planner/agent.yaml',
+      `apiVersion: agentctl/v1\nkind: Agent\nmetadata: { name: triage-planner, version: 0.1.0, owner: team-qa }\nspec:\n  model: { ref: gpt-4o-mini }\n  prompt: { ref: prompts/v1/system.md }\n  subAgents:\n    - ref: triage@^0.1.0\n      route: { when: plan }\n`,
+    );
+    // resolveAgent validates first: the cycle is reported with its file:line:col.
+    expect(() => agentIn(root)).toThrow(/do not validate/);
+    const { snapshotFromWorkspace } = await import('./snapshot.js');
+    const { loadWorkspaceSpecs } = await import('../spec/validate.js');
+    const specs = loadWorkspaceSpecs(root, root).workspace;
+    const valid = new Map(specs.filter((s) => s.document).map((s) => [s.document?.metadata.name as string, s as never]));
+    // Built without validation, the snapshot refuses it too, naming the loop.
+    expect(() => snapshotFromWorkspace('triage', { workspace: valid, registry: undefined, policies: [] })).toThrow(
+      'sub-agent cycle: triage → triage-planner → triage',
+    );
+  });
+
   it('echo is a labelled test double', async () => {
     const agent = agentIn(scaffoldWorkspace('basic'));
     const { finished } = await collect({ agent, input: 'free text', provider: echoProvider });

@@ -36,16 +36,16 @@ export interface SnapshotSources {
 
 const MAX_DEPTH = 16;
 
-export function snapshotFromWorkspace(name: string, sources: SnapshotSources, depth = 0): AgentSnapshot {
+export function snapshotFromWorkspace(name: string, sources: SnapshotSources, chain: string[] = []): AgentSnapshot {
   const spec = sources.workspace.get(name);
   if (spec?.document.kind !== 'Agent') throw new NotFoundError(`no agent named "${name}" in the workspace`, { code: 'not-found' });
   const built = buildBundle(spec);
   const files: Record<string, string> = {};
   for (const file of built.bundle.files) files[file.path] = (built.contents.get(file.digest) as Buffer).toString('utf8');
-  return assemble(built.bundle, built.digest, files, 'workspace', sources, depth);
+  return assemble(built.bundle, built.digest, files, 'workspace', sources, [...chain, name]);
 }
 
-export function snapshotFromRegistry(name: string, version: string, sources: SnapshotSources, depth = 0): AgentSnapshot {
+export function snapshotFromRegistry(name: string, version: string, sources: SnapshotSources, chain: string[] = []): AgentSnapshot {
   const registry = sources.registry;
   if (!registry) throw new NotFoundError(`${name}@${version} is not registered`, { code: 'not-found' });
   const row = registry.resolve(`${name}@${version}`);
@@ -53,7 +53,7 @@ export function snapshotFromRegistry(name: string, version: string, sources: Sna
   const bundle = registry.bundleOf(row.name, row.version);
   const files: Record<string, string> = {};
   for (const file of bundle.files) files[file.path] = registry.blobs.get(file.digest).toString('utf8');
-  return assemble(bundle, row.digest, files, 'registry', sources, depth, registry.dependenciesOf(row.name, row.version));
+  return assemble(bundle, row.digest, files, 'registry', sources, [...chain, name], registry.dependenciesOf(row.name, row.version));
 }
 
 function assemble(
@@ -62,11 +62,11 @@ function assemble(
   files: Record<string, string>,
   source: 'workspace' | 'registry',
   sources: SnapshotSources,
-  depth: number,
+  chain: string[],
   locked: { ref: string; name: string; version: string }[] = [],
 ): AgentSnapshot {
-  if (depth > MAX_DEPTH)
-    throw new CheckFailedError(`sub-agents nest deeper than ${MAX_DEPTH} levels`, { fix: 'check for a sub-agent cycle: agentctl validate' });
+  if (chain.length > MAX_DEPTH)
+    throw new CheckFailedError(`sub-agents nest deeper than ${MAX_DEPTH} levels: ${chain.join(' → ')}`, { fix: 'flatten the hierarchy' });
   const document = bundle.spec as AgentDocument;
   const tools: AgentSnapshot['tools'] = {};
   for (const { ref } of document.spec.tools ?? []) {
@@ -76,12 +76,19 @@ function assemble(
   const subAgents: Record<string, AgentSnapshot> = {};
   for (const { ref } of document.spec.subAgents ?? []) {
     const { name, range } = parseObjectRef(ref);
+    if (chain.includes(name)) {
+      throw new CheckFailedError(`sub-agent cycle: ${[...chain, name].join(' → ')} routes back to a caller`, {
+        where: `${bundle.name}@${bundle.version}`,
+        fix: 'remove one of the sub-agent refs in the cycle (agentctl validate shows where)',
+        code: 'subagent-cycle',
+      });
+    }
     const lock = locked.find((l) => l.ref === ref);
     const local = sources.workspace.get(name);
     subAgents[name] =
       source === 'workspace' && local && bestMatch([local.document.metadata.version], range)
-        ? snapshotFromWorkspace(name, sources, depth + 1)
-        : snapshotFromRegistry(name, lock?.version ?? latestSatisfying(name, range, sources), sources, depth + 1);
+        ? snapshotFromWorkspace(name, sources, chain)
+        : snapshotFromRegistry(name, lock?.version ?? latestSatisfying(name, range, sources), sources, chain);
   }
   return { name: bundle.name, version: bundle.version, digest, owner: bundle.owner, source, document, files, tools, subAgents, policies: sources.policies };
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { loadDataset } from '../eval/dataset.js';
 import { cassetteSchema } from '../providers/cassette.js';
 import { displayPath } from '../workspace/workspace.js';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
@@ -52,7 +53,13 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
         s.knowledge?.forEach((k, i) => {
           fileRef(['spec', 'knowledge', i, 'ref'], k.ref, 'knowledge file');
         });
-        if (s.evals) fileRef(['spec', 'evals', 'dataset'], s.evals.dataset, 'eval dataset');
+        if (s.evals) {
+          fileRef(['spec', 'evals', 'dataset'], s.evals.dataset, 'eval dataset');
+          if (!checkFileRef(context.root, dirname(spec.absolutePath), s.evals.dataset)) {
+            const absolute = resolve(dirname(spec.absolutePath), s.evals.dataset);
+            out.push(...loadDataset(absolute, displayPath(context.root, absolute)).diagnostics);
+          }
+        }
         if (s.cassette) {
           fileRef(['spec', 'cassette'], s.cassette, 'cassette');
           out.push(...checkDataFile(context.root, spec, s.cassette, cassetteSchema));

@@ -5,6 +5,7 @@ import { countErrors, type Diagnostic, sortDiagnostics } from './diagnostics.js'
 import { expandSpecPaths, workspaceSpecFiles } from './discover.js';
 import { type LoadedSpec, loadSpecFile } from './load.js';
 import { checkReferences, type KnownVersion } from './references.js';
+import type { PolicyDocument } from './schema.js';
 
 export interface ValidatedFile {
   file: string;
@@ -97,4 +98,9 @@ function duplicateNames(targets: readonly LoadedSpec[], workspace: readonly Load
     });
   }
   return out;
+}
+
+/** The workspace's policy specs that load cleanly (gates and runs are checked against them). */
+export function workspacePolicies(root: string, cwd: string): PolicyDocument[] {
+  return loadWorkspaceSpecs(root, cwd).workspace.flatMap((s) => (s.document?.kind === 'Policy' ? [s.document] : []));
 }

@@ -1,0 +1,241 @@
+/**
+ * Sample sets: YAML (`samples: [...]`) or JSONL (one sample a line). Each sample has an id, an input
+ * (one turn or a conversation), an optional expected output, per-sample tool mocks, assertions and tags.
+ * Errors point at file:line:col like spec errors do.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import * as z from 'zod';
+import { type Diagnostic, didYouMean, formatPath, type PathSegment } from '../spec/diagnostics.js';
+import { schemaDiagnostics } from '../spec/schema-issues.js';
+import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely, tooLarge } from '../spec/yaml.js';
+import { normalizeText, sha256 } from '../util/canonical.js';
+
+const common = {
+  not: z.boolean().optional().describe('Pass when the check fails.'),
+  weight: z.number().positive().optional().describe('Weight in the sample score (default 1).'),
+  threshold: z.number().min(0).max(1).optional().describe('Minimum score to pass (default 1; judges and contains-any score between 0 and 1).'),
+};
+const mockSchema = z.strictObject({ when: z.record(z.string(), z.unknown()).optional(), output: z.unknown().optional(), error: z.string().optional() });
+
+export const assertionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('equals'), value: z.string(), ...common }),
+  z.strictObject({ type: z.literal('contains'), value: z.string(), ...common }),
+  z.strictObject({ type: z.literal('icontains'), value: z.string(), ...common }),
+  z.strictObject({ type: z.literal('not-contains'), value: z.string(), ...common }),
+  z.strictObject({ type: z.literal('starts-with'), value: z.string(), ...common }),
+  z.strictObject({ type: z.literal('contains-any'), values: z.array(z.string()).min(1), ...common }),
+  z.strictObject({ type: z.literal('contains-all'), values: z.array(z.string()).min(1), ...common }),
+  z.strictObject({ type: z.literal('regex'), pattern: z.string(), flags: z.string().optional(), ...common }),
+  z.strictObject({ type: z.literal('is-json'), ...common }),
+  z.strictObject({ type: z.literal('json-schema'), schema: z.record(z.string(), z.unknown()), ...common }),
+  z.strictObject({
+    type: z.literal('tool-called'),
+    name: z.string(),
+    args: z.record(z.string(), z.unknown()).optional(),
+    match: z.enum(['exact', 'subset', 'regex']).optional().describe('How args match the call (default subset; regex: each value a pattern).'),
+    ...common,
+  }),
+  z.strictObject({ type: z.literal('tool-sequence'), names: z.array(z.string()).min(1), order: z.enum(['in-order', 'any-order']).optional(), ...common }),
+  z.strictObject({ type: z.literal('not-tool-called'), name: z.string(), ...common }),
+  z.strictObject({ type: z.literal('routed-to'), agent: z.string(), ...common }),
+  z.strictObject({ type: z.literal('max-steps'), value: z.int().nonnegative(), ...common }),
+  z.strictObject({ type: z.literal('max-latency'), ms: z.number().nonnegative(), ...common }),
+  z.strictObject({ type: z.literal('max-cost'), usd: z.number().nonnegative(), ...common }),
+  z.strictObject({ type: z.literal('max-tokens'), value: z.int().nonnegative(), ...common }),
+  z.strictObject({ type: z.literal('judge'), rubric: z.string().min(1), model: z.string().optional(), ...common }),
+  z.strictObject({
+    type: z.literal('javascript'),
+    file: z.string().min(1).describe('A .js/.mjs file next to the sample set; its function gets (output, context).'),
+    export: z.string().optional(),
+    timeoutMs: z.int().positive().optional(),
+    ...common,
+  }),
+]);
+export type Assertion = z.infer<typeof assertionSchema>;
+export const ASSERTION_TYPES = assertionSchema.options.map((o) => o.shape.type.value);
+
+export const sampleSchema = z.strictObject({
+  id: z.string().min(1),
+  input: z.union([z.string().min(1), z.array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string() })).min(1)]),
+  expected: z.string().optional(),
+  mocks: z.record(z.string(), z.array(mockSchema)).optional().describe("Tool mocks for this sample only, tried before the tool's own."),
+  assert: z.array(assertionSchema).min(1),
+  tags: z.array(z.string()).optional(),
+  timeoutMs: z.int().positive().optional(),
+});
+export type Sample = z.infer<typeof sampleSchema>;
+
+export const datasetSchema = z.strictObject({ samples: z.array(sampleSchema).min(1) });
+
+export interface LoadedDataset {
+  file: string;
+  absolutePath: string;
+  digest: string;
+  samples: Sample[];
+  diagnostics: Diagnostic[];
+}
+
+/** Reads and checks a sample set; never throws for bad input, it reports diagnostics. */
+export function loadDataset(absolutePath: string, displayPath: string): LoadedDataset {
+  const base = { file: displayPath, absolutePath, digest: '', samples: [] as Sample[] };
+  let source: string;
+  try {
+    const size = statSync(absolutePath).size;
+    if (size > MAX_DATA_BYTES) return { ...base, diagnostics: [tooLarge(displayPath, size, MAX_DATA_BYTES)] };
+    source = readFileSync(absolutePath, 'utf8');
+  } catch {
+    return {
+      ...base,
+      diagnostics: [
+        {
+          file: displayPath,
+          line: 1,
+          col: 1,
+          path: '',
+          code: 'missing-file',
+          message: 'sample set not found',
+          fix: 'create it or fix evals.dataset',
+          severity: 'error',
+        },
+      ],
+    };
+  }
+  return parseDataset(source, absolutePath, displayPath);
+}
+
+/** Parses a sample set's text (from disk, or from a registered version's bundle). */
+export function parseDataset(source: string, absolutePath: string, displayPath: string): LoadedDataset {
+  const base = { file: displayPath, absolutePath };
+  const digest = sha256(normalizeText(Buffer.from(source)));
+  const result = absolutePath.endsWith('.jsonl') ? parseJsonl(displayPath, source) : parseYamlDataset(displayPath, source);
+  if (result.diagnostics.length === 0) result.diagnostics.push(...semanticChecks(displayPath, dirname(absolutePath), result.samples, result.locate));
+  return { ...base, digest, samples: result.diagnostics.length ? [] : result.samples, diagnostics: result.diagnostics };
+}
+
+type Locate = (path: PathSegment[]) => { line: number; col: number };
+
+function parseYamlDataset(file: string, source: string): { samples: Sample[]; diagnostics: Diagnostic[]; locate: Locate } {
+  const parsed = parseYamlSafely(file, source, MAX_DATA_BYTES);
+  if (!parsed.ok) return { samples: [], diagnostics: parsed.diagnostics, locate: () => ({ line: 1, col: 1 }) };
+  const unknown = unknownAssertionTypes(file, (parsed.parsed.value as { samples?: unknown } | null)?.samples, (p) => parsed.parsed.locate(['samples', ...p]));
+  if (unknown.length) return { samples: [], diagnostics: unknown, locate: parsed.parsed.locate };
+  const checked = datasetSchema.safeParse(parsed.parsed.value);
+  if (!checked.success)
+    return { samples: [], diagnostics: schemaDiagnostics(file, parsed.parsed, datasetSchema, checked.error.issues), locate: parsed.parsed.locate };
+  return { samples: checked.data.samples, diagnostics: [], locate: parsed.parsed.locate };
+}
+
+function parseJsonl(file: string, source: string): { samples: Sample[]; diagnostics: Diagnostic[]; locate: Locate } {
+  const samples: Sample[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const lineOf: number[] = [];
+  source.split('\n').forEach((text, index) => {
+    if (!text.trim()) return;
+    const line = index + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const position = /position (\d+)/.exec((error as Error).message)?.[1];
+      diagnostics.push({
+        file,
+        line,
+        col: position ? Number(position) + 1 : 1,
+        path: '',
+        code: 'json-syntax',
+        message: (error as Error).message,
+        fix: 'each line must be one JSON object',
+        severity: 'error',
+      });
+      return;
+    }
+    const at = () => ({ line, col: 1 });
+    const unknown = unknownAssertionTypes(file, [value], () => at());
+    if (unknown.length) {
+      diagnostics.push(...unknown);
+      return;
+    }
+    const checked = sampleSchema.safeParse(value);
+    if (!checked.success) {
+      const parsed: ParsedYaml = { value, locate: at, locateKey: at };
+      diagnostics.push(...schemaDiagnostics(file, parsed, sampleSchema, checked.error.issues));
+      return;
+    }
+    lineOf[samples.length] = line;
+    samples.push(checked.data);
+  });
+  if (samples.length === 0 && diagnostics.length === 0)
+    diagnostics.push({
+      file,
+      line: 1,
+      col: 1,
+      path: '',
+      code: 'empty',
+      message: 'the sample set has no samples',
+      fix: 'add one JSON object a line',
+      severity: 'error',
+    });
+  return { samples, diagnostics, locate: (path) => ({ line: lineOf[Number(path[1] ?? 0)] ?? 1, col: 1 }) };
+}
+
+/** An unknown assertion type gets its own message with a suggestion, instead of a union error. */
+function unknownAssertionTypes(file: string, samples: unknown, locate: Locate): Diagnostic[] {
+  if (!Array.isArray(samples)) return [];
+  const out: Diagnostic[] = [];
+  samples.forEach((sample, i) => {
+    const asserts = (sample as { assert?: unknown } | null)?.assert;
+    if (!Array.isArray(asserts)) return;
+    asserts.forEach((assertion, j) => {
+      const type = (assertion as { type?: unknown } | null)?.type;
+      if (typeof type === 'string' && !(ASSERTION_TYPES as string[]).includes(type)) {
+        const suggestion = didYouMean(type, ASSERTION_TYPES);
+        const path = [i, 'assert', j, 'type'];
+        out.push({
+          file,
+          ...locate(path),
+          path: formatPath(['samples', ...path]),
+          code: 'unknown-assertion',
+          message: `unknown assertion type "${type}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
+          fix: `use one of: ${ASSERTION_TYPES.join(', ')}`,
+          severity: 'error',
+        });
+      }
+    });
+  });
+  return out;
+}
+
+function semanticChecks(file: string, dir: string, samples: Sample[], locate: Locate): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, number>();
+  samples.forEach((sample, i) => {
+    const report = (path: PathSegment[], code: string, message: string, fix: string) =>
+      out.push({ file, ...locate(['samples', i, ...path]), path: formatPath(['samples', i, ...path]), code, message, fix, severity: 'error' });
+    if (seen.has(sample.id)) report(['id'], 'duplicate-id', `sample id "${sample.id}" is used twice`, 'give every sample its own id');
+    seen.set(sample.id, i);
+    sample.assert.forEach((assertion, j) => {
+      if (assertion.type === 'regex') {
+        try {
+          new RegExp(assertion.pattern, assertion.flags);
+        } catch (error) {
+          report(
+            ['assert', j, 'pattern'],
+            'invalid-regex',
+            `regular expression does not compile: ${(error as Error).message}`,
+            'fix the pattern (JavaScript syntax)',
+          );
+        }
+      }
+      if (assertion.type === 'javascript' && !existsSync(resolve(dir, assertion.file))) {
+        report(
+          ['assert', j, 'file'],
+          'missing-file',
+          `javascript assertion ${assertion.file}: file not found`,
+          'create it next to the sample set, or fix the path',
+        );
+      }
+    });
+  });
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * `eval` as a whole: the version's sample set, the baseline (named, or the last version that reached
+ * prod) run on the same samples when it has no evidence for them yet, the eval itself, the comparison,
+ * and the agent's own gate (pass rate, no regressions).
+ */
+import { dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { snapshotFromRegistry } from '../runtime/snapshot.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { type LoadedDataset, parseDataset } from './dataset.js';
+import { type EvalReport, type EvalRunOptions, runEval } from './runner.js';
+import { evalResults, latestEval } from './store.js';
+
+export interface GateOutcome {
+  minPassRate: number;
+  noRegressions: boolean;
+  passed: boolean;
+  reasons: string[];
+}
+
+export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datasetDir' | 'baseline'> {
+  workspace: Workspace;
+  /** `name@version`, or undefined for the last version that reached prod. */
+  baselineRef?: string | undefined;
+  onBaseline?: (ref: string, action: 'reuse' | 'run') => void;
+}
+
+export async function evaluateAgent(options: EvaluateOptions): Promise<{ report: EvalReport; gate: GateOutcome; datasetFile: string }> {
+  const { agent, registry } = options;
+  const { dataset, dir } = datasetOf(agent, options.workspace);
+  if (dataset.diagnostics.length > 0) {
+    const first = dataset.diagnostics[0];
+    throw new UsageError(`the sample set ${dataset.file} does not validate: ${first?.message}`, {
+      where: `${first?.file}:${first?.line}:${first?.col}`,
+      fix: 'agentctl validate',
+    });
+  }
+  const baseline = await baselineResults(options, dataset, dir);
+  const report = await runEval({ ...options, dataset, datasetDir: dir, baseline });
+  return { report, gate: gateOf(agent, report), datasetFile: dataset.file };
+}
+
+export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset: LoadedDataset; dir: string } {
+  const ref = agent.document.spec.evals?.dataset;
+  if (!ref) throw new UsageError(`${agent.name}@${agent.version} has no sample set`, { fix: 'add spec.evals.dataset (e.g. evals/samples.yaml) to the agent' });
+  const text = agent.files[ref];
+  // JavaScript assertion files are found next to the workspace copy of the sample set.
+  const dir = dirname(join(workspace.root, 'agents', agent.name, ref));
+  return { dataset: parseDataset(text ?? '', join(dir, ref.split('/').pop() ?? ref), `agents/${agent.name}/${ref}`), dir };
+}
+
+async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset, dir: string): Promise<EvalRunOptions['baseline']> {
+  const { registry, agent } = options;
+  const ref = options.baselineRef ?? lastPromoted(registry, agent.name, agent.digest);
+  if (!ref) return undefined;
+  const row = registry.resolve(ref);
+  if (row.name !== agent.name) throw new UsageError(`the baseline ${ref} is not a version of ${agent.name}`, { fix: `--baseline ${agent.name}@<version>` });
+  if (row.digest === agent.digest) return undefined;
+  const existing = latestEval(registry.db, row.digest, dataset.digest);
+  const exact = `${row.name}@${row.version}`;
+  if (existing) {
+    options.onBaseline?.(exact, 'reuse');
+    return { ref: exact, digest: row.digest, results: evalResults(registry.db, existing.evalId) };
+  }
+  options.onBaseline?.(exact, 'run');
+  const snapshot = snapshotFromRegistry(row.name, row.version, { workspace: new Map(), registry, policies: agent.policies });
+  const report = await runEval({ ...options, agent: snapshot, dataset, datasetDir: dir, onProgress: undefined, baseline: undefined });
+  return { ref: exact, digest: row.digest, results: report.results };
+}
+
+/** The newest version of `name` that reached prod (then canary), other than the one evaluated. */
+export function lastPromoted(registry: Registry, name: string, exceptDigest: string): string | undefined {
+  for (const stage of ['prod', 'canary']) {
+    const row = registry.db
+      .prepare(
+        `SELECT t.version FROM transitions t JOIN versions v ON v.name = t.name AND v.version = t.version
+         WHERE t.name = ? AND t.to_stage = ? AND t.action = 'promote' AND v.digest <> ? ORDER BY t.id DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(name, stage, exceptDigest) as string | undefined;
+    if (row) return `${name}@${row}`;
+  }
+  return undefined;
+}
+
+export function gateOf(agent: AgentSnapshot, report: EvalReport): GateOutcome {
+  const gate = agent.document.spec.evals?.gate;
+  const minPassRate = gate?.minPassRate ?? 1;
+  const noRegressions = gate?.noRegressions ?? false;
+  const reasons: string[] = [];
+  if (report.status === 'partial') reasons.push('the eval was interrupted: partial results do not count');
+  if (report.summary.passRate < minPassRate)
+    reasons.push(`pass rate ${(report.summary.passRate * 100).toFixed(1)}% is below ${(minPassRate * 100).toFixed(1)}%`);
+  if (noRegressions && (report.comparison?.regressions ?? 0) > 0)
+    reasons.push(`${report.comparison?.regressions} regression(s) against ${report.comparison?.baselineRef}`);
+  return { minPassRate, noRegressions, passed: reasons.length === 0, reasons };
+}

@@ -1,0 +1,268 @@
+/**
+ * The eval runner: every sample (× repeats) is a real run of the runtime, logged like any other, with a
+ * bounded number in flight, a per-sample timeout, a shared model-call cache, and cancellation that
+ * keeps what finished. Results are stored against the version's digest as they arrive.
+ */
+import type { EventLog } from '../events/event-log.js';
+import { recording } from '../providers/cassette.js';
+import type { Price } from '../providers/prices.js';
+import type { ModelProvider, ModelRequest, ModelResponse } from '../providers/types.js';
+import { requestKey } from '../providers/types.js';
+import type { Registry } from '../registry/registry.js';
+import type { RuntimeEvent } from '../runtime/events.js';
+import { executeRun, newId, openEventLog } from '../runtime/execute.js';
+import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { type AssertionContext, evaluateAssertion, type Observation, parseVerdict } from './assertions.js';
+import { type Comparison, compareResults } from './compare.js';
+import type { LoadedDataset, Sample } from './dataset.js';
+import { type EvalSummary, type SampleResult, sampleScore, summarize } from './results.js';
+import { addResult, createEval, finishEval } from './store.js';
+
+/** Run failures that are the model's or the environment's, not the agent's: errors, not failures. */
+const MODEL_ERRORS = new Set([
+  'timeout',
+  'rate-limit',
+  'server',
+  'network',
+  'malformed',
+  'stream-dropped',
+  'auth',
+  'bad-request',
+  'cassette-miss',
+  'cancelled',
+]);
+
+export interface EvalRunOptions {
+  registry: Registry;
+  agent: AgentSnapshot;
+  dataset: LoadedDataset;
+  datasetDir: string;
+  provider: ModelProvider;
+  concurrency?: number;
+  repeat?: number;
+  timeoutMs?: number;
+  cache?: boolean;
+  tags?: string[];
+  signal?: AbortSignal;
+  actor: { user: string; team: string };
+  prices?: Record<string, Price>;
+  onProgress?: (event: EvalProgress) => void;
+  /** Keep every model response (runs and judges) for the agents' cassettes. */
+  onRecorded?: (entries: { request: ModelRequest; response: ModelResponse }[]) => void;
+  log?: EventLog;
+  /** Results of the baseline on the same samples: the comparison is stored with the eval. */
+  baseline?: { ref: string; digest: string; results: SampleResult[] } | undefined;
+}
+
+export type EvalProgress = { type: 'start'; evalId: string; total: number } | { type: 'result'; result: SampleResult; done: number; total: number };
+
+export interface EvalReport {
+  evalId: string;
+  agent: string;
+  version: string;
+  digest: string;
+  source: string;
+  dataset: string;
+  datasetDigest: string;
+  provider: string;
+  repeat: number;
+  status: 'complete' | 'partial';
+  startedAt: number;
+  finishedAt: number;
+  results: SampleResult[];
+  summary: EvalSummary;
+  comparison: Comparison | null;
+}
+
+export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
+  const { registry, agent, dataset } = options;
+  const repeat = options.repeat ?? 1;
+  const samples = options.tags?.length ? dataset.samples.filter((s) => s.tags?.some((t) => options.tags?.includes(t))) : dataset.samples;
+  const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
+  let provider = options.onRecorded ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
+  // Repeats exist to show flakiness: they must reach the model every time.
+  if ((options.cache ?? true) && repeat === 1) provider = cached(provider);
+  const log = options.log ?? openEventLog(registry, agent);
+  const evalId = newId();
+  const startedAt = Date.now();
+  createEval(registry.db, {
+    evalId,
+    agent: agent.name,
+    version: agent.version,
+    digest: agent.digest,
+    source: agent.source,
+    datasetDigest: dataset.digest,
+    provider: provider.name,
+    repeat,
+    startedAt,
+    actor: options.actor.user,
+    team: options.actor.team,
+  });
+  const jobs = samples.flatMap((sample) => Array.from({ length: repeat }, (_, i) => ({ sample, iteration: i + 1 })));
+  options.onProgress?.({ type: 'start', evalId, total: jobs.length });
+  const results: SampleResult[] = [];
+  const judge = judgeWith(provider, agent);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      if (options.signal?.aborted) return;
+      const job = jobs[next++];
+      if (!job) return;
+      const result = await runSample(job.sample, job.iteration, { ...options, provider, log, judge });
+      if (!result) return; // cancelled mid-sample: not a result
+      results.push(result);
+      addResult(registry.db, evalId, result);
+      options.onProgress?.({ type: 'result', result, done: results.length, total: jobs.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, jobs.length)) }, worker));
+  log.flush();
+  if (options.onRecorded && recorded.length) options.onRecorded(recorded);
+  results.sort((a, b) => a.sampleId.localeCompare(b.sampleId) || a.iteration - b.iteration);
+  const summary = summarize(results);
+  const status = results.length === jobs.length ? 'complete' : 'partial';
+  const b = options.baseline;
+  const comparison = b ? compareResults(b.ref, b.digest, b.results, results) : null;
+  finishEval(registry.db, evalId, {
+    status,
+    summary,
+    baselineRef: b?.ref ?? null,
+    baselineDigest: b?.digest ?? null,
+    regressions: comparison?.regressions ?? null,
+  });
+  return {
+    evalId,
+    agent: agent.name,
+    version: agent.version,
+    digest: agent.digest,
+    source: agent.source,
+    dataset: dataset.file,
+    datasetDigest: dataset.digest,
+    provider: provider.name,
+    repeat,
+    status,
+    startedAt,
+    finishedAt: Date.now(),
+    results,
+    summary,
+    comparison,
+  };
+}
+
+async function runSample(
+  sample: Sample,
+  iteration: number,
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; judge: AssertionContext['judge'] },
+): Promise<SampleResult | undefined> {
+  const conversation = typeof sample.input === 'string' ? [{ role: 'user' as const, content: sample.input }] : sample.input;
+  const input = conversation.at(-1)?.content ?? '';
+  const timeout = sample.timeoutMs ?? options.timeoutMs ?? 60_000;
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(timeout)]);
+  const observed: RuntimeEvent[] = [];
+  const stream = executeRun({
+    registry: options.registry,
+    agent: withSampleMocks(options.agent, sample),
+    input,
+    history: conversation.slice(0, -1),
+    provider: options.provider,
+    mode: 'dry',
+    prices: options.prices ?? {},
+    actor: options.actor,
+    signal,
+    log: options.log,
+  });
+  let finished: Extract<RuntimeEvent, { type: 'run.finished' }> | undefined;
+  for (;;) {
+    const step = await stream.next();
+    if (step.done) {
+      finished = step.value;
+      break;
+    }
+    if (step.value.type === 'tool.call' || step.value.type === 'subagent.routed') observed.push(step.value);
+  }
+  if (finished.status === 'cancelled' && options.signal?.aborted) return undefined;
+  const base = {
+    sampleId: sample.id,
+    iteration,
+    runId: finished.runId,
+    latencyMs: finished.latencyMs,
+    tokens: finished.usage.inputTokens + finished.usage.outputTokens,
+    costUsd: finished.costUsd,
+    tags: sample.tags ?? [],
+  };
+  if (finished.status !== 'succeeded' && MODEL_ERRORS.has(finished.errorClass ?? '')) {
+    const error = finished.status === 'cancelled' ? `the sample did not finish within ${timeout} ms` : (finished.error ?? finished.errorClass ?? 'error');
+    return { ...base, status: 'error', score: 0, assertions: [], output: finished.output, error };
+  }
+  const observation: Observation = {
+    input,
+    output: finished.output ?? '',
+    expected: sample.expected,
+    status: finished.status,
+    toolCalls: observed.flatMap((e) => (e.type === 'tool.call' ? [{ name: e.tool, args: e.input }] : [])),
+    routes: observed.flatMap((e) => (e.type === 'subagent.routed' ? [e.to] : [])),
+    steps: finished.steps,
+    latencyMs: finished.latencyMs,
+    tokens: base.tokens,
+    costUsd: finished.costUsd,
+  };
+  const assertions = [];
+  for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge: options.judge, dir: options.datasetDir }));
+  const broken = assertions.find((a) => a.error);
+  const status = broken ? 'error' : assertions.every((a) => a.pass) ? 'pass' : 'fail';
+  return { ...base, status, score: sampleScore(assertions), assertions, output: finished.output, error: broken?.reason ?? null };
+}
+
+/** Per-sample mocks go first, so they win over the tool's own. */
+function withSampleMocks(agent: AgentSnapshot, sample: Sample): AgentSnapshot {
+  if (!sample.mocks) return agent;
+  const tools = { ...agent.tools };
+  for (const [name, mocks] of Object.entries(sample.mocks)) {
+    const tool = tools[name];
+    if (tool) tools[name] = { ...tool, spec: { ...tool.spec, mocks: [...mocks, ...(tool.spec.mocks ?? [])] } };
+  }
+  return { ...agent, tools };
+}
+
+/** Identical requests (across samples) are answered once. */
+function cached(provider: ModelProvider): ModelProvider {
+  const cache = new Map<string, Promise<ModelResponse>>();
+  return {
+    name: provider.name,
+    testDouble: provider.testDouble,
+    complete(request, options) {
+      const key = requestKey(request);
+      let hit = cache.get(key);
+      if (!hit) {
+        hit = provider.complete(request, options);
+        cache.set(key, hit);
+        hit.catch(() => cache.delete(key));
+      } else if (options.onDelta) void hit.then((r) => r.content && options.onDelta?.(r.content));
+      return hit;
+    },
+  };
+}
+
+const JUDGE_PROMPT =
+  'You grade an AI agent\'s answer against a rubric. Reply with one JSON object and nothing else: {"pass": true|false, "score": 0..1, "reason": "one sentence"}.';
+
+function judgeWith(provider: ModelProvider, agent: AgentSnapshot): AssertionContext['judge'] {
+  return async (rubric, model, obs) => {
+    const response = await provider.complete(
+      {
+        model: model ?? agent.document.spec.model.ref,
+        messages: [
+          { role: 'system', content: JUDGE_PROMPT },
+          { role: 'user', content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}` },
+        ],
+        tools: [],
+        params: { temperature: 0 },
+        agent: agent.name,
+        input: `judge: ${rubric}`,
+        step: 1,
+      },
+      { signal: AbortSignal.timeout(60_000) },
+    );
+    return parseVerdict(response.content);
+  };
+}

@@ -1,0 +1,51 @@
+/** Gathering a version's evidence from the database (inside the promotion's own transaction). */
+import { approvalsOf, type EvalRow, latestEval } from '../eval/store.js';
+import type { PolicyDocument } from '../spec/schema.js';
+import { assertGates, checkGates, type Evidence, type GateCheck } from './gates.js';
+import { STAGES, type Stage, type State } from './lifecycle.js';
+import type { Registry, VersionRow } from './registry.js';
+
+export function evidenceOf(registry: Registry, row: VersionRow): Evidence {
+  const staleEval = registry.db
+    .prepare(
+      `SELECT eval_id AS evalId, digest FROM evals WHERE agent = ? AND version = ? AND digest <> ? AND status = 'complete' ORDER BY finished_at DESC LIMIT 1`,
+    )
+    .get(row.name, row.version, row.digest) as EvalRow | undefined;
+  return {
+    eval: latestEval(registry.db, row.digest),
+    staleEval,
+    approvals: approvalsOf(registry.db, row.name, row.version, row.digest),
+    author: row.createdBy,
+  };
+}
+
+export interface StageGates {
+  stage: Stage;
+  checks: GateCheck[];
+  holds: boolean;
+}
+
+/** What each stage would need for this version, and what holds now (`agentctl gates`). */
+export function gatesReport(registry: Registry, row: VersionRow, policies: readonly PolicyDocument[], defaultPolicy: string | undefined): StageGates[] {
+  const bundle = registry.bundleOf(row.name, row.version);
+  const evidence = evidenceOf(registry, row);
+  return STAGES.map((stage) => {
+    const checks = checkGates({ bundle, digest: row.digest, stage, policies, defaultPolicy, evidence });
+    return { stage, checks, holds: checks.every((c) => c.holds) };
+  });
+}
+
+/** The guard `promote` runs inside its transaction: the target stage's gates, on this digest's evidence. */
+export function promotionGuard(registry: Registry, policies: readonly PolicyDocument[], defaultPolicy: string | undefined) {
+  return (row: VersionRow, next: State | null): void => {
+    if (next === null || next.status !== 'active') return;
+    assertGates({
+      bundle: registry.bundleOf(row.name, row.version),
+      digest: row.digest,
+      stage: next.stage,
+      policies,
+      defaultPolicy,
+      evidence: evidenceOf(registry, row),
+    });
+  };
+}
