@@ -28,7 +28,7 @@ export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datas
 }
 
 export async function evaluateAgent(options: EvaluateOptions): Promise<{ report: EvalReport; gate: GateOutcome; datasetFile: string }> {
-  const { agent, registry } = options;
+  const { agent } = options;
   const { dataset, dir } = datasetOf(agent, options.workspace);
   if (dataset.diagnostics.length > 0) {
     const first = dataset.diagnostics[0];
