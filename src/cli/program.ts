@@ -207,6 +207,36 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(lazy(async () => (await import('./commands/runs.js')).exportCommand));
 
   program
+    .command('eval [agent]')
+    .description("run an agent's sample set: assertions, baseline comparison, reports, the gate")
+    .option('--all', 'every agent in the workspace that has a sample set')
+    .option('--baseline <ref>', 'compare with this version (default: the last version that reached prod)')
+    .option('--repeat <n>', 'run each sample n times: per-sample pass rates show flakiness', '1')
+    .option('--concurrency <n>', 'samples in flight at once', '4')
+    .addOption(new Option('--provider <provider>', 'model provider (default: config)').choices(['cassette', 'echo', 'openai']))
+    .option('--timeout <ms>', 'per sample', '60000')
+    .option('--tag <tag...>', 'only samples with one of these tags')
+    .option('--no-cache', 'do not share identical model calls between samples')
+    .option('--record', 'add live model responses (runs and judge verdicts) to the cassettes')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--md <file>', 'write a Markdown report')
+    .option('--json', 'the report as JSON')
+    .action(lazy(async () => (await import('./commands/eval.js')).evalCommand));
+
+  program
+    .command('approve <ref>')
+    .description('approve a version (exactly its digest), as your user and team')
+    .option('--note <text>', 'why, for the audit trail')
+    .option('--json', 'the approval as JSON')
+    .action(lazy(async () => (await import('./commands/gates.js')).approveCommand));
+
+  program
+    .command('gates <ref>')
+    .description('what each stage would need for a version, and what holds now')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/gates.js')).gatesCommand));
+
+  program
     .command('help [topic...]')
     .description('help for a command, or a topic: exit-codes')
     .action(async (topic: string[]) => {

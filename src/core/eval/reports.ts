@@ -1,10 +1,6 @@
-/** Eval reports: JSON (everything), JUnit XML (for CI test views), Markdown (for a merge request). */
+/** Eval reports: JUnit XML (for CI test views) and Markdown (for a merge request); --json prints the report itself. */
 import type { GateOutcome } from './evaluate.js';
 import type { EvalReport } from './runner.js';
-
-export function jsonReport(report: EvalReport, gate: GateOutcome): string {
-  return `${JSON.stringify({ ...report, gate }, null, 2)}\n`;
-}
 
 export function junitReport(report: EvalReport): string {
   const name = `${report.agent}@${report.version}`;

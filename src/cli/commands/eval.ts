@@ -1,0 +1,150 @@
+/** `eval`: run an agent's sample set (or every agent's), compare with the baseline, write reports, gate. */
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { evaluateAgent, type GateOutcome } from '../../core/eval/evaluate.js';
+import { junitReport, markdownReport } from '../../core/eval/reports.js';
+import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
+import { appendToCassette } from '../../core/providers/cassette.js';
+import { createProvider } from '../../core/providers/create.js';
+import { openEventLog } from '../../core/runtime/execute.js';
+import { resolveAgent } from '../../core/runtime/resolve-agent.js';
+import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
+import { progressLine, reduceProgress, initialProgress } from '../../tui/eval/progress.js';
+import type { CliContext } from '../context.js';
+import { note, printJson, printLine } from '../present/output.js';
+import { out } from '../present/style.js';
+import { actorOf, writeRegistry } from '../workspace.js';
+
+export interface EvalCommandOptions {
+  all?: boolean;
+  baseline?: string;
+  repeat?: string;
+  concurrency?: string;
+  provider?: string;
+  timeout?: string;
+  cache?: boolean;
+  tag?: string[];
+  record?: boolean;
+  junit?: string;
+  md?: string;
+  json?: boolean;
+}
+
+export async function evalCommand(ctx: CliContext, ref: string | undefined, options: EvalCommandOptions): Promise<number> {
+  const repeat = positive(options.repeat ?? '1', '--repeat');
+  const concurrency = positive(options.concurrency ?? '4', '--concurrency');
+  const timeoutMs = positive(options.timeout ?? '60000', '--timeout');
+  if (!ref && !options.all) throw new UsageError('which agent?', { fix: 'agentctl eval <agent>, or agentctl eval --all for every agent with a sample set' });
+  return writeRegistry(ctx, async (registry, workspace) => {
+    const specs = loadWorkspaceSpecs(workspace.root, ctx.cwd).workspace;
+    const agentDirs = new Map(specs.flatMap((s) => (s.document?.kind === 'Agent' ? [[s.document.metadata.name, dirname(s.absolutePath)] as const] : [])));
+    const targets = options.all ? specs.flatMap((s) => (s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : [])) : [ref as string];
+    if (targets.length === 0) throw new UsageError('no agent in this workspace has a sample set', { fix: 'add spec.evals.dataset to an agent' });
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    const reports: { report: EvalReport; gate: GateOutcome }[] = [];
+    try {
+      for (const target of targets) {
+        const agent = resolveAgent(workspace, registry, target, ctx.cwd);
+        const { provider, secrets } = createProvider(options.provider ?? workspace.config.provider, workspace.config, ctx.env, agent);
+        const screen = await progressScreen(ctx, `${agent.name}@${agent.version}`, Boolean(options.json));
+        try {
+          const result = await evaluateAgent({
+            workspace,
+            registry,
+            agent,
+            provider,
+            concurrency,
+            repeat,
+            timeoutMs,
+            cache: options.cache !== false,
+            tags: options.tag,
+            signal: controller.signal,
+            actor: actorOf(workspace),
+            prices: workspace.config.prices,
+            log: openEventLog(registry, agent, secrets),
+            baselineRef: options.baseline,
+            onProgress: screen.push,
+            onBaseline: (baseline, action) => screen.note(action === 'run' ? `baseline ${baseline} has no results for these samples: running it first` : `baseline ${baseline}: reusing its stored results`),
+            onRecorded: options.record ? (entries) => recordInto(entries, agentDirs, specs) : undefined,
+          });
+          reports.push(result);
+        } finally {
+          screen.close();
+        }
+        if (controller.signal.aborted) break;
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    writeReports(ctx, options, reports);
+    if (options.json) printJson(ctx, reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })));
+    else for (const r of reports) printSummary(ctx, r.report, r.gate);
+    if (controller.signal.aborted) return 130;
+    return reports.every((r) => r.gate.passed) ? 0 : 1;
+  });
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got "${text}"`, { fix: `e.g. ${flag} 4` });
+  return n;
+}
+
+/** Ink on a terminal (finished samples above a live bar); plain lines on stderr otherwise. */
+async function progressScreen(ctx: CliContext, title: string, json: boolean): Promise<{ push(e: EvalProgress): void; note(t: string): void; close(): void }> {
+  if (ctx.interactive && !json && (process.stderr as NodeJS.WriteStream).isTTY) {
+    const { mountEvalView } = await import('../../tui/eval/index.js');
+    return mountEvalView(title);
+  }
+  let state = initialProgress(title);
+  return {
+    push(event) {
+      state = reduceProgress(state, event);
+      const row = state.rows.at(-1);
+      if (event.type === 'result' && row) note(ctx, progressLine(row, state.done, state.total));
+    },
+    note: (text) => note(ctx, text),
+    close() {},
+  };
+}
+
+function recordInto(entries: Parameters<NonNullable<Parameters<typeof evaluateAgent>[0]['onRecorded']>>[0], dirs: Map<string, string>, specs: ReturnType<typeof loadWorkspaceSpecs>['workspace']) {
+  const byFile = new Map<string, typeof entries>();
+  for (const entry of entries) {
+    const spec = specs.find((s) => s.document?.kind === 'Agent' && s.document.metadata.name === entry.request.agent);
+    const dir = dirs.get(entry.request.agent);
+    if (!dir || spec?.document?.kind !== 'Agent') continue;
+    const path = join(dir, spec.document.spec.cassette ?? 'cassettes/default.yaml');
+    byFile.set(path, [...(byFile.get(path) ?? []), entry]);
+  }
+  for (const [path, list] of byFile) appendToCassette(path, list);
+}
+
+function writeReports(ctx: CliContext, options: EvalCommandOptions, reports: { report: EvalReport; gate: GateOutcome }[]): void {
+  const write = (path: string | undefined, render: (r: EvalReport, g: GateOutcome) => string) => {
+    if (!path) return;
+    writeFileSync(resolve(ctx.cwd, path), reports.map((r) => render(r.report, r.gate)).join('\n'));
+    note(ctx, `wrote ${path}`);
+  };
+  write(options.junit, (r) => junitReport(r));
+  write(options.md, (r, g) => markdownReport(r, g));
+}
+
+function printSummary(ctx: CliContext, report: EvalReport, gate: GateOutcome): void {
+  const s = report.summary;
+  printLine(ctx, out.bold(`${report.agent}@${report.version}${report.status === 'partial' ? out.yellow(' (partial: interrupted)') : ''}`));
+  printLine(ctx, `  ${s.passed}/${s.executions} passed (${(s.passRate * 100).toFixed(1)}%) · ${s.failed} failed · ${s.errors} error(s) · p50 ${s.p50LatencyMs ?? '-'} ms · p95 ${s.p95LatencyMs ?? '-'} ms · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}`);
+  for (const [type, n] of Object.entries(s.assertionFailures)) printLine(ctx, `  ${out.red(`${type} failed ${n}×`)}`);
+  for (const r of report.results.filter((x) => x.status === 'error')) printLine(ctx, `  ${out.yellow(`error ${r.sampleId}`)}: ${r.error}`);
+  if (s.flaky.length) printLine(ctx, `  ${out.yellow('flaky')}: ${s.flaky.map((id) => `${id} ${((s.samplePassRates[id] ?? 0) * 100).toFixed(0)}%`).join(', ')}`);
+  const c = report.comparison;
+  if (c) {
+    printLine(ctx, `  against ${c.baselineRef}: ${out.red(`${c.newlyFailing.length} newly failing`)}${c.newlyFailing.length ? ` (${c.newlyFailing.map((x) => x.sampleId).join(', ')})` : ''}, ${out.green(`${c.newlyPassing.length} newly passing`)}${c.flaky.length ? `, ${c.flaky.length} flaky` : ''}`);
+    printLine(ctx, `  score ${c.scoreDelta >= 0 ? '+' : ''}${c.scoreDelta.toFixed(3)} · cost/sample ${c.costDeltaUsd >= 0 ? '+' : '-'}$${Math.abs(c.costDeltaUsd).toFixed(6)} · latency/sample ${c.latencyDeltaMs >= 0 ? '+' : ''}${c.latencyDeltaMs.toFixed(0)} ms`);
+  }
+  printLine(ctx, gate.passed ? `  ${out.green('✓ gate passed')} (pass rate ≥ ${(gate.minPassRate * 100).toFixed(0)}%${gate.noRegressions ? ', no regressions' : ''})` : `  ${out.red('✗ gate failed')}: ${gate.reasons.join('; ')}`);
+  printLine(ctx, out.dim(`  eval ${report.evalId} of ${report.digest}`));
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { tempDir, writeFile } from '../../../test/support/workspace.js';
+import { compareResults } from './compare.js';
+import { loadDataset } from './dataset.js';
+import type { SampleResult } from './results.js';
+import { summarize } from './results.js';
+
+const load = (name: string, text: string) => {
+  const dir = tempDir();
+  return loadDataset(writeFile(dir, name, text), name);
+};
+const codes = (d: ReturnType<typeof load>) => d.diagnostics.map((x) => `${x.line}:${x.col} ${x.code}`);
+
+describe('sample sets', () => {
+  it('reads YAML and JSONL with conversations, mocks and tags', () => {
+    const yaml = load('s.yaml', 'samples:\n  - id: a\n    input: hi\n    assert: [{ type: contains, value: hi }]\n    tags: [smoke]\n');
+    expect(yaml.samples.map((s) => s.id)).toEqual(['a']);
+    expect(yaml.digest).toMatch(/^sha256:/);
+    const jsonl = load(
+      's.jsonl',
+      '{"id":"a","input":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},{"role":"user","content":"bye"}],"assert":[{"type":"is-json"}]}\n\n{"id":"b","input":"x","mocks":{"t":[{"output":1}]},"assert":[{"type":"equals","value":"1"}]}\n',
+    );
+    expect(jsonl.diagnostics).toEqual([]);
+    expect(jsonl.samples).toHaveLength(2);
+  });
+
+  it('points at a syntax error, in YAML and in JSONL', () => {
+    expect(codes(load('s.yaml', 'samples:\n  - id: a\n    input: [unclosed\n'))[0]).toMatch(/^\d+:\d+ yaml-syntax$/);
+    expect(codes(load('s.jsonl', '{"id":"a","input":"x","assert":[{"type":"is-json"}]}\n{"id": "b", oops}\n'))).toEqual([expect.stringMatching(/^2:\d+ json-syntax$/)]);
+  });
+
+  it('names an unknown assertion type with a suggestion', () => {
+    const d = load('s.yaml', 'samples:\n  - id: a\n    input: hi\n    assert:\n      - type: icontain\n        value: x\n');
+    expect(codes(d)).toEqual(['5:15 unknown-assertion']);
+    expect(d.diagnostics[0]?.message).toContain('did you mean "icontains"');
+  });
+
+  it('refuses a regex that does not compile, a missing javascript file, and duplicate ids', () => {
+    const d = load(
+      's.yaml',
+      'samples:\n  - id: a\n    input: hi\n    assert:\n      - { type: regex, pattern: "(unclosed" }\n  - id: a\n    input: hi\n    assert:\n      - { type: javascript, file: missing.mjs }\n',
+    );
+    expect(d.diagnostics.map((x) => x.code).sort()).toEqual(['duplicate-id', 'invalid-regex', 'missing-file']);
+    expect(d.diagnostics.find((x) => x.code === 'invalid-regex')).toMatchObject({ line: 5 });
+  });
+});
+
+const result = (sampleId: string, status: SampleResult['status'], iteration = 1, pass = status === 'pass'): SampleResult => ({
+  sampleId,
+  iteration,
+  runId: null,
+  status,
+  score: pass ? 1 : 0,
+  assertions: [{ type: 'contains', pass, score: pass ? 1 : 0, weight: 1, reason: pass ? 'ok' : 'lacks "x"' }],
+  output: '',
+  error: null,
+  latencyMs: 10,
+  tokens: 5,
+  costUsd: 0.001,
+  tags: [],
+});
+
+describe('comparison with a baseline', () => {
+  it('finds newly failing and newly passing samples, assertion by assertion', () => {
+    const c = compareResults('a@1.0.0', 'sha256:x', [result('s1', 'pass'), result('s2', 'fail'), result('s3', 'pass'), result('old', 'pass')], [
+      result('s1', 'fail'),
+      result('s2', 'pass'),
+      result('s3', 'pass'),
+      result('new', 'pass'),
+    ]);
+    expect(c.newlyFailing.map((x) => x.sampleId)).toEqual(['s1']);
+    expect(c.newlyFailing[0]?.assertions).toEqual([{ index: 0, type: 'contains', was: true, now: false, reason: 'lacks "x"' }]);
+    expect(c.newlyPassing.map((x) => x.sampleId)).toEqual(['s2']);
+    expect(c).toMatchObject({ regressions: 1, added: ['new'], removed: ['old'] });
+  });
+
+  it('with repeats, a sample that passes sometimes is flaky, not a regression', () => {
+    const current = [result('s1', 'pass', 1), result('s1', 'fail', 2), result('s1', 'pass', 3)];
+    const c = compareResults('a@1.0.0', 'sha256:x', [result('s1', 'pass', 1), result('s1', 'pass', 2), result('s1', 'pass', 3)], current);
+    expect(c.regressions).toBe(0);
+    expect(c.flaky.map((x) => [x.sampleId, x.currentRate])).toEqual([['s1', 2 / 3]]);
+    expect(summarize(current)).toMatchObject({ flaky: ['s1'], samplePassRates: { s1: 2 / 3 }, executions: 3, passed: 2 });
+  });
+});

@@ -1,0 +1,30 @@
+/** Live eval progress: finished samples scroll by in <Static>, a bar with rate and ETA stays below. */
+import { Box, Static, Text } from 'ink';
+import { type ProgressState, rateAndEta } from './progress.js';
+
+const WIDTH = 30;
+
+export function EvalView({ state }: { state: ProgressState }) {
+  const { perSecond, etaSeconds } = rateAndEta(state);
+  const filled = state.total ? Math.round((state.done / state.total) * WIDTH) : 0;
+  return (
+    <Box flexDirection="column">
+      <Static items={state.rows}>
+        {(row) => (
+          <Text key={row.key} wrap="truncate-end">
+            <Text color={row.status === 'pass' ? 'green' : row.status === 'fail' ? 'red' : 'yellow'}>{row.status === 'pass' ? '✓' : row.status === 'fail' ? '✗' : '!'}</Text> {row.sampleId}
+            {row.iteration > 1 ? ` #${row.iteration}` : ''} <Text dimColor>{row.latencyMs} ms</Text>
+            {row.detail ? <Text color={row.status === 'error' ? 'yellow' : 'red'}> {row.detail}</Text> : null}
+          </Text>
+        )}
+      </Static>
+      <Text>
+        <Text bold>{state.title}</Text> {'█'.repeat(filled)}
+        <Text dimColor>{'░'.repeat(WIDTH - filled)}</Text> {state.done}/{state.total} · <Text color="green">{state.passed} passed</Text> ·{' '}
+        <Text color="red">{state.failed} failed</Text> · <Text color="yellow">{state.errors} errors</Text> · {perSecond.toFixed(1)}/s
+        {etaSeconds !== null && state.done < state.total ? ` · ETA ${Math.ceil(etaSeconds)} s` : ''}
+      </Text>
+      {state.note && <Text dimColor>{state.note}</Text>}
+    </Box>
+  );
+}
