@@ -1,3 +1,5 @@
+import type { Diagnostic } from './spec/diagnostics.js';
+
 /**
  * The one error hierarchy. Every error a user can cause says what happened, where, and how to fix it,
  * and carries the exit code the CLI turns it into (in exactly one place: src/cli/main.ts).
@@ -23,6 +25,8 @@ export interface ErrorDetails {
   /** A stable machine-readable code for --json consumers. */
   code?: string;
   cause?: unknown;
+  /** File problems behind the error, each at file:line:col (printed before the error). */
+  diagnostics?: Diagnostic[];
 }
 
 export class AgentctlError extends Error {
@@ -30,6 +34,7 @@ export class AgentctlError extends Error {
   readonly where: string | undefined;
   readonly fix: string | undefined;
   readonly code: string;
+  readonly diagnostics: Diagnostic[];
 
   constructor(message: string, exitCode: ExitCode, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -38,10 +43,18 @@ export class AgentctlError extends Error {
     this.where = details.where;
     this.fix = details.fix;
     this.code = details.code ?? 'error';
+    this.diagnostics = details.diagnostics ?? [];
   }
 
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, where: this.where, fix: this.fix, exitCode: this.exitCode };
+    return {
+      code: this.code,
+      message: this.message,
+      where: this.where,
+      fix: this.fix,
+      exitCode: this.exitCode,
+      ...(this.diagnostics.length ? { diagnostics: this.diagnostics } : {}),
+    };
   }
 }
 

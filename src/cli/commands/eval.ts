@@ -10,7 +10,7 @@ import { createProvider } from '../../core/providers/create.js';
 import { openEventLog } from '../../core/runtime/execute.js';
 import { resolveAgent } from '../../core/runtime/resolve-agent.js';
 import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
-import { progressLine, reduceProgress, initialProgress } from '../../tui/eval/progress.js';
+import { initialProgress, progressLine, reduceProgress } from '../../tui/eval/progress.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
@@ -39,7 +39,9 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
   return writeRegistry(ctx, async (registry, workspace) => {
     const specs = loadWorkspaceSpecs(workspace.root, ctx.cwd).workspace;
     const agentDirs = new Map(specs.flatMap((s) => (s.document?.kind === 'Agent' ? [[s.document.metadata.name, dirname(s.absolutePath)] as const] : [])));
-    const targets = options.all ? specs.flatMap((s) => (s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : [])) : [ref as string];
+    const targets = options.all
+      ? specs.flatMap((s) => (s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : []))
+      : [ref as string];
     if (targets.length === 0) throw new UsageError('no agent in this workspace has a sample set', { fix: 'add spec.evals.dataset to an agent' });
     const controller = new AbortController();
     const onSigint = () => controller.abort();
@@ -67,7 +69,12 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
             log: openEventLog(registry, agent, secrets),
             baselineRef: options.baseline,
             onProgress: screen.push,
-            onBaseline: (baseline, action) => screen.note(action === 'run' ? `baseline ${baseline} has no results for these samples: running it first` : `baseline ${baseline}: reusing its stored results`),
+            onBaseline: (baseline, action) =>
+              screen.note(
+                action === 'run'
+                  ? `baseline ${baseline} has no results for these samples: running it first`
+                  : `baseline ${baseline}: reusing its stored results`,
+              ),
             onRecorded: options.record ? (entries) => recordInto(entries, agentDirs, specs) : undefined,
           });
           reports.push(result);
@@ -80,7 +87,8 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
       process.off('SIGINT', onSigint);
     }
     writeReports(ctx, options, reports);
-    if (options.json) printJson(ctx, reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })));
+    if (options.json)
+      printJson(ctx, reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })));
     else for (const r of reports) printSummary(ctx, r.report, r.gate);
     if (controller.signal.aborted) return 130;
     return reports.every((r) => r.gate.passed) ? 0 : 1;
@@ -111,7 +119,11 @@ async function progressScreen(ctx: CliContext, title: string, json: boolean): Pr
   };
 }
 
-function recordInto(entries: Parameters<NonNullable<Parameters<typeof evaluateAgent>[0]['onRecorded']>>[0], dirs: Map<string, string>, specs: ReturnType<typeof loadWorkspaceSpecs>['workspace']) {
+function recordInto(
+  entries: Parameters<NonNullable<Parameters<typeof evaluateAgent>[0]['onRecorded']>>[0],
+  dirs: Map<string, string>,
+  specs: ReturnType<typeof loadWorkspaceSpecs>['workspace'],
+) {
   const byFile = new Map<string, typeof entries>();
   for (const entry of entries) {
     const spec = specs.find((s) => s.document?.kind === 'Agent' && s.document.metadata.name === entry.request.agent);
@@ -136,15 +148,30 @@ function writeReports(ctx: CliContext, options: EvalCommandOptions, reports: { r
 function printSummary(ctx: CliContext, report: EvalReport, gate: GateOutcome): void {
   const s = report.summary;
   printLine(ctx, out.bold(`${report.agent}@${report.version}${report.status === 'partial' ? out.yellow(' (partial: interrupted)') : ''}`));
-  printLine(ctx, `  ${s.passed}/${s.executions} passed (${(s.passRate * 100).toFixed(1)}%) · ${s.failed} failed · ${s.errors} error(s) · p50 ${s.p50LatencyMs ?? '-'} ms · p95 ${s.p95LatencyMs ?? '-'} ms · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}`);
+  printLine(
+    ctx,
+    `  ${s.passed}/${s.executions} passed (${(s.passRate * 100).toFixed(1)}%) · ${s.failed} failed · ${s.errors} error(s) · p50 ${s.p50LatencyMs ?? '-'} ms · p95 ${s.p95LatencyMs ?? '-'} ms · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}`,
+  );
   for (const [type, n] of Object.entries(s.assertionFailures)) printLine(ctx, `  ${out.red(`${type} failed ${n}×`)}`);
   for (const r of report.results.filter((x) => x.status === 'error')) printLine(ctx, `  ${out.yellow(`error ${r.sampleId}`)}: ${r.error}`);
-  if (s.flaky.length) printLine(ctx, `  ${out.yellow('flaky')}: ${s.flaky.map((id) => `${id} ${((s.samplePassRates[id] ?? 0) * 100).toFixed(0)}%`).join(', ')}`);
+  if (s.flaky.length)
+    printLine(ctx, `  ${out.yellow('flaky')}: ${s.flaky.map((id) => `${id} ${((s.samplePassRates[id] ?? 0) * 100).toFixed(0)}%`).join(', ')}`);
   const c = report.comparison;
   if (c) {
-    printLine(ctx, `  against ${c.baselineRef}: ${out.red(`${c.newlyFailing.length} newly failing`)}${c.newlyFailing.length ? ` (${c.newlyFailing.map((x) => x.sampleId).join(', ')})` : ''}, ${out.green(`${c.newlyPassing.length} newly passing`)}${c.flaky.length ? `, ${c.flaky.length} flaky` : ''}`);
-    printLine(ctx, `  score ${c.scoreDelta >= 0 ? '+' : ''}${c.scoreDelta.toFixed(3)} · cost/sample ${c.costDeltaUsd >= 0 ? '+' : '-'}$${Math.abs(c.costDeltaUsd).toFixed(6)} · latency/sample ${c.latencyDeltaMs >= 0 ? '+' : ''}${c.latencyDeltaMs.toFixed(0)} ms`);
+    printLine(
+      ctx,
+      `  against ${c.baselineRef}: ${out.red(`${c.newlyFailing.length} newly failing`)}${c.newlyFailing.length ? ` (${c.newlyFailing.map((x) => x.sampleId).join(', ')})` : ''}, ${out.green(`${c.newlyPassing.length} newly passing`)}${c.flaky.length ? `, ${c.flaky.length} flaky` : ''}`,
+    );
+    printLine(
+      ctx,
+      `  score ${c.scoreDelta >= 0 ? '+' : ''}${c.scoreDelta.toFixed(3)} · cost/sample ${c.costDeltaUsd >= 0 ? '+' : '-'}$${Math.abs(c.costDeltaUsd).toFixed(6)} · latency/sample ${c.latencyDeltaMs >= 0 ? '+' : ''}${c.latencyDeltaMs.toFixed(0)} ms`,
+    );
   }
-  printLine(ctx, gate.passed ? `  ${out.green('✓ gate passed')} (pass rate ≥ ${(gate.minPassRate * 100).toFixed(0)}%${gate.noRegressions ? ', no regressions' : ''})` : `  ${out.red('✗ gate failed')}: ${gate.reasons.join('; ')}`);
+  printLine(
+    ctx,
+    gate.passed
+      ? `  ${out.green('✓ gate passed')} (pass rate ≥ ${(gate.minPassRate * 100).toFixed(0)}%${gate.noRegressions ? ', no regressions' : ''})`
+      : `  ${out.red('✗ gate failed')}: ${gate.reasons.join('; ')}`,
+  );
   printLine(ctx, out.dim(`  eval ${report.evalId} of ${report.digest}`));
 }

@@ -9,9 +9,20 @@ import { actorOf, writeRegistry } from '../workspace.js';
 
 export async function approveCommand(ctx: CliContext, ref: string, options: { note?: string; json?: boolean }): Promise<number> {
   return writeRegistry(ctx, (registry, workspace) => {
-    const approval = approveVersion(registry, ref, actorOf(workspace), options.note ?? null, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy);
+    const approval = approveVersion(
+      registry,
+      ref,
+      actorOf(workspace),
+      options.note ?? null,
+      workspacePolicies(workspace.root, ctx.cwd),
+      workspace.config.defaultPolicy,
+    );
     if (options.json) printJson(ctx, approval);
-    else printLine(ctx, `${out.green('✓')} ${approval.user} (${approval.team}) approved ${approval.ref} ${out.dim(approval.digest)}${approval.note ? ` — ${approval.note}` : ''}`);
+    else
+      printLine(
+        ctx,
+        `${out.green('✓')} ${approval.user} (${approval.team}) approved ${approval.ref} ${out.dim(approval.digest)}${approval.note ? ` — ${approval.note}` : ''}`,
+      );
     return 0;
   });
 }

@@ -2,10 +2,9 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { createProvider } from '../../core/providers/create.js';
 import { executeRun } from '../../core/runtime/execute.js';
-import { InvalidSpecsError, resolveAgent } from '../../core/runtime/resolve-agent.js';
+import { resolveAgent } from '../../core/runtime/resolve-agent.js';
 import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
-import { formatDiagnostic } from '../present/diagnostics.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { createEventPrinter } from '../present/run-events.js';
 import { actorOf, writeRegistry } from '../workspace.js';
@@ -29,13 +28,7 @@ export async function runCommand(ctx: CliContext, ref: string, options: RunComma
     throw new UsageError('no input for the run', { fix: `agentctl run ${ref} -i "your question", or pipe it: echo "…" | agentctl run ${ref}` });
   const providerName = options.provider ?? (options.record ? 'openai' : undefined);
   return writeRegistry(ctx, async (registry, workspace) => {
-    let agent: ReturnType<typeof resolveAgent>;
-    try {
-      agent = resolveAgent(workspace, registry, ref, ctx.cwd);
-    } catch (error) {
-      if (error instanceof InvalidSpecsError) for (const d of error.report.diagnostics) note(ctx, formatDiagnostic(d));
-      throw error;
-    }
+    const agent = resolveAgent(workspace, registry, ref, ctx.cwd);
     if (options.record && agent.source !== 'workspace') {
       throw new UsageError('--record writes to the cassette files of the workspace copy', {
         fix: `run the workspace copy: agentctl run ${agent.name} --record`,

@@ -5,7 +5,14 @@ import type { Actor, Registry } from '../registry/registry.js';
 import type { PolicyDocument } from '../spec/schema.js';
 import { type Approval, addApproval } from './store.js';
 
-export function approveVersion(registry: Registry, ref: string, actor: Actor, note: string | null, policies: readonly PolicyDocument[], defaultPolicy: string | undefined): Approval & { ref: string } {
+export function approveVersion(
+  registry: Registry,
+  ref: string,
+  actor: Actor,
+  note: string | null,
+  policies: readonly PolicyDocument[],
+  defaultPolicy: string | undefined,
+): Approval & { ref: string } {
   return registry.db
     .transaction(() => {
       const row = registry.resolve(ref);
@@ -22,7 +29,10 @@ export function approveVersion(registry: Registry, ref: string, actor: Actor, no
           code: 'self-approval',
         });
       }
-      return { ref: exact, ...addApproval(registry.db, { name: row.name, version: row.version, digest: row.digest, user: actor.user, team: actor.team, note }) };
+      return {
+        ref: exact,
+        ...addApproval(registry.db, { name: row.name, version: row.version, digest: row.digest, user: actor.user, team: actor.team, note }),
+      };
     })
     .immediate();
 }

@@ -81,7 +81,10 @@ describe('assertions', () => {
     expect(await run({ type: 'javascript', file: 'named.mjs', export: 'score', threshold: 0.2 }, {}, { dir })).toMatchObject({ pass: true, score: 0.25 });
     expect(await run({ type: 'javascript', file: 'throws.mjs' }, {}, { dir })).toMatchObject({ error: true, reason: expect.stringContaining('threw: boom') });
     const started = Date.now();
-    expect(await run({ type: 'javascript', file: 'hangs.mjs', timeoutMs: 300 }, {}, { dir })).toMatchObject({ error: true, reason: expect.stringContaining('did not return within 300 ms') });
+    expect(await run({ type: 'javascript', file: 'hangs.mjs', timeoutMs: 300 }, {}, { dir })).toMatchObject({
+      error: true,
+      reason: expect.stringContaining('did not return within 300 ms'),
+    });
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });

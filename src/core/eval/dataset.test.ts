@@ -26,7 +26,9 @@ describe('sample sets', () => {
 
   it('points at a syntax error, in YAML and in JSONL', () => {
     expect(codes(load('s.yaml', 'samples:\n  - id: a\n    input: [unclosed\n'))[0]).toMatch(/^\d+:\d+ yaml-syntax$/);
-    expect(codes(load('s.jsonl', '{"id":"a","input":"x","assert":[{"type":"is-json"}]}\n{"id": "b", oops}\n'))).toEqual([expect.stringMatching(/^2:\d+ json-syntax$/)]);
+    expect(codes(load('s.jsonl', '{"id":"a","input":"x","assert":[{"type":"is-json"}]}\n{"id": "b", oops}\n'))).toEqual([
+      expect.stringMatching(/^2:\d+ json-syntax$/),
+    ]);
   });
 
   it('names an unknown assertion type with a suggestion', () => {
@@ -62,12 +64,12 @@ const result = (sampleId: string, status: SampleResult['status'], iteration = 1,
 
 describe('comparison with a baseline', () => {
   it('finds newly failing and newly passing samples, assertion by assertion', () => {
-    const c = compareResults('a@1.0.0', 'sha256:x', [result('s1', 'pass'), result('s2', 'fail'), result('s3', 'pass'), result('old', 'pass')], [
-      result('s1', 'fail'),
-      result('s2', 'pass'),
-      result('s3', 'pass'),
-      result('new', 'pass'),
-    ]);
+    const c = compareResults(
+      'a@1.0.0',
+      'sha256:x',
+      [result('s1', 'pass'), result('s2', 'fail'), result('s3', 'pass'), result('old', 'pass')],
+      [result('s1', 'fail'), result('s2', 'pass'), result('s3', 'pass'), result('new', 'pass')],
+    );
     expect(c.newlyFailing.map((x) => x.sampleId)).toEqual(['s1']);
     expect(c.newlyFailing[0]?.assertions).toEqual([{ index: 0, type: 'contains', was: true, now: false, reason: 'lacks "x"' }]);
     expect(c.newlyPassing.map((x) => x.sampleId)).toEqual(['s2']);

@@ -3,6 +3,7 @@
  * copy when there is one (the edit-run loop), else the highest registered version. The specs it uses
  * must validate; a disabled version refuses new runs.
  */
+import { basename, dirname } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { parseVersionRef } from '../spec/refs.js';
@@ -13,7 +14,11 @@ import { type AgentSnapshot, type SnapshotSources, snapshotFromRegistry, snapsho
 
 export class InvalidSpecsError extends CheckFailedError {
   constructor(readonly report: ValidationReport) {
-    super(`the specs this run needs do not validate (${report.errors} error(s))`, { fix: 'agentctl validate', code: 'invalid-spec' });
+    super(`the specs this run needs do not validate (${report.errors} error(s))`, {
+      fix: 'agentctl validate',
+      code: 'invalid-spec',
+      diagnostics: report.diagnostics,
+    });
   }
 }
 
@@ -26,6 +31,13 @@ export function resolveAgent(workspace: Workspace, registry: Registry | undefine
   const sources: SnapshotSources = { workspace: valid, registry, policies };
 
   const local = specs.workspace.find((s) => s.document?.metadata.name === name);
+  // A workspace copy that does not even parse must be reported, not silently skipped for the registry.
+  const unreadable = version === undefined && !local ? specs.workspace.find((s) => !s.document && basename(dirname(s.absolutePath)) === name) : undefined;
+  if (unreadable) {
+    throw new InvalidSpecsError(
+      validateSpecs({ workspace: specs.workspace, targets: [unreadable] }, { root: workspace.root, cwd, defaultPolicy: workspace.config.defaultPolicy }),
+    );
+  }
   const fromWorkspace = version === undefined && local !== undefined;
   if (fromWorkspace) {
     const report = validateSpecs(

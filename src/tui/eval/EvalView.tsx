@@ -12,7 +12,10 @@ export function EvalView({ state }: { state: ProgressState }) {
       <Static items={state.rows}>
         {(row) => (
           <Text key={row.key} wrap="truncate-end">
-            <Text color={row.status === 'pass' ? 'green' : row.status === 'fail' ? 'red' : 'yellow'}>{row.status === 'pass' ? '✓' : row.status === 'fail' ? '✗' : '!'}</Text> {row.sampleId}
+            <Text color={row.status === 'pass' ? 'green' : row.status === 'fail' ? 'red' : 'yellow'}>
+              {row.status === 'pass' ? '✓' : row.status === 'fail' ? '✗' : '!'}
+            </Text>{' '}
+            {row.sampleId}
             {row.iteration > 1 ? ` #${row.iteration}` : ''} <Text dimColor>{row.latencyMs} ms</Text>
             {row.detail ? <Text color={row.status === 'error' ? 'yellow' : 'red'}> {row.detail}</Text> : null}
           </Text>

@@ -40,7 +40,10 @@ export function reduceProgress(state: ProgressState, event: EvalProgress, now = 
     passed: state.passed + (r.status === 'pass' ? 1 : 0),
     failed: state.failed + (r.status === 'fail' ? 1 : 0),
     errors: state.errors + (r.status === 'error' ? 1 : 0),
-    rows: [...state.rows, { key: `${r.sampleId}#${r.iteration}`, sampleId: r.sampleId, iteration: r.iteration, status: r.status, detail, latencyMs: r.latencyMs }],
+    rows: [
+      ...state.rows,
+      { key: `${r.sampleId}#${r.iteration}`, sampleId: r.sampleId, iteration: r.iteration, status: r.status, detail, latencyMs: r.latencyMs },
+    ],
   };
 }
 
