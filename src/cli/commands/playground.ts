@@ -1,5 +1,6 @@
 /** `playground`: the Ink TUI. Builds the controller the TUI calls (core does the work), then renders. */
 import { UsageError } from '../../core/errors.js';
+import { evaluateAgent } from '../../core/eval/evaluate.js';
 import { getRun, listRuns, runEvents } from '../../core/events/queries.js';
 import { createProvider } from '../../core/providers/create.js';
 import { echoProvider } from '../../core/providers/echo.js';
@@ -94,6 +95,24 @@ export async function playgroundCommand(ctx: CliContext, ref: string | undefined
       },
       pastEvents(runId) {
         return runEvents(registry.db, registry.blobs, getRun(registry.db, runId).runId);
+      },
+      async evaluate({ signal, onProgress }) {
+        const { report, gate } = await evaluateAgent({
+          workspace,
+          registry,
+          agent,
+          provider: createProvider(options.provider ?? workspace.config.provider, workspace.config, ctx.env, agent).provider,
+          signal,
+          onProgress,
+          actor: actorOf(workspace),
+          prices: workspace.config.prices,
+          log,
+        });
+        const s = report.summary;
+        return {
+          passed: gate.passed,
+          summary: `${s.passed}/${s.executions} passed, ${s.errors} error(s)${report.status === 'partial' ? ', partial' : ''}${gate.reasons.length ? ` — ${gate.reasons.join('; ')}` : ''}`,
+        };
       },
     };
     // Ink draws nothing but the last frame when it thinks it runs in CI; the playground has a real

@@ -8,6 +8,7 @@ export interface ProgressRow {
   status: 'pass' | 'fail' | 'error';
   detail: string;
   latencyMs: number;
+  runId: string | null;
 }
 
 export interface ProgressState {
@@ -42,7 +43,7 @@ export function reduceProgress(state: ProgressState, event: EvalProgress, now = 
     errors: state.errors + (r.status === 'error' ? 1 : 0),
     rows: [
       ...state.rows,
-      { key: `${r.sampleId}#${r.iteration}`, sampleId: r.sampleId, iteration: r.iteration, status: r.status, detail, latencyMs: r.latencyMs },
+      { key: `${r.sampleId}#${r.iteration}`, sampleId: r.sampleId, iteration: r.iteration, status: r.status, detail, latencyMs: r.latencyMs, runId: r.runId },
     ],
   };
 }

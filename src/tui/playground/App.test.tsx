@@ -58,6 +58,30 @@ function controller(overrides: Partial<PlaygroundController> = {}): PlaygroundCo
       { seq: 1, type: 'run.started', at: 0, payload: {} },
       { seq: 2, type: 'tool.call', at: 1, payload: { tool: 'x' } },
     ],
+    async evaluate({ onProgress }) {
+      onProgress({ type: 'start', evalId: 'E', total: 2 });
+      const base = { iteration: 1, score: 0, output: '', latencyMs: 3, tokens: 1, costUsd: 0, tags: [] };
+      onProgress({
+        type: 'result',
+        done: 1,
+        total: 2,
+        result: { ...base, sampleId: 'good', runId: 'RUN0', status: 'pass', score: 1, assertions: [], error: null },
+      });
+      onProgress({
+        type: 'result',
+        done: 2,
+        total: 2,
+        result: {
+          ...base,
+          sampleId: 'bad',
+          runId: 'RUN0',
+          status: 'fail',
+          assertions: [{ type: 'contains', pass: false, score: 0, weight: 1, reason: 'output lacks "refund"' }],
+          error: null,
+        },
+      });
+      return { passed: false, summary: '1/2 passed' };
+    },
     ...overrides,
   };
 }
@@ -98,6 +122,20 @@ describe('<App>', () => {
     ui.stdin.write('\u001b[C'); // right arrow
     await tick();
     expect(ui.lastFrame()).toContain('event 2/2');
+    ui.unmount();
+  });
+
+  it('runs the sample set with progress, then opens a failed sample with the assertion that failed', async () => {
+    const ui = render(<App controller={controller()} agent={agent} />);
+    ui.stdin.write('\u0005'); // ctrl-e
+    await tick(150);
+    expect(ui.lastFrame()).toContain('2/2');
+    expect(ui.lastFrame()).toContain('gate failed · 1/2 passed');
+    expect(ui.lastFrame()).toContain('fail bad: contains: output lacks "refund"');
+    ui.stdin.write('\r');
+    await tick();
+    expect(ui.lastFrame()).toContain('run RUN0 · event 1/2');
+    expect(ui.lastFrame()).toContain('bad: contains: output lacks "refund"');
     ui.unmount();
   });
 });

@@ -2,15 +2,17 @@
 import { Box, Static, Text, useApp, useInput } from 'ink';
 import { useCallback, useReducer } from 'react';
 import { InputLine, LiveTurn, OverlayView, SpanTree, StatusLine, TurnView } from './components.js';
-import { type Action, initialState, type PlaygroundState, reduce } from './state.js';
+import { type Action, failedRows, initialState, type PlaygroundState, reduce } from './state.js';
 import type { AgentInfo, PlaygroundController } from './types.js';
+import { useEvalBridge } from './use-eval-bridge.js';
 import { useRunBridge } from './use-run-bridge.js';
 
 export function App({ controller, agent }: { controller: PlaygroundController; agent: AgentInfo }) {
   const [state, dispatch] = useReducer(reduce, initialState(agent, controller.provider));
   const { exit } = useApp();
   const bridge = useRunBridge(controller, dispatch);
-  const running = state.current?.status === 'running';
+  const evals = useEvalBridge(controller, dispatch);
+  const running = state.current?.status === 'running' || (state.overlay.kind === 'eval' && state.overlay.running);
 
   const send = useCallback(
     (input: string) => {
@@ -24,7 +26,14 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
     [bridge, running, state.mode, state.turns],
   );
 
-  useInput((input, key) => handleKey(input, key, state, dispatch, { controller, send, cancel: bridge.cancel, exit, running }));
+  const cancel = useCallback(() => {
+    bridge.cancel();
+    evals.cancel();
+  }, [bridge, evals]);
+  const evaluate = useCallback(() => {
+    if (!running) void evals.start(`${state.agent.name}@${state.agent.version}`);
+  }, [evals, running, state.agent]);
+  useInput((input, key) => handleKey(input, key, state, dispatch, { controller, send, cancel, evaluate, exit, running }));
 
   return (
     <Box flexDirection="column">
@@ -49,6 +58,7 @@ interface KeyContext {
   controller: PlaygroundController;
   send: (input: string) => void;
   cancel: () => void;
+  evaluate: () => void;
   exit: () => void;
   running: boolean;
 }
@@ -86,6 +96,9 @@ function handleKey(input: string, key: Key, state: PlaygroundState, dispatch: (a
       case 'o':
         dispatch({ type: 'overlay', overlay: { kind: 'runs', items: ctx.controller.pastRuns(state.agent.name), index: 0 } });
         return;
+      case 'e':
+        ctx.evaluate();
+        return;
       default:
         return;
     }
@@ -106,7 +119,7 @@ function handleOverlayKey(input: string, key: Key, state: PlaygroundState, dispa
   const close = () => dispatch({ type: 'overlay', overlay: { kind: 'none' } });
   const arrows = key.upArrow || key.downArrow;
   if (key.escape) {
-    close();
+    if (overlay.kind !== 'eval' || !overlay.running) close();
     return;
   }
   switch (overlay.kind) {
@@ -139,6 +152,19 @@ function handleOverlayKey(input: string, key: Key, state: PlaygroundState, dispa
       else if (key.return) {
         const run = overlay.items[overlay.index];
         if (run) dispatch({ type: 'overlay', overlay: { kind: 'replay', run, events: ctx.controller.pastEvents(run.runId), cursor: 0 } });
+      }
+      return;
+    case 'eval':
+      if (arrows) dispatch({ type: 'move', by: key.upArrow ? -1 : 1 });
+      else if (key.return && !overlay.running) {
+        const row = failedRows(overlay)[overlay.index];
+        const run = row ? ctx.controller.pastRuns(state.agent.name).find((r) => r.runId === row.runId) : undefined;
+        if (row && run) {
+          dispatch({
+            type: 'overlay',
+            overlay: { kind: 'replay', run, events: ctx.controller.pastEvents(run.runId), cursor: 0, note: `${row.sampleId}: ${row.detail}` },
+          });
+        }
       }
       return;
     case 'replay':

@@ -1,7 +1,7 @@
 /** The playground's pieces. They only render the state they are given. */
 import { Box, Text } from 'ink';
 import type { CurrentRun, Overlay, PlaygroundState, SpanRow, Turn } from './state.js';
-import { visibleRows } from './state.js';
+import { failedRows, visibleRows } from './state.js';
 
 const KIND_COLOUR: Record<SpanRow['kind'], string> = {
   agent: 'white',
@@ -108,7 +108,9 @@ export function StatusLine({ state }: { state: PlaygroundState }) {
           {state.mode.toUpperCase()}
         </Text>
       </Text>
-      <Text dimColor>enter send · ^R rerun · ^A agent · ^V version · ^D dry/live · ^O past runs · ^C {current?.status === 'running' ? 'cancel' : 'quit'}</Text>
+      <Text dimColor>
+        enter send · ^R rerun · ^A agent · ^V version · ^D dry/live · ^O past runs · ^E eval · ^C {current?.status === 'running' ? 'cancel' : 'quit'}
+      </Text>
       {state.notice && <Text color="yellow">{state.notice}</Text>}
     </Box>
   );
@@ -159,6 +161,24 @@ export function OverlayView({ overlay }: { overlay: Overlay }) {
           ))}
         </Box>
       );
+    case 'eval': {
+      const failed = failedRows(overlay);
+      const p = overlay.progress;
+      return (
+        <Box borderStyle="round" flexDirection="column" paddingX={1}>
+          <Text bold>
+            eval {p.title}: {p.done}/{p.total} · <Text color="green">{p.passed} passed</Text> · <Text color="red">{p.failed} failed</Text> ·{' '}
+            <Text color="yellow">{p.errors} errors</Text> {overlay.running ? '(running, ^C stops)' : '(↑↓ enter opens a failed sample, esc)'}
+          </Text>
+          {overlay.verdict && <Text>{overlay.verdict}</Text>}
+          {failed.slice(0, 12).map((row, i) => (
+            <Text key={row.key} inverse={!overlay.running && i === overlay.index} wrap="truncate-end">
+              <Text color={row.status === 'error' ? 'yellow' : 'red'}>{row.status}</Text> {row.sampleId}: {row.detail}
+            </Text>
+          ))}
+        </Box>
+      );
+    }
     case 'replay': {
       const event = overlay.events[overlay.cursor];
       return (
@@ -166,6 +186,7 @@ export function OverlayView({ overlay }: { overlay: Overlay }) {
           <Text bold>
             run {overlay.run.runId} · event {overlay.cursor + 1}/{overlay.events.length} (← → step, esc)
           </Text>
+          {overlay.note && <Text color="red">{overlay.note}</Text>}
           {overlay.events.slice(Math.max(0, overlay.cursor - 5), overlay.cursor + 6).map((e) => (
             <Text key={e.seq} inverse={e === event} wrap="truncate-end">
               {String(e.seq).padStart(4)} {e.type.padEnd(16)} {JSON.stringify(e.payload)}

@@ -1,5 +1,7 @@
 /** The playground's screen state and the one reducer that changes it. Pure: tested without a terminal. */
+import type { EvalProgress } from '../../core/eval/runner.js';
 import type { RunMode, RuntimeEvent, SpanKind } from '../../core/runtime/events.js';
+import { initialProgress, type ProgressRow, type ProgressState, reduceProgress } from '../eval/progress.js';
 import type { AgentInfo, PastEvent, PastRun, ProviderInfo } from './types.js';
 
 export interface SpanRow {
@@ -40,7 +42,8 @@ export type Overlay =
   | { kind: 'confirm-live' }
   | { kind: 'pick'; what: 'agent' | 'version'; items: string[]; index: number }
   | { kind: 'runs'; items: PastRun[]; index: number }
-  | { kind: 'replay'; run: PastRun; events: PastEvent[]; cursor: number };
+  | { kind: 'replay'; run: PastRun; events: PastEvent[]; cursor: number; note?: string }
+  | { kind: 'eval'; progress: ProgressState; running: boolean; index: number; verdict: string | null };
 
 export interface PlaygroundState {
   agent: AgentInfo;
@@ -64,7 +67,10 @@ export type Action =
   | { type: 'agent'; agent: AgentInfo }
   | { type: 'overlay'; overlay: Overlay }
   | { type: 'move'; by: number }
-  | { type: 'notice'; message: string | null };
+  | { type: 'notice'; message: string | null }
+  | { type: 'eval-start'; title: string }
+  | { type: 'eval-progress'; events: EvalProgress[] }
+  | { type: 'eval-done'; verdict: string };
 
 /** Lines of span tree on screen: the view is windowed, so a 1,000-event run costs the same frame as a short one. */
 export const VISIBLE_LINES = 30;
@@ -123,7 +129,22 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
       return { ...state, overlay: move(state.overlay, action.by) };
     case 'notice':
       return { ...state, notice: action.message };
+    case 'eval-start':
+      return { ...state, overlay: { kind: 'eval', progress: initialProgress(action.title), running: true, index: 0, verdict: null } };
+    case 'eval-progress': {
+      if (state.overlay.kind !== 'eval') return state;
+      let progress = state.overlay.progress;
+      for (const event of action.events) progress = reduceProgress(progress, event);
+      return { ...state, overlay: { ...state.overlay, progress } };
+    }
+    case 'eval-done':
+      return state.overlay.kind === 'eval' ? { ...state, overlay: { ...state.overlay, running: false, verdict: action.verdict } } : state;
   }
+}
+
+/** The eval rows the user can open: the ones that did not pass. */
+export function failedRows(overlay: Extract<Overlay, { kind: 'eval' }>): ProgressRow[] {
+  return overlay.progress.rows.filter((r) => r.status !== 'pass');
 }
 
 function move(overlay: Overlay, by: number): Overlay {
@@ -135,6 +156,8 @@ function move(overlay: Overlay, by: number): Overlay {
       return { ...overlay, index: clamp(overlay.index + by, overlay.items.length) };
     case 'replay':
       return { ...overlay, cursor: clamp(overlay.cursor + by, overlay.events.length) };
+    case 'eval':
+      return { ...overlay, index: clamp(overlay.index + by, failedRows(overlay).length) };
     default:
       return overlay;
   }

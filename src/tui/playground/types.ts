@@ -1,4 +1,5 @@
 /** What the playground is given by the command that starts it: data and actions, never files or SQL. */
+import type { EvalProgress } from '../../core/eval/runner.js';
 import type { RunMode, RuntimeEvent } from '../../core/runtime/events.js';
 
 export interface AgentInfo {
@@ -41,4 +42,6 @@ export interface PlaygroundController {
   run(input: string, options: { mode: RunMode; signal: AbortSignal; history: { role: 'user' | 'assistant'; content: string }[] }): AsyncIterable<RuntimeEvent>;
   pastRuns(agent: string): PastRun[];
   pastEvents(runId: string): PastEvent[];
+  /** Runs the current agent's sample set; resolves with the gate's verdict. */
+  evaluate(options: { signal: AbortSignal; onProgress: (event: EvalProgress) => void }): Promise<{ passed: boolean; summary: string }>;
 }
