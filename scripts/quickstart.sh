@@ -27,6 +27,12 @@ step run triage -i "Plan the login page release"
 step trace last
 step replay last --verify
 step stats --by agent,version --since 1h
+step eval triage@0.1.0 --junit eval.xml --md eval.md
+step gates triage@0.1.0
+# The author may not approve their own version (policies/default.yaml): a reviewer does.
+AGENTCTL_USER=reviewer step approve triage@0.1.0 --note "read the eval report"
+step promote triage@0.1.0 --to prod --reason "eval passed, approved"
+step history triage@0.1.0
 step doctor
 
-printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered, promoted, ran dry, traced and replayed triage@0.1.0 in %s\n' "$work/my-agents" >&2
+printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered, ran dry, traced, replayed, evaluated, approved and promoted triage@0.1.0 to prod in %s\n' "$work/my-agents" >&2
