@@ -66,7 +66,7 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
             signal: controller.signal,
             actor: actorOf(workspace),
             prices: workspace.config.prices,
-            log: openEventLog(registry, agent, secrets),
+            log: openEventLog(registry, agent, secrets, { commitRunEnds: false }),
             baselineRef: options.baseline,
             onProgress: screen.push,
             onBaseline: (baseline, action) =>

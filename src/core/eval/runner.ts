@@ -82,7 +82,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   let provider = options.onRecorded ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
   // Repeats exist to show flakiness: they must reach the model every time.
   if ((options.cache ?? true) && repeat === 1) provider = cached(provider);
-  const log = options.log ?? openEventLog(registry, agent);
+  const log = options.log ?? openEventLog(registry, agent, [], { commitRunEnds: false });
   const evalId = newId();
   const startedAt = Date.now();
   createEval(registry.db, {
@@ -111,7 +111,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       const result = await runSample(job.sample, job.iteration, { ...options, provider, log, judge });
       if (!result) return; // cancelled mid-sample: not a result
       results.push(result);
-      addResult(registry.db, evalId, result);
+      log.defer(() => addResult(registry.db, evalId, result));
       options.onProgress?.({ type: 'result', result, done: results.length, total: jobs.length });
     }
   };

@@ -37,10 +37,17 @@ export function createEval(
   ).run(row.evalId, row.agent, row.version, row.digest, row.source, row.datasetDigest, row.provider, row.repeat, row.startedAt, row.actor, row.team);
 }
 
+const insertResult = new WeakMap<Db, import('better-sqlite3').Statement<unknown[]>>();
+
 export function addResult(db: Db, evalId: string, r: SampleResult): void {
-  db.prepare(
-    `INSERT INTO eval_results (eval_id, sample_id, iteration, run_id, status, score, assertions, output, error, latency_ms, tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(evalId, r.sampleId, r.iteration, r.runId, r.status, r.score, JSON.stringify(r.assertions), r.output, r.error, r.latencyMs, r.tokens, r.costUsd);
+  let statement = insertResult.get(db);
+  if (!statement) {
+    statement = db.prepare(
+      `INSERT INTO eval_results (eval_id, sample_id, iteration, run_id, status, score, assertions, output, error, latency_ms, tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    insertResult.set(db, statement);
+  }
+  statement.run(evalId, r.sampleId, r.iteration, r.runId, r.status, r.score, JSON.stringify(r.assertions), r.output, r.error, r.latencyMs, r.tokens, r.costUsd);
 }
 
 export function finishEval(

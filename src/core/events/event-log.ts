@@ -39,9 +39,17 @@ export interface EventLogOptions {
   batchSize?: number;
   /** Longest time an appended event waits before it is committed. */
   flushMs?: number;
+  /**
+   * Commit at every run's end (default). Evals turn this off: a thousand short runs then share
+   * commits, and a crash loses at most the last `flushMs` of them.
+   */
+  commitRunEnds?: boolean;
 }
 
-type Pending = { kind: 'run'; meta: RunMeta } | { kind: 'event'; runId: string; seq: number; type: string; at: number; spanId: string | null; payload: string };
+type Pending =
+  | { kind: 'run'; meta: RunMeta }
+  | { kind: 'write'; write: () => void }
+  | { kind: 'event'; runId: string; seq: number; type: string; at: number; spanId: string | null; payload: string };
 
 export class EventLog {
   private readonly pending: Pending[] = [];
@@ -53,6 +61,7 @@ export class EventLog {
   private readonly insertSpan;
   private readonly insertSession;
   private readonly insertRunRow;
+  private readonly finishRun;
   private readonly host = hostname();
   /** Sessions this writer has already made sure exist. */
   private readonly sessions = new Set<string>();
@@ -69,6 +78,10 @@ export class EventLog {
     this.batchSize = options.batchSize ?? 256;
     this.flushMs = options.flushMs ?? 50;
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    this.finishRun = db.prepare(
+      `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?
+       WHERE run_id = ?`,
+    );
     this.insertSession = db.prepare('INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING');
     this.insertRunRow = db.prepare(
       `INSERT INTO runs (run_id, session_id, agent, version, digest, owner, team, actor, source, mode, provider, model, snapshot, replay_of, input, started_at, pid, host)
@@ -118,13 +131,8 @@ export class EventLog {
     this.pending.push({ kind: 'event', runId, seq, type, at, spanId, payload: this.encode(rest) });
     this.trackSpan(event);
     if (event.type === 'run.finished') {
-      this.flush(() => {
-        this.db
-          .prepare(
-            `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?
-             WHERE run_id = ?`,
-          )
-          .run(
+      const finish = () => {
+        this.finishRun.run(
             event.status,
             event.output === null ? null : this.redactText(event.output),
             event.errorClass,
@@ -137,10 +145,19 @@ export class EventLog {
             event.costUsd,
             runId,
           );
-      });
+      };
       this.seqs.delete(runId);
+      if (this.options.commitRunEnds === false) this.defer(finish);
+      else this.flush(finish);
       return;
     }
+    if (this.pending.length >= this.batchSize) this.flush();
+    else this.schedule();
+  }
+
+  /** Queues another write (eval results) to commit in the same transaction as the events around it. */
+  defer(write: () => void): void {
+    this.pending.push({ kind: 'write', write });
     if (this.pending.length >= this.batchSize) this.flush();
     else this.schedule();
   }
@@ -160,7 +177,8 @@ export class EventLog {
     this.write(() => {
       for (const e of batch) {
         if (e.kind === 'event') this.insertEvent.run(e.runId, e.seq, e.type, e.at, e.spanId, e.payload);
-        else this.insertRun(e.meta);
+        else if (e.kind === 'run') this.insertRun(e.meta);
+        else e.write();
       }
       also?.();
     });

@@ -42,7 +42,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
   const { registry, agent } = options;
   const log = options.log ?? openEventLog(registry, agent, options.secrets);
   const snapshot = snapshotDigest(agent);
-  registry.blobs.put(Buffer.from(snapshot.json));
+  if (!registry.blobs.has(snapshot.digest)) registry.blobs.put(Buffer.from(snapshot.json));
   const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
   const provider = options.recordInto ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
   const runId = newId();
@@ -93,9 +93,9 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
   }
 }
 
-export function openEventLog(registry: Registry, agent: AgentSnapshot | undefined, secrets: string[] = []): EventLog {
+export function openEventLog(registry: Registry, agent: AgentSnapshot | undefined, secrets: string[] = [], options: { commitRunEnds?: boolean } = {}): EventLog {
   const patterns = (agent?.policies ?? []).flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern));
-  const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor({ patterns, literals: secrets }) });
+  const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor({ patterns, literals: secrets }), ...options });
   log.recoverInterrupted();
   return log;
 }

@@ -112,8 +112,15 @@ function latestSatisfying(name: string, range: string, sources: SnapshotSources)
   return best;
 }
 
-/** The digest under which a snapshot is stored for replay. */
+const digests = new WeakMap<AgentSnapshot, { digest: Digest; json: string }>();
+
+/** The digest under which a snapshot is stored for replay (computed once per snapshot: evals reuse it a thousand times). */
 export function snapshotDigest(snapshot: AgentSnapshot): { digest: Digest; json: string } {
-  const json = canonicalJson(snapshot);
-  return { digest: sha256(json), json };
+  let known = digests.get(snapshot);
+  if (!known) {
+    const json = canonicalJson(snapshot);
+    known = { digest: sha256(json), json };
+    digests.set(snapshot, known);
+  }
+  return known;
 }
