@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { openWorkspace, Registry, registerSpecs } from '../dist/core/index.js';
+import { benchAgentctlEval, benchPromptfoo } from './bench-eval.mjs';
 import { benchEventAppends, benchRuntimeStep, benchStats, freshRegistry, seedStats } from './bench-events.mjs';
 
 const BIN = new URL('../bin/agentctl.js', import.meta.url).pathname;
@@ -196,6 +197,19 @@ rows.push({ what: 'playground: 1,000 events in one burst', ms: pg.burst.totalMs,
 const startupMs = playgroundStartup();
 if (startupMs !== undefined) record('playground on screen (tmux, first frame)', startupMs, '', 0, '≤ 500 ms');
 
+// --- Evals (issue: sample evals) ---
+const evalEnv = { ...env, XDG_CONFIG_HOME: join(work, '.config') };
+const ours = benchAgentctlEval(BIN, join(work, 'eval'), evalEnv);
+rows.push({ what: `agentctl eval, ${ours.passed.toLocaleString('en')} samples, c=16 (whole command)`, ms: ours.ms, target: '—' });
+rows.push({ what: '… runs logged in the event log', ms: 0, rate: ours.loggedRuns, rateUnit: 'runs', target: 'every sample' });
+rows.push({ what: '… peak memory', ms: 0, rate: ours.peakMb, rateUnit: 'MB', target: '< 200 MB' });
+const theirs = process.env.AGENTCTL_BENCH_SKIP_PROMPTFOO ? undefined : benchPromptfoo(join(work, 'promptfoo'));
+if (theirs) {
+  rows.push({ what: 'promptfoo eval, same cases, echo provider (whole command)', ms: theirs.ms, target: 'floor' });
+  rows.push({ what: 'promptfoo eval --no-write', ms: theirs.noWriteMs, target: '—' });
+  rows.push({ what: 'agentctl eval speed-up over promptfoo', ms: 0, rate: theirs.ms / ours.ms, rateUnit: '×', target: '≥ 5×' });
+}
+
 rmSync(work, { recursive: true, force: true });
 
 function playgroundStartup() {
@@ -240,6 +254,9 @@ console.log(`\nagentctl bench — Node ${process.versions.node}, ${process.platf
 console.log(`${pad('what', 62)}${pad('median', 14)}${pad('ratio', 22)}target`);
 for (const r of rows) {
   const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.floorName}`;
-  const value = r.rate !== undefined ? `${Math.round(r.rate).toLocaleString('en')} ${r.rateUnit ?? '/s'}` : `${r.ms.toFixed(r.ms < 10 ? 3 : 1)} ms`;
+  const value =
+    r.rate !== undefined
+      ? `${r.rate < 100 ? r.rate.toFixed(1) : Math.round(r.rate).toLocaleString('en')} ${r.rateUnit ?? '/s'}`
+      : `${r.ms.toFixed(r.ms < 10 ? 3 : 1)} ms`;
   console.log(`${pad(r.what, 62)}${pad(value, 14)}${pad(ratio, 22)}${r.target}`);
 }

@@ -133,18 +133,18 @@ export class EventLog {
     if (event.type === 'run.finished') {
       const finish = () => {
         this.finishRun.run(
-            event.status,
-            event.output === null ? null : this.redactText(event.output),
-            event.errorClass,
-            event.error === null ? null : this.redactText(event.error),
-            event.at,
-            event.latencyMs,
-            event.steps,
-            event.usage.inputTokens,
-            event.usage.outputTokens,
-            event.costUsd,
-            runId,
-          );
+          event.status,
+          event.output === null ? null : this.redactText(event.output),
+          event.errorClass,
+          event.error === null ? null : this.redactText(event.error),
+          event.at,
+          event.latencyMs,
+          event.steps,
+          event.usage.inputTokens,
+          event.usage.outputTokens,
+          event.costUsd,
+          runId,
+        );
       };
       this.seqs.delete(runId);
       if (this.options.commitRunEnds === false) this.defer(finish);

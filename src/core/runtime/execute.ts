@@ -93,7 +93,12 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
   }
 }
 
-export function openEventLog(registry: Registry, agent: AgentSnapshot | undefined, secrets: string[] = [], options: { commitRunEnds?: boolean } = {}): EventLog {
+export function openEventLog(
+  registry: Registry,
+  agent: AgentSnapshot | undefined,
+  secrets: string[] = [],
+  options: { commitRunEnds?: boolean } = {},
+): EventLog {
   const patterns = (agent?.policies ?? []).flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern));
   const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor({ patterns, literals: secrets }), ...options });
   log.recoverInterrupted();
