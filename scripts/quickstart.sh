@@ -33,6 +33,14 @@ step gates triage@0.1.0
 AGENTCTL_USER=reviewer step approve triage@0.1.0 --note "read the eval report"
 step promote triage@0.1.0 --to prod --reason "eval passed, approved"
 step history triage@0.1.0
+# Publish to the embedded remote (an OCI image layout in .agentctl/oci), signed with a fresh key,
+# then pull it into a second workspace and verify every digest and the signature.
+step keys generate
+step push triage@0.1.0 --dry-run
+step push triage@0.1.0
+step remote ls local
+mkdir -p "$work/consumer/.agentctl" && printf 'team: team-ops\n' > "$work/consumer/.agentctl/config.yaml"
+(cd "$work/consumer" && step remote add team "file://$work/my-agents/.agentctl/oci" && step pull team/triage@0.1.0 --verify)
 step doctor
 
-printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered, ran dry, traced, replayed, evaluated, approved and promoted triage@0.1.0 to prod in %s\n' "$work/my-agents" >&2
+printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered, ran dry, traced, replayed, evaluated, approved, promoted to prod, published and pulled back (verified) triage@0.1.0 in %s\n' "$work/my-agents" >&2

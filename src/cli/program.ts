@@ -236,6 +236,53 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'as JSON')
     .action(lazy(async () => (await import('./commands/gates.js')).gatesCommand));
 
+  const remote = program.command('remote').description('where approved versions are published: OCI registries or OCI image layouts');
+  remote
+    .command('add <name> <url>')
+    .description('add a remote: oci://host[:port]/repository or file://path')
+    .option('--force', 'replace a remote with the same name')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/remote.js')).remoteAddCommand));
+  remote
+    .command('ls [name] [agent]')
+    .description('the configured remotes; or what one holds: versions, stage tags, digests, signers')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/remote.js')).remoteListCommand));
+  remote
+    .command('rm <name>')
+    .description('forget a remote (nothing on it is deleted)')
+    .action(lazy(async () => (await import('./commands/remote.js')).remoteRemoveCommand));
+
+  const keys = program.command('keys').description('ed25519 signing keys (in the user config folder)');
+  keys
+    .command('generate')
+    .description('create a signing key')
+    .option('--name <name>', 'key name', 'default')
+    .option('--force', 'replace an existing key of that name')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/remote.js')).keysGenerateCommand));
+  keys
+    .command('list')
+    .description('your signing keys and their ids')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/remote.js')).keysListCommand));
+
+  program
+    .command('push <ref>')
+    .description('publish a version whose stage gates hold: signed, content-addressed, to an OCI remote')
+    .option('--remote <name>', 'remote name or URL (default: defaultRemote)')
+    .option('--dry-run', 'show what would be uploaded and what already is')
+    .option('--key <name>', 'signing key name (default: signingKey in config, else "default")')
+    .option('--json', 'the result as JSON')
+    .action(lazy(async () => (await import('./commands/remote.js')).pushCommand));
+
+  program
+    .command('pull <ref>')
+    .description('fetch <remote>/<agent>@<version>, check digests (and with --verify the signature), register locally')
+    .option('--verify', 'require a signature by a trusted key')
+    .option('--json', 'the result as JSON')
+    .action(lazy(async () => (await import('./commands/remote.js')).pullCommand));
+
   program
     .command('help [topic...]')
     .description('help for a command, or a topic: exit-codes')

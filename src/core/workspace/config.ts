@@ -26,6 +26,9 @@ export const configFileSchema = z.strictObject({
     .optional(),
   remotes: z.record(dnsLabel, z.string()).optional().describe('name → oci://host/repo or file://path'),
   defaultRemote: dnsLabel.optional(),
+  signingKey: z.string().optional().describe('Name of the signing key in the user config folder (default "default").'),
+  trustedKeys: z.record(z.string(), z.string()).optional().describe('Public keys (PEM) whose signatures pull --verify accepts, by name.'),
+  source: z.string().optional().describe('Recorded as org.opencontainers.image.source on pushed artifacts (e.g. the git URL).'),
   defaultPolicy: dnsLabel.optional().describe('The Policy every agent in the workspace is checked against.'),
   prices: z
     .record(z.string(), z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }))
@@ -46,6 +49,9 @@ export interface ResolvedConfig {
   defaultPolicy: string | undefined;
   defaultRemote: string | undefined;
   remotes: Record<string, string>;
+  signingKey: string;
+  trustedKeys: Record<string, string>;
+  source: string | undefined;
   prices: NonNullable<ConfigFile['prices']>;
   /** Where each scalar setting came from. */
   sources: Record<string, ConfigSource>;
@@ -187,6 +193,17 @@ export function resolveConfig(input: { flags?: ConfigFlags; env?: NodeJS.Process
       undefined,
     ),
     remotes: { ...us.remotes, ...ws.remotes },
+    signingKey: pick(
+      'signingKey',
+      [
+        ['env', env.AGENTCTL_SIGNING_KEY],
+        ['workspace', ws.signingKey],
+        ['user', us.signingKey],
+      ],
+      'default',
+    ),
+    trustedKeys: { ...us.trustedKeys, ...ws.trustedKeys },
+    source: ws.source ?? us.source,
     prices: { ...us.prices, ...ws.prices },
     sources,
   };

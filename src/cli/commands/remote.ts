@@ -1,0 +1,157 @@
+/** remote add / ls / rm, keys generate / list, push, pull. */
+
+import { UsageError } from '../../core/errors.js';
+import { listRemote } from '../../core/remote/list.js';
+import { addRemote, openRemote, removeRemote } from '../../core/remote/open.js';
+import { pullVersion } from '../../core/remote/pull.js';
+import { pushVersion } from '../../core/remote/push.js';
+import { generateKey, keyIdOf, keysDir, loadKey, ownPublicKeys } from '../../core/remote/sign.js';
+import { parseRemoteRef } from '../../core/remote/url.js';
+import { workspacePolicies } from '../../core/spec/validate.js';
+import type { CliContext } from '../context.js';
+import { note, printJson, printLine, table } from '../present/output.js';
+import { out } from '../present/style.js';
+import { actorOf, workspaceOf, writeRegistry } from '../workspace.js';
+
+export async function remoteAddCommand(ctx: CliContext, name: string, url: string, options: { force?: boolean; json?: boolean }): Promise<number> {
+  const workspace = workspaceOf(ctx);
+  const location = addRemote(workspace.configPath, name, url, ctx.cwd, options.force);
+  if (options.json) printJson(ctx, { name, url, kind: location.kind });
+  else printLine(ctx, `${out.green('✓')} remote ${name} → ${url} (${location.kind === 'layout' ? 'OCI image layout' : 'OCI registry'})`);
+  return 0;
+}
+
+export async function remoteRemoveCommand(ctx: CliContext, name: string): Promise<number> {
+  removeRemote(workspaceOf(ctx).configPath, name);
+  printLine(ctx, `${out.green('✓')} removed remote ${name}`);
+  return 0;
+}
+
+export async function remoteListCommand(ctx: CliContext, name: string | undefined, agent: string | undefined, options: { json?: boolean }): Promise<number> {
+  const workspace = workspaceOf(ctx);
+  if (!name) {
+    const rows = Object.entries(workspace.config.remotes).map(([n, url]) => ({ name: n, url, default: n === workspace.config.defaultRemote }));
+    if (options.json) printJson(ctx, rows);
+    else if (rows.length === 0) note(ctx, 'no remotes yet: agentctl remote add <name> oci://host/repo');
+    else
+      printLine(
+        ctx,
+        table(
+          rows.map((r) => [r.name, r.url, r.default ? 'default' : '']),
+          ['NAME', 'URL', ''],
+        ),
+      );
+    return 0;
+  }
+  const remote = openRemote(name, workspace.config, ctx.cwd, ctx.env);
+  const agents = agent ? [agent] : await remote.target.listRepositories();
+  const versions = await listRemote(remote.target, remote.repository, agents);
+  if (options.json) printJson(ctx, versions);
+  else if (versions.length === 0) note(ctx, `nothing published on ${remote.name} yet`);
+  else
+    printLine(
+      ctx,
+      table(
+        versions.map((v) => [
+          v.agent,
+          v.version,
+          v.stages.join(',') || '-',
+          v.manifestDigest.slice(0, 19),
+          v.signers.map((s) => s.slice(0, 19)).join(', ') || out.yellow('unsigned'),
+        ]),
+        ['AGENT', 'VERSION', 'STAGES', 'DIGEST', 'SIGNED BY'],
+      ),
+    );
+  return 0;
+}
+
+export async function keysGenerateCommand(ctx: CliContext, options: { name?: string; force?: boolean; json?: boolean }): Promise<number> {
+  const key = generateKey(options.name ?? 'default', ctx.env, options.force);
+  if (options.json) printJson(ctx, key);
+  else {
+    printLine(ctx, `${out.green('✓')} ed25519 signing key ${key.keyId}`);
+    printLine(ctx, `  private: ${key.privatePath} (mode 600; never share it)`);
+    printLine(ctx, `  public:  ${key.publicPath}`);
+    printLine(ctx, '  teammates who should trust your pushes add the public key under trustedKeys in .agentctl/config.yaml');
+  }
+  return 0;
+}
+
+export async function keysListCommand(ctx: CliContext, options: { json?: boolean }): Promise<number> {
+  const keys = Object.entries(ownPublicKeys(ctx.env)).map(([name, pem]) => ({ name: name.replace(/^own:/, ''), keyId: keyIdOf(pem) }));
+  if (options.json) printJson(ctx, { dir: keysDir(ctx.env), keys });
+  else if (keys.length === 0) note(ctx, 'no signing keys yet: agentctl keys generate');
+  else
+    printLine(
+      ctx,
+      table(
+        keys.map((k) => [k.name, k.keyId]),
+        ['NAME', 'KEY ID'],
+      ),
+    );
+  return 0;
+}
+
+export async function pushCommand(ctx: CliContext, ref: string, options: { remote?: string; dryRun?: boolean; key?: string; json?: boolean }): Promise<number> {
+  return writeRegistry(ctx, async (registry, workspace) => {
+    const row = registry.resolve(ref);
+    const remote = openRemote(options.remote, workspace.config, ctx.cwd, ctx.env);
+    const result = await pushVersion({
+      registry,
+      target: remote.target,
+      repository: remote.repository(row.name),
+      ref: `${row.name}@${row.version}`,
+      policies: workspacePolicies(workspace.root, ctx.cwd),
+      defaultPolicy: workspace.config.defaultPolicy,
+      key: loadKey(options.key ?? workspace.config.signingKey, ctx.env),
+      source: workspace.config.source,
+      dryRun: options.dryRun,
+      onStep: options.json ? undefined : (line) => note(ctx, `  ${line}`),
+    });
+    if (options.json) printJson(ctx, { remote: remote.name, ...result });
+    else if (result.dryRun) {
+      printLine(ctx, `${out.bold(`dry run: ${result.ref} → ${remote.name}/${result.repository}`)} (tags ${result.tags.join(', ')})`);
+      for (const b of result.blobs)
+        printLine(ctx, `  ${b.present ? out.dim('present ') : out.yellow('upload  ')} ${b.title ?? b.digest.slice(0, 19)} ${out.dim(`${b.size} B`)}`);
+      if (result.manifest === 'unchanged') printLine(ctx, '  the version is already published: nothing to upload');
+      printLine(
+        ctx,
+        `  manifest ${result.manifestDigest}: ${result.manifest === 'created' ? 'would be created' : 'already there'}; signed evidence: ${result.attestation === 'created' ? 'would be attached' : 'already attached'}`,
+      );
+    } else {
+      const verb = result.manifest === 'created' ? 'published' : 'already published';
+      printLine(
+        ctx,
+        `${out.green('✓')} ${result.ref} ${verb} to ${remote.name}/${result.repository}:${result.tags[0]} (stage tag ${result.stage}) ${out.dim(result.manifestDigest)}`,
+      );
+      printLine(ctx, out.dim(`  ${result.uploads} upload(s), ${result.uploadedBytes} B, ${result.requests} request(s); evidence ${result.attestation}`));
+    }
+    return 0;
+  });
+}
+
+export async function pullCommand(ctx: CliContext, ref: string, options: { verify?: boolean; json?: boolean }): Promise<number> {
+  const parsed = parseRemoteRef(ref);
+  if (!parsed.version) throw new UsageError(`"${ref}" names no version`, { fix: 'agentctl pull <remote>/<agent>@<version>, e.g. team/triage@0.2.0' });
+  return writeRegistry(ctx, async (registry, workspace) => {
+    const remote = openRemote(parsed.remote, workspace.config, ctx.cwd, ctx.env);
+    const result = await pullVersion({
+      registry,
+      target: remote.target,
+      repository: remote.repository(parsed.name),
+      name: parsed.name,
+      version: parsed.version as string,
+      verify: Boolean(options.verify),
+      trustedKeys: { ...ownPublicKeys(ctx.env), ...workspace.config.trustedKeys },
+      actor: actorOf(workspace),
+    });
+    if (options.json) printJson(ctx, { remote: remote.name, ...result });
+    else {
+      printLine(ctx, `${out.green('✓')} pulled ${result.ref} from ${remote.name} ${out.dim(result.manifestDigest)}: every digest checks out`);
+      if (result.verification) printLine(ctx, `  ${out.green('✓')} ${result.verification.reason} (${result.verification.keyId})`);
+      for (const r of result.registered)
+        printLine(ctx, `  ${r.outcome === 'registered' ? out.green('registered') : out.dim('unchanged ')} ${r.ref} ${out.dim(r.digest)}`);
+    }
+    return 0;
+  });
+}

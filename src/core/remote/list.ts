@@ -1,0 +1,44 @@
+/** What a remote holds: per agent, its versions, the stage tags pointing at them, their digests and signers. */
+
+import { referrersTag } from './artifact.js';
+import type { Descriptor, Target } from './target.js';
+import { MEDIA } from './target.js';
+
+export interface RemoteVersion {
+  agent: string;
+  version: string;
+  tag: string;
+  manifestDigest: string;
+  stages: string[];
+  signers: string[];
+}
+
+const STAGE_TAGS = new Set(['dev', 'canary', 'prod']);
+
+export async function listRemote(target: Target, repositoryOf: (agent: string) => string, agents: string[]): Promise<RemoteVersion[]> {
+  const out: RemoteVersion[] = [];
+  for (const agent of agents) {
+    const repository = repositoryOf(agent);
+    const tags = await target.listTags(repository);
+    const digests = new Map<string, string>();
+    for (const tag of tags) {
+      if (tag.startsWith('sha256-')) continue;
+      const digest = await target.resolveTag(repository, tag);
+      if (digest) digests.set(tag, digest);
+    }
+    for (const [tag, digest] of digests) {
+      if (STAGE_TAGS.has(tag)) continue;
+      const index = tags.includes(referrersTag(digest)) ? await target.getManifest(repository, referrersTag(digest)) : undefined;
+      const referrers = index ? ((JSON.parse(index.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : [];
+      out.push({
+        agent,
+        version: tag.replace(/_/g, '+'),
+        tag,
+        manifestDigest: digest,
+        stages: [...digests].filter(([t, d]) => STAGE_TAGS.has(t) && d === digest).map(([t]) => t),
+        signers: [...new Set(referrers.filter((r) => r.artifactType === MEDIA.dsse).map((r) => r.annotations?.['dev.agentctl.signer'] ?? 'unknown'))],
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/** Opening a remote by name (from config) or URL, with credentials from env or the credentials file. */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { CheckFailedError, UsageError } from '../errors.js';
+import { didYouMean } from '../spec/diagnostics.js';
+import { dnsLabel } from '../spec/schema.js';
+import { type ResolvedConfig, userConfigPath } from '../workspace/config.js';
+import { LayoutTarget } from './layout.js';
+import { type Credentials, RegistryTarget } from './registry-client.js';
+import type { Target } from './target.js';
+import { parseRemoteUrl, type RemoteLocation, repositoryOf } from './url.js';
+
+export interface OpenRemote {
+  name: string;
+  location: RemoteLocation;
+  target: Target;
+  repository(agent: string): string;
+}
+
+export function openRemote(nameOrUrl: string | undefined, config: ResolvedConfig, cwd: string, env: NodeJS.ProcessEnv = process.env): OpenRemote {
+  const name = nameOrUrl ?? config.defaultRemote;
+  if (!name)
+    throw new UsageError('no remote given and no defaultRemote configured', { fix: 'agentctl remote add <name> oci://host/repo, then --remote <name>' });
+  const url = name.includes('://') ? name : config.remotes[name];
+  if (!url) {
+    const suggestion = didYouMean(name, Object.keys(config.remotes));
+    throw new UsageError(`no remote named "${name}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, {
+      fix: Object.keys(config.remotes).length ? `use one of: ${Object.keys(config.remotes).join(', ')}` : `agentctl remote add ${name} oci://host/repo`,
+      code: 'unknown-remote',
+    });
+  }
+  const location = parseRemoteUrl(url, cwd);
+  const target =
+    location.kind === 'layout' ? new LayoutTarget(location.dir) : new RegistryTarget(location, { credentials: credentialsFor(name, location.host, env) });
+  return { name, location, target, repository: (agent) => repositoryOf(location, agent) };
+}
+
+/** AGENTCTL_REMOTE_<NAME>_USER/PASSWORD/TOKEN, then AGENTCTL_REGISTRY_*, then the credentials file. */
+export function credentialsFor(name: string, host: string, env: NodeJS.ProcessEnv): Credentials | undefined {
+  const key = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const fromEnv = (suffix: string) => env[`AGENTCTL_REMOTE_${key}_${suffix}`] || env[`AGENTCTL_REGISTRY_${suffix}`] || undefined;
+  const username = fromEnv('USER');
+  const token = fromEnv('TOKEN');
+  if (username !== undefined || token !== undefined) return { username, password: fromEnv('PASSWORD'), token };
+  const file = join(dirname(userConfigPath(env)), 'credentials.yaml');
+  if (!existsSync(file)) return undefined;
+  const all = (parseDocument(readFileSync(file, 'utf8')).toJS() ?? {}) as Record<string, Credentials>;
+  return all[name] ?? all[host];
+}
+
+/** Adds a remote to the workspace config, keeping the file's comments and layout. */
+export function addRemote(configPath: string, name: string, url: string, cwd: string, force = false): RemoteLocation {
+  if (!dnsLabel.safeParse(name).success) throw new UsageError(`invalid remote name "${name}"`, { fix: 'use lowercase letters, digits and "-"' });
+  const location = parseRemoteUrl(url, cwd);
+  const doc = parseDocument(existsSync(configPath) ? readFileSync(configPath, 'utf8') : '');
+  const current = doc.getIn(['remotes', name]);
+  if (current !== undefined && current !== url && !force) {
+    throw new CheckFailedError(`the remote "${name}" already points at ${String(current)}`, {
+      fix: `pass --force to point it at ${url}`,
+      code: 'remote-exists',
+    });
+  }
+  doc.setIn(['remotes', name], url);
+  const temp = `${configPath}.${process.pid}.tmp`;
+  writeFileSync(temp, doc.toString());
+  renameSync(temp, configPath);
+  return location;
+}
+
+export function removeRemote(configPath: string, name: string): void {
+  const doc = parseDocument(readFileSync(configPath, 'utf8'));
+  if (!doc.hasIn(['remotes', name])) throw new UsageError(`no remote named "${name}"`, { fix: 'agentctl remote ls' });
+  doc.deleteIn(['remotes', name]);
+  if (doc.get('defaultRemote') === name) doc.delete('defaultRemote');
+  const temp = `${configPath}.${process.pid}.tmp`;
+  writeFileSync(temp, doc.toString());
+  renameSync(temp, configPath);
+}

@@ -1,0 +1,278 @@
+/**
+ * The OCI distribution protocol over fetch: blob HEAD, upload (POST then PUT, or PATCH chunks for large
+ * blobs), manifests, tags, catalog. Auth: anonymous, basic, and the bearer-token challenge flow
+ * (WWW-Authenticate). Retries 429/5xx and dropped connections with backoff. Credentials are sent, never
+ * printed: errors name the URL and the status only.
+ */
+import { CheckFailedError, EnvironmentError } from '../errors.js';
+import { sha256 } from '../util/canonical.js';
+import { type Manifest, MEDIA, type Target, type TargetStats } from './target.js';
+import type { RemoteLocation } from './url.js';
+
+export interface Credentials {
+  username?: string | undefined;
+  password?: string | undefined;
+  /** A bearer token used as it is (no challenge needed). */
+  token?: string | undefined;
+}
+
+export interface ClientOptions {
+  credentials?: Credentials;
+  retries?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+  /** Blobs larger than this are uploaded in PATCH chunks of this size. */
+  chunkBytes?: number;
+}
+
+type Registry = Extract<RemoteLocation, { kind: 'registry' }>;
+
+export class RegistryTarget implements Target {
+  readonly stats: TargetStats = { requests: 0, uploads: 0, uploadedBytes: 0 };
+  readonly description: string;
+  private readonly tokens = new Map<string, string>();
+
+  constructor(
+    private readonly location: Registry,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.description = location.url;
+  }
+
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const response = await this.request('HEAD', `/v2/${repository}/blobs/${digest}`, { repository, ok: [200, 404] });
+    return response.status === 200;
+  }
+
+  async putBlob(repository: string, digest: string, bytes: Buffer): Promise<void> {
+    const start = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { repository, push: true, ok: [202], headers: { 'content-length': '0' } });
+    let location = this.absolute(start.headers.get('location'), repository);
+    const chunk = this.options.chunkBytes ?? 8 * 1024 * 1024;
+    if (bytes.length > chunk) {
+      for (let offset = 0; offset < bytes.length; offset += chunk) {
+        const piece = bytes.subarray(offset, Math.min(bytes.length, offset + chunk));
+        const patched = await this.request('PATCH', location, {
+          repository,
+          push: true,
+          ok: [202],
+          body: piece,
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-range': `${offset}-${offset + piece.length - 1}`,
+            'content-length': String(piece.length),
+          },
+          retry: false,
+        });
+        location = this.absolute(patched.headers.get('location'), repository);
+      }
+      await this.request('PUT', withQuery(location, `digest=${encodeURIComponent(digest)}`), {
+        repository,
+        push: true,
+        ok: [201],
+        headers: { 'content-length': '0' },
+        retry: false,
+      });
+    } else {
+      await this.request('PUT', withQuery(location, `digest=${encodeURIComponent(digest)}`), {
+        repository,
+        push: true,
+        ok: [201],
+        body: bytes,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        retry: false,
+      });
+    }
+    this.stats.uploads++;
+    this.stats.uploadedBytes += bytes.length;
+  }
+
+  async getBlob(repository: string, digest: string): Promise<Buffer> {
+    const response = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, ok: [200] });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const actual = sha256(bytes);
+    if (actual !== digest) {
+      throw new CheckFailedError(
+        `blob ${digest} from ${this.location.url}/${repository} does not match its digest (it hashes to ${actual}): it was tampered with or corrupted`,
+        {
+          code: 'digest-mismatch',
+          fix: 'do not use this copy; ask the owner to push the version again',
+        },
+      );
+    }
+    return bytes;
+  }
+
+  async getManifest(repository: string, reference: string): Promise<Manifest | undefined> {
+    const response = await this.request('GET', `/v2/${repository}/manifests/${reference}`, {
+      repository,
+      ok: [200, 404],
+      headers: { accept: `${MEDIA.manifest}, ${MEDIA.index}` },
+    });
+    if (response.status === 404) return undefined;
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const digest = sha256(bytes);
+    if (reference.startsWith('sha256:') && digest !== reference) {
+      throw new CheckFailedError(`manifest ${reference} from ${this.location.url} does not match its digest (it hashes to ${digest})`, {
+        code: 'digest-mismatch',
+      });
+    }
+    return { bytes, digest, mediaType: response.headers.get('content-type')?.split(';')[0] ?? MEDIA.manifest };
+  }
+
+  async resolveTag(repository: string, tag: string): Promise<string | undefined> {
+    const response = await this.request('HEAD', `/v2/${repository}/manifests/${tag}`, {
+      repository,
+      ok: [200, 404],
+      headers: { accept: `${MEDIA.manifest}, ${MEDIA.index}` },
+    });
+    return response.status === 404 ? undefined : (response.headers.get('docker-content-digest') ?? undefined);
+  }
+
+  async putManifest(repository: string, manifest: Manifest, tag?: string): Promise<void> {
+    await this.request('PUT', `/v2/${repository}/manifests/${tag ?? manifest.digest}`, {
+      repository,
+      push: true,
+      ok: [201],
+      body: manifest.bytes,
+      headers: { 'content-type': manifest.mediaType },
+    });
+  }
+
+  async listTags(repository: string): Promise<string[]> {
+    const response = await this.request('GET', `/v2/${repository}/tags/list`, { repository, ok: [200, 404] });
+    if (response.status === 404) return [];
+    return ((await response.json()) as { tags?: string[] | null }).tags ?? [];
+  }
+
+  async listRepositories(): Promise<string[]> {
+    const response = await this.request('GET', '/v2/_catalog?n=1000', { ok: [200, 404], scope: 'registry:catalog:*' });
+    if (response.status === 404) return [];
+    const all = ((await response.json()) as { repositories?: string[] }).repositories ?? [];
+    const prefix = this.location.namespace ? `${this.location.namespace}/` : '';
+    return all.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
+  }
+
+  private absolute(location: string | null, repository: string): string {
+    if (!location) throw new EnvironmentError(`${this.location.url}/${repository} did not say where to upload`, { code: 'registry-protocol' });
+    return location.startsWith('http') ? location : `${this.location.base}${location.startsWith('/') ? '' : '/'}${location}`;
+  }
+
+  private async request(
+    method: string,
+    pathOrUrl: string,
+    opts: { repository?: string; push?: boolean; ok: number[]; body?: Buffer; headers?: Record<string, string>; scope?: string; retry?: boolean },
+  ): Promise<Response> {
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.location.base}${pathOrUrl}`;
+    const scope = opts.scope ?? (opts.repository ? `repository:${opts.repository}:${opts.push ? 'pull,push' : 'pull'}` : '');
+    const retries = opts.retry === false ? 0 : (this.options.retries ?? 3);
+    let challenged = false;
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        this.stats.requests++;
+        response = await fetch(url, {
+          method,
+          headers: { ...opts.headers, ...this.authHeader(scope) },
+          ...(opts.body ? { body: opts.body } : {}),
+          redirect: 'follow',
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+        });
+      } catch (error) {
+        if (attempt < retries) {
+          await sleep((this.options.backoffMs ?? 200) * 2 ** attempt);
+          continue;
+        }
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+        throw new EnvironmentError(`cannot reach the registry ${this.location.url} (${cause})`, {
+          where: this.location.url,
+          fix: 'check that it is running and the URL (agentctl remote ls); nothing was tagged, so the push can simply be run again',
+          code: 'remote-unreachable',
+        });
+      }
+      if (response.status === 401 && !challenged) {
+        challenged = true;
+        await this.answerChallenge(response.headers.get('www-authenticate') ?? '', scope);
+        attempt--;
+        continue;
+      }
+      if ((response.status === 429 || response.status >= 500) && attempt < retries) {
+        await response.body?.cancel();
+        await sleep((this.options.backoffMs ?? 200) * 2 ** attempt);
+        continue;
+      }
+      if (opts.ok.includes(response.status)) return response;
+      throw await this.failure(method, url, response);
+    }
+  }
+
+  private authHeader(scope: string): Record<string, string> {
+    const c = this.options.credentials;
+    const token = this.tokens.get(scope) ?? this.tokens.get('*') ?? c?.token;
+    if (token) return { authorization: `Bearer ${token}` };
+    if (this.tokens.has('basic') && c?.username !== undefined)
+      return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` };
+    return {};
+  }
+
+  private async answerChallenge(header: string, scope: string): Promise<void> {
+    const c = this.options.credentials;
+    if (/^basic/i.test(header)) {
+      if (c?.username === undefined) throw authRequired(this.location.url);
+      this.tokens.set('basic', '');
+      return;
+    }
+    const params = Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (!/^bearer/i.test(header) || !params.realm) throw authRequired(this.location.url);
+    const query = new URLSearchParams({ ...(params.service ? { service: params.service } : {}), scope: params.scope ?? scope });
+    this.stats.requests++;
+    const response = await fetch(`${params.realm}?${query}`, {
+      headers: c?.username !== undefined ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` } : {},
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+    }).catch(() => undefined);
+    if (!response?.ok) {
+      throw new EnvironmentError(`the registry's token service refused the credentials for ${this.location.url} (${response?.status ?? 'unreachable'})`, {
+        fix: 'check the username and password (env AGENTCTL_REGISTRY_USER / AGENTCTL_REGISTRY_PASSWORD, or the credentials file)',
+        code: 'remote-auth',
+      });
+    }
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new EnvironmentError(`the registry's token service answered without a token`, { code: 'remote-auth' });
+    this.tokens.set(scope, token);
+  }
+
+  private async failure(method: string, url: string, response: Response): Promise<Error> {
+    let detail = '';
+    try {
+      const body = (await response.json()) as { errors?: { code?: string; message?: string }[] };
+      detail = (body.errors ?? []).map((e) => `${e.code}: ${e.message}`).join('; ');
+    } catch {
+      // no JSON body
+    }
+    const what = `${method} ${url} answered ${response.status}${detail ? ` (${detail})` : ''}`;
+    if (response.status === 401 || response.status === 403) {
+      return new EnvironmentError(`the registry refused the credentials: ${what}`, {
+        fix: 'check the username and password (env AGENTCTL_REGISTRY_USER / AGENTCTL_REGISTRY_PASSWORD, or the credentials file)',
+        code: 'remote-auth',
+      });
+    }
+    if (response.status >= 500)
+      return new EnvironmentError(`the registry failed: ${what}`, { fix: 'try again later; nothing was tagged', code: 'remote-error' });
+    return new CheckFailedError(`the registry refused: ${what}`, { code: 'remote-refused' });
+  }
+}
+
+function authRequired(url: string): EnvironmentError {
+  return new EnvironmentError(`${url} requires credentials`, {
+    fix: 'set AGENTCTL_REGISTRY_USER and AGENTCTL_REGISTRY_PASSWORD, or add them to the credentials file (agentctl remote add --help)',
+    code: 'remote-auth',
+  });
+}
+
+function withQuery(url: string, query: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
