@@ -65,9 +65,14 @@ describe('file:// remote (OCI image layout), the embedded default', () => {
       verification: { valid: true, keyName: 'alice' },
       registered: expect.arrayContaining([expect.objectContaining({ ref: 'triage@0.1.0', outcome: 'registered' })]),
     });
-    // Same digest on both machines.
+    // Same digest on both machines, and the same artifact: pushed again from the second machine, it is
+    // byte for byte the manifest the first one published (a no-op on that remote).
     const digestOf = async (ctx: { cwd: string; env: Record<string, string> }) => json(await agentctl(['show', 'triage@0.1.0', '--json'], ctx)).digest;
     expect(await digestOf(b)).toBe(await digestOf(a));
+    for (const step of [['promote', 'triage@0.1.0', '--to', 'dev'], ['promote', 'triage@0.1.0', '--to', 'canary'], ['keys', 'generate']]) await agentctl(step, { ...b, env: { ...b.env, AGENTCTL_TEAM: 'team-qa' } });
+    const republish = json(await agentctl(['push', 'triage@0.1.0', '--remote', 'team', '--json'], { ...b, env: { ...b.env, AGENTCTL_TEAM: 'team-qa' } }));
+    // Bob's own signature is attached as a second referrer; the version's manifest is untouched.
+    expect(republish).toMatchObject({ manifestDigest: json(push).manifestDigest, manifest: 'unchanged', attestation: 'created' });
 
     const blobs = join(layout, 'blobs/sha256');
     const manifestDigest = json(push).manifestDigest.replace('sha256:', '');

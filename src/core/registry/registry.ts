@@ -49,6 +49,8 @@ export interface Dependency {
 export interface PreparedVersion {
   built: BuiltBundle;
   dependencies: Dependency[];
+  /** A version pulled from a remote keeps its original registration, so its artifact is the same everywhere. */
+  origin?: { createdAt: string; createdBy: string };
 }
 
 export interface RegisterOutcome {
@@ -180,7 +182,7 @@ export class Registry {
     }
     const now = new Date().toISOString();
     return writeTransaction(this.db, this.path, () =>
-      items.map(({ built, dependencies }) => {
+      items.map(({ built, dependencies, origin }) => {
         const { bundle, digest } = built;
         const ref = `${bundle.name}@${bundle.version}`;
         const object = this.db.prepare('SELECT kind, owner FROM objects WHERE name = ?').get(bundle.name) as { kind: SpecKind; owner: string } | undefined;
@@ -231,8 +233,8 @@ export class Registry {
             parts.patch,
             parts.prerelease,
             built.json,
-            now,
-            actor.user,
+            origin?.createdAt ?? now,
+            origin?.createdBy ?? actor.user,
             transition,
           );
         const insertDep = this.db.prepare('INSERT INTO version_dependencies (name, version, ref, dep_name, dep_version, dep_digest) VALUES (?, ?, ?, ?, ?, ?)');
