@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { openWorkspace, Registry, registerSpecs } from '../dist/core/index.js';
 import { benchAgentctlEval, benchPromptfoo } from './bench-eval.mjs';
 import { benchEventAppends, benchRuntimeStep, benchStats, freshRegistry, seedStats } from './bench-events.mjs';
+import { benchPublish } from './bench-publish.mjs';
 
 const BIN = new URL('../bin/agentctl.js', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'agentctl-bench-'));
@@ -208,6 +209,33 @@ if (theirs) {
   rows.push({ what: 'promptfoo eval, same cases, echo provider (whole command)', ms: theirs.ms, target: 'floor' });
   rows.push({ what: 'promptfoo eval --no-write', ms: theirs.noWriteMs, target: '—' });
   rows.push({ what: 'agentctl eval speed-up over promptfoo', ms: 0, rate: theirs.ms / ours.ms, rateUnit: '×', target: '≥ 5×' });
+}
+
+// --- Publishing (issue: OCI remotes) ---
+const pub = await benchPublish(join(work, 'publish'));
+if (pub) {
+  rows.push({ what: `floor: one bare blob upload of the bundle (${Math.round(pub.bytes / 1024)} KiB)`, ms: pub.floorMs, target: 'floor' });
+  rows.push({
+    what: `push, 1,000-sample bundle (${pub.pushUploads} uploads, ${Math.round(pub.pushBytes / 1024)} KiB)`,
+    ms: pub.pushMs,
+    ratio: pub.pushMs / pub.floorMs,
+    floorName: 'bare upload',
+    target: '—',
+  });
+  rows.push({
+    what: `re-push of the same version: ${pub.repushUploads} uploads, ${pub.repushRequests} requests`,
+    ms: pub.repushMs,
+    ratio: pub.repushMs / pub.floorMs,
+    floorName: 'bare upload',
+    target: '0 uploads, ≤ 3 requests',
+  });
+  rows.push({
+    what: `pull + verify (signature ${pub.verified ? 'valid' : 'INVALID'})`,
+    ms: pub.pullMs,
+    ratio: pub.pullMs / pub.floorMs,
+    floorName: 'bare upload',
+    target: '—',
+  });
 }
 
 rmSync(work, { recursive: true, force: true });

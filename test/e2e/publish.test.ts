@@ -1,4 +1,6 @@
 /** Publishing to the real CNCF distribution registry (and to an OCI image layout) through the real binary. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +8,9 @@ import { agentctl } from '../support/cli.js';
 import { hasRegistry, type RunningRegistry, startRegistry } from '../support/oci-registry.js';
 import { startProxy } from '../support/registry-proxy.js';
 import { tempDir, writeFile } from '../support/workspace.js';
+
+const hasSkopeo = spawnSync('skopeo', ['--version']).status === 0;
+if (!hasSkopeo && process.env.CI) throw new Error('the OCI layout test needs skopeo under CI (apt-get install -y skopeo)');
 
 /** A workspace whose triage@0.1.0 is active in canary (its gates hold), with a signing key of its own. */
 async function publisher(team = 'team-qa') {
@@ -69,7 +74,12 @@ describe('file:// remote (OCI image layout), the embedded default', () => {
     // byte for byte the manifest the first one published (a no-op on that remote).
     const digestOf = async (ctx: { cwd: string; env: Record<string, string> }) => json(await agentctl(['show', 'triage@0.1.0', '--json'], ctx)).digest;
     expect(await digestOf(b)).toBe(await digestOf(a));
-    for (const step of [['promote', 'triage@0.1.0', '--to', 'dev'], ['promote', 'triage@0.1.0', '--to', 'canary'], ['keys', 'generate']]) await agentctl(step, { ...b, env: { ...b.env, AGENTCTL_TEAM: 'team-qa' } });
+    for (const step of [
+      ['promote', 'triage@0.1.0', '--to', 'dev'],
+      ['promote', 'triage@0.1.0', '--to', 'canary'],
+      ['keys', 'generate'],
+    ])
+      await agentctl(step, { ...b, env: { ...b.env, AGENTCTL_TEAM: 'team-qa' } });
     const republish = json(await agentctl(['push', 'triage@0.1.0', '--remote', 'team', '--json'], { ...b, env: { ...b.env, AGENTCTL_TEAM: 'team-qa' } }));
     // Bob's own signature is attached as a second referrer; the version's manifest is untouched.
     expect(republish).toMatchObject({ manifestDigest: json(push).manifestDigest, manifest: 'unchanged', attestation: 'created' });
@@ -84,6 +94,20 @@ describe('file:// remote (OCI image layout), the embedded default', () => {
     expect(tampered.exitCode).toBe(1);
     expect(tampered.stderr).toContain('does not match its digest');
     expect(json(await agentctl(['list', '--json'], c))).toEqual([]);
+  });
+
+  it.skipIf(!hasSkopeo)('the layout is readable by a standard OCI tool (skopeo copies the artifact, digests intact)', async () => {
+    const a = await publisher();
+    const push = json(await agentctl(['push', 'triage@0.1.0', '--json'], a));
+    const out = join(tempDir(), 'copy');
+    execFileSync('skopeo', ['copy', `oci:${join(a.cwd, '.agentctl/oci/triage')}:0.1.0`, `dir:${out}`], { stdio: 'pipe' });
+    const manifest = readFileSync(join(out, 'manifest.json'));
+    expect(`sha256:${createHash('sha256').update(manifest).digest('hex')}`).toBe(push.manifestDigest);
+    const layers = (JSON.parse(manifest.toString('utf8')) as { layers: { digest: string }[] }).layers;
+    for (const layer of layers) {
+      const bytes = readFileSync(join(out, layer.digest.replace('sha256:', '')));
+      expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(layer.digest);
+    }
   });
 
   it('refuses a version whose gates do not hold, a draft, and a malformed remote URL', async () => {

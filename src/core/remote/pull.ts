@@ -57,7 +57,11 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
   }
   const files = new Map<string, Buffer>();
   for (const layer of body.layers) files.set(layer.annotations?.[TITLE] ?? layer.digest, await target.getBlob(repository, layer.digest));
-  const config = JSON.parse((await target.getBlob(repository, body.config.digest)).toString('utf8')) as { digest: string; createdAt: string; createdBy: string };
+  const config = JSON.parse((await target.getBlob(repository, body.config.digest)).toString('utf8')) as {
+    digest: string;
+    createdAt: string;
+    createdBy: string;
+  };
 
   const main = builtFrom(files, 'bundle.json', '', config.digest, ref);
   const deps: PreparedVersion[] = [];
@@ -87,7 +91,10 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
   });
   // A pulled version keeps its owner: it is registered as that team's, by this user, via the pull.
   const origin = { createdAt: config.createdAt, createdBy: config.createdBy };
-  const registered = options.registry.register([...deps, { built: main, dependencies, origin }], { user: `${options.actor.user} (pulled)`, team: main.bundle.owner });
+  const registered = options.registry.register([...deps, { built: main, dependencies, origin }], {
+    user: `${options.actor.user} (pulled)`,
+    team: main.bundle.owner,
+  });
   return { ref, manifestDigest: manifest.digest, digest: main.digest, verification, registered };
 }
 
