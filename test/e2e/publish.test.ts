@@ -59,7 +59,8 @@ describe('file:// remote (OCI image layout), the embedded default', () => {
     expect(json(push)).toMatchObject({ manifest: 'created', attestation: 'created', tags: ['0.1.0', 'canary'] });
     const layout = join(a.cwd, '.agentctl/oci/triage');
     expect(JSON.parse(readFileSync(join(layout, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
-    const again = json(await agentctl(['push', 'triage@0.1.0', '--json'], a));
+    // From a sub-folder, the configured file://./.agentctl/oci is still the workspace's.
+    const again = json(await agentctl(['push', 'triage@0.1.0', '--json'], { ...a, cwd: join(a.cwd, 'agents') }));
     expect(again).toMatchObject({ manifest: 'unchanged', attestation: 'unchanged', uploads: 0 });
 
     const b = await consumer(a.publicKey);

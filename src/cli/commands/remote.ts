@@ -43,7 +43,7 @@ export async function remoteListCommand(ctx: CliContext, name: string | undefine
       );
     return 0;
   }
-  const remote = openRemote(name, workspace.config, ctx.cwd, ctx.env);
+  const remote = openRemote(name, workspace.config, ctx.cwd, ctx.env, workspace.root);
   const agents = agent ? [agent] : await remote.target.listRepositories();
   const versions = await listRemote(remote.target, remote.repository, agents);
   if (options.json) printJson(ctx, versions);
@@ -95,7 +95,7 @@ export async function keysListCommand(ctx: CliContext, options: { json?: boolean
 export async function pushCommand(ctx: CliContext, ref: string, options: { remote?: string; dryRun?: boolean; key?: string; json?: boolean }): Promise<number> {
   return writeRegistry(ctx, async (registry, workspace) => {
     const row = registry.resolve(ref);
-    const remote = openRemote(options.remote, workspace.config, ctx.cwd, ctx.env);
+    const remote = openRemote(options.remote, workspace.config, ctx.cwd, ctx.env, workspace.root);
     const result = await pushVersion({
       registry,
       target: remote.target,
@@ -134,7 +134,7 @@ export async function pullCommand(ctx: CliContext, ref: string, options: { verif
   const parsed = parseRemoteRef(ref);
   if (!parsed.version) throw new UsageError(`"${ref}" names no version`, { fix: 'agentctl pull <remote>/<agent>@<version>, e.g. team/triage@0.2.0' });
   return writeRegistry(ctx, async (registry, workspace) => {
-    const remote = openRemote(parsed.remote, workspace.config, ctx.cwd, ctx.env);
+    const remote = openRemote(parsed.remote, workspace.config, ctx.cwd, ctx.env, workspace.root);
     const result = await pullVersion({
       registry,
       target: remote.target,

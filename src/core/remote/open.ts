@@ -18,7 +18,11 @@ export interface OpenRemote {
   repository(agent: string): string;
 }
 
-export function openRemote(nameOrUrl: string | undefined, config: ResolvedConfig, cwd: string, env: NodeJS.ProcessEnv = process.env): OpenRemote {
+/**
+ * `root` anchors relative file:// paths of configured remotes (file://./.agentctl/oci means the
+ * workspace's, from any folder in it); a URL typed on the command line is relative to `cwd`.
+ */
+export function openRemote(nameOrUrl: string | undefined, config: ResolvedConfig, cwd: string, env: NodeJS.ProcessEnv = process.env, root = cwd): OpenRemote {
   const name = nameOrUrl ?? config.defaultRemote;
   if (!name)
     throw new UsageError('no remote given and no defaultRemote configured', { fix: 'agentctl remote add <name> oci://host/repo, then --remote <name>' });
