@@ -34,7 +34,7 @@ export function openRemote(nameOrUrl: string | undefined, config: ResolvedConfig
       code: 'unknown-remote',
     });
   }
-  const location = parseRemoteUrl(url, cwd);
+  const location = parseRemoteUrl(url, name.includes('://') ? cwd : root);
   const target =
     location.kind === 'layout' ? new LayoutTarget(location.dir) : new RegistryTarget(location, { credentials: credentialsFor(name, location.host, env) });
   return { name, location, target, repository: (agent) => repositoryOf(location, agent) };
