@@ -4,6 +4,7 @@
  * sent as a bearer header and never appears in errors or events.
  */
 import type { ToolCall } from '../runtime/events.js';
+import { sleep } from '../util/sleep.js';
 import { type ChatMessage, estimateUsage, ModelError, type ModelProvider, type ModelRequest, type ModelResponse } from './types.js';
 
 export interface OpenAIOptions {
@@ -233,14 +234,4 @@ function transportError(error: unknown, signal: AbortSignal, timeoutMs: number, 
     true,
     'is the gateway running? check gateway.baseUrl',
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

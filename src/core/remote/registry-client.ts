@@ -6,6 +6,7 @@
  */
 import { CheckFailedError, EnvironmentError } from '../errors.js';
 import { sha256 } from '../util/canonical.js';
+import { sleep } from '../util/sleep.js';
 import { type Manifest, MEDIA, type Target, type TargetStats } from './target.js';
 import type { RemoteLocation } from './url.js';
 
@@ -271,8 +272,4 @@ function authRequired(url: string): EnvironmentError {
 
 function withQuery(url: string, query: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,35 +7,27 @@ import { monotonicFactory } from 'ulid';
 import { EventLog } from '../events/event-log.js';
 import { createRedactor } from '../events/redact.js';
 import { appendToCassette, recording } from '../providers/cassette.js';
-import type { Price } from '../providers/prices.js';
-import type { ChatMessage, ModelProvider, ModelRequest, ModelResponse } from '../providers/types.js';
+import type { ModelRequest, ModelResponse } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
-import type { RunMode, RuntimeEvent } from './events.js';
-import { type RunFinished, runAgent, type ToolExecutor } from './runtime.js';
+import type { RuntimeEvent } from './events.js';
+import { type RunFinished, type RunOptions, runAgent } from './runtime.js';
 import { type AgentSnapshot, snapshotDigest } from './snapshot.js';
 
 export const newId = monotonicFactory();
 
-export interface ExecuteOptions {
+/** What a run needs (RunOptions, less the ids this assigns) and how to persist it. */
+export interface ExecuteOptions extends Omit<RunOptions, 'runId' | 'sessionId'> {
   registry: Registry;
-  agent: AgentSnapshot;
-  input: string;
-  history?: ChatMessage[];
-  provider: ModelProvider;
-  mode: RunMode;
-  model?: string | undefined;
-  prices?: Record<string, Price>;
   actor: { user: string; team: string };
+  /** Continue this session; a new one otherwise. */
   sessionId?: string | undefined;
   replayOf?: string | undefined;
-  signal?: AbortSignal;
   /** Secrets known to this process (the gateway key), redacted wherever they appear. */
   secrets?: string[];
   /** With --record: where each agent's cassette file is, to add the live responses to. */
   recordInto?: ((agent: string) => string | undefined) | undefined;
   /** Shared with other runs of this process (the playground, evals): one writer per database. */
   log?: EventLog;
-  tools?: ToolExecutor | undefined;
 }
 
 export async function* executeRun(options: ExecuteOptions): AsyncGenerator<RuntimeEvent, RunFinished> {

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { ToolDocument } from '../spec/schema.js';
+import { sleep } from '../util/sleep.js';
 import { checkJsonSchema } from './json-schema-check.js';
 
 export type ToolOutcome = { ok: true; output: unknown; source: 'mock' | 'live' } | { ok: false; error: string };
@@ -31,7 +32,7 @@ export async function executeTool(tool: ToolDocument, input: Record<string, unkn
       error: `no mock of ${tool.metadata.name} matches the input ${JSON.stringify(input)}; add one under spec.mocks (a mock without "when" matches everything)`,
     };
   }
-  if (mock.latencyMs) await delay(mock.latencyMs, context.signal);
+  if (mock.latencyMs) await sleep(mock.latencyMs, context.signal);
   if (mock.error !== undefined) return { ok: false, error: mock.error };
   return { ok: true, output: mock.output ?? null, source: 'mock' };
 }
@@ -95,14 +96,4 @@ function parseMaybeJson(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
