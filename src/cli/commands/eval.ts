@@ -1,12 +1,12 @@
 /** `eval`: run an agent's sample set (or every agent's), compare with the baseline, write reports, gate. */
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { evaluateAgent, type GateOutcome } from '../../core/eval/evaluate.js';
 import { junitReport, markdownReport } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
-import { appendToCassette } from '../../core/providers/cassette.js';
 import { createProvider } from '../../core/providers/create.js';
+import { cassetteFiles, saveRecordings } from '../../core/runtime/cassettes.js';
 import { openEventLog } from '../../core/runtime/execute.js';
 import { resolveAgent } from '../../core/runtime/resolve-agent.js';
 import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
@@ -38,7 +38,7 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
   if (!ref && !options.all) throw new UsageError('which agent?', { fix: 'agentctl eval <agent>, or agentctl eval --all for every agent with a sample set' });
   return writeRegistry(ctx, async (registry, workspace) => {
     const specs = loadWorkspaceSpecs(workspace.root, ctx.cwd).workspace;
-    const agentDirs = new Map(specs.flatMap((s) => (s.document?.kind === 'Agent' ? [[s.document.metadata.name, dirname(s.absolutePath)] as const] : [])));
+    const cassettePaths = cassetteFiles(workspace.root, ctx.cwd);
     const targets = options.all
       ? specs.flatMap((s) => (s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : []))
       : [ref as string];
@@ -75,7 +75,7 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
                   ? `baseline ${baseline} has no results for these samples: running it first`
                   : `baseline ${baseline}: reusing its stored results`,
               ),
-            onRecorded: options.record ? (entries) => recordInto(entries, agentDirs, specs) : undefined,
+            onRecorded: options.record ? (entries) => saveRecordings(entries, cassettePaths) : undefined,
           });
           reports.push(result);
         } finally {
@@ -117,22 +117,6 @@ async function progressScreen(ctx: CliContext, title: string, json: boolean): Pr
     note: (text) => note(ctx, text),
     close() {},
   };
-}
-
-function recordInto(
-  entries: Parameters<NonNullable<Parameters<typeof evaluateAgent>[0]['onRecorded']>>[0],
-  dirs: Map<string, string>,
-  specs: ReturnType<typeof loadWorkspaceSpecs>['workspace'],
-) {
-  const byFile = new Map<string, typeof entries>();
-  for (const entry of entries) {
-    const spec = specs.find((s) => s.document?.kind === 'Agent' && s.document.metadata.name === entry.request.agent);
-    const dir = dirs.get(entry.request.agent);
-    if (!dir || spec?.document?.kind !== 'Agent') continue;
-    const path = join(dir, spec.document.spec.cassette ?? 'cassettes/default.yaml');
-    byFile.set(path, [...(byFile.get(path) ?? []), entry]);
-  }
-  for (const [path, list] of byFile) appendToCassette(path, list);
 }
 
 function writeReports(ctx: CliContext, options: EvalCommandOptions, reports: { report: EvalReport; gate: GateOutcome }[]): void {

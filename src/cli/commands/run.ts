@@ -1,9 +1,8 @@
-import { dirname, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { createProvider } from '../../core/providers/create.js';
+import { cassetteFiles } from '../../core/runtime/cassettes.js';
 import { executeRun } from '../../core/runtime/execute.js';
 import { resolveAgent } from '../../core/runtime/resolve-agent.js';
-import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { createEventPrinter } from '../present/run-events.js';
@@ -70,16 +69,6 @@ export async function runCommand(ctx: CliContext, ref: string, options: RunComma
       process.off('SIGINT', onSigint);
     }
   });
-}
-
-/** Where each workspace agent's cassette lives, for --record. */
-function cassetteFiles(root: string, cwd: string): (agent: string) => string | undefined {
-  const paths = new Map<string, string>();
-  for (const spec of loadWorkspaceSpecs(root, cwd).workspace) {
-    const doc = spec.document;
-    if (doc?.kind === 'Agent') paths.set(doc.metadata.name, join(dirname(spec.absolutePath), doc.spec.cassette ?? 'cassettes/default.yaml'));
-  }
-  return (agent) => paths.get(agent);
 }
 
 async function readStdin(): Promise<string> {

@@ -1,5 +1,8 @@
 /** The cassettes of an agent and its sub-agents, read from the snapshot (so replays use the same ones). */
-import { type Cassette, type CassetteSource, cassetteSchema } from '../providers/cassette.js';
+import { dirname, join } from 'node:path';
+import { appendToCassette, type Cassette, type CassetteSource, cassetteSchema } from '../providers/cassette.js';
+import type { ModelRequest, ModelResponse } from '../providers/types.js';
+import { loadWorkspaceSpecs } from '../spec/validate.js';
 import { MAX_DATA_BYTES, parseYamlSafely } from '../spec/yaml.js';
 import type { AgentSnapshot } from './snapshot.js';
 
@@ -17,4 +20,24 @@ export function cassettesOf(root: AgentSnapshot): CassetteSource {
   };
   visit(root);
   return { cassetteFor: (agent) => byAgent.get(agent) };
+}
+
+/** Where each workspace agent's cassette file is (for --record): its spec's `cassette`, else cassettes/default.yaml. */
+export function cassetteFiles(root: string, cwd: string): (agent: string) => string | undefined {
+  const paths = new Map<string, string>();
+  for (const spec of loadWorkspaceSpecs(root, cwd).workspace) {
+    const doc = spec.document;
+    if (doc?.kind === 'Agent') paths.set(doc.metadata.name, join(dirname(spec.absolutePath), doc.spec.cassette ?? 'cassettes/default.yaml'));
+  }
+  return (agent) => paths.get(agent);
+}
+
+/** Adds recorded responses to the cassette of the agent that made each request. */
+export function saveRecordings(recorded: readonly { request: ModelRequest; response: ModelResponse }[], pathOf: (agent: string) => string | undefined): void {
+  const byFile = new Map<string, { request: ModelRequest; response: ModelResponse }[]>();
+  for (const entry of recorded) {
+    const path = pathOf(entry.request.agent);
+    if (path) byFile.set(path, [...(byFile.get(path) ?? []), entry]);
+  }
+  for (const [path, entries] of byFile) appendToCassette(path, entries);
 }

@@ -6,9 +6,10 @@
 import { monotonicFactory } from 'ulid';
 import { EventLog } from '../events/event-log.js';
 import { createRedactor } from '../events/redact.js';
-import { appendToCassette, recording } from '../providers/cassette.js';
+import { recording } from '../providers/cassette.js';
 import type { ModelRequest, ModelResponse } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
+import { saveRecordings } from './cassettes.js';
 import type { RuntimeEvent } from './events.js';
 import { type RunFinished, type RunOptions, runAgent } from './runtime.js';
 import { type AgentSnapshot, snapshotDigest } from './snapshot.js';
@@ -95,14 +96,4 @@ export function openEventLog(
   const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor({ patterns, literals: secrets }), ...options });
   log.recoverInterrupted();
   return log;
-}
-
-function saveRecordings(recorded: { request: ModelRequest; response: ModelResponse }[], recordInto: (agent: string) => string | undefined): void {
-  const byFile = new Map<string, typeof recorded>();
-  for (const entry of recorded) {
-    const path = recordInto(entry.request.agent);
-    if (!path) continue;
-    byFile.set(path, [...(byFile.get(path) ?? []), entry]);
-  }
-  for (const [path, entries] of byFile) appendToCassette(path, entries);
 }
