@@ -172,12 +172,23 @@ describe('agentctl eval', () => {
     const cwd = await workspace();
     samples(cwd, 'samples:\n  - id: kind\n    input: Say something kind\n    assert:\n      - { type: judge, rubric: The reply is kind }\n');
     gateway.script({ kind: 'text', text: 'You are doing great.' }, { kind: 'text', text: '{"pass": true, "score": 0.95, "reason": "warm and kind"}' });
-    const live = JSON.parse((await agentctl(['eval', 'triage', '--provider', 'openai', '--record', '--concurrency', '1', '--json'], { cwd, env: { AGENTCTL_GATEWAY_URL: gateway.url } })).stdout);
+    const live = JSON.parse(
+      (
+        await agentctl(['eval', 'triage', '--provider', 'openai', '--record', '--concurrency', '1', '--json'], {
+          cwd,
+          env: { AGENTCTL_GATEWAY_URL: gateway.url },
+        })
+      ).stdout,
+    );
     expect(live.results[0]).toMatchObject({ status: 'pass', output: 'You are doing great.' });
     const before = gateway.requests.length;
     const offline = JSON.parse((await agentctl(['eval', 'triage', '--json'], { cwd })).stdout);
     expect(gateway.requests.length).toBe(before);
-    expect(offline.results[0]).toMatchObject({ status: 'pass', output: 'You are doing great.', assertions: [expect.objectContaining({ reason: expect.stringContaining('warm and kind') })] });
+    expect(offline.results[0]).toMatchObject({
+      status: 'pass',
+      output: 'You are doing great.',
+      assertions: [expect.objectContaining({ reason: expect.stringContaining('warm and kind') })],
+    });
   });
 
   it('javascript assertions that throw or never return are errors with a reason', async () => {

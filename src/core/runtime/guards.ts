@@ -1,0 +1,129 @@
+/**
+ * The runtime's guards and plumbing: the policy check before every model and tool use, budgets, the
+ * fallback chain (next model → rule reply → needs-human), the tools offered to the model, span ids.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ToolDefinition } from '../providers/types.js';
+import { decide, type PolicyAction } from '../spec/policy.js';
+import type { RuntimeEvent, Usage } from './events.js';
+import type { RunFinished, RunOptions } from './runtime.js';
+import type { AgentSnapshot } from './snapshot.js';
+
+type Stream<T> = AsyncGenerator<RuntimeEvent, T>;
+
+export const SUBAGENT_TOOL_PREFIX = 'transfer_to_';
+
+export interface AgentResult {
+  status: RunFinished['status'];
+  output: string | null;
+  errorClass: string | null;
+  error: string | null;
+}
+
+export interface RunState {
+  options: RunOptions;
+  signal: AbortSignal;
+  started: number;
+  totals: { steps: number; usage: Usage; costUsd: number };
+  deadline: number;
+  maxTokens: number | undefined;
+  maxCost: number | undefined;
+}
+
+export async function* checkPolicy(run: RunState, agent: AgentSnapshot, spanId: string, action: PolicyAction, resource: string): Stream<boolean> {
+  const decision = decide(agent.policies, action, resource);
+  const { runId } = run.options;
+  yield {
+    type: 'policy.decision',
+    runId,
+    at: Date.now(),
+    spanId,
+    action,
+    resource,
+    allowed: decision.allowed,
+    policy: decision.policy ?? null,
+    reason: decision.reason,
+  };
+  if (!decision.allowed) {
+    const policySpan = newSpanId();
+    yield { type: 'span.started', runId, at: Date.now(), spanId: policySpan, parentSpanId: spanId, kind: 'policy', name: `deny ${action} ${resource}` };
+    yield { type: 'span.ended', runId, at: Date.now(), spanId: policySpan, status: 'error', attributes: { policy: decision.policy, reason: decision.reason } };
+  }
+  return decision.allowed;
+}
+
+/** next model → rule reply → needs-human, as far as the agent's fallback allows. */
+export async function* fallBack(
+  run: RunState,
+  agent: AgentSnapshot,
+  spanId: string,
+  failure: { errorClass: string; error: string },
+  nextModels: string[],
+): Stream<AgentResult | { status: 'retry-next-model' }> {
+  const { runId } = run.options;
+  const chain = agent.document.spec.fallback?.onError ?? [];
+  const next = nextModels[0];
+  if (chain.includes('model') && next !== undefined) {
+    yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'model', detail: next, reason: failure.error };
+    return { status: 'retry-next-model' };
+  }
+  const reply = agent.document.spec.fallback?.rule?.reply;
+  if (chain.includes('rule') && reply) {
+    yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'rule', detail: reply, reason: failure.error };
+    return { status: 'succeeded', output: reply, errorClass: failure.errorClass, error: failure.error };
+  }
+  if (chain.includes('human')) {
+    yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'human', detail: 'marked needs-human', reason: failure.error };
+    return { status: 'needs-human', output: null, ...failure };
+  }
+  return { status: 'failed', output: null, ...failure };
+}
+
+export function overBudget(run: RunState, step: number, maxSteps: number): { limit: string; value: number; max: number } | undefined {
+  if (step > maxSteps) return { limit: 'maxSteps', value: step, max: maxSteps };
+  const tokens = run.totals.usage.inputTokens + run.totals.usage.outputTokens;
+  if (run.maxTokens !== undefined && tokens > run.maxTokens) return { limit: 'maxTokens', value: tokens, max: run.maxTokens };
+  if (run.maxCost !== undefined && run.totals.costUsd > run.maxCost) return { limit: 'maxCostUsd', value: run.totals.costUsd, max: run.maxCost };
+  if (Date.now() >= run.deadline) return { limit: 'timeoutMs', value: Date.now() - run.started, max: run.deadline - run.started };
+  return undefined;
+}
+
+export function callSignal(run: RunState): AbortSignal {
+  if (!Number.isFinite(run.deadline)) return run.signal;
+  return AbortSignal.any([run.signal, AbortSignal.timeout(Math.max(1, run.deadline - Date.now()))]);
+}
+
+export function toolDefinitions(agent: AgentSnapshot): ToolDefinition[] {
+  const tools = Object.values(agent.tools).map((t) => ({
+    name: t.metadata.name,
+    description: t.spec.description ?? t.metadata.description ?? '',
+    parameters: t.spec.input,
+  }));
+  const subs = (agent.document.spec.subAgents ?? []).map((s) => {
+    const name = s.ref.split('@')[0] as string;
+    return {
+      name: `${SUBAGENT_TOOL_PREFIX}${name}`,
+      description: s.route?.description ?? agent.subAgents[name]?.document.metadata.description ?? `Hand the request to ${name}.`,
+      parameters: { type: 'object', properties: { input: { type: 'string', description: 'What to ask the sub-agent.' } }, required: ['input'] },
+    };
+  });
+  return [...tools, ...subs];
+}
+
+export function minOf(values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.min(...defined) : undefined;
+}
+
+// Span ids come from a pool of random bytes refilled 4 KiB at a time: one syscall per 512 spans.
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+export function newSpanId(): string {
+  if (offset + 8 > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  offset += 8;
+  return pool.toString('hex', offset - 8, offset);
+}
