@@ -30,6 +30,25 @@ function startRun(registry, runId) {
 
 const runId = (n) => `01BENCH${String(n).padStart(19, '0')}`;
 
+const runMeta = (id) => ({
+  runId: id,
+  sessionId: 'S2',
+  agent: 'a',
+  version: '1.0.0',
+  digest: 'd',
+  owner: 'o',
+  team: 't',
+  actor: 'b',
+  source: 'workspace',
+  mode: 'dry',
+  provider: 'p',
+  model: 'm',
+  snapshot: 's',
+  replayOf: null,
+  input: 'in',
+  startedAt: 0,
+});
+
 export function benchEventAppends(events = 100_000) {
   // Bare loop: prepared insert of the same rows in one transaction, same table, same triggers.
   const bare = freshRegistry();
@@ -46,24 +65,7 @@ export function benchEventAppends(events = 100_000) {
   // agentctl: EventLog.append (redaction, JSON, claim check) with its batching.
   const ours = freshRegistry();
   const log = new EventLog(ours.registry.db, ours.registry.path, ours.registry.blobs, { redact: createRedactor() });
-  log.beginRun({
-    runId: runId(2),
-    sessionId: 'S2',
-    agent: 'a',
-    version: '1.0.0',
-    digest: 'd',
-    owner: 'o',
-    team: 't',
-    actor: 'b',
-    source: 'workspace',
-    mode: 'dry',
-    provider: 'p',
-    model: 'm',
-    snapshot: 's',
-    replayOf: null,
-    input: 'in',
-    startedAt: 0,
-  });
+  log.beginRun(runMeta(runId(2)));
   started = now();
   for (let i = 1; i <= events; i++) log.append({ type: 'tool.result', runId: runId(2), at: i, ...payload(i), source: 'mock' });
   log.flush();
@@ -75,24 +77,7 @@ export function benchEventAppends(events = 100_000) {
   started = now();
   for (let r = 0; r < runs; r++) {
     const id = runId(10 + r);
-    log.beginRun({
-      runId: id,
-      sessionId: 'S2',
-      agent: 'a',
-      version: '1.0.0',
-      digest: 'd',
-      owner: 'o',
-      team: 't',
-      actor: 'b',
-      source: 'workspace',
-      mode: 'dry',
-      provider: 'p',
-      model: 'm',
-      snapshot: 's',
-      replayOf: null,
-      input: 'in',
-      startedAt: 0,
-    });
+    log.beginRun(runMeta(id));
     for (let i = 1; i < perRun; i++) log.append({ type: 'tool.result', runId: id, at: i, ...payload(i), source: 'mock' });
     log.append({
       type: 'run.finished',
