@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { EventLog } from '../core/events/event-log.js';
 import { createRedactor } from '../core/events/redact.js';
+import { translateSqliteError } from '../core/registry/db.js';
 import { Registry } from '../core/registry/registry.js';
 import { locateWorkspace, type WorkspacePaths } from '../core/workspace/workspace.js';
 import type { CliContext } from './context.js';
@@ -35,16 +36,23 @@ export function readEventLog<T>(ctx: CliContext, fn: (registry: Registry, paths:
   return using(registry, (r) => fn(r, paths));
 }
 
-/** Runs `fn` (sync or async) and closes the registry when it is done, whatever happens. */
+/**
+ * Runs `fn` (sync or async) and closes the registry when it is done, whatever happens. Any SQLite error
+ * on the way (a read-only file, a busy or corrupt database) becomes the error that says what to do,
+ * whichever part of core raised it.
+ */
 export function using<T>(registry: Registry, fn: (registry: Registry) => T): T {
+  const fail = (error: unknown): never => {
+    throw translateSqliteError(error, registry.path);
+  };
   let result: T;
   try {
     result = fn(registry);
   } catch (error) {
     registry.close();
-    throw error;
+    return fail(error);
   }
-  if (result instanceof Promise) return result.finally(() => registry.close()) as T;
+  if (result instanceof Promise) return result.catch(fail).finally(() => registry.close()) as T;
   registry.close();
   return result;
 }

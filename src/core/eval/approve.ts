@@ -1,5 +1,6 @@
 /** Approvals: who vouches for exactly this digest, and why; the author may not, unless a policy allows it. */
 import { CheckFailedError } from '../errors.js';
+import { writeTransaction } from '../registry/db.js';
 import { governingPolicies } from '../registry/gates.js';
 import type { Actor, Registry } from '../registry/registry.js';
 import type { PolicyDocument } from '../spec/schema.js';
@@ -13,26 +14,24 @@ export function approveVersion(
   policies: readonly PolicyDocument[],
   defaultPolicy: string | undefined,
 ): Approval & { ref: string } {
-  return registry.db
-    .transaction(() => {
-      const row = registry.resolve(ref);
-      const exact = `${row.name}@${row.version}`;
-      if (row.status === 'deprecated' || row.status === 'disabled') {
-        throw new CheckFailedError(`${exact} is ${row.status}; there is nothing left to approve`, { fix: 'approve a newer version', code: 'not-approvable' });
-      }
-      const governing = governingPolicies(registry.bundleOf(row.name, row.version), policies, defaultPolicy);
-      const selfAllowed = governing.some((p) => p.spec.allowSelfApproval === true);
-      if (actor.user === row.createdBy && !selfAllowed) {
-        throw new CheckFailedError(`${actor.user} registered ${exact} and cannot approve it`, {
-          where: exact,
-          fix: `ask another reviewer to run agentctl approve ${exact}; or set allowSelfApproval: true in the policy`,
-          code: 'self-approval',
-        });
-      }
-      return {
-        ref: exact,
-        ...addApproval(registry.db, { name: row.name, version: row.version, digest: row.digest, user: actor.user, team: actor.team, note }),
-      };
-    })
-    .immediate();
+  return writeTransaction(registry.db, registry.path, () => {
+    const row = registry.resolve(ref);
+    const exact = `${row.name}@${row.version}`;
+    if (row.status === 'deprecated' || row.status === 'disabled') {
+      throw new CheckFailedError(`${exact} is ${row.status}; there is nothing left to approve`, { fix: 'approve a newer version', code: 'not-approvable' });
+    }
+    const governing = governingPolicies(registry.bundleOf(row.name, row.version), policies, defaultPolicy);
+    const selfAllowed = governing.some((p) => p.spec.allowSelfApproval === true);
+    if (actor.user === row.createdBy && !selfAllowed) {
+      throw new CheckFailedError(`${actor.user} registered ${exact} and cannot approve it`, {
+        where: exact,
+        fix: `ask another reviewer to run agentctl approve ${exact}; or set allowSelfApproval: true in the policy`,
+        code: 'self-approval',
+      });
+    }
+    return {
+      ref: exact,
+      ...addApproval(registry.db, { name: row.name, version: row.version, digest: row.digest, user: actor.user, team: actor.team, note }),
+    };
+  });
 }
