@@ -37,6 +37,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     migrate(db, path, readonly);
   } catch (error) {
     db.close();
+    // A reader asked for read-only, but the file was written by an older agentctl and can be upgraded:
+    // upgrade it once through a writable connection, then open it as asked.
+    if ((error as { code?: string }).code === 'registry-needs-upgrade' && options.readonly && !isMarkedReadonly(path)) {
+      openDatabase(path).close();
+      return openDatabase(path, options);
+    }
     throw translateSqliteError(error, path);
   }
   return db;
@@ -67,7 +73,7 @@ function migrate(db: Db, path: string, readonly: boolean): void {
     throw new EnvironmentError(`the registry ${path} needs an upgrade, but it is read-only`, {
       where: path,
       fix: `make it writable (chmod u+w ${path}) and run any agentctl command once`,
-      code: 'registry-readonly',
+      code: 'registry-needs-upgrade',
     });
   }
   // BEGIN IMMEDIATE: two processes starting at once must not both migrate.

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { scaffoldWorkspace, writeFile } from '../../../test/support/workspace.js';
+import { scaffoldWorkspace, tempDir, writeFile } from '../../../test/support/workspace.js';
 import { type CheckFailedError, ImmutableVersionError, PermissionError, TransitionError } from '../errors.js';
 import { openWorkspace } from '../workspace/open.js';
+import { MIGRATIONS } from './migrations.js';
 import { registerSpecs } from './register-specs.js';
 import { Registry } from './registry.js';
 
@@ -147,6 +148,30 @@ describe('lifecycle', () => {
       }
     })();
     expect(refused?.fix).toContain('0.1.1');
+  });
+});
+
+describe('migrations', () => {
+  it('a registry written by an older agentctl is upgraded, even when the first command only reads', () => {
+    const dir = tempDir();
+    const path = join(dir, 'registry.db');
+    const old = new Database(path);
+    old.exec((MIGRATIONS[0] as { sql: string }).sql);
+    old.pragma('user_version = 1');
+    old.close();
+    const registry = Registry.open({ registryPath: path, blobsDir: join(dir, 'blobs') }, { readonly: true });
+    expect(registry.list()).toEqual([]);
+    expect(registry.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
+    registry.close();
+  });
+
+  it('a registry from a newer agentctl is refused with the fix', () => {
+    const dir = tempDir();
+    const path = join(dir, 'registry.db');
+    const newer = new Database(path);
+    newer.pragma('user_version = 99');
+    newer.close();
+    expect(() => Registry.open({ registryPath: path, blobsDir: join(dir, 'blobs') })).toThrow(/written by a newer agentctl/);
   });
 });
 
