@@ -184,10 +184,6 @@ export class EventLog {
     });
   }
 
-  close(): void {
-    this.flush();
-  }
-
   private insertRun(meta: RunMeta): void {
     if (!this.sessions.has(meta.sessionId)) {
       this.insertSession.run(meta.sessionId, meta.agent, meta.startedAt, meta.actor);

@@ -3,7 +3,7 @@
  * one document per file. Every node can be located at line:col for diagnostics.
  */
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
-import { type Diagnostic, formatPath, type PathSegment } from './diagnostics.js';
+import type { Diagnostic, PathSegment } from './diagnostics.js';
 
 /** Specs are small; anything bigger is a mistake or an attack. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -153,5 +153,3 @@ export function tooLarge(file: string, bytes: number, cap = MAX_SPEC_BYTES): Dia
     severity: 'error',
   };
 }
-
-export { formatPath };
