@@ -101,7 +101,11 @@ describe('registry faults', () => {
     expect(result.stderr).toContain('cannot be written');
     expect(result.stderr).toContain('chmod u+w');
     // Every writer says the same, not only the registry's own transitions.
-    for (const args of [['approve', 'triage@0.1.0'], ['eval', 'triage'], ['run', 'triage', '-i', 'What is our refund policy?']]) {
+    for (const args of [
+      ['approve', 'triage@0.1.0'],
+      ['eval', 'triage'],
+      ['run', 'triage', '-i', 'What is our refund policy?'],
+    ]) {
       const write = await agentctl(args, { cwd, env: { AGENTCTL_USER: 'bob' } });
       expect(write.exitCode, args.join(' ')).toBe(3);
       expect(write.stderr, args.join(' ')).toContain('cannot be written');
