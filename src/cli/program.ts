@@ -147,7 +147,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--model <model>', "use this model instead of the agent's")
     .option('--record', 'call the live model (openai) and add its responses to the cassette')
     .option('--live', 'run tools for real (only those declared sideEffects: none or read)')
-    .option('--session <id>', 'continue a session')
+    .option('--session <id>', "continue a session (its earlier turns go into the context), or start one with this id")
     .option('--json', 'the run record as JSON')
     .action(lazy(async () => (await import('./commands/run.js')).runCommand));
 
@@ -170,6 +170,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('recent runs from the event log')
     .option('--agent <name>')
     .option('--version <version>')
+    .option('--session <id>', 'only the turns of this session')
     .addOption(new Option('--status <status>').choices(['running', 'succeeded', 'failed', 'needs-human', 'cancelled', 'interrupted']))
     .option('--since <when>', 'e.g. 30m, 24h, 7d, or a date')
     .option('--limit <n>', 'at most this many', '50')
@@ -214,6 +215,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--repeat <n>', 'run each sample n times: per-sample pass rates show flakiness', '1')
     .option('--concurrency <n>', 'samples in flight at once', '4')
     .addOption(new Option('--provider <provider>', 'model provider (default: config)').choices(['cassette', 'echo', 'openai']))
+    .option('--model <model>', "use this model instead of the agent's (the same rule as run: --model > AGENTCTL_MODEL > gateway.model > the agent's)")
     .option('--timeout <ms>', 'per sample', '60000')
     .option('--tag <tag...>', 'only samples with one of these tags')
     .option('--no-cache', 'do not share identical model calls between samples')

@@ -102,7 +102,10 @@ describe('agentctl run', () => {
     const result = await runJson(cwd, ['triage', '-i', 'What is the status of LOGIN-42?', '--provider', 'openai'], {
       AGENTCTL_GATEWAY_URL: 'http://127.0.0.1:9/v1',
     });
-    expect(result.record).toMatchObject({ status: 'succeeded', errorClass: 'network', output: "I can't route that right now; a person will pick it up." });
+    // The rule's reply is given, but the run failed (exit 1) and lists the model errors.
+    expect(result.code).toBe(1);
+    expect(result.record).toMatchObject({ status: 'failed', fallback: 'rule', errorClass: 'network', output: "I can't route that right now; a person will pick it up." });
+    expect(result.record.modelErrors.map((e: { model: string }) => e.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
     const trace = await agentctl(['trace', result.record.runId], { cwd });
     expect(trace.stdout).toContain('fallback → model');
     expect(trace.stdout).toContain('fallback → rule');

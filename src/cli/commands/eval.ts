@@ -2,19 +2,16 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { evaluateAgent, type GateOutcome } from '../../core/eval/evaluate.js';
+import type { GateOutcome } from '../../core/eval/evaluate.js';
 import { junitReport, markdownReport } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
-import { createProvider } from '../../core/providers/create.js';
-import { cassetteFiles, saveRecordings } from '../../core/runtime/cassettes.js';
-import { openEventLog } from '../../core/runtime/execute.js';
-import { resolveAgent } from '../../core/runtime/resolve-agent.js';
+import type { AgentSession } from '../../core/session/session.js';
 import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
 import { initialProgress, progressLine, reduceProgress } from '../../tui/eval/progress.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
-import { actorOf, writeRegistry } from '../workspace.js';
+import { withSession } from '../session.js';
 
 export interface EvalCommandOptions {
   all?: boolean;
@@ -22,6 +19,7 @@ export interface EvalCommandOptions {
   repeat?: string;
   concurrency?: string;
   provider?: string;
+  model?: string;
   timeout?: string;
   cache?: boolean;
   tag?: string[];
@@ -36,38 +34,23 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
   const concurrency = positive(options.concurrency ?? '4', '--concurrency');
   const timeoutMs = positive(options.timeout ?? '60000', '--timeout');
   if (!ref && !options.all) throw new UsageError('which agent?', { fix: 'agentctl eval <agent>, or agentctl eval --all for every agent with a sample set' });
-  return writeRegistry(ctx, async (registry, workspace) => {
-    const specs = loadWorkspaceSpecs(workspace.root, ctx.cwd).workspace;
-    const cassettePaths = cassetteFiles(workspace.root, ctx.cwd);
-    const targets = options.all
-      ? specs.flatMap((s) => (s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : []))
-      : [ref as string];
+  return withSession(ctx, { provider: options.provider, model: options.model, commitRunEnds: false }, async (session) => {
+    const targets = options.all ? agentsWithSampleSets(session) : [ref as string];
     if (targets.length === 0) throw new UsageError('no agent in this workspace has a sample set', { fix: 'add spec.evals.dataset to an agent' });
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
     const reports: { report: EvalReport; gate: GateOutcome }[] = [];
-    try {
-      for (const target of targets) {
-        const agent = resolveAgent(workspace, registry, target, ctx.cwd);
-        const { provider, secrets } = createProvider(options.provider ?? workspace.config.provider, workspace.config, ctx.env, agent);
-        const screen = await progressScreen(ctx, `${agent.name}@${agent.version}`, Boolean(options.json));
-        try {
-          const result = await evaluateAgent({
-            workspace,
-            registry,
-            agent,
-            provider,
+    for (const target of targets) {
+      const binding = session.bind(session.resolve(target));
+      const screen = await progressScreen(ctx, `${binding.agent.name}@${binding.agent.version}`, Boolean(options.json));
+      try {
+        reports.push(
+          await session.evaluate(binding, {
             concurrency,
             repeat,
             timeoutMs,
             cache: options.cache !== false,
             tags: options.tag,
-            signal: controller.signal,
-            actor: actorOf(workspace),
-            prices: workspace.config.prices,
-            log: openEventLog(registry, agent, secrets, { commitRunEnds: false }),
             baselineRef: options.baseline,
+            record: options.record,
             onProgress: screen.push,
             onBaseline: (baseline, action) =>
               screen.note(
@@ -75,24 +58,26 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
                   ? `baseline ${baseline} has no results for these samples: running it first`
                   : `baseline ${baseline}: reusing its stored results`,
               ),
-            onRecorded: options.record ? (entries) => saveRecordings(entries, cassettePaths) : undefined,
-          });
-          reports.push(result);
-        } finally {
-          screen.close();
-        }
-        if (controller.signal.aborted) break;
+          }),
+        );
+      } finally {
+        screen.close();
       }
-    } finally {
-      process.off('SIGINT', onSigint);
+      if (session.signal.aborted) break;
     }
     writeReports(ctx, options, reports);
     if (options.json)
       printJson(ctx, reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })));
     else for (const r of reports) printSummary(ctx, r.report, r.gate);
-    if (controller.signal.aborted) return 130;
-    return reports.every((r) => r.gate.passed) ? 0 : 1;
+    const partial = session.signal.aborted || reports.some((r) => r.report.status === 'partial');
+    return session.evalExitCode(reports.every((r) => r.gate.passed), partial);
   });
+}
+
+function agentsWithSampleSets(session: AgentSession): string[] {
+  return loadWorkspaceSpecs(session.workspace.root, session.workspace.root).workspace.flatMap((s) =>
+    s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : [],
+  );
 }
 
 function positive(text: string, flag: string): number {

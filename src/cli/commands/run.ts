@@ -1,12 +1,12 @@
+/** `run`: one run of an agent — answer on stdout, each step on stderr, everything in the event log. */
 import { UsageError } from '../../core/errors.js';
-import { createProvider } from '../../core/providers/create.js';
-import { cassetteFiles } from '../../core/runtime/cassettes.js';
-import { executeRun } from '../../core/runtime/execute.js';
-import { resolveAgent } from '../../core/runtime/resolve-agent.js';
+import { modelErrorSummary } from '../../core/eval/runner.js';
+import type { RunFinished } from '../../core/runtime/runtime.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { createEventPrinter } from '../present/run-events.js';
-import { actorOf, writeRegistry } from '../workspace.js';
+import { err } from '../present/style.js';
+import { withSession } from '../session.js';
 
 export interface RunCommandOptions {
   input?: string;
@@ -18,57 +18,43 @@ export interface RunCommandOptions {
   json?: boolean;
 }
 
-/** Exit codes of a run: 0 succeeded, 1 failed or needs a human, 130 cancelled (Ctrl-C). */
-export const RUN_EXIT = { succeeded: 0, failed: 1, 'needs-human': 1, cancelled: 130 } as const;
-
 export async function runCommand(ctx: CliContext, ref: string, options: RunCommandOptions): Promise<number> {
   const input = options.input ?? (await readStdin());
   if (!input.trim())
     throw new UsageError('no input for the run', { fix: `agentctl run ${ref} -i "your question", or pipe it: echo "…" | agentctl run ${ref}` });
-  const providerName = options.provider ?? (options.record ? 'openai' : undefined);
-  return writeRegistry(ctx, async (registry, workspace) => {
-    const agent = resolveAgent(workspace, registry, ref, ctx.cwd);
+  const provider = options.provider ?? (options.record ? 'openai' : undefined);
+  return withSession(ctx, { provider, model: options.model }, async (session) => {
+    const agent = session.resolve(ref);
     if (options.record && agent.source !== 'workspace') {
-      throw new UsageError('--record writes to the cassette files of the workspace copy', {
-        fix: `run the workspace copy: agentctl run ${agent.name} --record`,
-      });
+      throw new UsageError('--record writes to the cassette files of the workspace copy', { fix: `run the workspace copy: agentctl run ${agent.name} --record` });
     }
-    const { provider, secrets } = createProvider(providerName ?? workspace.config.provider, workspace.config, ctx.env, agent);
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const binding = session.bind(agent);
     const print = createEventPrinter((line) => note(ctx, line));
-    const cassettePaths = options.record ? cassetteFiles(workspace.root, ctx.cwd) : undefined;
-    try {
-      const stream = executeRun({
-        registry,
-        agent,
-        input,
-        provider,
-        mode: options.live ? 'live' : 'dry',
-        model: options.model ?? workspace.config.model,
-        prices: workspace.config.prices,
-        actor: actorOf(workspace),
-        sessionId: options.session,
-        signal: controller.signal,
-        secrets,
-        recordInto: cassettePaths,
-      });
-      let finished: Awaited<ReturnType<typeof stream.next>>;
-      for (;;) {
-        finished = await stream.next();
-        if (finished.done) break;
-        if (!options.json) print(finished.value);
-      }
-      const result = finished.value;
-      if (options.json)
-        printJson(ctx, { ...result, agent: agent.name, version: agent.version, digest: agent.digest, source: agent.source, provider: provider.name });
-      else if (result.output !== null) printLine(ctx, result.output);
-      return RUN_EXIT[result.status];
-    } finally {
-      process.off('SIGINT', onSigint);
+    const stream = session.run(binding, { input, sessionId: options.session, live: options.live, record: options.record });
+    let next = await stream.next();
+    while (!next.done) {
+      if (!options.json) print(next.value);
+      next = await stream.next();
     }
+    const result = next.value;
+    if (options.json) {
+      printJson(ctx, { ...result, agent: agent.name, version: agent.version, digest: agent.digest, source: agent.source, provider: binding.provider.name, model: binding.model });
+    } else {
+      const verdict = fallbackNote(result);
+      if (verdict) note(ctx, verdict);
+      if (result.output !== null) printLine(ctx, result.output);
+    }
+    return session.runExitCode(result.status);
   });
+}
+
+/** Says plainly when the answer is not the model's, and why. */
+function fallbackNote(result: RunFinished): string | undefined {
+  if (result.fallback === 'rule') return err.yellow(`answered by the rule fallback: ${modelErrorSummary(result)}`);
+  if (result.fallback === 'human') return err.yellow(`needs a human: ${modelErrorSummary(result)}`);
+  if (result.fallback === 'model' && result.status === 'succeeded')
+    return err.yellow(`answered by a fallback model after: ${result.modelErrors.map((e) => `${e.model} → ${e.error}`).join('; ')}`);
+  return undefined;
 }
 
 async function readStdin(): Promise<string> {

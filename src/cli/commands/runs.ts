@@ -11,7 +11,7 @@ import { readEventLog } from '../read-registry.js';
 
 export async function runsCommand(
   ctx: CliContext,
-  options: { agent?: string; version?: string; status?: string; since?: string; limit?: string; json?: boolean },
+  options: { agent?: string; version?: string; session?: string; status?: string; since?: string; limit?: string; json?: boolean },
 ): Promise<number> {
   const rows = readEventLog(
     ctx,
@@ -19,6 +19,7 @@ export async function runsCommand(
       listRuns(registry.db, {
         agent: options.agent,
         version: options.version,
+        session: options.session,
         status: options.status,
         since: options.since ? parseSince(options.since) : undefined,
         limit: options.limit ? Number(options.limit) : 50,
@@ -63,6 +64,7 @@ export async function traceCommand(ctx: CliContext, runId: string, options: { js
       return 0;
     }
     printLine(ctx, `${out.bold(`run ${run.runId}`)}  ${run.agent}@${run.version}  ${run.status}  ${run.mode} · ${run.provider}/${run.model}`);
+    printLine(ctx, out.dim(`session ${run.sessionId}${run.fallback ? ` · answered by the ${run.fallback === 'human' ? 'human' : run.fallback} fallback` : ''}`));
     printLine(ctx, `input: ${run.input}`);
     const walk = (node: SpanNode, prefix: string, last: boolean) => {
       printLine(ctx, `${prefix}${last ? '└─ ' : '├─ '}${describeSpan(node)}`);
@@ -131,12 +133,16 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
         `${g.p95LatencyMs ?? '-'} ms`,
         String(g.tokensIn + g.tokensOut),
         `$${g.costUsd.toFixed(4)}`,
+        (['model', 'rule', 'human'] as const)
+          .filter((k) => g.fallbacks[k] > 0)
+          .map((k) => `${k}×${g.fallbacks[k]}`)
+          .join(' ') || '-',
         Object.entries(g.failures)
           .sort(([, a], [, b]) => b - a)
           .map(([k, v]) => `${k}×${v}`)
           .join(' '),
       ]),
-      [...dimensions.map((d) => d.toUpperCase()), 'RUNS', 'SUCCESS', 'P50', 'P95', 'TOKENS', 'COST', 'FAILURES'],
+      [...dimensions.map((d) => d.toUpperCase()), 'RUNS', 'SUCCESS', 'P50', 'P95', 'TOKENS', 'COST', 'FALLBACKS', 'FAILURES'],
     ),
   );
   return 0;

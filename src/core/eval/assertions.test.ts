@@ -17,6 +17,7 @@ const obs: Observation = {
   latencyMs: 120,
   tokens: 400,
   costUsd: 0.002,
+  fallback: null,
 };
 const ctx: AssertionContext = { judge: async () => ({ pass: true, score: 0.8, reason: 'fine' }), dir: '/' };
 const run = (a: Assertion, o: Partial<Observation> = {}, c: Partial<AssertionContext> = {}) => evaluateAssertion(a, { ...obs, ...o }, { ...ctx, ...c });

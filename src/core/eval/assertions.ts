@@ -20,6 +20,8 @@ export interface Observation {
   latencyMs: number;
   tokens: number;
   costUsd: number;
+  /** The fallback the run took, if any: a sample may assert it (fell-back) when it tests the fallback itself. */
+  fallback: 'model' | 'rule' | 'human' | null;
 }
 
 export interface AssertionResult {
@@ -122,6 +124,11 @@ async function check(a: Assertion, obs: Observation, context: AssertionContext):
       return yes(!obs.toolCalls.some((c) => c.name === a.name), `${a.name} was ${obs.toolCalls.some((c) => c.name === a.name) ? '' : 'not '}called`);
     case 'routed-to':
       return yes(obs.routes.includes(a.agent), `routed to ${obs.routes.join(', ') || 'no sub-agent'}`);
+    case 'fell-back':
+      return yes(
+        obs.fallback !== null && (a.to === undefined || obs.fallback === a.to),
+        obs.fallback === null ? 'the run did not fall back' : `the run fell back to ${obs.fallback === 'human' ? 'a human' : `the ${obs.fallback}`}`,
+      );
     case 'max-steps':
       return yes(obs.steps <= a.value, `${obs.steps} step(s), at most ${a.value}`);
     case 'max-latency':

@@ -39,6 +39,11 @@ export const assertionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tool-sequence'), names: z.array(z.string()).min(1), order: z.enum(['in-order', 'any-order']).optional(), ...common }),
   z.strictObject({ type: z.literal('not-tool-called'), name: z.string(), ...common }),
   z.strictObject({ type: z.literal('routed-to'), agent: z.string(), ...common }),
+  z.strictObject({
+    type: z.literal('fell-back'),
+    to: z.enum(['model', 'rule', 'human']).optional().describe('Which fallback the run must have taken (default: any).'),
+    ...common,
+  }),
   z.strictObject({ type: z.literal('max-steps'), value: z.int().nonnegative(), ...common }),
   z.strictObject({ type: z.literal('max-latency'), ms: z.number().nonnegative(), ...common }),
   z.strictObject({ type: z.literal('max-cost'), usd: z.number().nonnegative(), ...common }),

@@ -3,6 +3,7 @@
  * bounded number in flight, a per-sample timeout, a shared model-call cache, and cancellation that
  * keeps what finished. Results are stored against the version's digest as they arrive.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EventLog } from '../events/event-log.js';
 import { recording } from '../providers/cassette.js';
 import type { Price } from '../providers/prices.js';
@@ -12,6 +13,7 @@ import type { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { executeRun, newId, openEventLog } from '../runtime/execute.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { deadline, withDeadline } from '../util/deadline.js';
 import { type AssertionContext, evaluateAssertion, type Observation, parseVerdict } from './assertions.js';
 import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample } from './dataset.js';
@@ -38,6 +40,8 @@ export interface EvalRunOptions {
   dataset: LoadedDataset;
   datasetDir: string;
   provider: ModelProvider;
+  /** The model override the session chose (undefined: each agent's own model.ref). */
+  model?: string | undefined;
   concurrency?: number;
   repeat?: number;
   timeoutMs?: number;
@@ -101,10 +105,17 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   const jobs = samples.flatMap((sample) => Array.from({ length: repeat }, (_, i) => ({ sample, iteration: i + 1 })));
   options.onProgress?.({ type: 'start', evalId, total: jobs.length });
   const results: SampleResult[] = [];
-  const judge = judgeWith(provider, agent);
+  const judge = judgeWith(provider, agent, options);
   let next = 0;
+  let yieldedAt = Date.now();
   const worker = async () => {
     for (;;) {
+      // Offline samples never wait on I/O: without a turn of the event loop now and then, a Ctrl-C
+      // (or SIGTERM) would not even be delivered until the last sample had run.
+      if (Date.now() - yieldedAt >= 20) {
+        yieldedAt = Date.now();
+        await yieldToEventLoop();
+      }
       if (options.signal?.aborted) return;
       const job = jobs[next++];
       if (!job) return;
@@ -157,7 +168,23 @@ async function runSample(
   const conversation = typeof sample.input === 'string' ? [{ role: 'user' as const, content: sample.input }] : sample.input;
   const input = conversation.at(-1)?.content ?? '';
   const timeout = sample.timeoutMs ?? options.timeoutMs ?? 60_000;
-  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(timeout)]);
+  const sampleDeadline = deadline([options.signal], timeout);
+  try {
+    return await runSampleWithin(sample, iteration, input, conversation, timeout, sampleDeadline.signal, options);
+  } finally {
+    sampleDeadline.dispose();
+  }
+}
+
+async function runSampleWithin(
+  sample: Sample,
+  iteration: number,
+  input: string,
+  conversation: { role: 'user' | 'assistant'; content: string }[],
+  timeout: number,
+  signal: AbortSignal,
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; judge: AssertionContext['judge'] },
+): Promise<SampleResult | undefined> {
   const observed: RuntimeEvent[] = [];
   const stream = executeRun({
     registry: options.registry,
@@ -166,6 +193,7 @@ async function runSample(
     history: conversation.slice(0, -1),
     provider: options.provider,
     mode: 'dry',
+    model: options.model,
     prices: options.prices ?? {},
     actor: options.actor,
     signal,
@@ -190,8 +218,14 @@ async function runSample(
     costUsd: finished.costUsd,
     tags: sample.tags ?? [],
   };
-  if (finished.status !== 'succeeded' && MODEL_ERRORS.has(finished.errorClass ?? '')) {
-    const error = finished.status === 'cancelled' ? `the sample did not finish within ${timeout} ms` : (finished.error ?? finished.errorClass ?? 'error');
+  // A sample whose model failed is an error, not a failure — even when a rule or a human stood in —
+  // unless the sample asserts that fallback on purpose (fell-back).
+  const assertsFallback = sample.assert.some((a) => a.type === 'fell-back');
+  if (finished.status !== 'succeeded' && MODEL_ERRORS.has(finished.errorClass ?? '') && !(assertsFallback && finished.fallback !== null)) {
+    const error =
+      finished.status === 'cancelled'
+        ? `the sample did not finish within ${timeout} ms`
+        : `${finished.fallback === 'rule' ? 'answered by the rule fallback: ' : finished.fallback === 'human' ? 'handed to a human: ' : ''}${modelErrorSummary(finished)}`;
     return { ...base, status: 'error', score: 0, assertions: [], output: finished.output, error };
   }
   const observation: Observation = {
@@ -205,6 +239,7 @@ async function runSample(
     latencyMs: finished.latencyMs,
     tokens: base.tokens,
     costUsd: finished.costUsd,
+    fallback: finished.fallback,
   };
   const assertions = [];
   for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge: options.judge, dir: options.datasetDir }));
@@ -246,11 +281,20 @@ function cached(provider: ModelProvider): ModelProvider {
 const JUDGE_PROMPT =
   'You grade an AI agent\'s answer against a rubric. Reply with one JSON object and nothing else: {"pass": true|false, "score": 0..1, "reason": "one sentence"}.';
 
-function judgeWith(provider: ModelProvider, agent: AgentSnapshot): AssertionContext['judge'] {
+/** The run's model errors in one line: "gpt-4o-mini → 401 …; claude-haiku → timeout …". */
+export function modelErrorSummary(finished: Pick<Extract<RuntimeEvent, { type: 'run.finished' }>, 'modelErrors' | 'error' | 'errorClass'>): string {
+  if (finished.modelErrors.length === 0) return finished.error ?? finished.errorClass ?? 'error';
+  return finished.modelErrors.map((e) => `${e.model} → ${e.error}`).join('; ');
+}
+
+const JUDGE_TIMEOUT_MS = 60_000;
+
+function judgeWith(provider: ModelProvider, agent: AgentSnapshot, options: Pick<EvalRunOptions, 'signal' | 'model'>): AssertionContext['judge'] {
+  // The judge follows the eval's signal (Ctrl-C) and has a deadline of its own.
   return async (rubric, model, obs) => {
-    const response = await provider.complete(
+    const response = await withDeadline([options.signal], JUDGE_TIMEOUT_MS, (signal) => provider.complete(
       {
-        model: model ?? agent.document.spec.model.ref,
+        model: model ?? options.model ?? agent.document.spec.model.ref,
         messages: [
           { role: 'system', content: JUDGE_PROMPT },
           { role: 'user', content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}` },
@@ -261,8 +305,8 @@ function judgeWith(provider: ModelProvider, agent: AgentSnapshot): AssertionCont
         input: `judge: ${rubric}`,
         step: 1,
       },
-      { signal: AbortSignal.timeout(60_000) },
-    );
+      { signal },
+    ), () => `the judge did not answer in ${JUDGE_TIMEOUT_MS / 1000} s`);
     return parseVerdict(response.content);
   };
 }

@@ -1,4 +1,5 @@
 /** Eval evidence and approvals in the registry database (migration 3). */
+import { hostname } from 'node:os';
 import { CheckFailedError } from '../errors.js';
 import type { Db } from '../registry/db.js';
 import type { EvalSummary, SampleResult } from './results.js';
@@ -33,8 +34,9 @@ export function createEval(
   },
 ): void {
   db.prepare(
-    `INSERT INTO evals (eval_id, agent, version, digest, source, dataset_digest, provider, repeat, started_at, actor, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(row.evalId, row.agent, row.version, row.digest, row.source, row.datasetDigest, row.provider, row.repeat, row.startedAt, row.actor, row.team);
+    `INSERT INTO evals (eval_id, agent, version, digest, source, dataset_digest, provider, repeat, started_at, actor, team, pid, host)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(row.evalId, row.agent, row.version, row.digest, row.source, row.datasetDigest, row.provider, row.repeat, row.startedAt, row.actor, row.team, process.pid, hostname());
 }
 
 const insertResult = new WeakMap<Db, import('better-sqlite3').Statement<unknown[]>>();

@@ -53,7 +53,7 @@ function runOf(log: EventLog, extra: RuntimeEvent[] = []) {
       status: 'succeeded',
       output: 'done',
       errorClass: null,
-      error: null,
+      error: null, fallback: null, modelErrors: [],
       steps: 1,
       usage: { inputTokens: 3, outputTokens: 4 },
       costUsd: 0.5,

@@ -68,6 +68,7 @@ export class EventLog {
   /** Spans are written once, complete, when they end (in the next transaction). */
   private readonly spanRows: unknown[][] = [];
   private readonly spanStarts = new Map<string, { runId: string; parent: string | null; kind: string; name: string; at: number }>();
+  private redactor: Redactor;
 
   constructor(
     private readonly db: Db,
@@ -75,12 +76,13 @@ export class EventLog {
     private readonly blobs: BlobStore,
     private readonly options: EventLogOptions,
   ) {
+    this.redactor = options.redact;
     this.batchSize = options.batchSize ?? 256;
     this.flushMs = options.flushMs ?? 50;
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
     this.finishRun = db.prepare(
-      `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?
-       WHERE run_id = ?`,
+      `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?,
+       fallback = ?, model_errors = ? WHERE run_id = ?`,
     );
     this.insertSession = db.prepare('INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING');
     this.insertRunRow = db.prepare(
@@ -92,6 +94,11 @@ export class EventLog {
     );
   }
 
+  /** Redacts what follows with this redactor (the session switches it with the agent in use: its policies and secrets). */
+  useRedactor(redactor: Redactor): void {
+    this.redactor = redactor;
+  }
+
   /** Runs left `running` by a process that is gone (killed, crashed) are marked `interrupted`. */
   recoverInterrupted(): string[] {
     const host = this.host;
@@ -101,6 +108,7 @@ export class EventLog {
       host: string;
     }[];
     const dead = running.filter((r) => r.host === host && r.pid !== process.pid && !isAlive(r.pid));
+    this.recoverInterruptedEvals();
     if (dead.length === 0) return [];
     const mark = this.db.prepare(
       `UPDATE runs SET status = 'interrupted', error_class = 'interrupted', error = 'the process running it ended before the run finished', ended_at = ? WHERE run_id = ? AND status = 'running'`,
@@ -109,6 +117,21 @@ export class EventLog {
       for (const r of dead) mark.run(Date.now(), r.runId);
     });
     return dead.map((r) => r.runId);
+  }
+
+  /** Evals left `running` by a process that is gone are finished as partial and marked interrupted. */
+  private recoverInterruptedEvals(): void {
+    const running = this.db.prepare(`SELECT eval_id AS evalId, pid, host FROM evals WHERE status = 'running' AND pid IS NOT NULL`).all() as {
+      evalId: string;
+      pid: number;
+      host: string;
+    }[];
+    const dead = running.filter((r) => r.host === this.host && r.pid !== process.pid && !isAlive(r.pid));
+    if (dead.length === 0) return;
+    const mark = this.db.prepare(`UPDATE evals SET status = 'partial', interrupted = 1, finished_at = ? WHERE eval_id = ? AND status = 'running'`);
+    this.write(() => {
+      for (const r of dead) mark.run(Date.now(), r.evalId);
+    });
   }
 
   /**
@@ -143,6 +166,8 @@ export class EventLog {
           event.usage.inputTokens,
           event.usage.outputTokens,
           event.costUsd,
+          event.fallback,
+          event.modelErrors.length ? this.redactor.json(event.modelErrors) : null,
           runId,
         );
       };
@@ -235,14 +260,14 @@ export class EventLog {
   }
 
   private encode(value: unknown): string {
-    const json = this.options.redact.json(value);
+    const json = this.redactor.json(value);
     if (json.length <= CLAIM_CHECK_BYTES) return json;
     const digest = this.blobs.put(Buffer.from(json));
     return JSON.stringify({ $blob: digest, bytes: Buffer.byteLength(json) });
   }
 
   private redactText(text: string): string {
-    return this.options.redact.text(text);
+    return this.redactor.text(text);
   }
 }
 

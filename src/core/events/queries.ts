@@ -25,6 +25,8 @@ export interface RunRow {
   output: string | null;
   errorClass: string | null;
   error: string | null;
+  /** How the answer came about when the model did not give it: a next model, a rule reply, a human. */
+  fallback: 'model' | 'rule' | 'human' | null;
   startedAt: number;
   endedAt: number | null;
   latencyMs: number | null;
@@ -35,12 +37,13 @@ export interface RunRow {
 }
 
 const RUN_COLUMNS = `run_id AS runId, session_id AS sessionId, agent, version, digest, owner, team, actor, source, mode, provider, model,
-  snapshot, replay_of AS replayOf, input, status, output, error_class AS errorClass, error, started_at AS startedAt, ended_at AS endedAt,
+  snapshot, replay_of AS replayOf, input, status, output, error_class AS errorClass, error, fallback, started_at AS startedAt, ended_at AS endedAt,
   latency_ms AS latencyMs, steps, tokens_in AS tokensIn, tokens_out AS tokensOut, cost_usd AS costUsd`;
 
 export interface RunFilter {
   agent?: string | undefined;
   version?: string | undefined;
+  session?: string | undefined;
   status?: string | undefined;
   since?: number | undefined;
   limit?: number | undefined;
@@ -56,6 +59,7 @@ export function listRuns(db: Db, filter: RunFilter = {}): RunRow[] {
   };
   add('agent', 'agent', '=', filter.agent);
   add('version', 'version', '=', filter.version);
+  add('session_id', 'session', '=', filter.session);
   add('status', 'status', '=', filter.status);
   add('started_at', 'since', '>=', filter.since);
   params.limit = filter.limit ?? 50;
@@ -156,13 +160,15 @@ export interface StatsGroup {
   tokensOut: number;
   costUsd: number;
   failures: Record<string, number>;
+  /** Answers that were not the first model's, kept apart: a next model (succeeded), a rule reply or a human (failed). */
+  fallbacks: { model: number; rule: number; human: number };
 }
 
 /** Success rate, latency percentiles, tokens, cost and failure reasons, grouped, over finished runs since `since`. */
 export function computeStats(db: Db, by: readonly StatsDimension[], since: number): StatsGroup[] {
   // "team" is the owner team of the agent: the platform's view of who is accountable for it.
   const columns = by.map((d) => (d === 'team' ? 'owner' : d));
-  const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd'].join(', ')}
+  const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd', 'fallback'].join(', ')}
     FROM runs WHERE started_at >= ? AND status <> 'running'`;
   const n = by.length;
   const groups = new Map<string, StatsGroup & { latencies: number[] }>();
@@ -183,6 +189,7 @@ export function computeStats(db: Db, by: readonly StatsDimension[], since: numbe
         tokensOut: 0,
         costUsd: 0,
         failures: {},
+        fallbacks: { model: 0, rule: 0, human: 0 },
         latencies: [],
       };
       groups.set(id, group);
@@ -197,6 +204,8 @@ export function computeStats(db: Db, by: readonly StatsDimension[], since: numbe
     group.tokensIn += row[n + 3] as number;
     group.tokensOut += row[n + 4] as number;
     group.costUsd += row[n + 5] as number;
+    const fallback = row[n + 6] as 'model' | 'rule' | 'human' | null;
+    if (fallback) group.fallbacks[fallback]++;
   }
   return [...groups.values()]
     .map(({ latencies, ...g }) => {
@@ -221,4 +230,19 @@ export function parseSince(text: string, now = Date.now()): number {
   const date = Date.parse(text);
   if (Number.isNaN(date)) throw new UsageError(`cannot read the time "${text}"`, { fix: 'use a duration such as 30m, 24h, 7d, or a date such as 2026-11-01' });
   return date;
+}
+
+/** A session's agent, or undefined when no run has used that id yet. */
+export function sessionOf(db: Db, sessionId: string): { agent: string; createdAt: number } | undefined {
+  return db.prepare('SELECT agent, created_at AS createdAt FROM sessions WHERE session_id = ?').get(sessionId) as { agent: string; createdAt: number } | undefined;
+}
+
+/** The finished turns of a session, oldest first (replays are re-executions, not turns). */
+export function sessionTurns(db: Db, sessionId: string): { runId: string; input: string; output: string | null }[] {
+  return db
+    .prepare(
+      `SELECT run_id AS runId, input, output FROM runs WHERE session_id = ? AND source <> 'replay' AND status NOT IN ('running', 'interrupted', 'cancelled')
+       ORDER BY started_at, run_id`,
+    )
+    .all(sessionId) as { runId: string; input: string; output: string | null }[];
 }

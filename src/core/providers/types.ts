@@ -53,6 +53,8 @@ export interface ModelProvider {
   readonly name: string;
   /** A stand-in for a real model (echo): the UI labels it as such. */
   readonly testDouble: boolean;
+  /** Where requests go (a URL), for messages that name what did not answer. */
+  readonly endpoint?: string;
   complete(request: ModelRequest, options: CompleteOptions): Promise<ModelResponse>;
 }
 

@@ -396,4 +396,22 @@ ${appendOnly('approvals')}
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence];
+/**
+ * Honest runs: how a run's answer came about (a fallback, and the model errors before it) is kept with
+ * the run; sessions are listed by id; an eval remembers which process runs it, so one left behind by a
+ * killed process is marked interrupted by the next command, as runs are.
+ */
+const honestRuns: Migration = {
+  version: 4,
+  name: 'honest-runs',
+  sql: `
+ALTER TABLE runs ADD COLUMN fallback TEXT CHECK (fallback IN ('model', 'rule', 'human'));
+ALTER TABLE runs ADD COLUMN model_errors TEXT CHECK (model_errors IS NULL OR json_valid(model_errors));
+CREATE INDEX runs_by_session ON runs (session_id, started_at);
+ALTER TABLE evals ADD COLUMN pid INTEGER;
+ALTER TABLE evals ADD COLUMN host TEXT;
+ALTER TABLE evals ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0 CHECK (interrupted IN (0, 1));
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns];

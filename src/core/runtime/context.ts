@@ -1,7 +1,7 @@
 /**
  * The context optimizer: system prompt, knowledge and conversation history under the input-token budget.
- * The system prompt and the current input are never dropped; knowledge goes first (last listed first),
- * then the oldest turns. It says what it kept and what it trimmed.
+ * The system prompt and the current input are never dropped; the oldest turns of the conversation go
+ * first, then knowledge (last listed first). It says what it kept and what it trimmed.
  */
 import { type ChatMessage, estimateTokens } from '../providers/types.js';
 import type { AgentSnapshot } from './snapshot.js';
@@ -25,8 +25,8 @@ export function assembleContext(agent: AgentSnapshot, input: string, history: re
   const size = () => base + knowledge.reduce((n, k) => n + estimateTokens(k.text), 0) + turns.reduce((n, t) => n + estimateTokens(t.message.content ?? ''), 0);
   const trimmed: string[] = [];
   if (budget !== undefined) {
-    while (size() > budget && knowledge.length > 0) trimmed.push((knowledge.pop() as { label: string }).label);
     while (size() > budget && turns.length > 0) trimmed.push((turns.shift() as { label: string }).label);
+    while (size() > budget && knowledge.length > 0) trimmed.push((knowledge.pop() as { label: string }).label);
   }
   const system = `${prompt}${extraSystem}${knowledge.map((k) => k.text).join('')}`;
   return {

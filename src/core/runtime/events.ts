@@ -35,6 +35,8 @@ export type RuntimeEvent =
       provider: string;
       model: string;
       input: string;
+      /** The conversation before this input, as it went into the context (a session's earlier turns, a sample's). */
+      history: { role: 'system' | 'user' | 'assistant' | 'tool'; content: string | null }[];
     })
   | (Base & { type: 'span.started'; spanId: string; parentSpanId: string | null; kind: SpanKind; name: string })
   | (Base & { type: 'span.ended'; spanId: string; status: 'ok' | 'error'; attributes: Record<string, unknown> })
@@ -71,9 +73,14 @@ export type RuntimeEvent =
   | (Base & {
       type: 'run.finished';
       status: Exclude<RunStatus, 'running' | 'interrupted'>;
+      /** The answer; after a rule fallback, the rule's reply (and the status is failed). */
       output: string | null;
       errorClass: string | null;
       error: string | null;
+      /** The furthest fallback taken: a next model that answered (a success with a warning), a rule reply or a human. */
+      fallback: 'model' | 'rule' | 'human' | null;
+      /** Every model error on the way, oldest first. */
+      modelErrors: { model: string; errorClass: string; error: string }[];
       steps: number;
       usage: Usage;
       costUsd: number;

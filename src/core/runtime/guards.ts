@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ToolDefinition } from '../providers/types.js';
 import { decide, type PolicyAction } from '../spec/policy.js';
+import type { Deadline } from '../util/deadline.js';
 import type { RuntimeEvent, Usage } from './events.js';
 import type { RunFinished, RunOptions } from './runtime.js';
 import type { AgentSnapshot } from './snapshot.js';
@@ -20,12 +21,27 @@ export interface AgentResult {
   error: string | null;
 }
 
+export type FallbackKind = 'model' | 'rule' | 'human';
+
+export interface ModelErrorRecord {
+  model: string;
+  errorClass: string;
+  error: string;
+}
+
 export interface RunState {
   options: RunOptions;
   signal: AbortSignal;
   started: number;
   totals: { steps: number; usage: Usage; costUsd: number };
+  /** When the wall-time budget runs out (ms since the epoch; Infinity without one). */
   deadline: number;
+  /** The run's own signal: the caller's cancel and the wall-time budget, whichever fires first. */
+  budget: Deadline;
+  /** Every model error on the way, so an answer that came from a fallback can say why. */
+  modelErrors: ModelErrorRecord[];
+  /** The furthest fallback taken (model < rule < human), if any. */
+  fellBack: FallbackKind | null;
   maxTokens: number | undefined;
   maxCost: number | undefined;
 }
@@ -65,15 +81,19 @@ export async function* fallBack(
   const next = nextModels[0];
   if (chain.includes('model') && next !== undefined) {
     yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'model', detail: next, reason: failure.error };
+    run.fellBack ??= 'model';
     return { status: 'retry-next-model' };
   }
   const reply = agent.document.spec.fallback?.rule?.reply;
+  // A rule reply is an answer, not a success: the run failed and says which answer it gave instead.
   if (chain.includes('rule') && reply) {
     yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'rule', detail: reply, reason: failure.error };
-    return { status: 'succeeded', output: reply, errorClass: failure.errorClass, error: failure.error };
+    run.fellBack = 'rule';
+    return { status: 'failed', output: reply, errorClass: failure.errorClass, error: failure.error };
   }
   if (chain.includes('human')) {
     yield { type: 'fallback', runId, at: Date.now(), spanId, to: 'human', detail: 'marked needs-human', reason: failure.error };
+    run.fellBack = 'human';
     return { status: 'needs-human', output: null, ...failure };
   }
   return { status: 'failed', output: null, ...failure };
@@ -88,9 +108,33 @@ export function overBudget(run: RunState, step: number, maxSteps: number): { lim
   return undefined;
 }
 
-export function callSignal(run: RunState): AbortSignal {
-  if (!Number.isFinite(run.deadline)) return run.signal;
-  return AbortSignal.any([run.signal, AbortSignal.timeout(Math.max(1, run.deadline - Date.now()))]);
+/**
+ * Settles with `work`, or rejects as soon as `signal` aborts — whether or not `work` honours the signal.
+ * A provider or tool that ignores cancellation can then never hold a run past its deadline or a Ctrl-C.
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Seconds for people: "60 s", "1.5 s", or "250 ms". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
 export function toolDefinitions(agent: AgentSnapshot): ToolDefinition[] {

@@ -4,7 +4,7 @@
  */
 import { CheckFailedError } from '../errors.js';
 import { getRun, type RunRow, runEvents, type StoredEvent } from '../events/queries.js';
-import { ModelError, type ModelProvider, type ModelResponse, requestKey } from '../providers/types.js';
+import { type ChatMessage, ModelError, type ModelProvider, type ModelResponse, requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { ToolCall } from './events.js';
 import type { ToolExecutor } from './runtime.js';
@@ -30,6 +30,8 @@ export interface LoadedReplay {
   /** Tools answer with what they answered the first time, so a live run's replay touches nothing. */
   tools: ToolExecutor;
   original: Outcome;
+  /** The session's turns before this run, as the original run had them in its context. */
+  history: ChatMessage[];
 }
 
 export function loadReplay(registry: Registry, runId: string): LoadedReplay {
@@ -48,7 +50,17 @@ export function loadReplay(registry: Registry, runId: string): LoadedReplay {
   }
   const snapshot = JSON.parse(registry.blobs.get(run.snapshot).toString('utf8')) as AgentSnapshot;
   const events = runEvents(registry.db, registry.blobs, run.runId);
-  return { run, snapshot, provider: replayProvider(events), tools: replayTools(events), original: outcomeOf(run.status, run.output, events) };
+  // The turns the original run had in its context (a session's earlier turns, or a sample's conversation).
+  const started = events.find((e) => e.type === 'run.started');
+  const history = (started?.payload.history as ChatMessage[] | undefined) ?? [];
+  return {
+    run,
+    snapshot,
+    provider: replayProvider(events),
+    tools: replayTools(events),
+    original: outcomeOf(run.status, run.output, events),
+    history,
+  };
 }
 
 function replayTools(events: readonly StoredEvent[]): ToolExecutor {

@@ -74,7 +74,34 @@ describe('runAgent', () => {
     const { finished, events } = await collect({ agent, input: 'What is the status of LOGIN-42?', provider: failing });
     expect(models).toEqual(['gpt-4o-mini', 'gpt-4o']);
     expect(events.filter((e) => e.type === 'fallback').map((e) => (e as { to: string }).to)).toEqual(['model', 'rule']);
-    expect(finished).toMatchObject({ status: 'succeeded', errorClass: 'server', output: "I can't route that right now; a person will pick it up." });
+    // A rule reply after model errors is an answer, never a success: the run failed and says why.
+    expect(finished).toMatchObject({
+      status: 'failed',
+      fallback: 'rule',
+      errorClass: 'server',
+      output: "I can't route that right now; a person will pick it up.",
+      modelErrors: [
+        { model: 'gpt-4o-mini', errorClass: 'server' },
+        { model: 'gpt-4o', errorClass: 'server' },
+      ],
+    });
+  });
+
+  it('a next model that answers is a success with the errors before it kept', async () => {
+    const root = scaffoldWorkspace('main-sub');
+    const agent = agentIn(root);
+    const flaky: ModelProvider = {
+      name: 'flaky',
+      testDouble: false,
+      async complete(request) {
+        const { ModelError } = await import('../providers/types.js');
+        if (request.model === 'gpt-4o-mini') throw new ModelError('401 invalid api key', 'auth', false);
+        return { content: 'from the fallback model', toolCalls: [], usage: { inputTokens: 1, outputTokens: 1 }, model: request.model };
+      },
+    };
+    const { finished } = await collect({ agent, input: 'What is the status of LOGIN-42?', provider: flaky });
+    expect(finished).toMatchObject({ status: 'succeeded', fallback: 'model', output: 'from the fallback model' });
+    expect(finished.modelErrors).toEqual([{ model: 'gpt-4o-mini', errorClass: 'auth', error: '401 invalid api key' }]);
   });
 
   it('stops at the step budget and marks the run needs-human when no rule reply is set', async () => {

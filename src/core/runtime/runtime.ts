@@ -11,9 +11,10 @@ import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
 import {
   type AgentResult,
-  callSignal,
+  abortable,
   checkPolicy,
   fallBack,
+  formatDuration,
   minOf,
   newSpanId,
   overBudget,
@@ -23,6 +24,7 @@ import {
 } from './guards.js';
 import type { AgentSnapshot } from './snapshot.js';
 import { executeTool } from './tools.js';
+import { deadline } from '../util/deadline.js';
 
 export type RunFinished = Extract<RuntimeEvent, { type: 'run.finished' }>;
 type Stream<T> = AsyncGenerator<RuntimeEvent, T>;
@@ -63,24 +65,38 @@ export async function* runAgent(options: RunOptions): Stream<RunFinished> {
     provider: options.provider.name,
     model,
     input: options.input,
+    history: (options.history ?? []).map((m) => ({ role: m.role, content: m.content })),
   };
   const budget = agent.document.spec.budget;
   const quotas = agent.policies.map((p) => p.spec.quotas).filter((q) => q !== undefined);
+  const timeoutMs = budget?.timeoutMs ?? Number.POSITIVE_INFINITY;
+  // One deadline for the whole run: it bounds every model call and tool call, even one that ignores its signal.
+  const wallTime = deadline([signal], timeoutMs, () => `the run's wall-time budget (budget.timeoutMs ${formatDuration(timeoutMs)}) ran out`);
   const run: RunState = {
     options,
-    signal,
+    signal: wallTime.signal,
+    budget: wallTime,
     started,
     totals,
-    deadline: budget?.timeoutMs !== undefined ? started + budget.timeoutMs : Number.POSITIVE_INFINITY,
+    deadline: started + timeoutMs,
     maxTokens: minOf([budget?.maxTokens, ...quotas.map((q) => q.maxTokensPerRun)]),
     maxCost: minOf([budget?.maxCostUsd, ...quotas.map((q) => q.maxCostUsdPerRun)]),
+    modelErrors: [],
+    fellBack: null,
   };
-  const result = yield* executeAgent(run, agent, options.input, options.history ?? [], null, [agent.name], 'agent', options.model);
+  let result: AgentResult;
+  try {
+    result = yield* executeAgent(run, agent, options.input, options.history ?? [], null, [agent.name], 'agent', options.model);
+  } finally {
+    wallTime.dispose();
+  }
   const finished: RunFinished = {
     type: 'run.finished',
     runId,
     at: Date.now(),
     ...result,
+    fallback: run.fellBack,
+    modelErrors: run.modelErrors,
     steps: totals.steps,
     usage: totals.usage,
     costUsd: totals.costUsd,
@@ -166,7 +182,7 @@ async function* agentLoop(
     fallBack(run, agent, spanId, error, allowModel ? models.slice(modelIndex + 1) : []);
 
   for (let step = 1; ; step++) {
-    if (run.signal.aborted) return cancelled();
+    if (run.signal.aborted && !run.budget.timedOut) return cancelled();
     const exceeded = overBudget(run, step, maxSteps);
     if (exceeded) {
       yield { type: 'budget.exceeded', runId, at: Date.now(), spanId, ...exceeded };
@@ -205,14 +221,17 @@ async function* agentLoop(
     const deltas: string[] = [];
     let response: Awaited<ReturnType<ModelProvider['complete']>>;
     try {
-      response = await run.options.provider.complete(request, { signal: callSignal(run), onDelta: (text) => deltas.push(text) });
+      const call = run.options.provider.complete(request, { signal: run.signal, onDelta: (text) => deltas.push(text) });
+      response = await abortable(call, run.signal);
     } catch (error) {
       const failure = error instanceof ModelError ? error : new ModelError((error as Error).message, 'network', false);
-      const timedOut = !run.signal.aborted && Date.now() >= run.deadline;
-      const errorClass = run.signal.aborted ? 'cancelled' : timedOut ? 'timeout' : failure.errorClass;
+      const timedOut = run.budget.timedOut;
+      const errorClass = timedOut ? 'timeout' : run.signal.aborted ? 'cancelled' : failure.errorClass;
+      const target = run.options.provider.endpoint ?? `${run.options.provider.name}/${model}`;
       const message = timedOut
-        ? `the run's wall-time budget (${spec.budget?.timeoutMs} ms) ran out`
+        ? `no answer from ${target} in ${formatDuration(Date.now() - callStarted)}: the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`
         : `${failure.message}${failure.fix ? ` — ${failure.fix}` : ''}`;
+      if (errorClass !== 'cancelled') run.modelErrors.push({ model, errorClass, error: message });
       yield { type: 'model.error', runId, at: Date.now(), spanId: modelSpan, model, error: message, errorClass };
       yield {
         type: 'span.ended',
@@ -313,7 +332,19 @@ async function* handleToolCall(
   }
   const started = Date.now();
   const execute = run.options.tools ?? executeTool;
-  const outcome = await execute(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir });
+  let outcome: Awaited<ReturnType<ToolExecutor>>;
+  try {
+    outcome = await abortable(execute(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir }), run.signal);
+  } catch (error) {
+    if (!run.signal.aborted) throw error;
+    if (!run.budget.timedOut) {
+      yield* fail('cancelled');
+      return { stop: { status: 'cancelled', output: null, errorClass: 'cancelled', error: 'the run was cancelled' } };
+    }
+    const message = `no answer from tool ${call.name} in ${formatDuration(Date.now() - started)}: the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`;
+    yield* fail(message);
+    return { stop: { status: 'failed', output: null, errorClass: 'timeout', error: message } };
+  }
   if (!outcome.ok) return yield* fail(outcome.error);
   yield { type: 'tool.result', runId, at: Date.now(), spanId: toolSpan, tool: call.name, output: outcome.output, source: outcome.source };
   yield { type: 'span.ended', runId, at: Date.now(), spanId: toolSpan, status: 'ok', attributes: { source: outcome.source, latencyMs: Date.now() - started } };

@@ -1,0 +1,19 @@
+/** Opens the command's session (see core/session), runs `fn`, and closes it whatever happens. */
+import { translateSqliteError } from '../core/registry/db.js';
+import { AgentSession, type SessionOptions } from '../core/session/session.js';
+import type { CliContext } from './context.js';
+
+export async function withSession<T>(
+  ctx: CliContext,
+  options: Omit<SessionOptions, 'cwd' | 'flags' | 'env' | 'trapSignals'>,
+  fn: (session: AgentSession) => Promise<T>,
+): Promise<T> {
+  const session = AgentSession.open({ ...options, cwd: ctx.cwd, flags: ctx.flags, env: ctx.env, trapSignals: true });
+  try {
+    return await fn(session);
+  } catch (error) {
+    throw translateSqliteError(error, session.registry.path);
+  } finally {
+    session.close();
+  }
+}

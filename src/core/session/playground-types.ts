@@ -1,0 +1,51 @@
+/** What the playground is given (by core/session/playground.ts): data and actions, never files or SQL. */
+import type { EvalProgress } from '../eval/runner.js';
+import type { RunMode, RuntimeEvent } from '../runtime/events.js';
+
+export interface AgentInfo {
+  name: string;
+  version: string;
+  source: 'workspace' | 'registry';
+  model: string;
+  maxInputTokens: number | null;
+  maxCostUsd: number | null;
+}
+
+export interface ProviderInfo {
+  name: string;
+  model: string | null;
+  /** The echo provider: the UI says plainly that answers are not a model's. */
+  testDouble: boolean;
+}
+
+export interface PastRun {
+  runId: string;
+  startedAt: number;
+  status: string;
+  input: string;
+  version: string;
+}
+
+export interface PastEvent {
+  seq: number;
+  type: string;
+  at: number;
+  payload: Record<string, unknown>;
+}
+
+export interface PlaygroundController {
+  provider: ProviderInfo;
+  agents(): string[];
+  /** "workspace" (when the agent has a workspace copy) and the registered versions, newest first. */
+  versions(agent: string): string[];
+  select(agent: string, version: string): AgentInfo;
+  /**
+   * One turn of the conversation. The conversation is a session in the event log (as with `run --session`):
+   * its earlier turns come from there, so `history` is only what the screen shows and is not sent twice.
+   */
+  run(input: string, options: { mode: RunMode; signal: AbortSignal; history?: { role: 'user' | 'assistant'; content: string }[] }): AsyncIterable<RuntimeEvent>;
+  pastRuns(agent: string): PastRun[];
+  pastEvents(runId: string): PastEvent[];
+  /** Runs the current agent's sample set; resolves with the gate's verdict. */
+  evaluate(options: { signal: AbortSignal; onProgress: (event: EvalProgress) => void }): Promise<{ passed: boolean; summary: string }>;
+}

@@ -1,0 +1,62 @@
+/**
+ * The playground's controller: the TUI's only way into core. Runs and evals go through the session, so
+ * the playground asks the model exactly what `run` and `eval` ask, with the same secrets redacted; switching
+ * agent or version rebuilds the binding (provider, model, secrets, redaction) and starts a new conversation.
+ */
+import { getRun, listRuns, runEvents } from '../events/queries.js';
+import { newId } from '../runtime/execute.js';
+import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { loadWorkspaceSpecs } from '../spec/validate.js';
+import type { AgentInfo, PlaygroundController } from './playground-types.js';
+import type { AgentSession, Binding } from './session.js';
+
+export function createPlaygroundController(session: AgentSession, start: AgentSnapshot): { controller: PlaygroundController; info: AgentInfo } {
+  const { workspace, registry } = session;
+  let binding: Binding = session.bind(start, { echoOnMiss: true });
+  let conversation = newId();
+  const workspaceAgents = () =>
+    loadWorkspaceSpecs(workspace.root, workspace.root).workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : []));
+  const info = (b: Binding): AgentInfo => ({
+    name: b.agent.name,
+    version: b.agent.version,
+    source: b.agent.source,
+    model: b.model,
+    maxInputTokens: b.agent.document.spec.budget?.maxInputTokens ?? null,
+    maxCostUsd: b.agent.document.spec.budget?.maxCostUsd ?? null,
+  });
+  const controller: PlaygroundController = {
+    get provider() {
+      return { name: binding.provider.name, model: binding.model, testDouble: binding.provider.testDouble };
+    },
+    agents: () => [...new Set([...workspaceAgents(), ...registry.list({ kind: 'Agent' }).map((r) => r.name)])].sort(),
+    versions(name) {
+      const local = workspaceAgents().includes(name);
+      const registered = registry
+        .list({ name, kind: 'Agent' })
+        .map((r) => r.version)
+        .reverse();
+      return [...(local ? ['workspace'] : []), ...registered];
+    },
+    select(name, version) {
+      binding = session.bind(session.resolve(version === 'workspace' ? name : `${name}@${version}`), { echoOnMiss: true });
+      conversation = newId();
+      return info(binding);
+    },
+    run(input, { mode, signal }) {
+      return session.run(binding, { input, sessionId: conversation, live: mode === 'live', signal });
+    },
+    pastRuns: (name) =>
+      listRuns(registry.db, { agent: name, limit: 30 }).map((r) => ({ runId: r.runId, startedAt: r.startedAt, status: r.status, input: r.input, version: r.version })),
+    pastEvents: (runId) => runEvents(registry.db, registry.blobs, getRun(registry.db, runId).runId),
+    async evaluate({ signal, onProgress }) {
+      // The sample set is judged by the agent's real provider: no echo double stands in for a cassette miss.
+      const { report, gate } = await session.evaluate(session.bind(binding.agent), { signal, onProgress });
+      const s = report.summary;
+      return {
+        passed: gate.passed,
+        summary: `${s.passed}/${s.executions} passed, ${s.errors} error(s)${report.status === 'partial' ? ', partial' : ''}${gate.reasons.length ? ` — ${gate.reasons.join('; ')}` : ''}`,
+      };
+    },
+  };
+  return { controller, info: info(binding) };
+}

@@ -1,0 +1,246 @@
+/**
+ * The session layer: what `run`, `eval`, `playground` and `replay` share, decided once per command —
+ * the workspace and its config, the registry and event log, the provider and model (one precedence
+ * rule, model-choice.ts), the secrets and redaction patterns of the agent in use, cancellation (SIGINT
+ * and SIGTERM into one signal) and the exit code of an outcome. Commands parse, call this, present.
+ */
+import { type EvaluateOptions, evaluateAgent, type GateOutcome } from '../eval/evaluate.js';
+import type { EvalReport } from '../eval/runner.js';
+import { EventLog } from '../events/event-log.js';
+import { createRedactor, type Redactor } from '../events/redact.js';
+import { createProvider } from '../providers/create.js';
+import type { ModelProvider } from '../providers/types.js';
+import { type Actor, Registry } from '../registry/registry.js';
+import { cassetteFiles, saveRecordings } from '../runtime/cassettes.js';
+import type { RuntimeEvent } from '../runtime/events.js';
+import { executeRun } from '../runtime/execute.js';
+import { type LoadedReplay, loadReplay } from '../runtime/replay.js';
+import { resolveAgent } from '../runtime/resolve-agent.js';
+import type { RunFinished } from '../runtime/runtime.js';
+import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { deadline } from '../util/deadline.js';
+import type { ConfigFlags } from '../workspace/config.js';
+import { openWorkspace } from '../workspace/open.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { type Cancellation, createCancellation } from './cancel.js';
+import { evalExitCode, runExitCode } from './exit-codes.js';
+import { chooseModel, type ModelSource } from './model-choice.js';
+import { withEchoOnMiss } from './offline.js';
+import { continueSession } from './turns.js';
+
+export interface SessionOptions {
+  cwd: string;
+  flags?: ConfigFlags;
+  env?: NodeJS.ProcessEnv;
+  /** `--provider`: wins over AGENTCTL_PROVIDER and gateway.provider. */
+  provider?: string | undefined;
+  /** `--model`: wins over AGENTCTL_MODEL, gateway.model and the agent's model.ref. */
+  model?: string | undefined;
+  /** Trap SIGINT and SIGTERM for the command's lifetime (the CLI does; library callers and tests need not). */
+  trapSignals?: boolean;
+  /** Commit the event log at every run's end (default), or batched across runs (evals). */
+  commitRunEnds?: boolean;
+}
+
+/** An agent bound to everything a run of it needs; rebuilt whenever the agent or version changes. */
+export interface Binding {
+  agent: AgentSnapshot;
+  provider: ModelProvider;
+  model: string;
+  modelSource: ModelSource;
+  /** The model override passed to the runtime (undefined when the agent's own model stands). */
+  modelOverride: string | undefined;
+  /** Secrets this binding holds (the gateway key, header values from the environment). */
+  secrets: string[];
+  redactor: Redactor;
+}
+
+export interface RunRequest {
+  input: string;
+  /** Continue this session: its earlier turns go into the context. A new session otherwise. */
+  sessionId?: string | undefined;
+  live?: boolean;
+  /** Add live responses to the workspace cassettes. */
+  record?: boolean;
+  /** Cancels this run only (the playground's ^C); the command's own cancellation always applies too. */
+  signal?: AbortSignal;
+}
+
+export class AgentSession {
+  readonly workspace: Workspace;
+  readonly registry: Registry;
+  readonly cancellation: Cancellation;
+  private eventLog: EventLog | undefined;
+
+  private constructor(private readonly options: SessionOptions) {
+    this.workspace = openWorkspace(options.cwd, { ...options.flags, provider: options.provider ?? options.flags?.provider }, options.env ?? process.env);
+    this.registry = Registry.open(this.workspace);
+    this.cancellation = createCancellation({ trap: options.trapSignals ?? false });
+  }
+
+  static open(options: SessionOptions): AgentSession {
+    return new AgentSession(options);
+  }
+
+  get actor(): Actor {
+    return { user: this.workspace.config.user, team: this.workspace.config.team };
+  }
+
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
+  }
+
+  /** `name` (the workspace copy, else the registry), or `name@version`; the specs it needs must validate. */
+  resolve(ref: string): AgentSnapshot {
+    return resolveAgent(this.workspace, this.registry, ref, this.options.cwd);
+  }
+
+  /**
+   * Provider, model, secrets and redaction for `agent`. `echoOnMiss`: the playground answers free-form
+   * input the cassette does not know with the labelled echo double.
+   */
+  bind(agent: AgentSnapshot, options: { echoOnMiss?: boolean } = {}): Binding {
+    const config = this.workspace.config;
+    const chosen = createProvider(config.provider, config, this.options.env ?? process.env, agent);
+    const provider = options.echoOnMiss && chosen.provider.name === 'cassette' ? withEchoOnMiss(chosen.provider) : chosen.provider;
+    const model = chooseModel(this.options.model, config, agent);
+    const patterns = agentPolicies(agent).flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern));
+    return {
+      agent,
+      provider,
+      model: model.model,
+      modelSource: model.source,
+      modelOverride: model.override,
+      secrets: chosen.secrets,
+      redactor: createRedactor({ patterns, literals: chosen.secrets }),
+    };
+  }
+
+  /** The one event-log writer of this process (runs interrupted by dead processes are marked first). */
+  get log(): EventLog {
+    if (!this.eventLog) {
+      this.eventLog = new EventLog(this.registry.db, this.registry.path, this.registry.blobs, {
+        redact: createRedactor(),
+        commitRunEnds: this.options.commitRunEnds ?? true,
+      });
+      this.eventLog.recoverInterrupted();
+    }
+    return this.eventLog;
+  }
+
+  /** One run of the bound agent, as its event stream (written to the event log as it flows). */
+  run(binding: Binding, request: RunRequest): AsyncGenerator<RuntimeEvent, RunFinished> {
+    const history = request.sessionId ? continueSession(this.registry.db, request.sessionId, binding.agent.name) : [];
+    const log = this.log;
+    log.useRedactor(binding.redactor);
+    const linked = request.signal ? deadline([this.signal, request.signal], Number.POSITIVE_INFINITY) : undefined;
+    const stream = executeRun({
+      registry: this.registry,
+      agent: binding.agent,
+      input: request.input,
+      history,
+      provider: binding.provider,
+      mode: request.live ? 'live' : 'dry',
+      model: binding.modelOverride,
+      prices: this.workspace.config.prices,
+      actor: this.actor,
+      sessionId: request.sessionId,
+      signal: linked?.signal ?? this.signal,
+      log,
+      recordInto: request.record ? cassetteFiles(this.workspace.root, this.options.cwd) : undefined,
+    });
+    return disposeAfter(stream, () => linked?.dispose());
+  }
+
+  /**
+   * The agent's sample set, through the same provider, model, redaction and cancellation as its runs.
+   * `record`: live model answers (runs and judges) are added to the workspace cassettes.
+   */
+  async evaluate(
+    binding: Binding,
+    options: Omit<EvaluateOptions, 'workspace' | 'registry' | 'agent' | 'provider' | 'model' | 'signal' | 'actor' | 'prices' | 'log' | 'onRecorded'> & {
+      record?: boolean;
+      /** Cancels this eval only (the playground's ^C); the command's cancellation always applies too. */
+      signal?: AbortSignal;
+    },
+  ): Promise<{ report: EvalReport; gate: GateOutcome }> {
+    const log = this.log;
+    log.useRedactor(binding.redactor);
+    const cassettes = options.record ? cassetteFiles(this.workspace.root, this.options.cwd) : undefined;
+    const { record: _record, signal, ...rest } = options;
+    const linked = deadline([this.signal, signal], Number.POSITIVE_INFINITY);
+    try {
+      return await evaluateAgent({
+      ...rest,
+      workspace: this.workspace,
+      registry: this.registry,
+      agent: binding.agent,
+      provider: binding.provider,
+        model: binding.modelOverride,
+        signal: linked.signal,
+        actor: this.actor,
+        prices: this.workspace.config.prices,
+        log,
+        onRecorded: cassettes ? (entries) => saveRecordings(entries, cassettes) : undefined,
+      });
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  /**
+   * Re-executes a recorded run: its exact snapshot, model and mode, answered by the responses and tool
+   * outcomes it recorded (never a live model or tool), under this command's cancellation.
+   */
+  replay(runId: string): { original: LoadedReplay; stream: AsyncGenerator<RuntimeEvent, RunFinished> } {
+    const original = loadReplay(this.registry, runId);
+    const log = this.log;
+    log.useRedactor(createRedactor({ patterns: original.snapshot.policies.flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern)) }));
+    const stream = executeRun({
+      registry: this.registry,
+      agent: original.snapshot,
+      input: original.run.input,
+      history: original.history,
+      provider: original.provider,
+      tools: original.tools,
+      mode: original.run.mode === 'live' ? 'live' : 'dry',
+      model: original.run.model,
+      prices: this.workspace.config.prices,
+      actor: this.actor,
+      sessionId: original.run.sessionId,
+      replayOf: original.run.runId,
+      signal: this.signal,
+      log,
+    });
+    return { original, stream };
+  }
+
+  runExitCode(status: RunFinished['status']): number {
+    return runExitCode(status, this.cancellation.stoppedBy);
+  }
+
+  evalExitCode(gatePassed: boolean, partial: boolean): number {
+    return evalExitCode(gatePassed, partial, this.cancellation.stoppedBy);
+  }
+
+  close(): void {
+    this.cancellation.dispose();
+    try {
+      this.eventLog?.flush();
+    } finally {
+      this.registry.close();
+    }
+  }
+}
+
+function agentPolicies(agent: AgentSnapshot) {
+  return agent.policies;
+}
+
+async function* disposeAfter<T, R>(stream: AsyncGenerator<T, R>, dispose: () => void): AsyncGenerator<T, R> {
+  try {
+    return yield* stream;
+  } finally {
+    dispose();
+  }
+}
