@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/support/fake-openai.js';
+import { createRedactor } from '../events/redact.js';
+import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { resolveConfig } from '../workspace/config.js';
+import { createProvider } from './create.js';
 import { createOpenAIProvider } from './openai.js';
 import { ModelError, type ModelRequest } from './types.js';
 
@@ -244,6 +248,28 @@ describe('openai protocol fidelity', () => {
     const { error } = await count(provider({ headers: { 'x-portkey-provider': 'openai', 'api-key': 'azure-secret-value-123' } }));
     expect(server.requests.at(-1)?.headers).toMatchObject({ 'x-portkey-provider': 'openai', 'api-key': 'azure-secret-value-123' });
     expect(`${error.message} ${error.fix}`).not.toContain('azure-secret-value-123');
+  });
+
+  it('reads header values from the environment, sends them, and adds them to the secrets to redact', async () => {
+    const env = { PORTKEY_KEY: 'pk-live-abcdef0123456789', AZURE_KEY: 'az-secret-987654321' };
+    const headers = { 'x-portkey-provider': 'openai', 'x-portkey-api-key': '${PORTKEY_KEY}', 'api-key': 'key=${AZURE_KEY}' };
+    const config = resolveConfig({ env, workspace: { gateway: { baseUrl: server.url, headers, retries: 0, timeoutMs: 1_000 } } });
+    const chosen = createProvider('openai', config, env, {} as AgentSnapshot);
+    expect(chosen.secrets).toEqual(expect.arrayContaining(['pk-live-abcdef0123456789', 'az-secret-987654321', 'key=az-secret-987654321']));
+    expect(chosen.secrets).not.toContain('openai');
+    server.script({ kind: 'status', status: 401, message: 'key=az-secret-987654321 is not valid for pk-live-abcdef0123456789' });
+    const error = await failure(chosen.provider);
+    expect(server.requests.at(-1)?.headers).toMatchObject({
+      'x-portkey-provider': 'openai',
+      'x-portkey-api-key': 'pk-live-abcdef0123456789',
+      'api-key': 'key=az-secret-987654321',
+    });
+    // The provider scrubs what it knows the gateway may echo; the event log's redactor knows them too.
+    expect(error.message).toContain('answered 401: key=[REDACTED] is not valid for [REDACTED]');
+    expect(createRedactor({ literals: chosen.secrets }).text('sent key=az-secret-987654321')).not.toContain('az-secret');
+    expect(() => createProvider('openai', config, {}, {} as AgentSnapshot)).toThrow(
+      /gateway header x-portkey-api-key needs the environment variable PORTKEY_KEY/,
+    );
   });
 
   it('honours Retry-After as an HTTP date and retry-after-ms', async () => {

@@ -25,6 +25,8 @@ export interface OpenAIOptions {
   /** Stream the answer (default true); off for gateways that cannot. */
   stream?: boolean | undefined;
   maxTokensParam?: MaxTokensParam | 'auto' | undefined;
+  /** Values never to show in an error, should the gateway echo them (header values from the environment). */
+  secrets?: readonly string[] | undefined;
   fetch?: typeof fetch;
 }
 
@@ -45,7 +47,10 @@ export function createOpenAIProvider(options: OpenAIOptions): ModelProvider {
         });
       } catch (error) {
         if (signal.aborted) throw new ModelError('cancelled', 'cancelled', false);
-        throw error instanceof ModelError ? error : new ModelError(`calling ${url} failed: ${(error as Error).message}`, 'network', false);
+        throw scrub(error instanceof ModelError ? error : new ModelError(`calling ${url} failed: ${(error as Error).message}`, 'network', false), [
+          options.apiKey,
+          ...(options.secrets ?? []),
+        ]);
       }
     },
   };
@@ -92,6 +97,16 @@ async function attemptOnce(
   } finally {
     attempt.dispose();
   }
+}
+
+/** The error with every secret the gateway may have echoed (a key in a 401 body) taken out. */
+function scrub(error: ModelError, secrets: readonly (string | undefined)[]): ModelError {
+  const hide = (text: string) => secrets.reduce<string>((t, s) => (s && s.length >= 4 ? t.split(s).join('[REDACTED]') : t), text);
+  const message = hide(error.message);
+  if (message === error.message) return error;
+  const clean = new ModelError(message, error.errorClass, error.retryable, error.fix);
+  clean.retryAfterMs = error.retryAfterMs;
+  return clean;
 }
 
 async function readJson(body: AsyncIterable<Uint8Array>, progress: AttemptProgress): Promise<OpenAICompletion> {
