@@ -155,6 +155,8 @@ export interface StatsGroup {
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
+  /** Runs whose token counts include agentctl's estimates, because the provider reported no usage. */
+  estimatedRuns: number;
   failures: Record<string, number>;
 }
 
@@ -162,7 +164,9 @@ export interface StatsGroup {
 export function computeStats(db: Db, by: readonly StatsDimension[], since: number): StatsGroup[] {
   // "team" is the owner team of the agent: the platform's view of who is accountable for it.
   const columns = by.map((d) => (d === 'team' ? 'owner' : d));
-  const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd'].join(', ')}
+  // A run's usage is estimated when any of its model responses says so (payloads are JSON text, events keyed by run).
+  const estimated = `EXISTS (SELECT 1 FROM events e WHERE e.run_id = runs.run_id AND e.type = 'model.response' AND instr(e.payload, '"usageEstimated":true') > 0)`;
+  const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd', estimated].join(', ')}
     FROM runs WHERE started_at >= ? AND status <> 'running'`;
   const n = by.length;
   const groups = new Map<string, StatsGroup & { latencies: number[] }>();
@@ -182,6 +186,7 @@ export function computeStats(db: Db, by: readonly StatsDimension[], since: numbe
         tokensIn: 0,
         tokensOut: 0,
         costUsd: 0,
+        estimatedRuns: 0,
         failures: {},
         latencies: [],
       };
@@ -197,6 +202,7 @@ export function computeStats(db: Db, by: readonly StatsDimension[], since: numbe
     group.tokensIn += row[n + 3] as number;
     group.tokensOut += row[n + 4] as number;
     group.costUsd += row[n + 5] as number;
+    if (row[n + 6]) group.estimatedRuns++;
   }
   return [...groups.values()]
     .map(({ latencies, ...g }) => {

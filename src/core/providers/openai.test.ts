@@ -252,6 +252,7 @@ describe('openai protocol fidelity', () => {
 
   it('reads header values from the environment, sends them, and adds them to the secrets to redact', async () => {
     const env = { PORTKEY_KEY: 'pk-live-abcdef0123456789', AZURE_KEY: 'az-secret-987654321' };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax, not a template
     const headers = { 'x-portkey-provider': 'openai', 'x-portkey-api-key': '${PORTKEY_KEY}', 'api-key': 'key=${AZURE_KEY}' };
     const config = resolveConfig({ env, workspace: { gateway: { baseUrl: server.url, headers, retries: 0, timeoutMs: 1_000 } } });
     const chosen = createProvider('openai', config, env, {} as AgentSnapshot);

@@ -51,6 +51,14 @@ export type RuntimeEvent =
       usage: Usage;
       costUsd: number;
       latencyMs: number;
+      /** Why the model stopped (`stop`, `length`, `tool_calls`…), when the provider said; absent in older logs. */
+      finishReason?: string | null;
+      /** The model hit its token limit: the answer is cut short. */
+      truncated?: boolean;
+      /** The model refused; the refusal text is also the content. */
+      refusal?: string | null;
+      /** The provider reported no usage: `usage` is an estimate. */
+      usageEstimated?: boolean;
     })
   | (Base & { type: 'model.error'; spanId: string; model: string; error: string; errorClass: string })
   | (Base & {

@@ -252,6 +252,10 @@ async function* agentLoop(
       usage: response.usage,
       costUsd,
       latencyMs,
+      finishReason: response.finishReason ?? null,
+      truncated: response.truncated ?? false,
+      refusal: response.refusal ?? null,
+      usageEstimated: response.usageEstimated ?? false,
     };
     yield {
       type: 'span.ended',

@@ -25,6 +25,7 @@ export const configFileSchema = z.strictObject({
       headers: z
         .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name'), z.string())
         .optional()
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the config's own syntax, documented here
         .describe('Extra headers on every model request; ${NAME} in a value is read from the environment and redacted everywhere.'),
       timeoutMs: z.int().positive().optional().describe('Per model call attempt, until the last byte of the answer (default 60000).'),
       retries: z.int().nonnegative().max(10).optional().describe('Retries after a failed attempt: 429, 5xx, cut streams, timeouts (default 3).'),
