@@ -103,7 +103,7 @@ describe('agentctl run', () => {
       AGENTCTL_GATEWAY_URL: 'http://127.0.0.1:9/v1',
     });
     // The rule's reply is given, but the run failed (exit 1) and lists the model errors.
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     expect(result.record).toMatchObject({ status: 'failed', fallback: 'rule', errorClass: 'network', output: "I can't route that right now; a person will pick it up." });
     expect(result.record.modelErrors.map((e: { model: string }) => e.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
     const trace = await agentctl(['trace', result.record.runId], { cwd });

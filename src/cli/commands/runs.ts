@@ -131,7 +131,7 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
         `${(g.successRate * 100).toFixed(1)}%`,
         `${g.p50LatencyMs ?? '-'} ms`,
         `${g.p95LatencyMs ?? '-'} ms`,
-        String(g.tokensIn + g.tokensOut),
+        `${g.tokensIn + g.tokensOut}${g.estimatedRuns ? '*' : ''}`,
         `$${g.costUsd.toFixed(4)}`,
         (['model', 'rule', 'human'] as const)
           .filter((k) => g.fallbacks[k] > 0)
@@ -145,6 +145,8 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
       [...dimensions.map((d) => d.toUpperCase()), 'RUNS', 'SUCCESS', 'P50', 'P95', 'TOKENS', 'COST', 'FALLBACKS', 'FAILURES'],
     ),
   );
+  const estimated = groups.reduce((n, g) => n + g.estimatedRuns, 0);
+  if (estimated) note(ctx, `* includes estimated tokens: the gateway reported no usage for ${estimated} run(s)`);
   return 0;
 }
 

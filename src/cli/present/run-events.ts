@@ -21,10 +21,12 @@ export function createEventPrinter(write: (line: string) => void): (event: Runti
         );
         break;
       case 'model.response': {
-        const what = event.toolCalls.length ? `tool calls: ${event.toolCalls.map((c) => c.name).join(', ')}` : 'answer';
+        const what = event.toolCalls.length ? `tool calls: ${event.toolCalls.map((c) => c.name).join(', ')}` : event.refusal ? 'refusal' : 'answer';
+        const estimated = event.usageEstimated ? ' (estimated)' : '';
         write(
-          `${pad(event.spanId)}${err.cyan('model')} ${event.model} → ${what}  ${err.dim(`${event.usage.inputTokens} in / ${event.usage.outputTokens} out · $${event.costUsd.toFixed(4)} · ${event.latencyMs} ms`)}`,
+          `${pad(event.spanId)}${err.cyan('model')} ${event.model} → ${what}  ${err.dim(`${event.usage.inputTokens} in / ${event.usage.outputTokens} out${estimated} · $${event.costUsd.toFixed(4)} · ${event.latencyMs} ms`)}`,
         );
+        if (event.truncated) write(`${pad(event.spanId)}${err.yellow('(truncated: the model hit its token limit)')}`);
         break;
       }
       case 'model.error':

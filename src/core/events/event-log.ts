@@ -82,7 +82,7 @@ export class EventLog {
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
     this.finishRun = db.prepare(
       `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?,
-       fallback = ?, model_errors = ? WHERE run_id = ?`,
+       fallback = ?, model_errors = ?, usage_estimated = ? WHERE run_id = ?`,
     );
     this.insertSession = db.prepare('INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING');
     this.insertRunRow = db.prepare(
@@ -168,6 +168,7 @@ export class EventLog {
           event.costUsd,
           event.fallback,
           event.modelErrors.length ? this.redactor.json(event.modelErrors) : null,
+          event.usageEstimated ? 1 : 0,
           runId,
         );
       };

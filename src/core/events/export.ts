@@ -80,6 +80,9 @@ function otlpSpan(run: RunRow, traceId: string, node: SpanNode): Record<string, 
           attr('gen_ai.usage.output_tokens', usage.outputTokens),
           attr('agentctl.cost_usd', response.costUsd as number),
         );
+        // The provider sent no usage: the token counts above are agentctl's estimate, not the bill.
+        if (response.usageEstimated === true) attributes.push(attr('agentctl.usage.estimated', true));
+        if (response.truncated === true) attributes.push(attr('agentctl.response.truncated', true));
       }
       break;
     }

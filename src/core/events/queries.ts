@@ -159,6 +159,8 @@ export interface StatsGroup {
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
+  /** Runs whose token counts include agentctl's estimates, because the provider reported no usage. */
+  estimatedRuns: number;
   failures: Record<string, number>;
   /** Answers that were not the first model's, kept apart: a next model (succeeded), a rule reply or a human (failed). */
   fallbacks: { model: number; rule: number; human: number };
@@ -168,7 +170,7 @@ export interface StatsGroup {
 export function computeStats(db: Db, by: readonly StatsDimension[], since: number): StatsGroup[] {
   // "team" is the owner team of the agent: the platform's view of who is accountable for it.
   const columns = by.map((d) => (d === 'team' ? 'owner' : d));
-  const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd', 'fallback'].join(', ')}
+  const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd', 'fallback', 'usage_estimated'].join(', ')}
     FROM runs WHERE started_at >= ? AND status <> 'running'`;
   const n = by.length;
   const groups = new Map<string, StatsGroup & { latencies: number[] }>();
@@ -188,6 +190,7 @@ export function computeStats(db: Db, by: readonly StatsDimension[], since: numbe
         tokensIn: 0,
         tokensOut: 0,
         costUsd: 0,
+        estimatedRuns: 0,
         failures: {},
         fallbacks: { model: 0, rule: 0, human: 0 },
         latencies: [],
@@ -206,6 +209,7 @@ export function computeStats(db: Db, by: readonly StatsDimension[], since: numbe
     group.costUsd += row[n + 5] as number;
     const fallback = row[n + 6] as 'model' | 'rule' | 'human' | null;
     if (fallback) group.fallbacks[fallback]++;
+    if (row[n + 7]) group.estimatedRuns++;
   }
   return [...groups.values()]
     .map(({ latencies, ...g }) => {

@@ -72,7 +72,13 @@ function toResponse(recorded: RecordedResponse, request: ModelRequest): ModelRes
     arguments: call.arguments,
   }));
   const content = recorded.content ?? null;
-  return { content, toolCalls, usage: recorded.usage ?? estimateUsage(request, { content, toolCalls }), model: recorded.model ?? request.model };
+  return {
+    content,
+    toolCalls,
+    usage: recorded.usage ?? estimateUsage(request, { content, toolCalls }),
+    model: recorded.model ?? request.model,
+    usageEstimated: recorded.usage === undefined,
+  };
 }
 
 function cassetteMiss(request: ModelRequest, key: string, hasCassette: boolean): ModelError {
@@ -108,7 +114,8 @@ export function appendToCassette(path: string, recorded: { request: ModelRequest
       response: {
         content: response.content,
         ...(response.toolCalls.length ? { toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) } : {}),
-        usage: response.usage,
+        // An estimate is not recorded as if the gateway had reported it: replay estimates it again.
+        ...(response.usageEstimated ? {} : { usage: response.usage }),
         model: response.model,
       },
     });

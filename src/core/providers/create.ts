@@ -5,6 +5,7 @@ import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { PROVIDERS, type ResolvedConfig } from '../workspace/config.js';
 import { createCassetteProvider } from './cassette.js';
 import { echoProvider } from './echo.js';
+import { resolveGatewayHeaders } from './gateway-headers.js';
 import { createOpenAIProvider } from './openai.js';
 import type { ModelProvider } from './types.js';
 
@@ -28,7 +29,18 @@ export function createProvider(name: string, config: ResolvedConfig, env: NodeJS
         });
       }
       const apiKey = env[config.apiKeyEnv] || undefined;
-      return { provider: createOpenAIProvider({ baseUrl: config.baseUrl, apiKey }), secrets: apiKey ? [apiKey] : [] };
+      const extra = resolveGatewayHeaders(config.gateway.headers, env);
+      const provider = createOpenAIProvider({
+        baseUrl: config.baseUrl,
+        apiKey,
+        headers: extra.headers,
+        timeoutMs: config.gateway.timeoutMs,
+        retries: config.gateway.retries,
+        stream: config.gateway.stream,
+        maxTokensParam: config.gateway.maxTokensParam,
+        secrets: extra.secrets,
+      });
+      return { provider, secrets: [...(apiKey ? [apiKey] : []), ...extra.secrets] };
     }
     default:
       throw new UsageError(`unknown provider "${name}"`, { fix: `use one of: ${PROVIDERS.join(', ')}` });

@@ -8,6 +8,6 @@ export const echoProvider: ModelProvider = {
     const last = [...request.messages].reverse().find((m) => m.role === 'user');
     const content = `(echo test double) ${last?.content ?? ''}`;
     onDelta?.(content);
-    return { content, toolCalls: [], usage: estimateUsage(request, { content, toolCalls: [] }), model: 'echo' };
+    return { content, toolCalls: [], usage: estimateUsage(request, { content, toolCalls: [] }), model: 'echo', usageEstimated: true };
   },
 };

@@ -21,6 +21,19 @@ export interface ModelParams {
   topP?: number | undefined;
   maxTokens?: number | undefined;
   seed?: number | undefined;
+  /** `auto`, `none`, `required`, or a function to force by name. */
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string } | undefined;
+  parallelToolCalls?: boolean | undefined;
+  /** `json_object`, or `json_schema` with the schema the answer must match. */
+  responseFormat?:
+    | { type: 'text' }
+    | { type: 'json_object' }
+    | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean | undefined }
+    | undefined;
+  reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high' | undefined;
+  stop?: string | string[] | undefined;
+  /** Sent as `max_completion_tokens` whatever the model (o-series and gpt-5 accept only this). */
+  maxCompletionTokens?: number | undefined;
 }
 
 export interface ModelRequest {
@@ -41,6 +54,14 @@ export interface ModelResponse {
   toolCalls: ToolCall[];
   usage: Usage;
   model: string;
+  /** Why the model stopped, as the gateway said (`stop`, `length`, `tool_calls`, …); null when it did not say. */
+  finishReason?: string | null;
+  /** The model hit its token limit: the answer is cut short. */
+  truncated?: boolean;
+  /** The model refused; its text is also the content, so the agent's answer keeps it. */
+  refusal?: string | null;
+  /** The provider did not report usage, so `usage` is agentctl's estimate. */
+  usageEstimated?: boolean;
 }
 
 export interface CompleteOptions {
@@ -67,10 +88,13 @@ export type ModelErrorClass =
   | 'stream-dropped'
   | 'auth'
   | 'bad-request'
+  | 'content-filter'
   | 'cassette-miss'
   | 'cancelled';
 
 export class ModelError extends Error {
+  /** How long the server asked us to wait before trying again (Retry-After), when it said. */
+  retryAfterMs: number | undefined;
   constructor(
     message: string,
     readonly errorClass: ModelErrorClass,

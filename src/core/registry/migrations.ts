@@ -407,6 +407,8 @@ const honestRuns: Migration = {
   sql: `
 ALTER TABLE runs ADD COLUMN fallback TEXT CHECK (fallback IN ('model', 'rule', 'human'));
 ALTER TABLE runs ADD COLUMN model_errors TEXT CHECK (model_errors IS NULL OR json_valid(model_errors));
+-- 1 when some model response of the run reported no usage and its tokens were estimated.
+ALTER TABLE runs ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0 CHECK (usage_estimated IN (0, 1));
 CREATE INDEX runs_by_session ON runs (session_id, started_at);
 ALTER TABLE evals ADD COLUMN pid INTEGER;
 ALTER TABLE evals ADD COLUMN host TEXT;

@@ -53,6 +53,14 @@ export type RuntimeEvent =
       usage: Usage;
       costUsd: number;
       latencyMs: number;
+      /** Why the model stopped (`stop`, `length`, `tool_calls`…), when the provider said; absent in older logs. */
+      finishReason?: string | null;
+      /** The model hit its token limit: the answer is cut short. */
+      truncated?: boolean;
+      /** The model refused; the refusal text is also the content. */
+      refusal?: string | null;
+      /** The provider reported no usage: `usage` is an estimate. */
+      usageEstimated?: boolean;
     })
   | (Base & { type: 'model.error'; spanId: string; model: string; error: string; errorClass: string })
   | (Base & {
@@ -81,6 +89,8 @@ export type RuntimeEvent =
       fallback: 'model' | 'rule' | 'human' | null;
       /** Every model error on the way, oldest first. */
       modelErrors: { model: string; errorClass: string; error: string }[];
+      /** Some model response reported no usage: tokens and cost are partly estimated. */
+      usageEstimated?: boolean;
       steps: number;
       usage: Usage;
       costUsd: number;

@@ -42,6 +42,8 @@ export interface RunState {
   modelErrors: ModelErrorRecord[];
   /** The furthest fallback taken (model < rule < human), if any. */
   fellBack: FallbackKind | null;
+  /** Some model response reported no usage: the run's tokens (and cost) are partly estimated. */
+  usageEstimated: boolean;
   maxTokens: number | undefined;
   maxCost: number | undefined;
 }

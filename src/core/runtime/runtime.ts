@@ -83,6 +83,7 @@ export async function* runAgent(options: RunOptions): Stream<RunFinished> {
     maxCost: minOf([budget?.maxCostUsd, ...quotas.map((q) => q.maxCostUsdPerRun)]),
     modelErrors: [],
     fellBack: null,
+    usageEstimated: false,
   };
   let result: AgentResult;
   try {
@@ -97,6 +98,7 @@ export async function* runAgent(options: RunOptions): Stream<RunFinished> {
     ...result,
     fallback: run.fellBack,
     modelErrors: run.modelErrors,
+    usageEstimated: run.usageEstimated,
     steps: totals.steps,
     usage: totals.usage,
     costUsd: totals.costUsd,
@@ -259,6 +261,7 @@ async function* agentLoop(
       outputTokens: run.totals.usage.outputTokens + response.usage.outputTokens,
     };
     run.totals.costUsd += costUsd;
+    if (response.usageEstimated) run.usageEstimated = true;
     yield {
       type: 'model.response',
       runId,
@@ -271,6 +274,10 @@ async function* agentLoop(
       usage: response.usage,
       costUsd,
       latencyMs,
+      finishReason: response.finishReason ?? null,
+      truncated: response.truncated ?? false,
+      refusal: response.refusal ?? null,
+      usageEstimated: response.usageEstimated ?? false,
     };
     yield {
       type: 'span.ended',

@@ -56,8 +56,30 @@ const modelSchema = z.strictObject({
       topP: z.number().min(0).max(1).optional(),
       maxTokens: z.int().positive().optional(),
       seed: z.int().optional(),
+      toolChoice: z
+        .union([z.enum(['auto', 'none', 'required']), z.strictObject({ name: z.string().min(1) })])
+        .optional()
+        .describe('auto, none, required, or {name} to force one tool (tool_choice).'),
+      parallelToolCalls: z.boolean().optional().describe('parallel_tool_calls'),
+      responseFormat: z
+        .union([
+          z.strictObject({ type: z.literal('text') }),
+          z.strictObject({ type: z.literal('json_object') }),
+          z.strictObject({
+            type: z.literal('json_schema'),
+            name: z.string().min(1),
+            schema: z.record(z.string(), z.unknown()),
+            strict: z.boolean().optional(),
+          }),
+        ])
+        .optional()
+        .describe('response_format: json_object, or json_schema with the schema the answer must match.'),
+      reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional().describe('reasoning_effort, for reasoning models.'),
+      stop: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(4)]).optional(),
+      maxCompletionTokens: z.int().positive().optional().describe('Sent as max_completion_tokens whatever the model.'),
     })
-    .optional(),
+    .optional()
+    .describe('Sampling and output parameters, in camelCase; sent to the gateway in its snake_case wire format.'),
   fallbacks: z.array(z.string().min(1)).optional().describe('Models tried in order when this one fails.'),
 });
 

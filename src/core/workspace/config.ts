@@ -22,6 +22,18 @@ export const configFileSchema = z.strictObject({
       baseUrl: z.string().url().optional().describe('OpenAI-compatible endpoint, e.g. http://localhost:4000/v1'),
       apiKeyEnv: z.string().optional().describe('Name of the environment variable holding the key (never the key).'),
       model: z.string().optional().describe('Default model when an agent does not force one.'),
+      headers: z
+        .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name'), z.string())
+        .optional()
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the config's own syntax, documented here
+        .describe('Extra headers on every model request; ${NAME} in a value is read from the environment and redacted everywhere.'),
+      timeoutMs: z.int().positive().optional().describe('Per model call attempt, until the last byte of the answer (default 60000).'),
+      retries: z.int().nonnegative().max(10).optional().describe('Retries after a failed attempt: 429, 5xx, cut streams, timeouts (default 3).'),
+      stream: z.boolean().optional().describe('Stream answers (default true); false for gateways that cannot.'),
+      maxTokensParam: z
+        .enum(['auto', 'max_tokens', 'max_completion_tokens'])
+        .optional()
+        .describe('How maxTokens is sent; auto uses max_completion_tokens for o1/o3/o4/gpt-5 models.'),
     })
     .optional(),
   remotes: z.record(dnsLabel, z.string()).optional().describe('name → oci://host/repo or file://path'),
@@ -53,8 +65,19 @@ export interface ResolvedConfig {
   trustedKeys: Record<string, string>;
   source: string | undefined;
   prices: NonNullable<ConfigFile['prices']>;
+  /** How the openai provider talks to the gateway (the workspace's settings over the user's). */
+  gateway: GatewaySettings;
   /** Where each scalar setting came from. */
   sources: Record<string, ConfigSource>;
+}
+
+export interface GatewaySettings {
+  /** Header values as written: `${NAME}` is resolved when the provider is created. */
+  headers: Record<string, string>;
+  timeoutMs: number | undefined;
+  retries: number | undefined;
+  stream: boolean | undefined;
+  maxTokensParam: 'auto' | 'max_tokens' | 'max_completion_tokens' | undefined;
 }
 
 export interface ConfigFlags {
@@ -205,6 +228,13 @@ export function resolveConfig(input: { flags?: ConfigFlags; env?: NodeJS.Process
     trustedKeys: { ...us.trustedKeys, ...ws.trustedKeys },
     source: ws.source ?? us.source,
     prices: { ...us.prices, ...ws.prices },
+    gateway: {
+      headers: { ...us.gateway?.headers, ...ws.gateway?.headers },
+      timeoutMs: ws.gateway?.timeoutMs ?? us.gateway?.timeoutMs,
+      retries: ws.gateway?.retries ?? us.gateway?.retries,
+      stream: ws.gateway?.stream ?? us.gateway?.stream,
+      maxTokensParam: ws.gateway?.maxTokensParam ?? us.gateway?.maxTokensParam,
+    },
     sources,
   };
 }
