@@ -21,9 +21,9 @@ export function checkToolSchemas(spec: LoadedSpec, doc: ToolDocument): Diagnosti
     report([...at, ...d.path], 'invalid-json-schema', `${formatPath(at)} is not a valid JSON Schema: ${d.message}`, d.fix);
 
   const input = compileJsonSchema(doc.spec.input);
-  if (!input.ok) input.defects.forEach((d) => defect(['spec', 'input'], d));
+  if (!input.ok) for (const d of input.defects) defect(['spec', 'input'], d);
   const output = doc.spec.output === undefined ? undefined : compileJsonSchema(doc.spec.output);
-  if (output && !output.ok) output.defects.forEach((d) => defect(['spec', 'output'], d));
+  if (output && !output.ok) for (const d of output.defects) defect(['spec', 'output'], d);
 
   doc.spec.mocks?.forEach((mock, i) => {
     const at: PathSegment[] = ['spec', 'mocks', i];
