@@ -129,7 +129,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('schema <kind>')
-    .description('print the JSON Schema of agent, tool, policy or config')
+    .description('print the JSON Schema of agent, tool, policy, config, cassette or samples')
     .option('--out <file>', 'write it to a file instead')
     .action(lazy(async () => (await import('./commands/schema.js')).schemaCommand));
 

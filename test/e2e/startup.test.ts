@@ -1,5 +1,5 @@
 /** `agentctl --help` must stay near bare node start-up: its static import graph holds commander and nothing heavy. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/core/util/package-root.js';
@@ -33,9 +33,22 @@ describe('start-up path', () => {
       'node_modules/ink',
       'node_modules/react',
       'enquirer',
+      'node_modules/ajv',
     ]) {
       expect(bundled, heavy).not.toContain(heavy);
     }
+  });
+
+  it('bundles ajv only into the commands that check JSON Schemas, never into read commands', () => {
+    const chunks = join(packageRoot(), 'dist/chunks');
+    // A command may have more than one chunk of its name (eval: the command and its view): any of them counts.
+    const reaches = (name: string) => {
+      const own = readdirSync(chunks).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.js'));
+      if (own.length === 0) throw new Error(`no chunk for ${name} in dist/chunks (run npm run build)`);
+      return own.some((f) => [...staticGraph(join(chunks, f)).files].some((g) => readFileSync(g, 'utf8').includes('node_modules/ajv/dist/2020.js')));
+    };
+    for (const name of ['validate', 'register', 'run', 'eval']) expect(reaches(name), name).toBe(true);
+    for (const name of ['list', 'show', 'runs', 'history', 'templates', 'help']) expect(reaches(name), name).toBe(false);
   });
 
   it('--help and --version work and exit 0', async () => {

@@ -63,6 +63,23 @@ describe('assertions', () => {
     expect(bad.reason).toContain('must be one of');
   });
 
+  it('json-schema implements anyOf (it used to pass any value), and a schema that does not compile is an error, not a pass', async () => {
+    const schema = { type: 'object', properties: { id: { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^[A-Z]+-\\d+$' }] } } };
+    expect((await run({ type: 'json-schema', schema }, { output: '{"id":"LOGIN-42"}' })).pass).toBe(true);
+    const wrong = await run({ type: 'json-schema', schema }, { output: '{"id":"login"}' });
+    expect(wrong).toMatchObject({ pass: false });
+    expect(wrong.error).toBeUndefined();
+    expect(wrong.reason).toContain('$.id: must match a schema in anyOf');
+    const broken = await run(
+      { type: 'json-schema', schema: { type: 'object', properties: { id: { type: 'string', pattern: '([A-Z' } } } },
+      { output: '{"id":"x"}' },
+    );
+    expect(broken).toMatchObject({ pass: false, error: true });
+    expect(broken.reason).toContain('#/properties/id/pattern');
+    // `not` must not turn a broken check into a pass either.
+    expect(await run({ type: 'json-schema', not: true, schema: { type: 'strnig' } }, { output: '{}' })).toMatchObject({ pass: false, error: true });
+  });
+
   it('judge: the verdict decides, a threshold reads its score', async () => {
     expect((await run({ type: 'judge', rubric: 'is polite' })).pass).toBe(true);
     expect((await run({ type: 'judge', rubric: 'is polite', threshold: 0.9 })).pass).toBe(false);

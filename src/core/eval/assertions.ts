@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { checkJsonSchema } from '../runtime/json-schema-check.js';
+import { checkJsonSchema, compileJsonSchema } from '../runtime/json-schema-check.js';
 import type { Assertion } from './dataset.js';
 
 export interface Observation {
@@ -100,6 +100,12 @@ async function check(a: Assertion, obs: Observation, context: AssertionContext):
     case 'json-schema': {
       const value = parseJson(out);
       if (value === undefined) return yes(false, 'output is not JSON');
+      const compiled = compileJsonSchema(a.schema);
+      // A schema that does not compile checks nothing: an error to fix in the sample set, never a pass.
+      if (!compiled.ok) {
+        const d = compiled.defects[0];
+        throw new AssertionError(`json-schema assertion: the schema is not valid JSON Schema at #/${d?.path.join('/')}: ${d?.message} (${d?.fix})`);
+      }
       const problems = checkJsonSchema(a.schema, value);
       return yes(problems.length === 0, problems.length ? `schema: ${problems.slice(0, 3).join('; ')}` : 'output matches the schema');
     }

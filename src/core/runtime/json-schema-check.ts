@@ -1,69 +1,240 @@
 /**
- * A small JSON Schema check for tool inputs and outputs: type, required, properties,
- * additionalProperties: false, enum, const, pattern, min/max length, minimum/maximum, items.
- * Enough to catch a model's malformed tool call in a dry run; not a full validator.
+ * JSON Schema (draft 2020-12) for user-written schemas — tool input/output, mocks, the `json-schema`
+ * assertion — checked by ajv with ajv-formats. Our own specs are zod; this is for schemas users write.
+ *
+ * ajv is loaded on the first check, not when this module is imported: building its draft 2020-12
+ * instance costs tens of milliseconds that `--help` and read commands must not pay. It is a synchronous
+ * `require()` (bundled by esbuild into a lazily evaluated wrapper) rather than `import()`, because
+ * `validate` runs inside synchronous callers (resolving an agent for `run`, `register`, the playground).
  */
-export function checkJsonSchema(schema: unknown, value: unknown, path = '$'): string[] {
-  if (schema === null || typeof schema !== 'object') return [];
-  const s = schema as Record<string, unknown>;
-  const errors: string[] = [];
-  const type = s.type as string | string[] | undefined;
-  if (type !== undefined) {
-    const types = Array.isArray(type) ? type : [type];
-    if (!types.some((t) => matchesType(t, value))) return [`${path}: expected ${types.join(' or ')}, got ${describe(value)}`];
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import type { PathSegment } from '../spec/diagnostics.js';
+import { didYouMean } from '../spec/diagnostics.js';
+
+/** What is wrong with a schema itself, and where inside it. */
+export interface SchemaDefect {
+  /** Path inside the schema object, e.g. ['properties', 'id', 'pattern']. */
+  path: PathSegment[];
+  message: string;
+  fix: string;
+}
+
+/** A value that does not match: its path (JSON pointer segments) inside the value, and why. */
+export interface ValueProblem {
+  path: PathSegment[];
+  keyword: string;
+  message: string;
+}
+
+export type CompiledSchema = { ok: true; check: (value: unknown) => ValueProblem[] } | { ok: false; defects: SchemaDefect[] };
+
+let engine: Ajv2020 | undefined;
+let formatNames: string[] = [];
+
+function ajv(): Ajv2020 {
+  if (engine) return engine;
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const { default: addFormats } = require('ajv-formats') as { default: typeof import('ajv-formats').default };
+  // strict: unknown keywords (a typo such as minItem) and unknown formats are errors, not silently ignored;
+  // annotations (title, description, examples, default, …) are keywords of the draft and stay fine.
+  // strictTypes/strictTuples/strictRequired only lint style (properties without type: object, required
+  // names not listed under properties) and would log to the console or refuse valid schemas.
+  const instance = new Ajv({
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allErrors: true,
+    allowUnionTypes: true,
+    logger: false,
+  });
+  addFormats(instance);
+  formatNames = Object.keys(instance.formats);
+  engine = instance;
+  return instance;
+}
+
+// Compiled schemas by object (the same tool spec on every call) and by canonical text (an equal schema
+// from another load): compiling is the expensive part and this sits on the eval's hot path.
+const byObject = new WeakMap<object, CompiledSchema>();
+const byText = new Map<string, CompiledSchema>();
+
+/** Compiles a JSON Schema once; a schema that is not valid draft 2020-12 comes back as its defects. */
+export function compileJsonSchema(schema: unknown): CompiledSchema {
+  if (schema !== null && typeof schema === 'object') {
+    const cached = byObject.get(schema);
+    if (cached) return cached;
   }
-  if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
-    errors.push(`${path}: must be one of ${JSON.stringify(s.enum)}`);
-  if ('const' in s && JSON.stringify(s.const) !== JSON.stringify(value)) errors.push(`${path}: must be ${JSON.stringify(s.const)}`);
-  if (typeof value === 'string') {
-    if (typeof s.minLength === 'number' && value.length < s.minLength) errors.push(`${path}: shorter than ${s.minLength}`);
-    if (typeof s.maxLength === 'number' && value.length > s.maxLength) errors.push(`${path}: longer than ${s.maxLength}`);
-    if (typeof s.pattern === 'string' && !safeTest(s.pattern, value)) errors.push(`${path}: does not match ${s.pattern}`);
+  const text = canonicalJson(schema);
+  let compiled = byText.get(text);
+  if (!compiled) {
+    compiled = compile(schema);
+    byText.set(text, compiled);
   }
-  if (typeof value === 'number') {
-    if (typeof s.minimum === 'number' && value < s.minimum) errors.push(`${path}: below ${s.minimum}`);
-    if (typeof s.maximum === 'number' && value > s.maximum) errors.push(`${path}: above ${s.maximum}`);
+  if (schema !== null && typeof schema === 'object') byObject.set(schema, compiled);
+  return compiled;
+}
+
+function compile(schema: unknown): CompiledSchema {
+  const instance = ajv();
+  if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
+    return {
+      ok: false,
+      defects: [{ path: [], message: 'a JSON Schema must be an object (or true/false)', fix: 'write a schema object, e.g. { type: object }' }],
+    };
   }
-  if (Array.isArray(value) && s.items) {
-    for (const [i, item] of value.entries()) errors.push(...checkJsonSchema(s.items, item, `${path}[${i}]`));
+  if (!instance.validateSchema(schema as object)) {
+    return { ok: false, defects: metaDefects(instance.errors ?? [], schema) };
   }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const object = value as Record<string, unknown>;
-    const properties = (s.properties ?? {}) as Record<string, unknown>;
-    for (const key of (s.required as string[] | undefined) ?? []) if (!(key in object)) errors.push(`${path}.${key}: required`);
-    for (const [key, v] of Object.entries(object)) {
-      if (key in properties) errors.push(...checkJsonSchema(properties[key], v, `${path}.${key}`));
-      else if (s.additionalProperties === false) errors.push(`${path}.${key}: not allowed`);
+  let validate: ValidateFunction;
+  try {
+    validate = instance.compile(schema as object);
+  } catch (error) {
+    return { ok: false, defects: [compileDefect(schema, error as Error & { missingRef?: string })] };
+  } finally {
+    // Schemas are compiled anonymously; drop anything ajv registered by $id so the next one may reuse it.
+    if (typeof schema === 'object' && schema !== null && typeof (schema as { $id?: unknown }).$id === 'string') {
+      instance.removeSchema((schema as { $id: string }).$id);
     }
   }
-  return errors;
+  return { ok: true, check: (value) => (validate(value) ? [] : (validate.errors ?? []).map(valueProblem)) };
 }
 
-function matchesType(type: string, value: unknown): boolean {
-  switch (type) {
-    case 'object':
-      return value !== null && typeof value === 'object' && !Array.isArray(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'integer':
-      return Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number';
-    case 'null':
-      return value === null;
-    default:
-      return typeof value === type;
+/** The problems of `value` against `schema` as readable lines (`$.items[0]: must be string`); a bad schema is one line. */
+export function checkJsonSchema(schema: unknown, value: unknown): string[] {
+  const compiled = compileJsonSchema(schema);
+  if (!compiled.ok) return compiled.defects.map((d) => `the schema is not valid JSON Schema at ${pointerText(d.path)}: ${d.message}`);
+  return compiled.check(value).map((p) => `${dollarPath(p.path)}: ${p.message}`);
+}
+
+function metaDefects(errors: ErrorObject[], schema: unknown): SchemaDefect[] {
+  // Meta-schema errors come in families (every branch of an anyOf fails); the deepest ones say what is wrong.
+  const relevant = errors.filter((e) => !['anyOf', 'oneOf', 'if', '$dynamicRef'].includes(e.keyword));
+  const seen = new Set<string>();
+  const defects: SchemaDefect[] = [];
+  for (const error of relevant.length ? relevant : errors) {
+    const path = pointerSegments(error.instancePath);
+    // A bad `type` fails both branches of the meta-schema's anyOf (a name, a list): report it once.
+    const key = path.at(-1) === 'type' || path.at(-2) === 'type' ? error.instancePath : `${error.instancePath}|${error.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const last = path.at(-1);
+    if (error.keyword === 'format' && (error.params as { format?: string }).format === 'regex') {
+      defects.push({ path, message: 'pattern does not compile as a regular expression', fix: 'fix the pattern (ECMA-262 syntax with the u flag)' });
+    } else if (last === 'type' || path.at(-2) === 'type') {
+      const written = valueAt(schema, path);
+      const suggestion = typeof written === 'string' ? didYouMean(written, TYPES) : undefined;
+      defects.push({
+        path,
+        message: `${JSON.stringify(written)} is not a JSON Schema type${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
+        fix: suggestion ? `type: ${suggestion}` : `use one of ${TYPES.join(', ')} (or a list of them)`,
+      });
+    } else {
+      defects.push({ path, message: `${last === undefined ? 'schema' : String(last)} ${error.message}`, fix: 'see https://json-schema.org/draft/2020-12' });
+    }
   }
+  return defects;
 }
 
-function describe(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+const TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'];
+
+function valueAt(node: unknown, path: readonly PathSegment[]): unknown {
+  return path.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<PathSegment, unknown>)[key] : undefined), node);
 }
 
-function safeTest(pattern: string, value: string): boolean {
+function compileDefect(schema: unknown, error: Error & { missingRef?: string }): SchemaDefect {
+  const message = error.message;
+  if (error.missingRef !== undefined || /can't resolve reference/.test(message)) {
+    const ref = error.missingRef ?? /reference (\S+)/.exec(message)?.[1] ?? '';
+    const target = ref.replace(/^[^#]*#/, '#');
+    return {
+      path: findInSchema(schema, (key, value) => key === '$ref' && typeof value === 'string' && (value === ref || value === target)) ?? [],
+      message: `$ref ${target || ref} does not resolve`,
+      fix: 'point $ref at a definition in this schema, e.g. #/$defs/name (remote references are not fetched)',
+    };
+  }
+  if (/^Invalid regular expression/.test(message)) {
+    return {
+      path: findInSchema(schema, (key, value) => key === 'pattern' && typeof value === 'string' && !compiles(value)) ?? [],
+      message: `pattern does not compile: ${message}`,
+      fix: 'fix the pattern (ECMA-262 syntax with the u flag: escape literal brackets and braces)',
+    };
+  }
+  const unknownFormat = /unknown format "([^"]+)"/.exec(message);
+  if (unknownFormat) {
+    const name = unknownFormat[1] as string;
+    const suggestion = didYouMean(name, formatNames);
+    return {
+      path: findInSchema(schema, (key, value) => key === 'format' && value === name) ?? [],
+      message: `unknown format "${name}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
+      fix: suggestion ? `format: ${suggestion}` : `use one of ${formatNames.join(', ')}`,
+    };
+  }
+  const unknownKeyword = /unknown keyword: "([^"]+)"/.exec(message);
+  if (unknownKeyword) {
+    const name = unknownKeyword[1] as string;
+    return {
+      path: findInSchema(schema, (key) => key === name) ?? [],
+      message: `unknown keyword "${name}"`,
+      fix: 'fix the keyword (draft 2020-12) or remove it; put notes in description or $comment',
+    };
+  }
+  return { path: [], message: message.replace(/^strict mode: /, ''), fix: 'see https://json-schema.org/draft/2020-12' };
+}
+
+/** Path of the first key (depth first) for which `match` holds, to put a compile error at its line. */
+function findInSchema(node: unknown, match: (key: string, value: unknown) => boolean, path: PathSegment[] = []): PathSegment[] | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const entries: [PathSegment, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
+  for (const [key, value] of entries) {
+    if (typeof key === 'string' && match(key, value)) return [...path, key];
+    const found = findInSchema(value, match, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function compiles(pattern: string): boolean {
   try {
-    return new RegExp(pattern, 'u').test(value);
-  } catch {
+    new RegExp(pattern, 'u');
     return true;
+  } catch {
+    return false;
   }
+}
+
+function valueProblem(error: ErrorObject): ValueProblem {
+  const params = error.params as Record<string, unknown>;
+  let message = error.message ?? 'does not match';
+  if (error.keyword === 'enum') message = `must be one of ${JSON.stringify(params.allowedValues)}`;
+  if (error.keyword === 'additionalProperties') message += ` ("${String(params.additionalProperty)}")`;
+  if (error.keyword === 'required') message = `must have property "${String(params.missingProperty)}"`;
+  return { path: pointerSegments(error.instancePath), keyword: error.keyword, message };
+}
+
+function pointerSegments(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
+}
+
+function dollarPath(path: readonly PathSegment[]): string {
+  return path.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : `${out}.${s}`), '$');
+}
+
+function pointerText(path: readonly PathSegment[]): string {
+  return `#/${path.join('/')}`;
+}
+
+/** JSON with sorted keys, so equal schemas written in another key order share one compiled validator. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

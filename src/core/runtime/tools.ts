@@ -23,7 +23,7 @@ export async function executeTool(tool: ToolDocument, input: Record<string, unkn
     if (tool.spec.sideEffects === 'write') {
       return { ok: false, error: `${tool.metadata.name} has sideEffects: write; live runs only call tools with none or read — it was answered by nothing` };
     }
-    return runLive(tool, input, context);
+    return checkedOutput(tool, await runLive(tool, input, context));
   }
   const mock = (tool.spec.mocks ?? []).find((m) => matches(m.when, input));
   if (!mock) {
@@ -34,7 +34,18 @@ export async function executeTool(tool: ToolDocument, input: Record<string, unkn
   }
   if (mock.latencyMs) await sleep(mock.latencyMs, context.signal);
   if (mock.error !== undefined) return { ok: false, error: mock.error };
-  return { ok: true, output: mock.output ?? null, source: 'mock' };
+  return checkedOutput(tool, { ok: true, output: mock.output ?? null, source: 'mock' });
+}
+
+/** A tool's answer must match its output schema, live or mocked: the model must not build on malformed data. */
+function checkedOutput(tool: ToolDocument, outcome: ToolOutcome): ToolOutcome {
+  if (!outcome.ok || tool.spec.output === undefined) return outcome;
+  const problems = checkJsonSchema(tool.spec.output, outcome.output);
+  if (problems.length === 0) return outcome;
+  return {
+    ok: false,
+    error: `${outcome.source === 'mock' ? 'the mock' : 'the'} output of ${tool.metadata.name} does not match its output schema: ${problems.join('; ')}`,
+  };
 }
 
 /** Every key of `when` must equal the input's value; a string "/re/" is a regular expression on it. */

@@ -1,9 +1,11 @@
-/** JSON Schema files generated from the zod definitions: for editors and `agentctl schema <kind>`. */
+/** JSON Schema files generated from the zod definitions of our own files (specs, config, cassettes, sample sets): for editors and `agentctl schema <kind>`. */
 import * as z from 'zod';
+import { datasetSchema } from '../eval/dataset.js';
+import { cassetteSchema } from '../providers/cassette.js';
 import { configFileSchema } from '../workspace/config.js';
 import { agentDocumentSchema, policyDocumentSchema, toolDocumentSchema } from './schema.js';
 
-export const SCHEMA_NAMES = ['agent', 'tool', 'policy', 'config'] as const;
+export const SCHEMA_NAMES = ['agent', 'tool', 'policy', 'config', 'cassette', 'samples'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 const sources: Record<SchemaName, { schema: z.ZodType; title: string }> = {
@@ -11,6 +13,8 @@ const sources: Record<SchemaName, { schema: z.ZodType; title: string }> = {
   tool: { schema: toolDocumentSchema, title: 'agentctl Tool spec' },
   policy: { schema: policyDocumentSchema, title: 'agentctl Policy spec' },
   config: { schema: configFileSchema, title: 'agentctl workspace configuration (.agentctl/config.yaml)' },
+  cassette: { schema: cassetteSchema, title: 'agentctl cassette (recorded model responses)' },
+  samples: { schema: datasetSchema, title: 'agentctl sample set (YAML; a JSONL line is one item of samples)' },
 };
 
 export function jsonSchemaFor(name: SchemaName): Record<string, unknown> {

@@ -1,7 +1,8 @@
 /**
  * Checks that go beyond one file: referenced files exist inside the workspace, tool and sub-agent refs
  * resolve (workspace or registry) within their semver range, no sub-agent cycles, the policy allows
- * every tool and model an agent uses, and the regular expressions in specs compile.
+ * every tool and model an agent uses, the regular expressions in specs compile, and tools' JSON Schemas
+ * are valid and their mocks agree with them.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { decide, type PolicyAction, policiesFor } from './policy.js';
 import { bestMatch, isValidRange, parseObjectRef } from './refs.js';
 import type { AgentDocument, PolicyDocument, SpecKind } from './schema.js';
 import { schemaDiagnostics } from './schema-issues.js';
+import { checkToolSchemas } from './tool-schemas.js';
 import { MAX_DATA_BYTES, parseYamlSafely, tooLarge } from './yaml.js';
 
 export interface KnownVersion {
@@ -92,6 +94,7 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
       case 'Tool': {
         const impl = doc.spec.implementation;
         if (impl.type === 'module') fileRef(['spec', 'implementation', 'path'], impl.path, 'module');
+        out.push(...checkToolSchemas(spec, doc));
         doc.spec.mocks?.forEach((mock, i) => {
           for (const [key, value] of Object.entries(mock.when ?? {})) {
             if (typeof value === 'string' && isRegexLiteral(value)) checkRegex(['spec', 'mocks', i, 'when', key], value.slice(1, -1), report);
