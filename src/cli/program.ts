@@ -147,7 +147,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--model <model>', "use this model instead of the agent's")
     .option('--record', 'call the live model (openai) and add its responses to the cassette')
     .option('--live', 'run tools for real (only those declared sideEffects: none or read)')
-    .option('--session <id>', "continue a session (its earlier turns go into the context), or start one with this id")
+    .option('--session <id>', 'continue a session (its earlier turns go into the context), or start one with this id')
     .option('--json', 'the run record as JSON')
     .action(lazy(async () => (await import('./commands/run.js')).runCommand));
 

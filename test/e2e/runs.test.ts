@@ -104,7 +104,12 @@ describe('agentctl run', () => {
     });
     // The rule's reply is given, but the run failed (exit 1) and lists the model errors.
     expect(result.exitCode).toBe(1);
-    expect(result.record).toMatchObject({ status: 'failed', fallback: 'rule', errorClass: 'network', output: "I can't route that right now; a person will pick it up." });
+    expect(result.record).toMatchObject({
+      status: 'failed',
+      fallback: 'rule',
+      errorClass: 'network',
+      output: "I can't route that right now; a person will pick it up.",
+    });
     expect(result.record.modelErrors.map((e: { model: string }) => e.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
     const trace = await agentctl(['trace', result.record.runId], { cwd });
     expect(trace.stdout).toContain('fallback → model');

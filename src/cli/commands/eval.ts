@@ -70,7 +70,10 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
       printJson(ctx, reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })));
     else for (const r of reports) printSummary(ctx, r.report, r.gate);
     const partial = session.signal.aborted || reports.some((r) => r.report.status === 'partial');
-    return session.evalExitCode(reports.every((r) => r.gate.passed), partial);
+    return session.evalExitCode(
+      reports.every((r) => r.gate.passed),
+      partial,
+    );
   });
 }
 

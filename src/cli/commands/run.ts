@@ -26,7 +26,9 @@ export async function runCommand(ctx: CliContext, ref: string, options: RunComma
   return withSession(ctx, { provider, model: options.model }, async (session) => {
     const agent = session.resolve(ref);
     if (options.record && agent.source !== 'workspace') {
-      throw new UsageError('--record writes to the cassette files of the workspace copy', { fix: `run the workspace copy: agentctl run ${agent.name} --record` });
+      throw new UsageError('--record writes to the cassette files of the workspace copy', {
+        fix: `run the workspace copy: agentctl run ${agent.name} --record`,
+      });
     }
     const binding = session.bind(agent);
     const print = createEventPrinter((line) => note(ctx, line));
@@ -38,7 +40,15 @@ export async function runCommand(ctx: CliContext, ref: string, options: RunComma
     }
     const result = next.value;
     if (options.json) {
-      printJson(ctx, { ...result, agent: agent.name, version: agent.version, digest: agent.digest, source: agent.source, provider: binding.provider.name, model: binding.model });
+      printJson(ctx, {
+        ...result,
+        agent: agent.name,
+        version: agent.version,
+        digest: agent.digest,
+        source: agent.source,
+        provider: binding.provider.name,
+        model: binding.model,
+      });
     } else {
       const verdict = fallbackNote(result);
       if (verdict) note(ctx, verdict);

@@ -64,7 +64,10 @@ export async function traceCommand(ctx: CliContext, runId: string, options: { js
       return 0;
     }
     printLine(ctx, `${out.bold(`run ${run.runId}`)}  ${run.agent}@${run.version}  ${run.status}  ${run.mode} · ${run.provider}/${run.model}`);
-    printLine(ctx, out.dim(`session ${run.sessionId}${run.fallback ? ` · answered by the ${run.fallback === 'human' ? 'human' : run.fallback} fallback` : ''}`));
+    printLine(
+      ctx,
+      out.dim(`session ${run.sessionId}${run.fallback ? ` · answered by the ${run.fallback === 'human' ? 'human' : run.fallback} fallback` : ''}`),
+    );
     printLine(ctx, `input: ${run.input}`);
     const walk = (node: SpanNode, prefix: string, last: boolean) => {
       printLine(ctx, `${prefix}${last ? '└─ ' : '├─ '}${describeSpan(node)}`);

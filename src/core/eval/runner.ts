@@ -292,21 +292,30 @@ const JUDGE_TIMEOUT_MS = 60_000;
 function judgeWith(provider: ModelProvider, agent: AgentSnapshot, options: Pick<EvalRunOptions, 'signal' | 'model'>): AssertionContext['judge'] {
   // The judge follows the eval's signal (Ctrl-C) and has a deadline of its own.
   return async (rubric, model, obs) => {
-    const response = await withDeadline([options.signal], JUDGE_TIMEOUT_MS, (signal) => provider.complete(
-      {
-        model: model ?? options.model ?? agent.document.spec.model.ref,
-        messages: [
-          { role: 'system', content: JUDGE_PROMPT },
-          { role: 'user', content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}` },
-        ],
-        tools: [],
-        params: { temperature: 0 },
-        agent: agent.name,
-        input: `judge: ${rubric}`,
-        step: 1,
-      },
-      { signal },
-    ), () => `the judge did not answer in ${JUDGE_TIMEOUT_MS / 1000} s`);
+    const response = await withDeadline(
+      [options.signal],
+      JUDGE_TIMEOUT_MS,
+      (signal) =>
+        provider.complete(
+          {
+            model: model ?? options.model ?? agent.document.spec.model.ref,
+            messages: [
+              { role: 'system', content: JUDGE_PROMPT },
+              {
+                role: 'user',
+                content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}`,
+              },
+            ],
+            tools: [],
+            params: { temperature: 0 },
+            agent: agent.name,
+            input: `judge: ${rubric}`,
+            step: 1,
+          },
+          { signal },
+        ),
+      () => `the judge did not answer in ${JUDGE_TIMEOUT_MS / 1000} s`,
+    );
     return parseVerdict(response.content);
   };
 }

@@ -36,7 +36,21 @@ export function createEval(
   db.prepare(
     `INSERT INTO evals (eval_id, agent, version, digest, source, dataset_digest, provider, repeat, started_at, actor, team, pid, host)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(row.evalId, row.agent, row.version, row.digest, row.source, row.datasetDigest, row.provider, row.repeat, row.startedAt, row.actor, row.team, process.pid, hostname());
+  ).run(
+    row.evalId,
+    row.agent,
+    row.version,
+    row.digest,
+    row.source,
+    row.datasetDigest,
+    row.provider,
+    row.repeat,
+    row.startedAt,
+    row.actor,
+    row.team,
+    process.pid,
+    hostname(),
+  );
 }
 
 const insertResult = new WeakMap<Db, import('better-sqlite3').Statement<unknown[]>>();

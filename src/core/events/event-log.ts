@@ -95,7 +95,7 @@ export class EventLog {
   }
 
   /** Redacts what follows with this redactor (the session switches it with the agent in use: its policies and secrets). */
-  useRedactor(redactor: Redactor): void {
+  redactWith(redactor: Redactor): void {
     this.redactor = redactor;
   }
 

@@ -238,7 +238,9 @@ export function parseSince(text: string, now = Date.now()): number {
 
 /** A session's agent, or undefined when no run has used that id yet. */
 export function sessionOf(db: Db, sessionId: string): { agent: string; createdAt: number } | undefined {
-  return db.prepare('SELECT agent, created_at AS createdAt FROM sessions WHERE session_id = ?').get(sessionId) as { agent: string; createdAt: number } | undefined;
+  return db.prepare('SELECT agent, created_at AS createdAt FROM sessions WHERE session_id = ?').get(sessionId) as
+    | { agent: string; createdAt: number }
+    | undefined;
 }
 
 /** The finished turns of a session, oldest first (replays are re-executions, not turns). */

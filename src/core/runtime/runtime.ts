@@ -7,6 +7,7 @@
  */
 import { costOf, type Price } from '../providers/prices.js';
 import { type ChatMessage, chainMessage, ModelError, type ModelProvider, type ModelRequest, messagesDigest, requestKey } from '../providers/types.js';
+import { deadline } from '../util/deadline.js';
 import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
 import {
@@ -24,7 +25,6 @@ import {
 } from './guards.js';
 import type { AgentSnapshot } from './snapshot.js';
 import { executeTool } from './tools.js';
-import { deadline } from '../util/deadline.js';
 
 export type RunFinished = Extract<RuntimeEvent, { type: 'run.finished' }>;
 type Stream<T> = AsyncGenerator<RuntimeEvent, T>;

@@ -46,7 +46,13 @@ export function createPlaygroundController(session: AgentSession, start: AgentSn
       return session.run(binding, { input, sessionId: conversation, live: mode === 'live', signal });
     },
     pastRuns: (name) =>
-      listRuns(registry.db, { agent: name, limit: 30 }).map((r) => ({ runId: r.runId, startedAt: r.startedAt, status: r.status, input: r.input, version: r.version })),
+      listRuns(registry.db, { agent: name, limit: 30 }).map((r) => ({
+        runId: r.runId,
+        startedAt: r.startedAt,
+        status: r.status,
+        input: r.input,
+        version: r.version,
+      })),
     pastEvents: (runId) => runEvents(registry.db, registry.blobs, getRun(registry.db, runId).runId),
     async evaluate({ signal, onProgress }) {
       // The sample set is judged by the agent's real provider: no echo double stands in for a cassette miss.

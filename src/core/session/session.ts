@@ -132,7 +132,7 @@ export class AgentSession {
   run(binding: Binding, request: RunRequest): AsyncGenerator<RuntimeEvent, RunFinished> {
     const history = request.sessionId ? continueSession(this.registry.db, request.sessionId, binding.agent.name) : [];
     const log = this.log;
-    log.useRedactor(binding.redactor);
+    log.redactWith(binding.redactor);
     const linked = request.signal ? deadline([this.signal, request.signal], Number.POSITIVE_INFINITY) : undefined;
     const stream = executeRun({
       registry: this.registry,
@@ -165,17 +165,17 @@ export class AgentSession {
     },
   ): Promise<{ report: EvalReport; gate: GateOutcome }> {
     const log = this.log;
-    log.useRedactor(binding.redactor);
+    log.redactWith(binding.redactor);
     const cassettes = options.record ? cassetteFiles(this.workspace.root, this.options.cwd) : undefined;
     const { record: _record, signal, ...rest } = options;
     const linked = deadline([this.signal, signal], Number.POSITIVE_INFINITY);
     try {
       return await evaluateAgent({
-      ...rest,
-      workspace: this.workspace,
-      registry: this.registry,
-      agent: binding.agent,
-      provider: binding.provider,
+        ...rest,
+        workspace: this.workspace,
+        registry: this.registry,
+        agent: binding.agent,
+        provider: binding.provider,
         model: binding.modelOverride,
         signal: linked.signal,
         actor: this.actor,
@@ -195,7 +195,7 @@ export class AgentSession {
   replay(runId: string): { original: LoadedReplay; stream: AsyncGenerator<RuntimeEvent, RunFinished> } {
     const original = loadReplay(this.registry, runId);
     const log = this.log;
-    log.useRedactor(createRedactor({ patterns: original.snapshot.policies.flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern)) }));
+    log.redactWith(createRedactor({ patterns: original.snapshot.policies.flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern)) }));
     const stream = executeRun({
       registry: this.registry,
       agent: original.snapshot,
