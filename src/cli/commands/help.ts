@@ -9,9 +9,13 @@ const EXIT_CODES = `Exit codes (the same for every command):
   2  usage error: an unknown command or option, a missing argument, a bad value
   3  environment problem: no workspace here, an unreadable or corrupt registry, a busy database,
      an unreachable remote, no gateway configured
-130  a run cancelled with Ctrl-C (its events are kept)
+130  stopped by Ctrl-C (SIGINT): run, eval, replay, push — what finished is kept, an eval is partial
+143  stopped by SIGTERM, likewise
 
-agentctl run exits 0 when the run succeeded and 1 when it failed or needs a human.
+Runs: 0 when the run succeeded (a fallback model that answered is a success, with a warning);
+1 when it failed (a model error, a timeout, a budget, a policy denial — also when the rule fallback
+answered in the model's place: the answer is printed, the errors are listed) or needs a human.
+Evals: 0 when the agent's gate holds; 1 when it does not, or the eval is partial.
 
 Errors go to stderr (as one JSON line with --json); stdout carries only data.
 `;
