@@ -4,7 +4,7 @@ import { writeTransaction } from '../registry/db.js';
 import { governingPolicies } from '../registry/gates.js';
 import type { Actor, Registry } from '../registry/registry.js';
 import type { PolicyDocument } from '../spec/schema.js';
-import { type Approval, addApproval } from './store.js';
+import type { Approval } from './store.js';
 
 export function approveVersion(
   registry: Registry,
@@ -31,7 +31,7 @@ export function approveVersion(
     }
     return {
       ref: exact,
-      ...addApproval(registry.db, { name: row.name, version: row.version, digest: row.digest, user: actor.user, team: actor.team, note }),
+      ...registry.evals.addApproval({ name: row.name, version: row.version, digest: row.digest, user: actor.user, team: actor.team, note }),
     };
   });
 }

@@ -5,13 +5,11 @@
  */
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { snapshotFromRegistry } from '../runtime/snapshot.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { type LoadedDataset, parseDataset } from './dataset.js';
 import { type EvalReport, type EvalRunOptions, runEval } from './runner.js';
-import { evalResults, latestEval } from './store.js';
 
 export interface GateOutcome {
   minPassRate: number;
@@ -53,36 +51,21 @@ export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset
 
 async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset, dir: string): Promise<EvalRunOptions['baseline']> {
   const { registry, agent } = options;
-  const ref = options.baselineRef ?? lastPromoted(registry, agent.name, agent.digest);
+  const ref = options.baselineRef ?? registry.lastPromoted(agent.name, agent.digest);
   if (!ref) return undefined;
   const row = registry.resolve(ref);
   if (row.name !== agent.name) throw new UsageError(`the baseline ${ref} is not a version of ${agent.name}`, { fix: `--baseline ${agent.name}@<version>` });
   if (row.digest === agent.digest) return undefined;
-  const existing = latestEval(registry.db, row.digest, dataset.digest);
+  const existing = registry.evals.latest(row.digest, dataset.digest);
   const exact = `${row.name}@${row.version}`;
   if (existing) {
     options.onBaseline?.(exact, 'reuse');
-    return { ref: exact, digest: row.digest, results: evalResults(registry.db, existing.evalId) };
+    return { ref: exact, digest: row.digest, results: registry.evals.results(existing.evalId) };
   }
   options.onBaseline?.(exact, 'run');
   const snapshot = snapshotFromRegistry(row.name, row.version, { workspace: new Map(), registry, policies: agent.policies });
   const report = await runEval({ ...options, agent: snapshot, dataset, datasetDir: dir, onProgress: undefined, baseline: undefined });
   return { ref: exact, digest: row.digest, results: report.results };
-}
-
-/** The newest version of `name` that reached prod (then canary), other than the one evaluated. */
-export function lastPromoted(registry: Registry, name: string, exceptDigest: string): string | undefined {
-  for (const stage of ['prod', 'canary']) {
-    const row = registry.db
-      .prepare(
-        `SELECT t.version FROM transitions t JOIN versions v ON v.name = t.name AND v.version = t.version
-         WHERE t.name = ? AND t.to_stage = ? AND t.action = 'promote' AND v.digest <> ? ORDER BY t.id DESC LIMIT 1`,
-      )
-      .pluck()
-      .get(name, stage, exceptDigest) as string | undefined;
-    if (row) return `${name}@${row}`;
-  }
-  return undefined;
 }
 
 export function gateOf(agent: AgentSnapshot, report: EvalReport): GateOutcome {

@@ -18,7 +18,6 @@ import { type AssertionContext, evaluateAssertion, type Observation, parseVerdic
 import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample } from './dataset.js';
 import { type EvalSummary, type SampleResult, sampleScore, summarize } from './results.js';
-import { addResult, createEval, finishEval } from './store.js';
 
 /** Run failures that are the model's or the environment's, not the agent's: errors, not failures. */
 const MODEL_ERRORS = new Set([
@@ -89,7 +88,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   const log = options.log ?? openEventLog(registry, agent, [], { commitRunEnds: false });
   const evalId = newId();
   const startedAt = Date.now();
-  createEval(registry.db, {
+  registry.evals.create({
     evalId,
     agent: agent.name,
     version: agent.version,
@@ -122,7 +121,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       const result = await runSample(job.sample, job.iteration, { ...options, provider, log, judge });
       if (!result) return; // cancelled mid-sample: not a result
       results.push(result);
-      log.defer(() => addResult(registry.db, evalId, result));
+      log.defer(() => registry.evals.addResult(evalId, result));
       options.onProgress?.({ type: 'result', result, done: results.length, total: jobs.length });
     }
   };
@@ -134,7 +133,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   const status = results.length === jobs.length ? 'complete' : 'partial';
   const b = options.baseline;
   const comparison = b ? compareResults(b.ref, b.digest, b.results, results) : null;
-  finishEval(registry.db, evalId, {
+  registry.evals.finish(evalId, {
     status,
     summary,
     baselineRef: b?.ref ?? null,

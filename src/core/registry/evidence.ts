@@ -1,20 +1,14 @@
 /** Gathering a version's evidence from the database (inside the promotion's own transaction). */
-import { approvalsOf, type EvalRow, latestEval } from '../eval/store.js';
 import type { PolicyDocument } from '../spec/schema.js';
 import { assertGates, checkGates, type Evidence, type GateCheck } from './gates.js';
 import { STAGES, type Stage, type State } from './lifecycle.js';
 import type { Registry, VersionRow } from './registry.js';
 
 export function evidenceOf(registry: Registry, row: VersionRow): Evidence {
-  const staleEval = registry.db
-    .prepare(
-      `SELECT eval_id AS evalId, digest FROM evals WHERE agent = ? AND version = ? AND digest <> ? AND status = 'complete' ORDER BY finished_at DESC LIMIT 1`,
-    )
-    .get(row.name, row.version, row.digest) as EvalRow | undefined;
   return {
-    eval: latestEval(registry.db, row.digest),
-    staleEval,
-    approvals: approvalsOf(registry.db, row.name, row.version, row.digest),
+    eval: registry.evals.latest(row.digest),
+    staleEval: registry.evals.latestStale(row.name, row.version, row.digest),
+    approvals: registry.evals.approvals(row.name, row.version, row.digest),
     author: row.createdBy,
   };
 }

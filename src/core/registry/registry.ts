@@ -4,6 +4,8 @@ import { didYouMean } from '../spec/diagnostics.js';
 import type { KnownVersion } from '../spec/references.js';
 import { compareVersions, isExactVersion, nextPatch, parseVersionRef, versionParts } from '../spec/refs.js';
 import type { SpecKind } from '../spec/schema.js';
+import { EvalStore } from '../eval/store.js';
+import { RunStore } from '../events/run-store.js';
 import { BlobStore } from './blobs.js';
 import type { BuiltBundle, Bundle } from './bundle.js';
 import { type Db, openDatabase, translateSqliteError, writeTransaction } from './db.js';
@@ -86,6 +88,39 @@ export class Registry {
 
   close(): void {
     this.db.close();
+  }
+
+  private evalStore: EvalStore | undefined;
+  private runStore: RunStore | undefined;
+
+  /** Evals, their results and approvals (the only code that touches those tables). */
+  get evals(): EvalStore {
+    this.evalStore ??= new EvalStore(this.db);
+    return this.evalStore;
+  }
+
+  /** Sessions, runs, spans and events (the only code that touches those tables). */
+  get runs(): RunStore {
+    this.runStore ??= new RunStore(this.db, this.path, this.blobs);
+    return this.runStore;
+  }
+
+  /** The newest version of `name` that reached prod (then canary), other than the one with `exceptDigest`. */
+  lastPromoted(name: string, exceptDigest: string): string | undefined {
+    for (const stage of ['prod', 'canary']) {
+      const row = this.read(
+        () =>
+          this.db
+            .prepare(
+              `SELECT t.version FROM transitions t JOIN versions v ON v.name = t.name AND v.version = t.version
+               WHERE t.name = ? AND t.to_stage = ? AND t.action = 'promote' AND v.digest <> ? ORDER BY t.id DESC LIMIT 1`,
+            )
+            .pluck()
+            .get(name, stage, exceptDigest) as string | undefined,
+      );
+      if (row) return `${name}@${row}`;
+    }
+    return undefined;
   }
 
   list(filter: ListFilter = {}): VersionRow[] {

@@ -4,7 +4,6 @@
  * fixed annotations (created is the registration time). Evidence (eval, approvals, gate checks) is a
  * signed attestation attached as a referrer, so new evidence never changes the version's manifest.
  */
-import { approvalsOf, evalResults, latestEval } from '../eval/store.js';
 import type { GateCheck } from '../registry/gates.js';
 import type { Registry, VersionRow } from '../registry/registry.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
@@ -84,8 +83,8 @@ export function attestationArtifact(
   checks: GateCheck[],
   key: SigningKey,
 ): Artifact {
-  const evaluation = latestEval(registry.db, row.digest);
-  const approvals = approvalsOf(registry.db, row.name, row.version, row.digest);
+  const evaluation = registry.evals.latest(row.digest);
+  const approvals = registry.evals.approvals(row.name, row.version, row.digest);
   // The newest piece of evidence dates the attestation: the same evidence always gives the same bytes.
   const times = [row.createdAt, ...approvals.map((a) => a.at), ...(evaluation?.finishedAt ? [new Date(evaluation.finishedAt).toISOString()] : [])].sort();
   const statement = {
@@ -105,7 +104,7 @@ export function attestationArtifact(
             regressions: evaluation.regressions,
             baseline: evaluation.baselineRef,
             summary: evaluation.summary,
-            results: evalResults(registry.db, evaluation.evalId).map((r) => ({ sample: r.sampleId, iteration: r.iteration, status: r.status, score: r.score })),
+            results: registry.evals.results(evaluation.evalId).map((r) => ({ sample: r.sampleId, iteration: r.iteration, status: r.status, score: r.score })),
           }
         : null,
       approvals: approvals.map((a) => ({ user: a.user, team: a.team, note: a.note, at: a.at })),
