@@ -19,10 +19,10 @@ import { actorOf, writeRegistry } from '../workspace.js';
 export interface EvalCommandOptions {
   all?: boolean;
   baseline?: string;
-  repeat?: string;
-  concurrency?: string;
+  repeat?: number;
+  concurrency?: number;
   provider?: string;
-  timeout?: string;
+  timeout?: number;
   cache?: boolean;
   tag?: string[];
   record?: boolean;
@@ -32,9 +32,8 @@ export interface EvalCommandOptions {
 }
 
 export async function evalCommand(ctx: CliContext, ref: string | undefined, options: EvalCommandOptions): Promise<number> {
-  const repeat = positive(options.repeat ?? '1', '--repeat');
-  const concurrency = positive(options.concurrency ?? '4', '--concurrency');
-  const timeoutMs = positive(options.timeout ?? '60000', '--timeout');
+  // Parsed and range-checked by intOption in program.ts.
+  const { repeat = 1, concurrency = 4, timeout: timeoutMs = 60000 } = options;
   if (!ref && !options.all) throw new UsageError('which agent?', { fix: 'agentctl eval <agent>, or agentctl eval --all for every agent with a sample set' });
   return writeRegistry(ctx, async (registry, workspace) => {
     const specs = loadWorkspaceSpecs(workspace.root, ctx.cwd).workspace;
@@ -93,12 +92,6 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
     if (controller.signal.aborted) return 130;
     return reports.every((r) => r.gate.passed) ? 0 : 1;
   });
-}
-
-function positive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got "${text}"`, { fix: `e.g. ${flag} 4` });
-  return n;
 }
 
 /** Ink on a terminal (finished samples above a live bar); plain lines on stderr otherwise. */

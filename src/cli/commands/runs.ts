@@ -11,7 +11,7 @@ import { readEventLog } from '../read-registry.js';
 
 export async function runsCommand(
   ctx: CliContext,
-  options: { agent?: string; version?: string; status?: string; since?: string; limit?: string; json?: boolean },
+  options: { agent?: string; version?: string; status?: string; since?: string; limit?: number; json?: boolean },
 ): Promise<number> {
   const rows = readEventLog(
     ctx,
@@ -21,7 +21,7 @@ export async function runsCommand(
         version: options.version,
         status: options.status,
         since: options.since ? parseSince(options.since) : undefined,
-        limit: options.limit ? Number(options.limit) : 50,
+        limit: options.limit ?? 50,
       }),
     () => [],
   );
