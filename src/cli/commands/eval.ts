@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { evaluateAgent, type GateOutcome } from '../../core/eval/evaluate.js';
-import { junitReport, markdownReport } from '../../core/eval/reports.js';
+import { junitReports, markdownReports } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
 import { createProvider } from '../../core/providers/create.js';
 import { cassetteFiles, saveRecordings } from '../../core/runtime/cassettes.js';
@@ -113,13 +113,14 @@ async function progressScreen(ctx: CliContext, title: string, json: boolean): Pr
 }
 
 function writeReports(ctx: CliContext, options: EvalCommandOptions, reports: { report: EvalReport; gate: GateOutcome }[]): void {
-  const write = (path: string | undefined, render: (r: EvalReport, g: GateOutcome) => string) => {
+  // One document per file, however many agents: several concatenated XML documents are not a JUnit file.
+  const write = (path: string | undefined, text: string) => {
     if (!path) return;
-    writeFileSync(resolve(ctx.cwd, path), reports.map((r) => render(r.report, r.gate)).join('\n'));
+    writeFileSync(resolve(ctx.cwd, path), text);
     note(ctx, `wrote ${path}`);
   };
-  write(options.junit, (r) => junitReport(r));
-  write(options.md, (r, g) => markdownReport(r, g));
+  write(options.junit, junitReports(reports.map((r) => r.report)));
+  write(options.md, markdownReports(reports));
 }
 
 function printSummary(ctx: CliContext, report: EvalReport, gate: GateOutcome): void {
