@@ -32,7 +32,7 @@ export async function replayCommand(ctx: CliContext, runId: string, options: { v
       if (!options.json) print(next.value);
     }
     const finished = events.at(-1) as Extract<RuntimeEvent, { type: 'run.finished' }>;
-    const comparison = compareOutcomes(replay.original, outcomeOf(finished.status, finished.output, events));
+    const comparison = compareOutcomes(replay.original, { ...outcomeOf(finished.status, finished.output, events), errorClass: finished.errorClass });
     if (options.json) printJson(ctx, { original: replay.run.runId, replay: finished.runId, ...comparison });
     else if (comparison.same)
       printLine(ctx, `${out.green('✓ same outcome')} as ${replay.run.runId}: ${finished.status}, same answer, same tool calls and hops`);

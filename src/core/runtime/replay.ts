@@ -4,7 +4,7 @@
  */
 import { CheckFailedError } from '../errors.js';
 import { getRun, type RunRow, runEvents, type StoredEvent } from '../events/queries.js';
-import { ModelError, type ModelProvider, type ModelResponse, requestKey } from '../providers/types.js';
+import { ModelError, type ModelErrorClass, type ModelProvider, type ModelResponse, requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { ToolCall } from './events.js';
 import type { ToolExecutor } from './runtime.js';
@@ -13,6 +13,8 @@ import type { ToolOutcome } from './tools.js';
 
 export interface Outcome {
   status: string;
+  /** Why it failed (or fell back): a replay of a failed run must fail the same way. */
+  errorClass?: string | null;
   output: string | null;
   toolCalls: string[];
   routes: string[];
@@ -48,7 +50,13 @@ export function loadReplay(registry: Registry, runId: string): LoadedReplay {
   }
   const snapshot = JSON.parse(registry.blobs.get(run.snapshot).toString('utf8')) as AgentSnapshot;
   const events = runEvents(registry.db, registry.blobs, run.runId);
-  return { run, snapshot, provider: replayProvider(events), tools: replayTools(events), original: outcomeOf(run.status, run.output, events) };
+  return {
+    run,
+    snapshot,
+    provider: replayProvider(events),
+    tools: replayTools(events),
+    original: { ...outcomeOf(run.status, run.output, events), errorClass: run.errorClass },
+  };
 }
 
 function replayTools(events: readonly StoredEvent[]): ToolExecutor {
@@ -71,25 +79,38 @@ function replayTools(events: readonly StoredEvent[]): ToolExecutor {
   };
 }
 
-/** Answers each request with the response recorded for the same request hash, in order. */
+/**
+ * Answers each request with what the original run got for the same request hash, in order: the recorded
+ * response, or the recorded model error (a 500, a timeout, a cassette miss), so the replay takes the same
+ * fallback path the original took instead of reporting a divergence that did not happen.
+ */
 function replayProvider(events: readonly StoredEvent[]): ModelProvider {
-  const recorded = new Map<string, ModelResponse[]>();
+  type Recorded = { response: ModelResponse } | { error: string; errorClass: string };
+  const recorded = new Map<string, Recorded[]>();
+  const add = (key: string, entry: Recorded) => recorded.set(key, [...(recorded.get(key) ?? []), entry]);
+  // model.error carries no key: it is the key of the model.request of the same span.
+  const keyOfSpan = new Map<string, string>();
   for (const e of events) {
-    if (e.type !== 'model.response') continue;
-    const key = e.payload.key as string;
     const p = e.payload;
-    recorded.set(key, [
-      ...(recorded.get(key) ?? []),
-      { content: p.content as string | null, toolCalls: p.toolCalls as ToolCall[], usage: p.usage as ModelResponse['usage'], model: p.model as string },
-    ]);
+    if (e.type === 'model.request' && e.spanId) keyOfSpan.set(e.spanId, p.key as string);
+    if (e.type === 'model.response')
+      add(p.key as string, {
+        response: {
+          content: p.content as string | null,
+          toolCalls: p.toolCalls as ToolCall[],
+          usage: p.usage as ModelResponse['usage'],
+          model: p.model as string,
+        },
+      });
+    const errorKey = e.type === 'model.error' && e.spanId ? keyOfSpan.get(e.spanId) : undefined;
+    if (errorKey) add(errorKey, { error: String(p.error), errorClass: String(p.errorClass) });
   }
   return {
     name: 'replay',
     testDouble: false,
     async complete(request) {
-      const queue = recorded.get(requestKey(request));
-      const response = queue?.shift();
-      if (!response) {
+      const entry = recorded.get(requestKey(request))?.shift();
+      if (!entry) {
         throw new ModelError(
           `the replay asked ${request.model} something the original run did not (model call ${request.step} of ${request.agent})`,
           'cassette-miss',
@@ -97,7 +118,9 @@ function replayProvider(events: readonly StoredEvent[]): ModelProvider {
           'the outcome diverged before this call; compare the two traces with agentctl trace',
         );
       }
-      return response;
+      // The class was a ModelErrorClass when the runtime logged it.
+      if ('error' in entry) throw new ModelError(entry.error, entry.errorClass as ModelErrorClass, false);
+      return entry.response;
     },
   };
 }
@@ -114,7 +137,8 @@ export function outcomeOf(status: string, output: string | null, events: readonl
 
 export function compareOutcomes(original: Outcome, replay: Outcome): ReplayComparison {
   const differences: ReplayComparison['differences'] = [];
-  for (const what of ['status', 'output', 'toolCalls', 'routes'] as const) {
+  for (const what of ['status', 'errorClass', 'output', 'toolCalls', 'routes'] as const) {
+    if (what === 'errorClass' && (original.errorClass === undefined || replay.errorClass === undefined)) continue;
     if (JSON.stringify(original[what]) !== JSON.stringify(replay[what])) differences.push({ what, original: original[what], replay: replay[what] });
   }
   return { same: differences.length === 0, differences };
