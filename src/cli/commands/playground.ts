@@ -93,6 +93,14 @@ export async function playgroundCommand(ctx: CliContext, ref: string | undefined
           version: r.version,
         }));
       },
+      pastRun(runId) {
+        try {
+          const r = getRun(registry.db, runId);
+          return { runId: r.runId, startedAt: r.startedAt, status: r.status, input: r.input, version: r.version };
+        } catch {
+          return undefined; // no such run (e.g. the sample errored before its run was logged)
+        }
+      },
       pastEvents(runId) {
         return runEvents(registry.db, registry.blobs, getRun(registry.db, runId).runId);
       },

@@ -40,7 +40,10 @@ export interface PlaygroundController {
   versions(agent: string): string[];
   select(agent: string, version: string): AgentInfo;
   run(input: string, options: { mode: RunMode; signal: AbortSignal; history: { role: 'user' | 'assistant'; content: string }[] }): AsyncIterable<RuntimeEvent>;
+  /** The most recent runs of an agent (a bounded list, for the ^O picker). */
   pastRuns(agent: string): PastRun[];
+  /** One run by id, however old; undefined when there is no such run. */
+  pastRun(runId: string): PastRun | undefined;
   pastEvents(runId: string): PastEvent[];
   /** Runs the current agent's sample set; resolves with the gate's verdict. */
   evaluate(options: { signal: AbortSignal; onProgress: (event: EvalProgress) => void }): Promise<{ passed: boolean; summary: string }>;
