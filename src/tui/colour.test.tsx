@@ -12,6 +12,7 @@ vi.hoisted(() => {
 });
 
 /** SGR colour parameters: 30–37, 39, 40–47, 49, 90–97, 100–107, 38;…, 48;…  (bold/dim/inverse are not colour). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
 const COLOUR = /\u001b\[(?:\d+;)*(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;\d+)*m/;
 
 const agent = { name: 'triage', version: '0.1.0', source: 'workspace' as const, model: 'gpt-4o-mini', maxInputTokens: 8000, maxCostUsd: 0.05 };

@@ -122,4 +122,14 @@ describe('damaged files', () => {
     }
     expectUserError(await agentctl(['init', 'notes.txt', '--yes', '--force'], { cwd }), 2, /notes\.txt is a file/);
   });
+
+  it.each([
+    [['export', '--out', 'no/such/folder/events.jsonl'], /cannot write --out no\/such\/folder\/events\.jsonl: the folder .* does not exist/],
+    [['schema', 'agent', '--out', 'no/such/folder/agent.json'], /cannot write --out .*: the folder .* does not exist/],
+    [['eval', 'triage', '--junit', 'no/such/folder/junit.xml'], /cannot write --junit .*: the folder .* does not exist/],
+    [['export', '--out', '.'], /cannot write --out \.: it is a folder/],
+  ])('%j: an output path that cannot be written is a usage error (exit 2)', async (args, message) => {
+    const cwd = await workspace();
+    expectUserError(await agentctl(args, { cwd }), 2, message);
+  });
 });

@@ -1,6 +1,4 @@
 /** `eval`: run an agent's sample set (or every agent's), compare with the baseline, write reports, gate. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { evaluateAgent, type GateOutcome } from '../../core/eval/evaluate.js';
 import { junitReports, markdownReports } from '../../core/eval/reports.js';
@@ -12,6 +10,7 @@ import { resolveAgent } from '../../core/runtime/resolve-agent.js';
 import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
 import { initialProgress, progressLine, reduceProgress } from '../../tui/eval/progress.js';
 import type { CliContext } from '../context.js';
+import { writeOutputFile } from '../output-file.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { actorOf, writeRegistry } from '../workspace.js';
@@ -116,7 +115,7 @@ function writeReports(ctx: CliContext, options: EvalCommandOptions, reports: { r
   // One document per file, however many agents: several concatenated XML documents are not a JUnit file.
   const write = (path: string | undefined, text: string) => {
     if (!path) return;
-    writeFileSync(resolve(ctx.cwd, path), text);
+    writeOutputFile(ctx.cwd, path, text, path === options.junit ? '--junit' : '--md');
     note(ctx, `wrote ${path}`);
   };
   write(options.junit, junitReports(reports.map((r) => r.report)));

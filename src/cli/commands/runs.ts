@@ -1,10 +1,9 @@
 /** runs, trace, stats, export: reading the event log. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { exportJsonl, exportOtlp } from '../../core/events/export.js';
 import { buildTrace, computeStats, getRun, listRuns, parseSince, runEvents, type SpanNode, type StatsDimension } from '../../core/events/queries.js';
 import type { CliContext } from '../context.js';
+import { writeOutputFile } from '../output-file.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { out } from '../present/style.js';
 import { readEventLog } from '../read-registry.js';
@@ -155,7 +154,7 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
     () => (format === 'jsonl' ? '' : `${JSON.stringify({ resourceSpans: [] })}\n`),
   );
   if (options.out) {
-    writeFileSync(resolve(ctx.cwd, options.out), text);
+    writeOutputFile(ctx.cwd, options.out, text, '--out');
     note(ctx, `wrote ${options.out}`);
   } else ctx.stdout.write(text);
   return 0;
