@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
+import { intOption } from './options.js';
 
 declare const __AGENTCTL_VERSION__: string;
 const VERSION = typeof __AGENTCTL_VERSION__ === 'string' ? __AGENTCTL_VERSION__ : '0.0.0-dev';
@@ -20,6 +21,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError()
     .helpCommand(false)
+    // Root options end at the subcommand, so `runs --version 0.2.0` filters runs instead of printing
+    // agentctl's version; the global options are added to every command below, so they still work anywhere.
+    .enablePositionalOptions()
     .exitOverride();
 
   /** Wires a command to a lazily imported action; the action's number becomes the exit code. */
@@ -173,7 +177,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--session <id>', 'only the turns of this session')
     .addOption(new Option('--status <status>').choices(['running', 'succeeded', 'failed', 'needs-human', 'cancelled', 'interrupted']))
     .option('--since <when>', 'e.g. 30m, 24h, 7d, or a date')
-    .option('--limit <n>', 'at most this many', '50')
+    .option('--limit <n>', 'at most this many', intOption('--limit', { min: 1, example: 20 }), 50)
     .option('--json', 'as JSON')
     .action(lazy(async () => (await import('./commands/runs.js')).runsCommand));
 
@@ -212,11 +216,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description("run an agent's sample set: assertions, baseline comparison, reports, the gate")
     .option('--all', 'every agent in the workspace that has a sample set')
     .option('--baseline <ref>', 'compare with this version (default: the last version that reached prod)')
-    .option('--repeat <n>', 'run each sample n times: per-sample pass rates show flakiness', '1')
-    .option('--concurrency <n>', 'samples in flight at once', '4')
+    .option('--repeat <n>', 'run each sample n times: per-sample pass rates show flakiness', intOption('--repeat', { min: 1, max: 1000, example: 5 }), 1)
+    .option('--concurrency <n>', 'samples in flight at once', intOption('--concurrency', { min: 1, max: 256, example: 4 }), 4)
     .addOption(new Option('--provider <provider>', 'model provider (default: config)').choices(['cassette', 'echo', 'openai']))
     .option('--model <model>', "use this model instead of the agent's (the same rule as run: --model > AGENTCTL_MODEL > gateway.model > the agent's)")
-    .option('--timeout <ms>', 'per sample', '60000')
+    // setTimeout fires at once for delays above 2^31-1 ms, so that is the ceiling.
+    .option('--timeout <ms>', 'per sample', intOption('--timeout', { min: 1, max: 2 ** 31 - 1, example: 60000 }), 60000)
     .option('--tag <tag...>', 'only samples with one of these tags')
     .option('--no-cache', 'do not share identical model calls between samples')
     .option('--record', 'add live model responses (runs and judge verdicts) to the cassettes')
@@ -293,5 +298,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(helpCommand(program, topic));
     });
 
+  addGlobalOptions(program);
   return program;
+}
+
+/**
+ * With positional options the root's global options would only be accepted before the subcommand; each
+ * command gets hidden copies so `agentctl runs -C dir` keeps working (optsWithGlobals merges them).
+ */
+function addGlobalOptions(parent: Command): void {
+  for (const command of parent.commands) {
+    command
+      .addOption(new Option('-C, --cwd <dir>').hideHelp())
+      .addOption(new Option('--team <team>').hideHelp())
+      .addOption(new Option('--user <user>').hideHelp());
+    addGlobalOptions(command);
+  }
 }

@@ -1,12 +1,11 @@
 /**
- * Read commands (list, show, diff, history) open the registry read-only and never create it (a workspace
- * with nothing registered reads as empty). They only locate the workspace: resolving its configuration
+ * Read commands (list, show, diff, history, runs, trace, stats, export) open the registry read-only and
+ * never create it: a workspace with nothing registered reads as an empty registry, so `trace last` says
+ * there are no runs yet, exactly as it would with an empty database file. They only locate the workspace: resolving its configuration
  * loads YAML and the schema library, which they do not need, so they start fast. Keep this module free
  * of imports from workspace/open.ts.
  */
 import { existsSync } from 'node:fs';
-import { EventLog } from '../core/events/event-log.js';
-import { createRedactor } from '../core/events/redact.js';
 import { translateSqliteError } from '../core/registry/db.js';
 import { Registry } from '../core/registry/registry.js';
 import { locateWorkspace, type WorkspacePaths } from '../core/workspace/workspace.js';
@@ -14,8 +13,13 @@ import type { CliContext } from './context.js';
 
 export function readRegistry<T>(ctx: CliContext, fn: (registry: Registry, paths: WorkspacePaths) => T, empty?: () => T): T {
   const paths = locateWorkspace(ctx.cwd);
-  if (!existsSync(paths.registryPath) && empty) return empty();
+  if (!existsSync(paths.registryPath)) return empty ? empty() : using(emptyRegistry(paths), (registry) => fn(registry, paths));
   return using(Registry.open(paths, { readonly: true }), (registry) => fn(registry, paths));
+}
+
+/** A migrated, empty registry in memory: answers every query as a fresh workspace would, writes no file. */
+function emptyRegistry(paths: WorkspacePaths): Registry {
+  return Registry.open({ registryPath: ':memory:', blobsDir: paths.blobsDir });
 }
 
 /**
@@ -24,11 +28,11 @@ export function readRegistry<T>(ctx: CliContext, fn: (registry: Registry, paths:
  */
 export function readEventLog<T>(ctx: CliContext, fn: (registry: Registry, paths: WorkspacePaths) => T, empty?: () => T): T {
   const paths = locateWorkspace(ctx.cwd);
-  if (!existsSync(paths.registryPath) && empty) return empty();
+  if (!existsSync(paths.registryPath)) return empty ? empty() : using(emptyRegistry(paths), (registry) => fn(registry, paths));
   let registry: Registry | undefined;
   try {
     registry = Registry.open(paths);
-    new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor() }).recoverInterrupted();
+    registry.recoverInterrupted();
   } catch {
     registry?.close();
     registry = Registry.open(paths, { readonly: true });

@@ -58,9 +58,7 @@ export function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.env, fla
   try {
     const registry = Registry.open(workspace, { readonly: true });
     try {
-      const integrity = registry.db.pragma('integrity_check', { simple: true });
-      const schema = registry.db.pragma('user_version', { simple: true });
-      const versions = registry.db.prepare('SELECT count(*) FROM versions').pluck().get();
+      const { integrity, schema, versions } = registry.health();
       checks.push({
         name: 'registry',
         ok: integrity === 'ok',

@@ -1,14 +1,13 @@
 /** `eval`: run an agent's sample set (or every agent's), compare with the baseline, write reports, gate. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { GateOutcome } from '../../core/eval/evaluate.js';
-import { junitReport, markdownReport } from '../../core/eval/reports.js';
+import { junitReports, markdownReports } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
 import type { AgentSession } from '../../core/session/session.js';
 import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
 import { initialProgress, progressLine, reduceProgress } from '../../tui/eval/progress.js';
 import type { CliContext } from '../context.js';
+import { writeOutputFile } from '../output-file.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { withSession } from '../session.js';
@@ -16,11 +15,11 @@ import { withSession } from '../session.js';
 export interface EvalCommandOptions {
   all?: boolean;
   baseline?: string;
-  repeat?: string;
-  concurrency?: string;
+  repeat?: number;
+  concurrency?: number;
   provider?: string;
   model?: string;
-  timeout?: string;
+  timeout?: number;
   cache?: boolean;
   tag?: string[];
   record?: boolean;
@@ -30,9 +29,8 @@ export interface EvalCommandOptions {
 }
 
 export async function evalCommand(ctx: CliContext, ref: string | undefined, options: EvalCommandOptions): Promise<number> {
-  const repeat = positive(options.repeat ?? '1', '--repeat');
-  const concurrency = positive(options.concurrency ?? '4', '--concurrency');
-  const timeoutMs = positive(options.timeout ?? '60000', '--timeout');
+  // Parsed and range-checked by intOption in program.ts.
+  const { repeat = 1, concurrency = 4, timeout: timeoutMs = 60000 } = options;
   if (!ref && !options.all) throw new UsageError('which agent?', { fix: 'agentctl eval <agent>, or agentctl eval --all for every agent with a sample set' });
   return withSession(ctx, { provider: options.provider, model: options.model, commitRunEnds: false }, async (session) => {
     const targets = options.all ? agentsWithSampleSets(session) : [ref as string];
@@ -83,12 +81,6 @@ function agentsWithSampleSets(session: AgentSession): string[] {
   );
 }
 
-function positive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got "${text}"`, { fix: `e.g. ${flag} 4` });
-  return n;
-}
-
 /** Ink on a terminal (finished samples above a live bar); plain lines on stderr otherwise. */
 async function progressScreen(ctx: CliContext, title: string, json: boolean): Promise<{ push(e: EvalProgress): void; note(t: string): void; close(): void }> {
   if (ctx.interactive && !json && (process.stderr as NodeJS.WriteStream).isTTY) {
@@ -108,13 +100,14 @@ async function progressScreen(ctx: CliContext, title: string, json: boolean): Pr
 }
 
 function writeReports(ctx: CliContext, options: EvalCommandOptions, reports: { report: EvalReport; gate: GateOutcome }[]): void {
-  const write = (path: string | undefined, render: (r: EvalReport, g: GateOutcome) => string) => {
+  // One document per file, however many agents: several concatenated XML documents are not a JUnit file.
+  const write = (path: string | undefined, text: string) => {
     if (!path) return;
-    writeFileSync(resolve(ctx.cwd, path), reports.map((r) => render(r.report, r.gate)).join('\n'));
+    writeOutputFile(ctx.cwd, path, text, path === options.junit ? '--junit' : '--md');
     note(ctx, `wrote ${path}`);
   };
-  write(options.junit, (r) => junitReport(r));
-  write(options.md, (r, g) => markdownReport(r, g));
+  write(options.junit, junitReports(reports.map((r) => r.report)));
+  write(options.md, markdownReports(reports));
 }
 
 function printSummary(ctx: CliContext, report: EvalReport, gate: GateOutcome): void {

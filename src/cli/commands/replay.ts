@@ -20,7 +20,7 @@ export async function replayCommand(ctx: CliContext, runId: string, options: { v
     }
     const finished = next.value;
     if (session.signal.aborted) return session.runExitCode(finished.status);
-    const comparison = compareOutcomes(original.original, outcomeOf(finished.status, finished.output, events));
+    const comparison = compareOutcomes(original.original, { ...outcomeOf(finished.status, finished.output, events), errorClass: finished.errorClass });
     if (options.json) printJson(ctx, { original: original.run.runId, replay: finished.runId, ...comparison });
     else if (comparison.same)
       printLine(ctx, `${out.green('✓ same outcome')} as ${original.run.runId}: ${finished.status}, same answer, same tool calls and hops`);

@@ -1,28 +1,28 @@
 /** runs, trace, stats, export: reading the event log. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { exportJsonl, exportOtlp } from '../../core/events/export.js';
-import { buildTrace, computeStats, getRun, listRuns, parseSince, runEvents, type SpanNode, type StatsDimension } from '../../core/events/queries.js';
+import { buildTrace, parseSince, type SpanNode } from '../../core/events/queries.js';
+import type { StatsDimension } from '../../core/events/run-store.js';
 import type { CliContext } from '../context.js';
+import { writeOutputFile } from '../output-file.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { out } from '../present/style.js';
 import { readEventLog } from '../read-registry.js';
 
 export async function runsCommand(
   ctx: CliContext,
-  options: { agent?: string; version?: string; session?: string; status?: string; since?: string; limit?: string; json?: boolean },
+  options: { agent?: string; version?: string; session?: string; status?: string; since?: string; limit?: number; json?: boolean },
 ): Promise<number> {
   const rows = readEventLog(
     ctx,
     (registry) =>
-      listRuns(registry.db, {
+      registry.runs.list({
         agent: options.agent,
         version: options.version,
         session: options.session,
         status: options.status,
         since: options.since ? parseSince(options.since) : undefined,
-        limit: options.limit ? Number(options.limit) : 50,
+        limit: options.limit ?? 50,
       }),
     () => [],
   );
@@ -57,8 +57,8 @@ export async function runsCommand(
 
 export async function traceCommand(ctx: CliContext, runId: string, options: { json?: boolean }): Promise<number> {
   return readEventLog(ctx, (registry) => {
-    const run = getRun(registry.db, runId);
-    const tree = buildTrace(runEvents(registry.db, registry.blobs, run.runId));
+    const run = registry.runs.get(runId);
+    const tree = buildTrace(registry.runs.events(run.runId));
     if (options.json) {
       printJson(ctx, { run, spans: tree });
       return 0;
@@ -92,16 +92,14 @@ function describeSpan(node: SpanNode): string {
   const detail: string[] = [];
   if (node.kind === 'model' && a.inputTokens !== undefined) detail.push(`${a.inputTokens} in / ${a.outputTokens} out`, `$${Number(a.costUsd).toFixed(4)}`);
   for (const e of node.events) {
-    const p = e.payload;
-    if (e.type === 'tool.call') detail.push(`in ${JSON.stringify(p.input)}`);
-    if (e.type === 'tool.result') detail.push(`out(${p.source}) ${truncate(JSON.stringify(p.output), 80)}`);
-    if (e.type === 'tool.error' || e.type === 'model.error') detail.push(out.red(String(p.error)));
-    if (e.type === 'context.assembled')
-      detail.push(`${p.tokens} tokens${(p.trimmed as string[]).length ? `, trimmed ${(p.trimmed as string[]).join(', ')}` : ''}`);
-    if (e.type === 'subagent.routed') detail.push(`routed → ${p.to} by ${p.by}`);
-    if (e.type === 'policy.decision' && !p.allowed) detail.push(out.red(`denied ${p.action} ${p.resource}`));
-    if (e.type === 'fallback') detail.push(out.yellow(`fallback → ${p.to}`));
-    if (e.type === 'budget.exceeded') detail.push(out.red(`budget ${p.limit} exceeded`));
+    if (e.type === 'tool.call') detail.push(`in ${JSON.stringify(e.input)}`);
+    if (e.type === 'tool.result') detail.push(`out(${e.source}) ${truncate(JSON.stringify(e.output), 80)}`);
+    if (e.type === 'tool.error' || e.type === 'model.error') detail.push(out.red(e.error));
+    if (e.type === 'context.assembled') detail.push(`${e.tokens} tokens${e.trimmed.length ? `, trimmed ${e.trimmed.join(', ')}` : ''}`);
+    if (e.type === 'subagent.routed') detail.push(`routed → ${e.to} by ${e.by}`);
+    if (e.type === 'policy.decision' && !e.allowed) detail.push(out.red(`denied ${e.action} ${e.resource}`));
+    if (e.type === 'fallback') detail.push(out.yellow(`fallback → ${e.to}`));
+    if (e.type === 'budget.exceeded') detail.push(out.red(`budget ${e.limit} exceeded`));
   }
   return `${node.kind} ${out.bold(node.name)}  ${status} · ${ms}${detail.length ? `  ${out.dim('·')} ${detail.join('  ·  ')}` : ''}`;
 }
@@ -118,7 +116,7 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
   const since = parseSince(options.since ?? '7d');
   const groups = readEventLog(
     ctx,
-    (registry) => computeStats(registry.db, dimensions as StatsDimension[], since),
+    (registry) => registry.runs.stats(dimensions as StatsDimension[], since),
     () => [],
   );
   if (options.json) {
@@ -160,13 +158,11 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
   const text = readEventLog(
     ctx,
     (registry) =>
-      format === 'jsonl'
-        ? [...exportJsonl(registry.db, registry.blobs, filter)].map((l) => `${l}\n`).join('')
-        : `${JSON.stringify(exportOtlp(registry.db, registry.blobs, filter))}\n`,
+      format === 'jsonl' ? [...exportJsonl(registry.runs, filter)].map((l) => `${l}\n`).join('') : `${JSON.stringify(exportOtlp(registry.runs, filter))}\n`,
     () => (format === 'jsonl' ? '' : `${JSON.stringify({ resourceSpans: [] })}\n`),
   );
   if (options.out) {
-    writeFileSync(resolve(ctx.cwd, options.out), text);
+    writeOutputFile(ctx.cwd, options.out, text, '--out');
     note(ctx, `wrote ${options.out}`);
   } else ctx.stdout.write(text);
   return 0;

@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { didYouMean } from '../../core/spec/diagnostics.js';
 import { jsonSchemaText, SCHEMA_NAMES, type SchemaName } from '../../core/spec/json-schema.js';
 import type { CliContext } from '../context.js';
+import { writeOutputFile } from '../output-file.js';
 import { note } from '../present/output.js';
 
 export async function schemaCommand(ctx: CliContext, kind: string, options: { out?: string }): Promise<number> {
@@ -14,7 +13,7 @@ export async function schemaCommand(ctx: CliContext, kind: string, options: { ou
   }
   const text = jsonSchemaText(name as SchemaName);
   if (options.out) {
-    writeFileSync(resolve(ctx.cwd, options.out), text);
+    writeOutputFile(ctx.cwd, options.out, text, '--out');
     note(ctx, `wrote ${options.out}`);
   } else ctx.stdout.write(text);
   return 0;

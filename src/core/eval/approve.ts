@@ -1,6 +1,5 @@
 /** Approvals: who vouches for exactly this digest, and why; the author may not, unless a policy allows it. */
 import { CheckFailedError } from '../errors.js';
-import { writeTransaction } from '../registry/db.js';
 import { governingPolicies } from '../registry/gates.js';
 import type { Actor, Registry } from '../registry/registry.js';
 import type { PolicyDocument } from '../spec/schema.js';
@@ -14,7 +13,7 @@ export function approveVersion(
   policies: readonly PolicyDocument[],
   defaultPolicy: string | undefined,
 ): Approval & { ref: string } {
-  return writeTransaction(registry.db, registry.path, () => {
+  return registry.transaction(() => {
     const row = registry.resolve(ref);
     const exact = `${row.name}@${row.version}`;
     if (row.status === 'deprecated' || row.status === 'disabled') {

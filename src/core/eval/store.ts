@@ -71,14 +71,41 @@ export class EvalStore {
         `INSERT INTO evals (eval_id, agent, version, digest, source, dataset_digest, provider, repeat, started_at, actor, team, pid, host)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(row.evalId, row.agent, row.version, row.digest, row.source, row.datasetDigest, row.provider, row.repeat, row.startedAt, row.actor, row.team, process.pid, hostname());
+      .run(
+        row.evalId,
+        row.agent,
+        row.version,
+        row.digest,
+        row.source,
+        row.datasetDigest,
+        row.provider,
+        row.repeat,
+        row.startedAt,
+        row.actor,
+        row.team,
+        process.pid,
+        hostname(),
+      );
   }
 
   addResult(evalId: string, r: SampleResult): void {
     this.insertResult ??= this.db.prepare(
       `INSERT INTO eval_results (eval_id, sample_id, iteration, run_id, status, score, assertions, output, error, latency_ms, tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertResult.run(evalId, r.sampleId, r.iteration, r.runId, r.status, r.score, JSON.stringify(r.assertions), r.output, r.error, r.latencyMs, r.tokens, r.costUsd);
+    this.insertResult.run(
+      evalId,
+      r.sampleId,
+      r.iteration,
+      r.runId,
+      r.status,
+      r.score,
+      JSON.stringify(r.assertions),
+      r.output,
+      r.error,
+      r.latencyMs,
+      r.tokens,
+      r.costUsd,
+    );
   }
 
   finish(evalId: string, f: EvalFinish): void {

@@ -6,7 +6,7 @@ import { tempDir } from '../../../test/support/workspace.js';
 import { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { CLAIM_CHECK_BYTES, EventLog, type RunMeta } from './event-log.js';
-import { buildTrace, getRun, runEvents } from './queries.js';
+import { buildTrace } from './queries.js';
 import { createRedactor, REDACTED } from './redact.js';
 
 const RUN = '01JAAAAAAAAAAAAAAAAAAAAAAA';
@@ -69,9 +69,9 @@ describe('event log', () => {
   it('persists a run: contiguous events, the span rows and the run summary', () => {
     const { registry, log } = setup();
     runOf(log);
-    const events = runEvents(registry.db, registry.blobs, RUN);
+    const events = registry.runs.events(RUN);
     expect(events.map((e) => `${e.seq}:${e.type}`)).toEqual(['1:span.started', '2:tool.call', '3:span.ended', '4:run.finished']);
-    expect(getRun(registry.db, RUN.slice(0, 10))).toMatchObject({ status: 'succeeded', output: 'done', tokensIn: 3, tokensOut: 4, costUsd: 0.5, latencyMs: 7 });
+    expect(registry.runs.get(RUN.slice(0, 10))).toMatchObject({ status: 'succeeded', output: 'done', tokensIn: 3, tokensOut: 4, costUsd: 0.5, latencyMs: 7 });
     expect(registry.db.prepare('SELECT span_id, kind, status FROM spans').all()).toEqual([{ span_id: 'root', kind: 'agent', status: 'ok' }]);
     expect(buildTrace(events)[0]).toMatchObject({ name: 'triage@0.1.0', status: 'ok', events: [expect.objectContaining({ type: 'tool.call' })] });
   });
@@ -106,8 +106,8 @@ describe('event log', () => {
     const stored = registry.db.prepare(`SELECT payload FROM events WHERE type = 'tool.result'`).pluck().get() as string;
     expect(stored.length).toBeLessThan(200);
     expect(JSON.parse(stored).$blob).toMatch(/^sha256:/);
-    const read = runEvents(registry.db, registry.blobs, RUN).find((e) => e.type === 'tool.result');
-    expect(read?.payload.output).toEqual({ big });
+    const read = registry.runs.events(RUN).find((e) => e.type === 'tool.result');
+    expect(read?.type === 'tool.result' ? read.output : undefined).toEqual({ big });
   });
 
   it('redacts secrets before anything is written', () => {
@@ -128,7 +128,8 @@ describe('event log', () => {
     expect(all).not.toContain('abc.def.ghi');
     expect(all).not.toContain('hunter2');
     expect(all).not.toContain('EMP-123456');
-    const output = runEvents(registry.db, registry.blobs, RUN).find((e) => e.type === 'tool.result')?.payload.output as Record<string, unknown>;
+    const found = registry.runs.events(RUN).find((e) => e.type === 'tool.result');
+    const output = (found?.type === 'tool.result' ? found.output : undefined) as Record<string, unknown>;
     expect(output).toMatchObject({ password: REDACTED, maxTokens: 100 });
   });
 
@@ -139,9 +140,9 @@ describe('event log', () => {
     log.beginRun(meta({ runId: '01JBBBBBBBBBBBBBBBBBBBBBBB' }));
     log.flush();
     registry.db.prepare('UPDATE runs SET pid = ? WHERE run_id = ?').run(Number(dead.stdout), RUN);
-    expect(log.recoverInterrupted()).toEqual([RUN]);
-    expect(getRun(registry.db, RUN)).toMatchObject({ status: 'interrupted', errorClass: 'interrupted' });
-    expect(getRun(registry.db, '01JBBBBBBBBBBBBBBBBBBBBBBB').status).toBe('running');
+    expect(registry.recoverInterrupted().runs).toEqual([RUN]);
+    expect(registry.runs.get(RUN)).toMatchObject({ status: 'interrupted', errorClass: 'interrupted' });
+    expect(registry.runs.get('01JBBBBBBBBBBBBBBBBBBBBBBB').status).toBe('running');
   });
 });
 

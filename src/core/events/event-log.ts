@@ -99,41 +99,6 @@ export class EventLog {
     this.redactor = redactor;
   }
 
-  /** Runs left `running` by a process that is gone (killed, crashed) are marked `interrupted`. */
-  recoverInterrupted(): string[] {
-    const host = this.host;
-    const running = this.db.prepare(`SELECT run_id AS runId, pid, host FROM runs WHERE status = 'running'`).all() as {
-      runId: string;
-      pid: number;
-      host: string;
-    }[];
-    const dead = running.filter((r) => r.host === host && r.pid !== process.pid && !isAlive(r.pid));
-    this.recoverInterruptedEvals();
-    if (dead.length === 0) return [];
-    const mark = this.db.prepare(
-      `UPDATE runs SET status = 'interrupted', error_class = 'interrupted', error = 'the process running it ended before the run finished', ended_at = ? WHERE run_id = ? AND status = 'running'`,
-    );
-    this.write(() => {
-      for (const r of dead) mark.run(Date.now(), r.runId);
-    });
-    return dead.map((r) => r.runId);
-  }
-
-  /** Evals left `running` by a process that is gone are finished as partial and marked interrupted. */
-  private recoverInterruptedEvals(): void {
-    const running = this.db.prepare(`SELECT eval_id AS evalId, pid, host FROM evals WHERE status = 'running' AND pid IS NOT NULL`).all() as {
-      evalId: string;
-      pid: number;
-      host: string;
-    }[];
-    const dead = running.filter((r) => r.host === this.host && r.pid !== process.pid && !isAlive(r.pid));
-    if (dead.length === 0) return;
-    const mark = this.db.prepare(`UPDATE evals SET status = 'partial', interrupted = 1, finished_at = ? WHERE eval_id = ? AND status = 'running'`);
-    this.write(() => {
-      for (const r of dead) mark.run(Date.now(), r.evalId);
-    });
-  }
-
   /**
    * Queues the run's row; it is written in the same transaction as its first events (at most `flushMs`
    * later), so a run costs no commit of its own.
@@ -281,7 +246,7 @@ export function decodePayload(payload: string, blobs: BlobStore): Record<string,
   return value;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,13 +2,13 @@
  * Exports of the event log: JSONL (one event a line, with its run) and OTLP/JSON traces following the
  * OpenTelemetry GenAI semantic conventions (invoke_agent / chat / execute_tool spans, gen_ai.* attributes).
  */
-import type { BlobStore } from '../registry/blobs.js';
-import type { Db } from '../registry/db.js';
-import { buildTrace, listRuns, type RunFilter, type RunRow, runEvents, type SpanNode, type StoredEvent } from './queries.js';
+import { payloadOf, type StoredEvent } from './decode.js';
+import { buildTrace, type SpanNode } from './queries.js';
+import type { RunFilter, RunRow, RunStore } from './run-store.js';
 
-export function* exportJsonl(db: Db, blobs: BlobStore, filter: RunFilter): Generator<string> {
-  for (const run of listRuns(db, { ...filter, limit: filter.limit ?? Number.MAX_SAFE_INTEGER }).reverse()) {
-    for (const event of runEvents(db, blobs, run.runId)) {
+export function* exportJsonl(runs: RunStore, filter: RunFilter): Generator<string> {
+  for (const run of runs.list({ ...filter, limit: filter.limit ?? Number.MAX_SAFE_INTEGER }).reverse()) {
+    for (const event of runs.events(run.runId)) {
       yield JSON.stringify({
         eventId: `${run.runId}.${event.seq}`,
         runId: run.runId,
@@ -18,8 +18,7 @@ export function* exportJsonl(db: Db, blobs: BlobStore, filter: RunFilter): Gener
         seq: event.seq,
         type: event.type,
         time: new Date(event.at).toISOString(),
-        spanId: event.spanId,
-        ...event.payload,
+        ...payloadOf(event),
       });
     }
   }
@@ -27,15 +26,15 @@ export function* exportJsonl(db: Db, blobs: BlobStore, filter: RunFilter): Gener
 
 type Attribute = { key: string; value: { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean } };
 
-export function exportOtlp(db: Db, blobs: BlobStore, filter: RunFilter): Record<string, unknown> {
+export function exportOtlp(runs: RunStore, filter: RunFilter): Record<string, unknown> {
   const spans: Record<string, unknown>[] = [];
-  for (const run of listRuns(db, { ...filter, limit: filter.limit ?? Number.MAX_SAFE_INTEGER }).reverse()) {
+  for (const run of runs.list({ ...filter, limit: filter.limit ?? Number.MAX_SAFE_INTEGER }).reverse()) {
     const traceId = traceIdOf(run.runId);
     const visit = (node: SpanNode) => {
       spans.push(otlpSpan(run, traceId, node));
       for (const child of node.children) visit(child);
     };
-    for (const root of buildTrace(runEvents(db, blobs, run.runId))) visit(root);
+    for (const root of buildTrace(runs.events(run.runId))) visit(root);
   }
   return {
     resourceSpans: [
@@ -68,17 +67,18 @@ function otlpSpan(run: RunRow, traceId: string, node: SpanNode): Record<string, 
       break;
     }
     case 'model': {
-      const response = node.events.find((e) => e.type === 'model.response')?.payload;
+      const found = node.events.find((e) => e.type === 'model.response');
+      const response = found?.type === 'model.response' ? found : undefined;
       name = `chat ${node.name}`;
       kind = 3; // CLIENT
       attributes.push(attr('gen_ai.operation.name', 'chat'), attr('gen_ai.request.model', node.name));
       if (response) {
-        const usage = response.usage as { inputTokens: number; outputTokens: number };
+        const usage = response.usage;
         attributes.push(
-          attr('gen_ai.response.model', response.model as string),
+          attr('gen_ai.response.model', response.model),
           attr('gen_ai.usage.input_tokens', usage.inputTokens),
           attr('gen_ai.usage.output_tokens', usage.outputTokens),
-          attr('agentctl.cost_usd', response.costUsd as number),
+          attr('agentctl.cost_usd', response.costUsd),
         );
         // The provider sent no usage: the token counts above are agentctl's estimate, not the bill.
         if (response.usageEstimated === true) attributes.push(attr('agentctl.usage.estimated', true));
@@ -90,7 +90,7 @@ function otlpSpan(run: RunRow, traceId: string, node: SpanNode): Record<string, 
       const call = node.events.find((e) => e.type === 'tool.call');
       name = `execute_tool ${node.name}`;
       attributes.push(attr('gen_ai.operation.name', 'execute_tool'), attr('gen_ai.tool.name', node.name), attr('gen_ai.tool.type', 'function'));
-      if (call) attributes.push(attr('gen_ai.tool.call.arguments', JSON.stringify(call.payload.input)));
+      if (call?.type === 'tool.call') attributes.push(attr('gen_ai.tool.call.arguments', JSON.stringify(call.input)));
       break;
     }
     default:
@@ -109,7 +109,7 @@ function otlpSpan(run: RunRow, traceId: string, node: SpanNode): Record<string, 
     events: node.events.map((e: StoredEvent) => ({
       name: e.type,
       timeUnixNano: `${e.at}000000`,
-      attributes: [attr('agentctl.payload', JSON.stringify(e.payload))],
+      attributes: [attr('agentctl.payload', JSON.stringify(payloadOf(e)))],
     })),
     status:
       node.status === 'ok'

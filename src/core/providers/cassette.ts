@@ -4,7 +4,7 @@
  * entries — by the run's input and the model call number. A miss names the request and how to record it.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { isMap, isNode, isSeq, parseDocument, stringify } from 'yaml';
 import * as z from 'zod';
 import type { ToolCall } from '../runtime/events.js';
 import { estimateUsage, ModelError, type ModelProvider, type ModelRequest, type ModelResponse, requestKey } from './types.js';
@@ -96,20 +96,34 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Adds recorded interactions to a cassette file, keeping its comments; written atomically. */
+/**
+ * Adds recorded interactions to a cassette file. A request whose key is already there is not added again,
+ * and the file's text is kept byte for byte (hand-written entries, comments, odd formatting): the new
+ * entries are appended as text to the end of the `interactions` list, never re-serialised. Written atomically.
+ */
 export function appendToCassette(path: string, recorded: { request: ModelRequest; response: ModelResponse }[]): void {
-  let source = 'version: 1\ninteractions: []\n';
+  let source = '';
   try {
     source = readFileSync(path, 'utf8');
   } catch {
     // a new cassette
   }
   const doc = parseDocument(source);
-  if (!doc.has('interactions')) doc.set('interactions', doc.createNode([]));
+  const known = new Set<string>();
+  const interactions = doc.get('interactions', true);
+  if (isSeq(interactions))
+    for (const item of interactions.items) {
+      const key = isMap(item) ? item.get('key') : undefined;
+      if (typeof key === 'string') known.add(key);
+    }
+  const fresh: Record<string, unknown>[] = [];
   for (const { request, response } of recorded) {
+    const key = requestKey(request);
+    if (known.has(key)) continue;
+    known.add(key);
     const last = [...request.messages].reverse().find((m) => m.role !== 'system');
-    doc.addIn(['interactions'], {
-      key: requestKey(request),
+    fresh.push({
+      key,
       request: { model: request.model, step: request.step, last: last?.content ?? null },
       response: {
         content: response.content,
@@ -120,9 +134,40 @@ export function appendToCassette(path: string, recorded: { request: ModelRequest
       },
     });
   }
+  if (fresh.length === 0) return;
+  const text = appendItems(source, doc, fresh);
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, doc.toString());
+  writeFileSync(temp, text);
   renameSync(temp, path);
+}
+
+/** The source with `items` appended to its `interactions` block list (made one if it is missing, empty or flow). */
+function appendItems(source: string, doc: ReturnType<typeof parseDocument>, items: Record<string, unknown>[]): string {
+  const block = (indent: number) =>
+    stringify(items, { lineWidth: 0 })
+      .trimEnd()
+      .split('\n')
+      .map((line) => `${' '.repeat(indent)}${line}`)
+      .join('\n');
+  const seq = doc.get('interactions', true);
+  if (isSeq(seq) && !seq.flow && seq.items.length > 0 && seq.range) {
+    const [start, , end] = seq.range;
+    const indent = start - (source.lastIndexOf('\n', start - 1) + 1);
+    const before = source.slice(0, end);
+    return `${before}${before.endsWith('\n') ? '' : '\n'}${block(indent)}\n${source.slice(end)}`;
+  }
+  if (seq && isNode(seq) && seq.range) {
+    // `interactions: []` (or a flow list): only this value is rewritten, as a block list.
+    const [start, end] = seq.range;
+    const existing = isSeq(seq) ? seq.items.map((item) => (isNode(item) ? item.toJSON() : item)) : [];
+    const all = stringify([...existing, ...items], { lineWidth: 0 })
+      .trimEnd()
+      .split('\n')
+      .map((l) => `  ${l}`);
+    return `${source.slice(0, start).trimEnd()}\n${all.join('\n')}${source.slice(end)}`;
+  }
+  const head = source.trim() === '' ? 'version: 1\n' : source.endsWith('\n') ? source : `${source}\n`;
+  return `${head}interactions:\n${block(2)}\n`;
 }
 
 /** Wraps a live provider so that every response is also kept for the cassette. */

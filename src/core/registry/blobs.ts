@@ -1,6 +1,7 @@
 /** Content-addressed blobs in .agentctl/blobs/sha256/<2>/<62>: written once, atomically, read by digest. */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EnvironmentError } from '../errors.js';
 import { type Digest, sha256 } from '../util/canonical.js';
 
 export class BlobStore {
@@ -28,9 +29,31 @@ export class BlobStore {
     return digest;
   }
 
+  /** The bytes stored under `digest`; a missing or damaged blob is an EnvironmentError (exit 3) saying what to do. */
   get(digest: string): Buffer {
-    const bytes = readFileSync(this.pathOf(digest));
-    if (sha256(bytes) !== digest) throw new Error(`blob ${digest} is corrupt: its content no longer matches its digest`);
+    const path = this.pathOf(digest);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES') throw error;
+      throw new EnvironmentError(`blob ${digest} is ${code === 'EACCES' ? 'not readable' : 'missing'} from the blob store`, {
+        where: path,
+        fix: code === 'EACCES' ? `make it readable: chmod u+r ${path}` : DAMAGED_FIX,
+        code: 'blob-missing',
+        cause: error,
+      });
+    }
+    if (sha256(bytes) !== digest)
+      throw new EnvironmentError(`blob ${digest} is corrupt: its content (${bytes.length} bytes) no longer matches its digest`, {
+        where: path,
+        fix: DAMAGED_FIX,
+        code: 'blob-corrupt',
+      });
     return bytes;
   }
 }
+
+const DAMAGED_FIX =
+  'restore .agentctl/blobs from a backup or version control; or pull the version again from its remote (agentctl pull <remote>/<name>@<version>)';

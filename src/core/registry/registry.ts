@@ -1,11 +1,14 @@
 /** The local registry: immutable versions, their lifecycle, and the audit trail, in SQLite. */
+
+import { hostname } from 'node:os';
 import { CheckFailedError, ImmutableVersionError, NotFoundError, PermissionError, UsageError } from '../errors.js';
+import { EvalStore } from '../eval/store.js';
+import { isAlive } from '../events/event-log.js';
+import { RunStore } from '../events/run-store.js';
 import { didYouMean } from '../spec/diagnostics.js';
 import type { KnownVersion } from '../spec/references.js';
 import { compareVersions, isExactVersion, nextPatch, parseVersionRef, versionParts } from '../spec/refs.js';
 import type { SpecKind } from '../spec/schema.js';
-import { EvalStore } from '../eval/store.js';
-import { RunStore } from '../events/run-store.js';
 import { BlobStore } from './blobs.js';
 import type { BuiltBundle, Bundle } from './bundle.js';
 import { type Db, openDatabase, translateSqliteError, writeTransaction } from './db.js';
@@ -103,6 +106,28 @@ export class Registry {
   get runs(): RunStore {
     this.runStore ??= new RunStore(this.db, this.path, this.blobs);
     return this.runStore;
+  }
+
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction (read-then-write across stores), SQLite errors translated. */
+  transaction<T>(fn: () => T): T {
+    return writeTransaction(this.db, this.path, fn);
+  }
+
+  /** The database's own view of itself, for `doctor`. */
+  health(): { integrity: string; schema: number; versions: number } {
+    return this.read(() => ({
+      integrity: String(this.db.pragma('integrity_check', { simple: true })),
+      schema: Number(this.db.pragma('user_version', { simple: true })),
+      versions: Number(this.db.prepare('SELECT count(*) FROM versions').pluck().get()),
+    }));
+  }
+
+  /** Runs and evals left `running` by a dead process on this host are marked interrupted (one transaction). */
+  recoverInterrupted(): { runs: string[]; evals: string[] } {
+    return writeTransaction(this.db, this.path, () => ({
+      runs: this.runs.recoverInterrupted(hostname()),
+      evals: this.evals.recoverInterrupted(isAlive),
+    }));
   }
 
   /** The newest version of `name` that reached prod (then canary), other than the one with `exceptDigest`. */

@@ -33,6 +33,11 @@ function manifestOf(body: Record<string, unknown>): Manifest {
 
 export function versionArtifact(registry: Registry, row: VersionRow, source: string | undefined): Artifact {
   const bundle = registry.bundleOf(row.name, row.version);
+  // Each dependency's original registration travels too, so a pull registers it as it was, not "now by me".
+  const origins = registry.dependenciesOf(row.name, row.version).map((dep) => {
+    const { createdAt, createdBy } = registry.resolve(`${dep.name}@${dep.version}`);
+    return { name: dep.name, version: dep.version, createdAt, createdBy };
+  });
   const config = blob(
     MEDIA.agentConfig,
     Buffer.from(
@@ -44,6 +49,7 @@ export function versionArtifact(registry: Registry, row: VersionRow, source: str
         digest: row.digest,
         createdAt: row.createdAt,
         createdBy: row.createdBy,
+        ...(origins.length ? { dependencies: origins } : {}),
       }),
     ),
   );

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { CheckFailedError } from '../errors.js';
+import { CheckFailedError, EnvironmentError } from '../errors.js';
 import { sha256 } from '../util/canonical.js';
 import { type Descriptor, type Manifest, MEDIA, type Target, type TargetStats } from './target.js';
 
@@ -111,7 +111,25 @@ export class LayoutTarget implements Target {
   private readIndex(repository: string): Index {
     const path = join(this.root, repository, 'index.json');
     if (!existsSync(path)) return { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] };
-    return JSON.parse(readFileSync(path, 'utf8')) as Index;
+    const text = readFileSync(path, 'utf8');
+    const damaged = (why: string) =>
+      // A damaged remote is an environment problem (exit 3), like an unreachable one.
+      new EnvironmentError(`${path} is not a valid OCI image index: ${why}`, {
+        where: relative(process.cwd(), path) || path,
+        fix: `restore ${path} from a backup, or remove ${join(this.root, repository)} and push again`,
+        code: 'corrupt-index',
+      });
+    let index: unknown;
+    try {
+      index = JSON.parse(text);
+    } catch (error) {
+      throw damaged((error as Error).message);
+    }
+    const manifests = (index as { manifests?: unknown } | null)?.manifests;
+    if (typeof index !== 'object' || index === null || Array.isArray(index)) throw damaged('it is not a JSON object');
+    if (!Array.isArray(manifests) || manifests.some((m) => typeof m !== 'object' || m === null || typeof m.digest !== 'string'))
+      throw damaged('"manifests" is not a list of descriptors with a digest');
+    return index as Index;
   }
 
   private writeIndex(repository: string, index: Index): void {

@@ -61,6 +61,8 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
     digest: string;
     createdAt: string;
     createdBy: string;
+    /** Since agentctl 0.2: each dependency's original registration (older artifacts lack it). */
+    dependencies?: { name: string; version: string; createdAt: string; createdBy: string }[];
   };
 
   const main = builtFrom(files, 'bundle.json', '', config.digest, ref);
@@ -68,7 +70,9 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
   for (const title of [...files.keys()].filter((t) => /^deps\/[^/]+\.json$/.test(t))) {
     const prefix = title.slice(0, -'.json'.length);
     const dep = builtFrom(files, title, `${prefix}/`, undefined, prefix.slice('deps/'.length));
-    deps.push({ built: dep, dependencies: [] });
+    const origin = config.dependencies?.find((d) => d.name === dep.bundle.name && d.version === dep.bundle.version);
+    // Dependencies keep their original registration time and author, like the version itself.
+    deps.push({ built: dep, dependencies: [], ...(origin ? { origin: { createdAt: origin.createdAt, createdBy: origin.createdBy } } : {}) });
   }
 
   let verification: Verification | null = null;

@@ -4,7 +4,7 @@
  * behind by dead processes as interrupted, and (with --record) fills cassettes from a live provider.
  */
 import { monotonicFactory } from 'ulid';
-import { EventLog } from '../events/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { createRedactor } from '../events/redact.js';
 import { recording } from '../providers/cassette.js';
 import type { ModelRequest, ModelResponse } from '../providers/types.js';
@@ -86,6 +86,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
   }
 }
 
+/** A writer for one-off runs (a command that runs once); runs of dead processes are marked interrupted first. */
 export function openEventLog(
   registry: Registry,
   agent: AgentSnapshot | undefined,
@@ -93,7 +94,6 @@ export function openEventLog(
   options: { commitRunEnds?: boolean } = {},
 ): EventLog {
   const patterns = (agent?.policies ?? []).flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern));
-  const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor({ patterns, literals: secrets }), ...options });
-  log.recoverInterrupted();
-  return log;
+  registry.recoverInterrupted();
+  return registry.runs.openLog({ redact: createRedactor({ patterns, literals: secrets }), ...options });
 }

@@ -3,16 +3,19 @@
  * it ran, and say whether the outcome is the same (status, answer, tool calls, sub-agent hops).
  */
 import { CheckFailedError } from '../errors.js';
-import { getRun, type RunRow, runEvents, type StoredEvent } from '../events/queries.js';
-import { type ChatMessage, ModelError, type ModelProvider, type ModelResponse, requestKey } from '../providers/types.js';
+import type { StoredEvent } from '../events/decode.js';
+import type { RunRow } from '../events/run-store.js';
+import { type ChatMessage, ModelError, type ModelErrorClass, type ModelProvider, type ModelResponse, requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
-import type { ToolCall } from './events.js';
+import type { RuntimeEvent } from './events.js';
 import type { ToolExecutor } from './runtime.js';
 import type { AgentSnapshot } from './snapshot.js';
 import type { ToolOutcome } from './tools.js';
 
 export interface Outcome {
   status: string;
+  /** Why it failed (or fell back): a replay of a failed run must fail the same way. */
+  errorClass?: string | null;
   output: string | null;
   toolCalls: string[];
   routes: string[];
@@ -35,7 +38,7 @@ export interface LoadedReplay {
 }
 
 export function loadReplay(registry: Registry, runId: string): LoadedReplay {
-  const run = getRun(registry.db, runId);
+  const run = registry.runs.get(runId);
   if (run.status === 'running') throw new CheckFailedError(`run ${run.runId} is still running`, { fix: 'wait for it to finish' });
   try {
     const row = registry.resolve(`${run.agent}@${run.version}`);
@@ -49,16 +52,16 @@ export function loadReplay(registry: Registry, runId: string): LoadedReplay {
     if ((error as { code?: string }).code !== 'not-found') throw error;
   }
   const snapshot = JSON.parse(registry.blobs.get(run.snapshot).toString('utf8')) as AgentSnapshot;
-  const events = runEvents(registry.db, registry.blobs, run.runId);
+  const events = registry.runs.events(run.runId);
   // The turns the original run had in its context (a session's earlier turns, or a sample's conversation).
   const started = events.find((e) => e.type === 'run.started');
-  const history = (started?.payload.history as ChatMessage[] | undefined) ?? [];
+  const history: ChatMessage[] = started?.type === 'run.started' ? started.history : [];
   return {
     run,
     snapshot,
     provider: replayProvider(events),
     tools: replayTools(events),
-    original: outcomeOf(run.status, run.output, events),
+    original: { ...outcomeOf(run.status, run.output, events), errorClass: run.errorClass },
     history,
   };
 }
@@ -67,12 +70,9 @@ function replayTools(events: readonly StoredEvent[]): ToolExecutor {
   const recorded = new Map<string, ToolOutcome[]>();
   let pending: { key: string } | undefined;
   for (const e of events) {
-    if (e.type === 'tool.call') pending = { key: `${e.payload.tool}:${JSON.stringify(e.payload.input)}` };
+    if (e.type === 'tool.call') pending = { key: `${e.tool}:${JSON.stringify(e.input)}` };
     else if (pending && (e.type === 'tool.result' || e.type === 'tool.error')) {
-      const outcome: ToolOutcome =
-        e.type === 'tool.result'
-          ? { ok: true, output: e.payload.output, source: e.payload.source as 'mock' | 'live' }
-          : { ok: false, error: e.payload.error as string };
+      const outcome: ToolOutcome = e.type === 'tool.result' ? { ok: true, output: e.output, source: e.source } : { ok: false, error: e.error };
       recorded.set(pending.key, [...(recorded.get(pending.key) ?? []), outcome]);
       pending = undefined;
     }
@@ -83,25 +83,32 @@ function replayTools(events: readonly StoredEvent[]): ToolExecutor {
   };
 }
 
-/** Answers each request with the response recorded for the same request hash, in order. */
+/**
+ * Answers each request with what the original run got for the same request hash, in order: the recorded
+ * response, or the recorded model error (a 500, a timeout, a cassette miss), so the replay takes the same
+ * fallback path the original took instead of reporting a divergence that did not happen.
+ */
 function replayProvider(events: readonly StoredEvent[]): ModelProvider {
-  const recorded = new Map<string, ModelResponse[]>();
+  type Recorded = { response: ModelResponse } | { error: string; errorClass: string };
+  const recorded = new Map<string, Recorded[]>();
+  const add = (key: string, entry: Recorded) => recorded.set(key, [...(recorded.get(key) ?? []), entry]);
+  // model.error carries no key: it is the key of the model.request of the same span.
+  const keyOfSpan = new Map<string, string>();
   for (const e of events) {
-    if (e.type !== 'model.response') continue;
-    const key = e.payload.key as string;
-    const p = e.payload;
-    recorded.set(key, [
-      ...(recorded.get(key) ?? []),
-      { content: p.content as string | null, toolCalls: p.toolCalls as ToolCall[], usage: p.usage as ModelResponse['usage'], model: p.model as string },
-    ]);
+    if (e.type === 'model.request') keyOfSpan.set(e.spanId, e.key);
+    if (e.type === 'model.response') {
+      const { content, toolCalls, usage, model, finishReason, truncated, refusal, usageEstimated } = e;
+      add(e.key, { response: { content, toolCalls, usage, model, finishReason, truncated, refusal, usageEstimated } });
+    }
+    const errorKey = e.type === 'model.error' ? keyOfSpan.get(e.spanId) : undefined;
+    if (errorKey && e.type === 'model.error') add(errorKey, { error: e.error, errorClass: e.errorClass });
   }
   return {
     name: 'replay',
     testDouble: false,
     async complete(request) {
-      const queue = recorded.get(requestKey(request));
-      const response = queue?.shift();
-      if (!response) {
+      const entry = recorded.get(requestKey(request))?.shift();
+      if (!entry) {
         throw new ModelError(
           `the replay asked ${request.model} something the original run did not (model call ${request.step} of ${request.agent})`,
           'cassette-miss',
@@ -109,24 +116,27 @@ function replayProvider(events: readonly StoredEvent[]): ModelProvider {
           'the outcome diverged before this call; compare the two traces with agentctl trace',
         );
       }
-      return response;
+      // The class was a ModelErrorClass when the runtime logged it.
+      if ('error' in entry) throw new ModelError(entry.error, entry.errorClass as ModelErrorClass, false);
+      return entry.response;
     },
   };
 }
 
-export function outcomeOf(status: string, output: string | null, events: readonly { type: string; payload?: Record<string, unknown> }[]): Outcome {
-  const payload = (e: { type: string; payload?: Record<string, unknown> }) => e.payload ?? (e as unknown as Record<string, unknown>);
+/** What decides "the same outcome", from a run's events (live from the runtime, or decoded from the log). */
+export function outcomeOf(status: string, output: string | null, events: readonly RuntimeEvent[]): Outcome {
   return {
     status,
     output,
-    toolCalls: events.filter((e) => e.type === 'tool.call').map((e) => `${payload(e).tool}(${JSON.stringify(payload(e).input)})`),
-    routes: events.filter((e) => e.type === 'subagent.routed').map((e) => `${payload(e).from}→${payload(e).to}`),
+    toolCalls: events.flatMap((e) => (e.type === 'tool.call' ? [`${e.tool}(${JSON.stringify(e.input)})`] : [])),
+    routes: events.flatMap((e) => (e.type === 'subagent.routed' ? [`${e.from}→${e.to}`] : [])),
   };
 }
 
 export function compareOutcomes(original: Outcome, replay: Outcome): ReplayComparison {
   const differences: ReplayComparison['differences'] = [];
-  for (const what of ['status', 'output', 'toolCalls', 'routes'] as const) {
+  for (const what of ['status', 'errorClass', 'output', 'toolCalls', 'routes'] as const) {
+    if (what === 'errorClass' && (original.errorClass === undefined || replay.errorClass === undefined)) continue;
     if (JSON.stringify(original[what]) !== JSON.stringify(replay[what])) differences.push({ what, original: original[what], replay: replay[what] });
   }
   return { same: differences.length === 0, differences };

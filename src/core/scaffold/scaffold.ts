@@ -2,7 +2,7 @@
  * Scaffolding: plan every file first (paths resolved and checked to stay inside the target, no symlinks
  * on the way), then write only new files, or the existing ones the user confirmed. Never half a plan.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { jsonSchemaText, SCHEMA_NAMES } from '../spec/json-schema.js';
@@ -97,7 +97,30 @@ export function applyScaffold(plan: ScaffoldPlan, overwrite: (path: string) => b
 }
 
 export function isEmptyDir(dir: string): boolean {
+  checkScaffoldTarget(dir);
   return !existsSync(dir) || readdirSync(dir).length === 0;
+}
+
+/**
+ * The target must be a folder or not exist yet, and the nearest existing folder above it must be a folder:
+ * `init notes.txt` (or `init notes.txt/sub`) is a usage error, not an ENOTDIR from deep in mkdir.
+ */
+export function checkScaffoldTarget(target: string): void {
+  for (let current = resolve(target); ; current = join(current, '..')) {
+    let stat: ReturnType<typeof statSync> | undefined;
+    try {
+      stat = statSync(current);
+    } catch {
+      // Not there yet (or unreadable): look at the folder above.
+    }
+    if (stat && !stat.isDirectory()) {
+      throw new UsageError(
+        current === resolve(target) ? `${current} is a file, not a folder` : `${current} is a file, so ${resolve(target)} cannot be a folder`,
+        { where: current, fix: 'choose a folder that does not exist yet or is empty, e.g. agentctl init my-agents', code: 'target-not-a-folder' },
+      );
+    }
+    if (stat || current === join(current, '..')) return;
+  }
 }
 
 /** A template path may not be absolute or climb out of the target. */

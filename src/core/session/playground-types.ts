@@ -45,6 +45,8 @@ export interface PlaygroundController {
    */
   run(input: string, options: { mode: RunMode; signal: AbortSignal; history?: { role: 'user' | 'assistant'; content: string }[] }): AsyncIterable<RuntimeEvent>;
   pastRuns(agent: string): PastRun[];
+  /** One run by id, wherever it is in the log (an eval sample's run may be far behind the latest). */
+  pastRun(runId: string): PastRun | undefined;
   pastEvents(runId: string): PastEvent[];
   /** Runs the current agent's sample set; resolves with the gate's verdict. */
   evaluate(options: { signal: AbortSignal; onProgress: (event: EvalProgress) => void }): Promise<{ passed: boolean; summary: string }>;

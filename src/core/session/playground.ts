@@ -3,7 +3,7 @@
  * the playground asks the model exactly what `run` and `eval` ask, with the same secrets redacted; switching
  * agent or version rebuilds the binding (provider, model, secrets, redaction) and starts a new conversation.
  */
-import { getRun, listRuns, runEvents } from '../events/queries.js';
+import { payloadOf } from '../events/decode.js';
 import { newId } from '../runtime/execute.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { loadWorkspaceSpecs } from '../spec/validate.js';
@@ -46,14 +46,22 @@ export function createPlaygroundController(session: AgentSession, start: AgentSn
       return session.run(binding, { input, sessionId: conversation, live: mode === 'live', signal });
     },
     pastRuns: (name) =>
-      listRuns(registry.db, { agent: name, limit: 30 }).map((r) => ({
+      registry.runs.list({ agent: name, limit: 30 }).map((r) => ({
         runId: r.runId,
         startedAt: r.startedAt,
         status: r.status,
         input: r.input,
         version: r.version,
       })),
-    pastEvents: (runId) => runEvents(registry.db, registry.blobs, getRun(registry.db, runId).runId),
+    pastRun(runId) {
+      try {
+        const r = registry.runs.get(runId);
+        return { runId: r.runId, startedAt: r.startedAt, status: r.status, input: r.input, version: r.version };
+      } catch {
+        return undefined; // no such run (e.g. the sample errored before its run was logged)
+      }
+    },
+    pastEvents: (runId) => registry.runs.events(registry.runs.get(runId).runId).map((e) => ({ seq: e.seq, type: e.type, at: e.at, payload: payloadOf(e) })),
     async evaluate({ signal, onProgress }) {
       // The sample set is judged by the agent's real provider: no echo double stands in for a cassette miss.
       const { report, gate } = await session.evaluate(session.bind(binding.agent), { signal, onProgress });

@@ -6,7 +6,7 @@
  */
 import { type EvaluateOptions, evaluateAgent, type GateOutcome } from '../eval/evaluate.js';
 import type { EvalReport } from '../eval/runner.js';
-import { EventLog } from '../events/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { createRedactor, type Redactor } from '../events/redact.js';
 import { createProvider } from '../providers/create.js';
 import type { ModelProvider } from '../providers/types.js';
@@ -119,18 +119,15 @@ export class AgentSession {
   /** The one event-log writer of this process (runs interrupted by dead processes are marked first). */
   get log(): EventLog {
     if (!this.eventLog) {
-      this.eventLog = new EventLog(this.registry.db, this.registry.path, this.registry.blobs, {
-        redact: createRedactor(),
-        commitRunEnds: this.options.commitRunEnds ?? true,
-      });
-      this.eventLog.recoverInterrupted();
+      this.registry.recoverInterrupted();
+      this.eventLog = this.registry.runs.openLog({ redact: createRedactor(), commitRunEnds: this.options.commitRunEnds ?? true });
     }
     return this.eventLog;
   }
 
   /** One run of the bound agent, as its event stream (written to the event log as it flows). */
   run(binding: Binding, request: RunRequest): AsyncGenerator<RuntimeEvent, RunFinished> {
-    const history = request.sessionId ? continueSession(this.registry.db, request.sessionId, binding.agent.name) : [];
+    const history = request.sessionId ? continueSession(this.registry.runs, request.sessionId, binding.agent.name) : [];
     const log = this.log;
     log.redactWith(binding.redactor);
     const linked = request.signal ? deadline([this.signal, request.signal], Number.POSITIVE_INFINITY) : undefined;

@@ -1,5 +1,6 @@
 /** Live eval progress: finished samples scroll by in <Static>, a bar with rate and ETA stays below. */
 import { Box, Static, Text } from 'ink';
+import { colour } from '../colour.js';
 import { type ProgressState, rateAndEta } from './progress.js';
 
 const WIDTH = 30;
@@ -12,19 +13,19 @@ export function EvalView({ state }: { state: ProgressState }) {
       <Static items={state.rows}>
         {(row) => (
           <Text key={row.key} wrap="truncate-end">
-            <Text color={row.status === 'pass' ? 'green' : row.status === 'fail' ? 'red' : 'yellow'}>
+            <Text color={colour(row.status === 'pass' ? 'green' : row.status === 'fail' ? 'red' : 'yellow')}>
               {row.status === 'pass' ? '✓' : row.status === 'fail' ? '✗' : '!'}
             </Text>{' '}
             {row.sampleId}
             {row.iteration > 1 ? ` #${row.iteration}` : ''} <Text dimColor>{row.latencyMs} ms</Text>
-            {row.detail ? <Text color={row.status === 'error' ? 'yellow' : 'red'}> {row.detail}</Text> : null}
+            {row.detail ? <Text color={colour(row.status === 'error' ? 'yellow' : 'red')}> {row.detail}</Text> : null}
           </Text>
         )}
       </Static>
       <Text>
         <Text bold>{state.title}</Text> {'█'.repeat(filled)}
-        <Text dimColor>{'░'.repeat(WIDTH - filled)}</Text> {state.done}/{state.total} · <Text color="green">{state.passed} passed</Text> ·{' '}
-        <Text color="red">{state.failed} failed</Text> · <Text color="yellow">{state.errors} errors</Text> · {perSecond.toFixed(1)}/s
+        <Text dimColor>{'░'.repeat(WIDTH - filled)}</Text> {state.done}/{state.total} · <Text color={colour('green')}>{state.passed} passed</Text> ·{' '}
+        <Text color={colour('red')}>{state.failed} failed</Text> · <Text color={colour('yellow')}>{state.errors} errors</Text> · {perSecond.toFixed(1)}/s
         {etaSeconds !== null && state.done < state.total ? ` · ETA ${Math.ceil(etaSeconds)} s` : ''}
       </Text>
       {state.note && <Text dimColor>{state.note}</Text>}

@@ -57,6 +57,7 @@ function controller(overrides: Partial<PlaygroundController> = {}): PlaygroundCo
       for (const e of events) yield e;
     },
     pastRuns: () => [{ runId: 'RUN0', startedAt: 0, status: 'failed', input: 'earlier', version: '0.1.0' }],
+    pastRun: (runId) => (runId === 'RUN0' ? { runId: 'RUN0', startedAt: 0, status: 'failed', input: 'earlier', version: '0.1.0' } : undefined),
     pastEvents: () => [
       { seq: 1, type: 'run.started', at: 0, payload: {} },
       { seq: 2, type: 'tool.call', at: 1, payload: { tool: 'x' } },
@@ -139,6 +140,56 @@ describe('<App>', () => {
     await tick();
     expect(ui.lastFrame()).toContain('run RUN0 · event 1/2');
     expect(ui.lastFrame()).toContain('bad: contains: output lacks "refund"');
+    ui.unmount();
+  });
+
+  it('keeps every keystroke typed faster than a redraw', async () => {
+    const ctl = controller();
+    const ui = render(<App controller={ctl} agent={agent} />);
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    for (const letter of letters) ui.stdin.write(letter);
+    await tick();
+    expect(ui.lastFrame()).toContain(letters);
+    ui.stdin.write('\r');
+    await tick(150);
+    expect(ctl.inputs).toEqual([letters]);
+    ui.unmount();
+  });
+
+  it('submits pasted text whose Enter is in the same chunk, or right after it', async () => {
+    const ctl = controller();
+    const ui = render(<App controller={ctl} agent={agent} />);
+    ui.stdin.write('hello\r');
+    await tick(150);
+    expect(ctl.inputs).toEqual(['hello']);
+    ui.stdin.write('pasted text');
+    ui.stdin.write('\r');
+    await tick(150);
+    expect(ctl.inputs).toEqual(['hello', 'pasted text']);
+    expect(ui.lastFrame()).toContain('answer to pasted text');
+    ui.unmount();
+  });
+
+  it('opens a failed sample by its run id, even when it is not among the recent runs', async () => {
+    const asked: string[] = [];
+    const ui = render(
+      <App
+        controller={controller({
+          pastRuns: () => [],
+          pastRun: (runId) => {
+            asked.push(runId);
+            return { runId, startedAt: 0, status: 'succeeded', input: 'old', version: '0.1.0' };
+          },
+        })}
+        agent={agent}
+      />,
+    );
+    ui.stdin.write('\u0005'); // ctrl-e
+    await tick(150);
+    ui.stdin.write('\r');
+    await tick();
+    expect(asked).toEqual(['RUN0']);
+    expect(ui.lastFrame()).toContain('run RUN0 · event 1/2');
     ui.unmount();
   });
 });

@@ -1,6 +1,7 @@
 /** The playground screen: finished turns in <Static>, the live turn and span tree, the status line, keys. */
 import { Box, Static, Text, useApp, useInput } from 'ink';
-import { useCallback, useReducer } from 'react';
+import { useCallback, useReducer, useRef } from 'react';
+import { colour } from '../colour.js';
 import { InputLine, LiveTurn, OverlayView, SpanTree, StatusLine, TurnView } from './components.js';
 import { type Action, failedRows, initialState, type PlaygroundState, reduce } from './state.js';
 import type { AgentInfo, PlaygroundController } from './types.js';
@@ -14,14 +15,27 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
   const evals = useEvalBridge(controller, dispatch);
   const running = state.current?.status === 'running' || (state.overlay.kind === 'eval' && state.overlay.running);
 
+  // The input line lives in a ref as well as in the state: keys typed (or pasted) faster than a redraw
+  // each arrive before the next render, so a handler reading `state.input` would see a stale value and
+  // drop all but the last character, and an Enter right after a paste would send the text before it.
+  const inputRef = useRef('');
+  const input = useRef({
+    get: () => inputRef.current,
+    set: (value: string) => {
+      inputRef.current = value;
+      dispatch({ type: 'input', value });
+    },
+  }).current;
+
   const send = useCallback(
-    (input: string) => {
-      if (!input.trim() || running) return;
+    (input: string): boolean => {
+      if (!input.trim() || running) return false;
       const history = state.turns.flatMap((t) => [
         { role: 'user' as const, content: t.input },
         { role: 'assistant' as const, content: t.output },
       ]);
       void bridge.start(input.trim(), state.mode, history);
+      return true;
     },
     [bridge, running, state.mode, state.turns],
   );
@@ -33,7 +47,7 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
   const evaluate = useCallback(() => {
     if (!running) void evals.start(`${state.agent.name}@${state.agent.version}`);
   }, [evals, running, state.agent]);
-  useInput((input, key) => handleKey(input, key, state, dispatch, { controller, send, cancel, evaluate, exit, running }));
+  useInput((text, key) => handleKey(text, key, state, dispatch, { controller, send, cancel, evaluate, exit, running, input }));
 
   return (
     <Box flexDirection="column">
@@ -41,7 +55,7 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
       <Box>
         <Box flexDirection="column" width="45%" paddingRight={1}>
           <LiveTurn current={state.current} />
-          {state.current && !running && state.current.error && <Text color="red">{state.current.error}</Text>}
+          {state.current && !running && state.current.error && <Text color={colour('red')}>{state.current.error}</Text>}
         </Box>
         <Box flexDirection="column" width="55%">
           <SpanTree current={state.current} />
@@ -56,7 +70,10 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
 
 interface KeyContext {
   controller: PlaygroundController;
-  send: (input: string) => void;
+  /** Sends a line; false when there is nothing to send or a run is under way. */
+  send: (input: string) => boolean;
+  /** The input line as typed so far (see App: a ref, never a stale closure). */
+  input: { get(): string; set(value: string): void };
   cancel: () => void;
   evaluate: () => void;
   exit: () => void;
@@ -103,15 +120,20 @@ function handleKey(input: string, key: Key, state: PlaygroundState, dispatch: (a
         return;
     }
   }
-  // A pasted or fast-typed line arrives as one chunk, with its Enter inside it.
+  // A pasted or fast-typed line arrives as one chunk, with its Enter inside it: send what comes before
+  // the first line break, keep what follows as the new input.
+  const typed = ctx.input.get();
   const newline = input.search(/[\r\n]/);
   if (newline !== -1 && !key.return) {
-    ctx.send(state.input + input.slice(0, newline));
+    const rest = input.slice(newline + 1).replace(/^\n/, '');
+    if (ctx.send(typed + input.slice(0, newline))) ctx.input.set(rest.replace(/[\r\n]/g, ''));
+    else ctx.input.set(typed + input.slice(0, newline));
     return;
   }
-  if (key.return) ctx.send(state.input);
-  else if (key.backspace || key.delete) dispatch({ type: 'input', value: state.input.slice(0, -1) });
-  else if (input && !key.meta && !key.escape && !key.tab && !key.upArrow && !key.downArrow) dispatch({ type: 'input', value: state.input + input });
+  if (key.return) {
+    if (ctx.send(typed)) ctx.input.set('');
+  } else if (key.backspace || key.delete) ctx.input.set(typed.slice(0, -1));
+  else if (input && !key.meta && !key.escape && !key.tab && !key.upArrow && !key.downArrow) ctx.input.set(typed + input);
 }
 
 function handleOverlayKey(input: string, key: Key, state: PlaygroundState, dispatch: (a: Action) => void, ctx: KeyContext): void {
@@ -158,7 +180,8 @@ function handleOverlayKey(input: string, key: Key, state: PlaygroundState, dispa
       if (arrows) dispatch({ type: 'move', by: key.upArrow ? -1 : 1 });
       else if (key.return && !overlay.running) {
         const row = failedRows(overlay)[overlay.index];
-        const run = row ? ctx.controller.pastRuns(state.agent.name).find((r) => r.runId === row.runId) : undefined;
+        // Fetched by id: the sample's run may be older than the last runs a past-runs list holds.
+        const run = row?.runId ? ctx.controller.pastRun(row.runId) : undefined;
         if (row && run) {
           dispatch({
             type: 'overlay',

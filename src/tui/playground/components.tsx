@@ -1,5 +1,6 @@
 /** The playground's pieces. They only render the state they are given. */
 import { Box, Text } from 'ink';
+import { colour } from '../colour.js';
 import type { CurrentRun, Overlay, PlaygroundState, SpanRow, Turn } from './state.js';
 import { failedRows, visibleRows } from './state.js';
 
@@ -13,17 +14,17 @@ const KIND_COLOUR: Record<SpanRow['kind'], string> = {
 };
 
 export function TurnView({ turn }: { turn: Turn }) {
-  const colour = turn.status === 'succeeded' ? 'green' : turn.status === 'cancelled' ? 'yellow' : 'red';
+  const tone = turn.status === 'succeeded' ? 'green' : turn.status === 'cancelled' ? 'yellow' : 'red';
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Text>
-        <Text bold color="blue">
+        <Text bold color={colour('blue')}>
           you ›{' '}
         </Text>
         {turn.input}
       </Text>
       <Text>
-        <Text bold color={colour}>
+        <Text bold color={colour(tone)}>
           agent ›{' '}
         </Text>
         {turn.output}
@@ -46,10 +47,10 @@ export function SpanTree({ current }: { current: CurrentRun | null }) {
         <Box key={row.spanId} flexDirection="column">
           <Text wrap="truncate-end">
             {'  '.repeat(row.depth)}
-            <Text color={row.status === 'error' ? 'red' : row.status === 'running' ? 'yellow' : 'green'}>
+            <Text color={colour(row.status === 'error' ? 'red' : row.status === 'running' ? 'yellow' : 'green')}>
               {row.status === 'running' ? '◌' : row.status === 'ok' ? '●' : '✗'}{' '}
             </Text>
-            <Text color={KIND_COLOUR[row.kind]}>{row.kind}</Text> {row.name}
+            <Text color={colour(KIND_COLOUR[row.kind])}>{row.kind}</Text> {row.name}
             <Text dimColor>{row.ms === null ? '' : ` ${row.ms} ms`}</Text>
           </Text>
           {row.details.map((detail, i) => (
@@ -70,13 +71,13 @@ export function LiveTurn({ current }: { current: CurrentRun | null }) {
   return (
     <Box flexDirection="column">
       <Text>
-        <Text bold color="blue">
+        <Text bold color={colour('blue')}>
           you ›{' '}
         </Text>
         {current.input}
       </Text>
       <Text>
-        <Text bold color="yellow">
+        <Text bold color={colour('yellow')}>
           agent ›{' '}
         </Text>
         {current.text || '…'}
@@ -96,7 +97,7 @@ export function StatusLine({ state }: { state: PlaygroundState }) {
         </Text>
         <Text dimColor> ({agent.source})</Text> · {provider.name}/{provider.model ?? agent.model}
         {provider.testDouble && (
-          <Text color="black" backgroundColor="yellow">
+          <Text color={colour('black')} backgroundColor={colour('yellow')}>
             {' '}
             TEST DOUBLE: answers are not a model's{' '}
           </Text>
@@ -104,14 +105,14 @@ export function StatusLine({ state }: { state: PlaygroundState }) {
         · tokens {current?.tokens ?? 0}
         {budget} · ${(current?.costUsd ?? 0).toFixed(4)}
         {agent.maxCostUsd !== null ? `/${agent.maxCostUsd}` : ''} · {current?.latencyMs ?? 0} ms ·{' '}
-        <Text color={state.mode === 'live' ? 'red' : 'green'} bold>
+        <Text color={colour(state.mode === 'live' ? 'red' : 'green')} bold>
           {state.mode.toUpperCase()}
         </Text>
       </Text>
       <Text dimColor>
         enter send · ^R rerun · ^A agent · ^V version · ^D dry/live · ^O past runs · ^E eval · ^C {current?.status === 'running' ? 'cancel' : 'quit'}
       </Text>
-      {state.notice && <Text color="yellow">{state.notice}</Text>}
+      {state.notice && <Text color={colour('yellow')}>{state.notice}</Text>}
     </Box>
   );
 }
@@ -119,7 +120,7 @@ export function StatusLine({ state }: { state: PlaygroundState }) {
 export function InputLine({ value, busy }: { value: string; busy: boolean }) {
   return (
     <Text>
-      <Text bold color={busy ? 'gray' : 'blue'}>
+      <Text bold color={colour(busy ? 'gray' : 'blue')}>
         ›{' '}
       </Text>
       {value}
@@ -134,7 +135,7 @@ export function OverlayView({ overlay }: { overlay: Overlay }) {
       return null;
     case 'confirm-live':
       return (
-        <Box borderStyle="round" borderColor="red" paddingX={1}>
+        <Box borderStyle="round" borderColor={colour('red')} paddingX={1}>
           <Text>Switch to LIVE? Tools declared sideEffects none/read will really run (write tools never do). y / n</Text>
         </Box>
       );
@@ -167,13 +168,13 @@ export function OverlayView({ overlay }: { overlay: Overlay }) {
       return (
         <Box borderStyle="round" flexDirection="column" paddingX={1}>
           <Text bold>
-            eval {p.title}: {p.done}/{p.total} · <Text color="green">{p.passed} passed</Text> · <Text color="red">{p.failed} failed</Text> ·{' '}
-            <Text color="yellow">{p.errors} errors</Text> {overlay.running ? '(running, ^C stops)' : '(↑↓ enter opens a failed sample, esc)'}
+            eval {p.title}: {p.done}/{p.total} · <Text color={colour('green')}>{p.passed} passed</Text> · <Text color={colour('red')}>{p.failed} failed</Text> ·{' '}
+            <Text color={colour('yellow')}>{p.errors} errors</Text> {overlay.running ? '(running, ^C stops)' : '(↑↓ enter opens a failed sample, esc)'}
           </Text>
           {overlay.verdict && <Text>{overlay.verdict}</Text>}
           {failed.slice(0, 12).map((row, i) => (
             <Text key={row.key} inverse={!overlay.running && i === overlay.index} wrap="truncate-end">
-              <Text color={row.status === 'error' ? 'yellow' : 'red'}>{row.status}</Text> {row.sampleId}: {row.detail}
+              <Text color={colour(row.status === 'error' ? 'yellow' : 'red')}>{row.status}</Text> {row.sampleId}: {row.detail}
             </Text>
           ))}
         </Box>
@@ -186,7 +187,7 @@ export function OverlayView({ overlay }: { overlay: Overlay }) {
           <Text bold>
             run {overlay.run.runId} · event {overlay.cursor + 1}/{overlay.events.length} (← → step, esc)
           </Text>
-          {overlay.note && <Text color="red">{overlay.note}</Text>}
+          {overlay.note && <Text color={colour('red')}>{overlay.note}</Text>}
           {overlay.events.slice(Math.max(0, overlay.cursor - 5), overlay.cursor + 6).map((e) => (
             <Text key={e.seq} inverse={e === event} wrap="truncate-end">
               {String(e.seq).padStart(4)} {e.type.padEnd(16)} {JSON.stringify(e.payload)}

@@ -1,0 +1,64 @@
+/**
+ * Stored events back into the typed event union: the one decoder that `trace`, `replay`, `export` and the
+ * playground's past runs share. A row holds the event's type, time and span id in columns and the rest
+ * as (redacted, possibly claim-checked) JSON; fields added by later versions get their defaults, so old
+ * logs read as today's events, and an unknown type is a clear error instead of a silent cast.
+ */
+import { EnvironmentError } from '../errors.js';
+import type { BlobStore } from '../registry/blobs.js';
+import type { RuntimeEvent, RuntimeEventType } from '../runtime/events.js';
+import { decodePayload } from './event-log.js';
+
+/** A runtime event as the log returns it: the event and its position in the run. */
+export type StoredEvent = RuntimeEvent & { seq: number };
+
+export interface EventRow {
+  seq: number;
+  type: string;
+  at: number;
+  spanId: string | null;
+  payload: string;
+}
+
+const TYPES: ReadonlySet<string> = new Set<RuntimeEventType>([
+  'run.started',
+  'span.started',
+  'span.ended',
+  'context.assembled',
+  'model.request',
+  'model.delta',
+  'model.response',
+  'model.error',
+  'policy.decision',
+  'tool.call',
+  'tool.result',
+  'tool.error',
+  'subagent.routed',
+  'budget.exceeded',
+  'fallback',
+  'run.finished',
+]);
+
+/** Defaults for fields that older agentctl versions did not write. */
+const DEFAULTS: Partial<Record<RuntimeEventType, Record<string, unknown>>> = {
+  'run.started': { history: [] },
+  'run.finished': { fallback: null, modelErrors: [] },
+};
+
+export function decodeEvent(runId: string, row: EventRow, blobs: BlobStore): StoredEvent {
+  if (!TYPES.has(row.type)) {
+    throw new EnvironmentError(`the event log holds an event of an unknown type "${row.type}" (run ${runId}, #${row.seq})`, {
+      fix: 'it was probably written by a newer agentctl: upgrade agentctl',
+      code: 'unknown-event',
+    });
+  }
+  const payload = decodePayload(row.payload, blobs);
+  const defaults = DEFAULTS[row.type as RuntimeEventType];
+  return { ...defaults, ...payload, type: row.type, runId, at: row.at, seq: row.seq } as StoredEvent;
+}
+
+/** The event without its position: what the runtime emitted. */
+export function payloadOf(event: StoredEvent): Record<string, unknown> {
+  const { seq: _seq, runId: _runId, type: _type, at: _at, ...rest } = event;
+  return rest;
+}
