@@ -4,7 +4,6 @@ import type { GateOutcome } from '../../core/eval/evaluate.js';
 import { junitReports, markdownReports } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
 import type { AgentSession } from '../../core/session/session.js';
-import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
 import { initialProgress, progressLine, reduceProgress } from '../../tui/eval/progress.js';
 import type { CliContext } from '../context.js';
 import { writeOutputFile } from '../output-file.js';
@@ -76,9 +75,7 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
 }
 
 function agentsWithSampleSets(session: AgentSession): string[] {
-  return loadWorkspaceSpecs(session.workspace.root, session.workspace.root).workspace.flatMap((s) =>
-    s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : [],
-  );
+  return session.specs().workspace.flatMap((s) => (s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : []));
 }
 
 /** Ink on a terminal (finished samples above a live bar); plain lines on stderr otherwise. */

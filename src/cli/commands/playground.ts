@@ -16,11 +16,10 @@ export async function playgroundCommand(ctx: CliContext, ref: string | undefined
   return withSession(ctx, { provider: options.provider, model: options.model }, async (session) => {
     // Ctrl-C belongs to the TUI (cancel the turn, or quit): the session must not turn it into an abort of everything.
     session.cancellation.dispose();
-    const { loadWorkspaceSpecs } = await import('../../core/spec/validate.js');
     const first =
       ref ??
       [
-        ...loadWorkspaceSpecs(session.workspace.root, ctx.cwd).workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : [])),
+        ...session.specs().workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : [])),
         ...session.registry.list({ kind: 'Agent' }).map((r) => r.name),
       ].sort()[0];
     if (!first) throw new UsageError('no agent in this workspace yet', { fix: 'agentctl new agent <name>' });

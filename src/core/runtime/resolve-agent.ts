@@ -8,7 +8,7 @@ import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { parseVersionRef } from '../spec/refs.js';
 import type { PolicyDocument, SpecDocument } from '../spec/schema.js';
-import { loadWorkspaceSpecs, type ValidationReport, validateSpecs } from '../spec/validate.js';
+import { loadWorkspaceSpecs, type ValidationReport, validateSpecs, type WorkspaceSpecs } from '../spec/validate.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { type AgentSnapshot, type SnapshotSources, snapshotFromRegistry, snapshotFromWorkspace } from './snapshot.js';
 
@@ -22,9 +22,9 @@ export class InvalidSpecsError extends CheckFailedError {
   }
 }
 
-export function resolveAgent(workspace: Workspace, registry: Registry | undefined, ref: string, cwd: string): AgentSnapshot {
+export function resolveAgent(workspace: Workspace, registry: Registry | undefined, ref: string, cwd: string, loaded?: WorkspaceSpecs): AgentSnapshot {
   const { name, version } = parseVersionRef(ref);
-  const specs = loadWorkspaceSpecs(workspace.root, cwd);
+  const specs = loaded ?? loadWorkspaceSpecs(workspace.root, cwd);
   const valid = new Map<string, SnapshotSources['workspace'] extends Map<string, infer V> ? V : never>();
   for (const spec of specs.workspace) if (spec.document && spec.diagnostics.length === 0) valid.set(spec.document.metadata.name, spec as never);
   const policies = specs.workspace.flatMap((s) => (s.document?.kind === 'Policy' ? [s.document as PolicyDocument] : []));

@@ -6,16 +6,14 @@
 import { payloadOf } from '../events/decode.js';
 import { newId } from '../runtime/execute.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
-import { loadWorkspaceSpecs } from '../spec/validate.js';
 import type { AgentInfo, PlaygroundController } from './playground-types.js';
 import type { AgentSession, Binding } from './session.js';
 
 export function createPlaygroundController(session: AgentSession, start: AgentSnapshot): { controller: PlaygroundController; info: AgentInfo } {
-  const { workspace, registry } = session;
+  const { registry } = session;
   let binding: Binding = session.bind(start, { echoOnMiss: true });
   let conversation = newId();
-  const workspaceAgents = () =>
-    loadWorkspaceSpecs(workspace.root, workspace.root).workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : []));
+  const workspaceAgents = () => session.specs(true).workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : []));
   const info = (b: Binding): AgentInfo => ({
     name: b.agent.name,
     version: b.agent.version,
@@ -38,7 +36,8 @@ export function createPlaygroundController(session: AgentSession, start: AgentSn
       return [...(local ? ['workspace'] : []), ...registered];
     },
     select(name, version) {
-      binding = session.bind(session.resolve(version === 'workspace' ? name : `${name}@${version}`), { echoOnMiss: true });
+      // The user edits files while the playground is open: switching reads the workspace again.
+      binding = session.bind(session.resolve(version === 'workspace' ? name : `${name}@${version}`, { fresh: true }), { echoOnMiss: true });
       conversation = newId();
       return info(binding);
     },

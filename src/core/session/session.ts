@@ -18,6 +18,7 @@ import { type LoadedReplay, loadReplay } from '../runtime/replay.js';
 import { resolveAgent } from '../runtime/resolve-agent.js';
 import type { RunFinished } from '../runtime/runtime.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { loadWorkspaceSpecs, type WorkspaceSpecs } from '../spec/validate.js';
 import { deadline } from '../util/deadline.js';
 import type { ConfigFlags } from '../workspace/config.js';
 import { openWorkspace } from '../workspace/open.js';
@@ -71,6 +72,7 @@ export class AgentSession {
   readonly registry: Registry;
   readonly cancellation: Cancellation;
   private eventLog: EventLog | undefined;
+  private loadedSpecs: WorkspaceSpecs | undefined;
 
   private constructor(private readonly options: SessionOptions) {
     this.workspace = openWorkspace(options.cwd, { ...options.flags, provider: options.provider ?? options.flags?.provider }, options.env ?? process.env);
@@ -90,9 +92,15 @@ export class AgentSession {
     return this.cancellation.signal;
   }
 
+  /** The workspace's specs, read once per command (`fresh`: read again, as the playground does when the user switches agent). */
+  specs(fresh = false): WorkspaceSpecs {
+    if (fresh || !this.loadedSpecs) this.loadedSpecs = loadWorkspaceSpecs(this.workspace.root, this.options.cwd);
+    return this.loadedSpecs;
+  }
+
   /** `name` (the workspace copy, else the registry), or `name@version`; the specs it needs must validate. */
-  resolve(ref: string): AgentSnapshot {
-    return resolveAgent(this.workspace, this.registry, ref, this.options.cwd);
+  resolve(ref: string, options: { fresh?: boolean } = {}): AgentSnapshot {
+    return resolveAgent(this.workspace, this.registry, ref, this.options.cwd, this.specs(options.fresh));
   }
 
   /**
