@@ -265,6 +265,8 @@ function cached(provider: ModelProvider): ModelProvider {
   return {
     name: provider.name,
     testDouble: provider.testDouble,
+    // Kept so that a timeout names the URL that did not answer, not just the provider.
+    endpoint: provider.endpoint,
     complete(request, options) {
       const key = requestKey(request);
       let hit = cache.get(key);
