@@ -12,6 +12,7 @@ import { requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { executeRun, newId, openEventLog } from '../runtime/execute.js';
+import { abortable, formatDuration } from '../runtime/guards.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { deadline, withDeadline } from '../util/deadline.js';
 import { type AssertionContext, evaluateAssertion, type Observation, parseVerdict } from './assertions.js';
@@ -105,7 +106,6 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   const jobs = samples.flatMap((sample) => Array.from({ length: repeat }, (_, i) => ({ sample, iteration: i + 1 })));
   options.onProgress?.({ type: 'start', evalId, total: jobs.length });
   const results: SampleResult[] = [];
-  const judge = judgeWith(provider, agent, options);
   let next = 0;
   let yieldedAt = Date.now();
   const worker = async () => {
@@ -119,7 +119,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       if (options.signal?.aborted) return;
       const job = jobs[next++];
       if (!job) return;
-      const result = await runSample(job.sample, job.iteration, { ...options, provider, log, judge });
+      const result = await runSample(job.sample, job.iteration, { ...options, provider, log });
       if (!result) return; // cancelled mid-sample: not a result
       results.push(result);
       log.defer(() => addResult(registry.db, evalId, result));
@@ -163,7 +163,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
 async function runSample(
   sample: Sample,
   iteration: number,
-  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; judge: AssertionContext['judge'] },
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog },
 ): Promise<SampleResult | undefined> {
   const conversation = typeof sample.input === 'string' ? [{ role: 'user' as const, content: sample.input }] : sample.input;
   const input = conversation.at(-1)?.content ?? '';
@@ -183,7 +183,7 @@ async function runSampleWithin(
   conversation: { role: 'user' | 'assistant'; content: string }[],
   timeout: number,
   signal: AbortSignal,
-  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; judge: AssertionContext['judge'] },
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog },
 ): Promise<SampleResult | undefined> {
   const observed: RuntimeEvent[] = [];
   const stream = executeRun({
@@ -241,8 +241,10 @@ async function runSampleWithin(
     costUsd: finished.costUsd,
     fallback: finished.fallback,
   };
+  // The judge gets the sample's timeout: a judge whose gateway hangs errors the sample, it does not hold the eval.
+  const judge = judgeWith(options.provider, options.agent, options, timeout);
   const assertions = [];
-  for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge: options.judge, dir: options.datasetDir }));
+  for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge, dir: options.datasetDir }));
   const broken = assertions.find((a) => a.error);
   const status = broken ? 'error' : assertions.every((a) => a.pass) ? 'pass' : 'fail';
   return { ...base, status, score: sampleScore(assertions), assertions, output: finished.output, error: broken?.reason ?? null };
@@ -289,34 +291,43 @@ export function modelErrorSummary(finished: Pick<Extract<RuntimeEvent, { type: '
   return finished.modelErrors.map((e) => `${e.model} → ${e.error}`).join('; ');
 }
 
-const JUDGE_TIMEOUT_MS = 60_000;
-
-function judgeWith(provider: ModelProvider, agent: AgentSnapshot, options: Pick<EvalRunOptions, 'signal' | 'model'>): AssertionContext['judge'] {
+function judgeWith(
+  provider: ModelProvider,
+  agent: AgentSnapshot,
+  options: Pick<EvalRunOptions, 'signal' | 'model'>,
+  timeoutMs: number,
+): AssertionContext['judge'] {
   // The judge follows the eval's signal (Ctrl-C) and has a deadline of its own.
   return async (rubric, model, obs) => {
     const response = await withDeadline(
       [options.signal],
-      JUDGE_TIMEOUT_MS,
-      (signal) =>
-        provider.complete(
-          {
-            model: model ?? options.model ?? agent.document.spec.model.ref,
-            messages: [
-              { role: 'system', content: JUDGE_PROMPT },
-              {
-                role: 'user',
-                content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}`,
-              },
-            ],
-            tools: [],
-            params: { temperature: 0 },
-            agent: agent.name,
-            input: `judge: ${rubric}`,
-            step: 1,
-          },
-          { signal },
-        ),
-      () => `the judge did not answer in ${JUDGE_TIMEOUT_MS / 1000} s`,
+      timeoutMs,
+      // A provider reports its aborted call as "cancelled": when the judge's deadline fired, say that instead.
+      (signal, d) =>
+        abortable(
+          provider.complete(
+            {
+              model: model ?? options.model ?? agent.document.spec.model.ref,
+              messages: [
+                { role: 'system', content: JUDGE_PROMPT },
+                {
+                  role: 'user',
+                  content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}`,
+                },
+              ],
+              tools: [],
+              params: { temperature: 0 },
+              agent: agent.name,
+              input: `judge: ${rubric}`,
+              step: 1,
+            },
+            { signal },
+          ),
+          signal,
+        ).catch((error: unknown) => {
+          throw d.timedOut ? signal.reason : error;
+        }),
+      () => `the judge did not answer in ${formatDuration(timeoutMs)} (the sample's timeout)`,
     );
     return parseVerdict(response.content);
   };
