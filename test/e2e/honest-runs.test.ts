@@ -118,8 +118,13 @@ describe('deadlines hold under forced GC', () => {
     expect(result.exitCode, result.stderr).toBe(1);
     const report = JSON.parse(String(result.stdout));
     expect(report.status).toBe('complete');
-    expect(report.results[0]).toMatchObject({ sampleId: 'hangs', status: 'error' });
-    expect(query(cwd, "SELECT count(*) AS n FROM runs WHERE status = 'running'")).toEqual([{ n: 0 }]);
+    // A timeout is not a cancel: the sample's run failed on a timeout, and the error names what did not answer.
+    expect(report.results[0]).toMatchObject({
+      sampleId: 'hangs',
+      status: 'error',
+      error: `gpt-4o-mini → no answer from ${gateway.url}/chat/completions in 1.5 s: the sample's timeout (1.5 s) ran out`,
+    });
+    expect(query(cwd, 'SELECT status, error_class AS errorClass FROM runs')).toEqual([{ status: 'failed', errorClass: 'timeout' }]);
     expect(query(cwd, 'SELECT status FROM evals')).toEqual([{ status: 'complete' }]);
   });
 

@@ -168,7 +168,7 @@ async function runSample(
   const conversation = typeof sample.input === 'string' ? [{ role: 'user' as const, content: sample.input }] : sample.input;
   const input = conversation.at(-1)?.content ?? '';
   const timeout = sample.timeoutMs ?? options.timeoutMs ?? 60_000;
-  const sampleDeadline = deadline([options.signal], timeout);
+  const sampleDeadline = deadline([options.signal], timeout, () => `the sample's timeout (${formatDuration(timeout)}) ran out`);
   try {
     return await runSampleWithin(sample, iteration, input, conversation, timeout, sampleDeadline.signal, options);
   } finally {

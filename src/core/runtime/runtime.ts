@@ -7,7 +7,7 @@
  */
 import { costOf, type Price } from '../providers/prices.js';
 import { type ChatMessage, chainMessage, ModelError, type ModelProvider, type ModelRequest, messagesDigest, requestKey } from '../providers/types.js';
-import { deadline } from '../util/deadline.js';
+import { DeadlineError, deadline } from '../util/deadline.js';
 import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
 import {
@@ -184,7 +184,7 @@ async function* agentLoop(
     fallBack(run, agent, spanId, error, allowModel ? models.slice(modelIndex + 1) : []);
 
   for (let step = 1; ; step++) {
-    if (run.signal.aborted && !run.budget.timedOut) return cancelled();
+    if (run.signal.aborted && !timedOut(run)) return cancelled();
     const exceeded = overBudget(run, step, maxSteps);
     if (exceeded) {
       yield { type: 'budget.exceeded', runId, at: Date.now(), spanId, ...exceeded };
@@ -227,11 +227,11 @@ async function* agentLoop(
       response = await abortable(call, run.signal);
     } catch (error) {
       const failure = error instanceof ModelError ? error : new ModelError((error as Error).message, 'network', false);
-      const timedOut = run.budget.timedOut;
-      const errorClass = timedOut ? 'timeout' : run.signal.aborted ? 'cancelled' : failure.errorClass;
+      const outOfTime = timedOut(run);
+      const errorClass = outOfTime ? 'timeout' : run.signal.aborted ? 'cancelled' : failure.errorClass;
       const target = run.options.provider.endpoint ?? `${run.options.provider.name}/${model}`;
-      const message = timedOut
-        ? `no answer from ${target} in ${formatDuration(Date.now() - callStarted)}: the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`
+      const message = outOfTime
+        ? `no answer from ${target} in ${formatDuration(Date.now() - callStarted)}: ${whichDeadline(run)}`
         : `${failure.message}${failure.fix ? ` — ${failure.fix}` : ''}`;
       if (errorClass !== 'cancelled') run.modelErrors.push({ model, errorClass, error: message });
       yield { type: 'model.error', runId, at: Date.now(), spanId: modelSpan, model, error: message, errorClass };
@@ -245,7 +245,7 @@ async function* agentLoop(
       };
       if (errorClass === 'cancelled') return cancelled();
       if (errorClass === 'cassette-miss') return { status: 'failed', output: null, errorClass, error: message };
-      const next = yield* fallback({ errorClass, error: message }, !timedOut);
+      const next = yield* fallback({ errorClass, error: message }, !outOfTime);
       if (next.status === 'retry-next-model') {
         modelIndex++;
         continue;
@@ -344,11 +344,11 @@ async function* handleToolCall(
     outcome = await abortable(execute(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir }), run.signal);
   } catch (error) {
     if (!run.signal.aborted) throw error;
-    if (!run.budget.timedOut) {
+    if (!timedOut(run)) {
       yield* fail('cancelled');
       return { stop: { status: 'cancelled', output: null, errorClass: 'cancelled', error: 'the run was cancelled' } };
     }
-    const message = `no answer from tool ${call.name} in ${formatDuration(Date.now() - started)}: the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`;
+    const message = `no answer from tool ${call.name} in ${formatDuration(Date.now() - started)}: ${whichDeadline(run)}`;
     yield* fail(message);
     return { stop: { status: 'failed', output: null, errorClass: 'timeout', error: message } };
   }
@@ -376,6 +376,19 @@ async function* callSubAgent(
   }
   const result = yield* executeAgent(run, sub, input, [], spanId, [...callers, name], 'sub-agent');
   return result.status === 'succeeded' ? { ok: true, output: result.output } : { ok: false, result };
+}
+
+/**
+ * The run ran out of time: its own wall-time budget, or a deadline of its caller (an eval sample's
+ * timeout) — a timeout, not a user's cancel, so the run fails with error class `timeout`.
+ */
+function timedOut(run: RunState): boolean {
+  return run.budget.timedOut || (run.signal.aborted && run.signal.reason instanceof DeadlineError);
+}
+
+function whichDeadline(run: RunState): string {
+  if (run.budget.timedOut) return `the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`;
+  return (run.signal.reason as DeadlineError).message;
 }
 
 export { newSpanId } from './guards.js';
