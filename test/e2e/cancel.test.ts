@@ -126,4 +126,19 @@ describe('kill -9', () => {
       { status: 'interrupted', errorClass: 'interrupted' },
     ]);
   });
+
+  it('Ctrl-C while a judge waits on the gateway: the half-judged sample is not stored as an error', async () => {
+    const cwd = await basicWorkspace(gateway.url, { gatewayYaml: '  timeoutMs: 60000\n  retries: 0\n', edit: withFallback('') });
+    writeSamples(cwd, '  - id: judged\n    input: hello?\n    assert: [{ type: judge, rubric: polite }]\n');
+    gateway.script({ kind: 'text', text: 'Hello there.' }, { kind: 'hang' });
+    const before = gateway.requests.length;
+    const child = spawn(cwd, ['eval', 'triage', '--provider', 'openai', '--json'], { AGENTCTL_GATEWAY_URL: gateway.url });
+    const until = Date.now() + 10_000;
+    while (gateway.requests.length < before + 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const { result, stoppedInMs } = await stop(child, 'SIGINT');
+    expect(result.exitCode, String(result.stderr)).toBe(130);
+    expect(stoppedInMs).toBeLessThan(STOP_WITHIN_MS);
+    expect(JSON.parse(String(result.stdout))).toMatchObject({ status: 'partial', results: [] });
+    expect(query(cwd, 'SELECT count(*) AS n FROM eval_results')).toEqual([{ n: 0 }]);
+  });
 });

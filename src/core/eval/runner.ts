@@ -246,6 +246,8 @@ async function runSampleWithin(
   const assertions = [];
   for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge, dir: options.datasetDir }));
   const broken = assertions.find((a) => a.error);
+  // A judge cut short by Ctrl-C did not judge: the sample is unfinished (the eval partial), not an error.
+  if (broken && options.signal?.aborted) return undefined;
   const status = broken ? 'error' : assertions.every((a) => a.pass) ? 'pass' : 'fail';
   return { ...base, status, score: sampleScore(assertions), assertions, output: finished.output, error: broken?.reason ?? null };
 }
