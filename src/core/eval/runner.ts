@@ -12,12 +12,13 @@ import { requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { executeRun, newId, openEventLog } from '../runtime/execute.js';
-import { abortable, formatDuration } from '../runtime/guards.js';
+import { formatDuration } from '../runtime/guards.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
-import { deadline, withDeadline } from '../util/deadline.js';
-import { type AssertionContext, evaluateAssertion, type Observation, parseVerdict } from './assertions.js';
+import { deadline } from '../util/deadline.js';
+import { evaluateAssertion, type Observation } from './assertions.js';
 import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample } from './dataset.js';
+import { judgeWith } from './judge.js';
 import { type EvalSummary, type SampleResult, sampleScore, summarize } from './results.js';
 import { addResult, createEval, finishEval } from './store.js';
 
@@ -284,53 +285,8 @@ function cached(provider: ModelProvider): ModelProvider {
   };
 }
 
-const JUDGE_PROMPT =
-  'You grade an AI agent\'s answer against a rubric. Reply with one JSON object and nothing else: {"pass": true|false, "score": 0..1, "reason": "one sentence"}.';
-
 /** The run's model errors in one line: "gpt-4o-mini → 401 …; claude-haiku → timeout …". */
 export function modelErrorSummary(finished: Pick<Extract<RuntimeEvent, { type: 'run.finished' }>, 'modelErrors' | 'error' | 'errorClass'>): string {
   if (finished.modelErrors.length === 0) return finished.error ?? finished.errorClass ?? 'error';
   return finished.modelErrors.map((e) => `${e.model} → ${e.error}`).join('; ');
-}
-
-function judgeWith(
-  provider: ModelProvider,
-  agent: AgentSnapshot,
-  options: Pick<EvalRunOptions, 'signal' | 'model'>,
-  timeoutMs: number,
-): AssertionContext['judge'] {
-  // The judge follows the eval's signal (Ctrl-C) and has a deadline of its own.
-  return async (rubric, model, obs) => {
-    const response = await withDeadline(
-      [options.signal],
-      timeoutMs,
-      // A provider reports its aborted call as "cancelled": when the judge's deadline fired, say that instead.
-      (signal, d) =>
-        abortable(
-          provider.complete(
-            {
-              model: model ?? options.model ?? agent.document.spec.model.ref,
-              messages: [
-                { role: 'system', content: JUDGE_PROMPT },
-                {
-                  role: 'user',
-                  content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}`,
-                },
-              ],
-              tools: [],
-              params: { temperature: 0 },
-              agent: agent.name,
-              input: `judge: ${rubric}`,
-              step: 1,
-            },
-            { signal },
-          ),
-          signal,
-        ).catch((error: unknown) => {
-          throw d.timedOut ? signal.reason : error;
-        }),
-      () => `the judge did not answer in ${formatDuration(timeoutMs)} (the sample's timeout)`,
-    );
-    return parseVerdict(response.content);
-  };
 }

@@ -7,7 +7,7 @@
  */
 import { costOf, type Price } from '../providers/prices.js';
 import { type ChatMessage, chainMessage, ModelError, type ModelProvider, type ModelRequest, messagesDigest, requestKey } from '../providers/types.js';
-import { DeadlineError, deadline } from '../util/deadline.js';
+import { deadline } from '../util/deadline.js';
 import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
 import {
@@ -21,7 +21,9 @@ import {
   overBudget,
   type RunState,
   SUBAGENT_TOOL_PREFIX,
+  timedOut,
   toolDefinitions,
+  whichDeadline,
 } from './guards.js';
 import type { AgentSnapshot } from './snapshot.js';
 import { executeTool } from './tools.js';
@@ -376,19 +378,6 @@ async function* callSubAgent(
   }
   const result = yield* executeAgent(run, sub, input, [], spanId, [...callers, name], 'sub-agent');
   return result.status === 'succeeded' ? { ok: true, output: result.output } : { ok: false, result };
-}
-
-/**
- * The run ran out of time: its own wall-time budget, or a deadline of its caller (an eval sample's
- * timeout) — a timeout, not a user's cancel, so the run fails with error class `timeout`.
- */
-function timedOut(run: RunState): boolean {
-  return run.budget.timedOut || (run.signal.aborted && run.signal.reason instanceof DeadlineError);
-}
-
-function whichDeadline(run: RunState): string {
-  if (run.budget.timedOut) return `the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`;
-  return (run.signal.reason as DeadlineError).message;
 }
 
 export { newSpanId } from './guards.js';
