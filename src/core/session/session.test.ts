@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
@@ -72,10 +73,14 @@ describe('AgentSession', () => {
     }
   });
 
-  it('one model rule: --model > AGENTCTL_MODEL > the agent', () => {
+  it('one model rule: --model > AGENTCTL_MODEL > gateway.model > the agent', () => {
     const root = scaffoldWorkspace('basic');
+    const plain = scaffoldWorkspace('basic');
+    const config = join(root, '.agentctl/config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('gateway:\n', 'gateway:\n  model: claude-ws\n'));
     const cases: [AgentSession, string, string][] = [
-      [open(root), 'gpt-4o-mini', 'agent'],
+      [open(plain), 'gpt-4o-mini', 'agent'],
+      [open(root), 'claude-ws', 'workspace'],
       [open(root, { env: { AGENTCTL_MODEL: 'gpt-4o' } }), 'gpt-4o', 'env'],
       [open(root, { model: 'claude-x', env: { AGENTCTL_MODEL: 'gpt-4o' } }), 'claude-x', 'flag'],
     ];
