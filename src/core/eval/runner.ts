@@ -12,11 +12,13 @@ import { requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { executeRun, newId, openEventLog } from '../runtime/execute.js';
+import { formatDuration } from '../runtime/guards.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
-import { deadline, withDeadline } from '../util/deadline.js';
-import { type AssertionContext, evaluateAssertion, type Observation, parseVerdict } from './assertions.js';
+import { deadline } from '../util/deadline.js';
+import { evaluateAssertion, type Observation } from './assertions.js';
 import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample } from './dataset.js';
+import { judgeWith } from './judge.js';
 import { type EvalSummary, type SampleResult, sampleScore, summarize } from './results.js';
 
 /** Run failures that are the model's or the environment's, not the agent's: errors, not failures. */
@@ -104,7 +106,6 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   const jobs = samples.flatMap((sample) => Array.from({ length: repeat }, (_, i) => ({ sample, iteration: i + 1 })));
   options.onProgress?.({ type: 'start', evalId, total: jobs.length });
   const results: SampleResult[] = [];
-  const judge = judgeWith(provider, agent, options);
   let next = 0;
   let yieldedAt = Date.now();
   const worker = async () => {
@@ -118,7 +119,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       if (options.signal?.aborted) return;
       const job = jobs[next++];
       if (!job) return;
-      const result = await runSample(job.sample, job.iteration, { ...options, provider, log, judge });
+      const result = await runSample(job.sample, job.iteration, { ...options, provider, log });
       if (!result) return; // cancelled mid-sample: not a result
       results.push(result);
       log.defer(() => registry.evals.addResult(evalId, result));
@@ -162,12 +163,12 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
 async function runSample(
   sample: Sample,
   iteration: number,
-  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; judge: AssertionContext['judge'] },
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog },
 ): Promise<SampleResult | undefined> {
   const conversation = typeof sample.input === 'string' ? [{ role: 'user' as const, content: sample.input }] : sample.input;
   const input = conversation.at(-1)?.content ?? '';
   const timeout = sample.timeoutMs ?? options.timeoutMs ?? 60_000;
-  const sampleDeadline = deadline([options.signal], timeout);
+  const sampleDeadline = deadline([options.signal], timeout, () => `the sample's timeout (${formatDuration(timeout)}) ran out`);
   try {
     return await runSampleWithin(sample, iteration, input, conversation, timeout, sampleDeadline.signal, options);
   } finally {
@@ -182,7 +183,7 @@ async function runSampleWithin(
   conversation: { role: 'user' | 'assistant'; content: string }[],
   timeout: number,
   signal: AbortSignal,
-  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; judge: AssertionContext['judge'] },
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog },
 ): Promise<SampleResult | undefined> {
   const observed: RuntimeEvent[] = [];
   const stream = executeRun({
@@ -240,9 +241,13 @@ async function runSampleWithin(
     costUsd: finished.costUsd,
     fallback: finished.fallback,
   };
+  // The judge gets the sample's timeout: a judge whose gateway hangs errors the sample, it does not hold the eval.
+  const judge = judgeWith(options.provider, options.agent, options, timeout);
   const assertions = [];
-  for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge: options.judge, dir: options.datasetDir }));
+  for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge, dir: options.datasetDir }));
   const broken = assertions.find((a) => a.error);
+  // A judge cut short by Ctrl-C did not judge: the sample is unfinished (the eval partial), not an error.
+  if (broken && options.signal?.aborted) return undefined;
   const status = broken ? 'error' : assertions.every((a) => a.pass) ? 'pass' : 'fail';
   return { ...base, status, score: sampleScore(assertions), assertions, output: finished.output, error: broken?.reason ?? null };
 }
@@ -264,6 +269,8 @@ function cached(provider: ModelProvider): ModelProvider {
   return {
     name: provider.name,
     testDouble: provider.testDouble,
+    // Kept so that a timeout names the URL that did not answer, not just the provider.
+    endpoint: provider.endpoint,
     complete(request, options) {
       const key = requestKey(request);
       let hit = cache.get(key);
@@ -277,44 +284,8 @@ function cached(provider: ModelProvider): ModelProvider {
   };
 }
 
-const JUDGE_PROMPT =
-  'You grade an AI agent\'s answer against a rubric. Reply with one JSON object and nothing else: {"pass": true|false, "score": 0..1, "reason": "one sentence"}.';
-
 /** The run's model errors in one line: "gpt-4o-mini → 401 …; claude-haiku → timeout …". */
 export function modelErrorSummary(finished: Pick<Extract<RuntimeEvent, { type: 'run.finished' }>, 'modelErrors' | 'error' | 'errorClass'>): string {
   if (finished.modelErrors.length === 0) return finished.error ?? finished.errorClass ?? 'error';
   return finished.modelErrors.map((e) => `${e.model} → ${e.error}`).join('; ');
-}
-
-const JUDGE_TIMEOUT_MS = 60_000;
-
-function judgeWith(provider: ModelProvider, agent: AgentSnapshot, options: Pick<EvalRunOptions, 'signal' | 'model'>): AssertionContext['judge'] {
-  // The judge follows the eval's signal (Ctrl-C) and has a deadline of its own.
-  return async (rubric, model, obs) => {
-    const response = await withDeadline(
-      [options.signal],
-      JUDGE_TIMEOUT_MS,
-      (signal) =>
-        provider.complete(
-          {
-            model: model ?? options.model ?? agent.document.spec.model.ref,
-            messages: [
-              { role: 'system', content: JUDGE_PROMPT },
-              {
-                role: 'user',
-                content: `Rubric: ${rubric}\n\nInput: ${obs.input}\n\nAnswer: ${obs.output}${obs.expected ? `\n\nExpected: ${obs.expected}` : ''}`,
-              },
-            ],
-            tools: [],
-            params: { temperature: 0 },
-            agent: agent.name,
-            input: `judge: ${rubric}`,
-            step: 1,
-          },
-          { signal },
-        ),
-      () => `the judge did not answer in ${JUDGE_TIMEOUT_MS / 1000} s`,
-    );
-    return parseVerdict(response.content);
-  };
 }

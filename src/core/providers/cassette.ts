@@ -175,6 +175,7 @@ export function recording(provider: ModelProvider, sink: (request: ModelRequest,
   return {
     name: provider.name,
     testDouble: provider.testDouble,
+    endpoint: provider.endpoint,
     async complete(request, options) {
       const response = await provider.complete(request, options);
       sink(request, response);

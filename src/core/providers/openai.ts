@@ -37,6 +37,7 @@ export function createOpenAIProvider(options: OpenAIOptions): ModelProvider {
   return {
     name: 'openai',
     testDouble: false,
+    endpoint: url,
     async complete(request, { signal, onDelta }) {
       try {
         return await retry(() => attemptOnce(url, options, request, signal, onDelta), {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ToolDefinition } from '../providers/types.js';
 import { decide, type PolicyAction } from '../spec/policy.js';
-import type { Deadline } from '../util/deadline.js';
+import { type Deadline, DeadlineError } from '../util/deadline.js';
 import type { RuntimeEvent, Usage } from './events.js';
 import type { RunFinished, RunOptions } from './runtime.js';
 import type { AgentSnapshot } from './snapshot.js';
@@ -130,6 +130,19 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
       },
     );
   });
+}
+
+/**
+ * The run ran out of time: its own wall-time budget, or a deadline of its caller (an eval sample's
+ * timeout) — a timeout, not a user's cancel, so the run fails with error class `timeout`.
+ */
+export function timedOut(run: RunState): boolean {
+  return run.budget.timedOut || (run.signal.aborted && run.signal.reason instanceof DeadlineError);
+}
+
+export function whichDeadline(run: RunState): string {
+  if (run.budget.timedOut) return `the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`;
+  return (run.signal.reason as DeadlineError).message;
 }
 
 /** Seconds for people: "60 s", "1.5 s", or "250 ms". */

@@ -21,7 +21,9 @@ import {
   overBudget,
   type RunState,
   SUBAGENT_TOOL_PREFIX,
+  timedOut,
   toolDefinitions,
+  whichDeadline,
 } from './guards.js';
 import type { AgentSnapshot } from './snapshot.js';
 import { executeTool } from './tools.js';
@@ -184,7 +186,7 @@ async function* agentLoop(
     fallBack(run, agent, spanId, error, allowModel ? models.slice(modelIndex + 1) : []);
 
   for (let step = 1; ; step++) {
-    if (run.signal.aborted && !run.budget.timedOut) return cancelled();
+    if (run.signal.aborted && !timedOut(run)) return cancelled();
     const exceeded = overBudget(run, step, maxSteps);
     if (exceeded) {
       yield { type: 'budget.exceeded', runId, at: Date.now(), spanId, ...exceeded };
@@ -227,11 +229,11 @@ async function* agentLoop(
       response = await abortable(call, run.signal);
     } catch (error) {
       const failure = error instanceof ModelError ? error : new ModelError((error as Error).message, 'network', false);
-      const timedOut = run.budget.timedOut;
-      const errorClass = timedOut ? 'timeout' : run.signal.aborted ? 'cancelled' : failure.errorClass;
+      const outOfTime = timedOut(run);
+      const errorClass = outOfTime ? 'timeout' : run.signal.aborted ? 'cancelled' : failure.errorClass;
       const target = run.options.provider.endpoint ?? `${run.options.provider.name}/${model}`;
-      const message = timedOut
-        ? `no answer from ${target} in ${formatDuration(Date.now() - callStarted)}: the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`
+      const message = outOfTime
+        ? `no answer from ${target} in ${formatDuration(Date.now() - callStarted)}: ${whichDeadline(run)}`
         : `${failure.message}${failure.fix ? ` — ${failure.fix}` : ''}`;
       if (errorClass !== 'cancelled') run.modelErrors.push({ model, errorClass, error: message });
       yield { type: 'model.error', runId, at: Date.now(), spanId: modelSpan, model, error: message, errorClass };
@@ -245,7 +247,7 @@ async function* agentLoop(
       };
       if (errorClass === 'cancelled') return cancelled();
       if (errorClass === 'cassette-miss') return { status: 'failed', output: null, errorClass, error: message };
-      const next = yield* fallback({ errorClass, error: message }, !timedOut);
+      const next = yield* fallback({ errorClass, error: message }, !outOfTime);
       if (next.status === 'retry-next-model') {
         modelIndex++;
         continue;
@@ -344,11 +346,11 @@ async function* handleToolCall(
     outcome = await abortable(execute(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir }), run.signal);
   } catch (error) {
     if (!run.signal.aborted) throw error;
-    if (!run.budget.timedOut) {
+    if (!timedOut(run)) {
       yield* fail('cancelled');
       return { stop: { status: 'cancelled', output: null, errorClass: 'cancelled', error: 'the run was cancelled' } };
     }
-    const message = `no answer from tool ${call.name} in ${formatDuration(Date.now() - started)}: the run's wall-time budget (budget.timeoutMs ${formatDuration(run.deadline - run.started)}) ran out`;
+    const message = `no answer from tool ${call.name} in ${formatDuration(Date.now() - started)}: ${whichDeadline(run)}`;
     yield* fail(message);
     return { stop: { status: 'failed', output: null, errorClass: 'timeout', error: message } };
   }
