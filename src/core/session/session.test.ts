@@ -2,7 +2,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
-import { getRun } from '../events/queries.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import type { RunFinished } from '../runtime/runtime.js';
 import { evalExitCode, runExitCode } from './exit-codes.js';
@@ -44,7 +43,7 @@ describe('AgentSession', () => {
       expect(finished.runId).not.toBe(original.runId);
       expect(session.runExitCode(finished.status)).toBe(143);
       session.log.flush();
-      expect(getRun(session.registry.db, finished.runId).status).toBe('cancelled');
+      expect(session.registry.runs.get(finished.runId).status).toBe('cancelled');
     } finally {
       session.close();
     }
