@@ -1,8 +1,8 @@
 /**
  * Registry deadlines and cancels through the real binary, under forced garbage collection: a registry
  * that never answers (or stalls the body) ends push, pull and remote ls within the timeout plus a second
- * with exit 3 naming the URL; SIGINT/SIGTERM mid-upload end a push at once with 130/143, leave no tag on
- * the real registry, and the next push finishes it.
+ * with exit 3 naming the URL; SIGINT/SIGTERM end pull and remote ls at once with 130/143, and a push
+ * mid-upload too, leaving no tag on the real registry, and the next push finishes it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +80,35 @@ describe('a registry that does not answer, under forced GC', () => {
         }
       }, 20_000);
     }
+  }
+});
+
+describe('pull and remote ls stopped by a signal while the registry says nothing', () => {
+  for (const [name, signal, code] of [
+    ['pull', 'SIGINT', 130],
+    ['remote ls', 'SIGTERM', 143],
+  ] as const) {
+    it(`${name}: ${signal} → exit ${code} at once, long before the (default 60 s) timeout`, async () => {
+      const server = await startSilentServer('accept');
+      try {
+        const all = (commands.find(([n]) => n === name)?.[1] as (url: string) => string[][])(server.url);
+        for (const setup of all.slice(0, -1)) expect((await agentctl(setup, ws)).exitCode).toBe(0);
+        const run = spawnUnderGc(all.at(-1) as string[], ws);
+        const waiting = async () => {
+          while (server.lastRequestAt === undefined) await new Promise((r) => setTimeout(r, 20));
+          return true;
+        };
+        expect(await Promise.race([waiting(), run.done.then(() => false)]), 'the command ended before its request').toBe(true);
+        const sentAt = performance.now();
+        run.child.kill(signal);
+        const result = await run.done;
+        expect(result.exitCode, result.stderr).toBe(code);
+        expect(result.endedAt - sentAt).toBeLessThan(1500);
+        expect(result.stderr).toContain(`${name} stopped (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'})`);
+      } finally {
+        await server.close();
+      }
+    }, 20_000);
   }
 });
 
