@@ -91,7 +91,9 @@ describe('pull and remote ls stopped by a signal while the registry says nothing
     it(`${name}: ${signal} → exit ${code} at once, long before the (default 60 s) timeout`, async () => {
       const server = await startSilentServer('accept');
       try {
-        const all = (commands.find(([n]) => n === name)?.[1] as (url: string) => string[][])(server.url);
+        const steps = commands.find(([n]) => n === name)?.[1];
+        if (!steps) throw new Error(`no steps for ${name}`);
+        const all = steps(server.url);
         for (const setup of all.slice(0, -1)) expect((await agentctl(setup, ws)).exitCode).toBe(0);
         const run = spawnUnderGc(all.at(-1) as string[], ws);
         const waiting = async () => {
