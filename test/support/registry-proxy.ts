@@ -11,12 +11,19 @@ export interface ProxyOptions {
   failFirst?: number;
   /** Require a bearer token, obtained from /token with these basic credentials. */
   bearer?: { username: string; password: string };
+  /**
+   * Let this many blob uploads (the PUT that completes one) through, then hold every further one
+   * until the client gives up, so a signal sent meanwhile lands mid-push.
+   */
+  holdUploadsAfter?: number;
 }
 
 export interface RegistryProxy {
   url: string;
   host: string;
   requests: { method: string; path: string; status: number }[];
+  /** Resolves when the first upload is held (with holdUploadsAfter). */
+  held: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,9 +33,20 @@ export async function startProxy(upstreamPort: number, options: ProxyOptions = {
   const requests: RegistryProxy['requests'] = [];
   let failures = options.failFirst ?? 0;
   let base = '';
+  let uploadsLeft = options.holdUploadsAfter ?? Number.POSITIVE_INFINITY;
+  let onHeld = () => {};
+  const held = new Promise<void>((resolve) => {
+    onHeld = resolve;
+  });
   const server = createServer(async (req, res) => {
     const path = req.url ?? '/';
     const record = (status: number) => requests.push({ method: req.method ?? 'GET', path, status });
+    if (req.method === 'PUT' && /\/blobs\/uploads\//.test(path) && uploadsLeft-- <= 0) {
+      // Never forwarded: the upload stays incomplete, as if the network stalled mid-push.
+      record(0);
+      onHeld();
+      return;
+    }
     if (options.bearer && path.startsWith('/token')) {
       const expected = `Basic ${Buffer.from(`${options.bearer.username}:${options.bearer.password}`).toString('base64')}`;
       const ok = req.headers.authorization === expected;
@@ -62,6 +80,7 @@ export async function startProxy(upstreamPort: number, options: ProxyOptions = {
     url: `oci://127.0.0.1:${port}/agents`,
     host: `127.0.0.1:${port}`,
     requests,
+    held,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -7,6 +7,7 @@ import { pullVersion } from '../../core/remote/pull.js';
 import { pushVersion } from '../../core/remote/push.js';
 import { generateKey, keyIdOf, keysDir, loadKey, ownPublicKeys } from '../../core/remote/sign.js';
 import { parseRemoteRef } from '../../core/remote/url.js';
+import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine, table } from '../present/output.js';
@@ -43,26 +44,28 @@ export async function remoteListCommand(ctx: CliContext, name: string | undefine
       );
     return 0;
   }
-  const remote = openRemote(name, workspace.config, ctx.cwd, ctx.env, workspace.root);
-  const agents = agent ? [agent] : await remote.target.listRepositories();
-  const versions = await listRemote(remote.target, remote.repository, agents);
-  if (options.json) printJson(ctx, versions);
-  else if (versions.length === 0) note(ctx, `nothing published on ${remote.name} yet`);
-  else
-    printLine(
-      ctx,
-      table(
-        versions.map((v) => [
-          v.agent,
-          v.version,
-          v.stages.join(',') || '-',
-          v.manifestDigest.slice(0, 19),
-          v.signers.map((s) => s.slice(0, 19)).join(', ') || out.yellow('unsigned'),
-        ]),
-        ['AGENT', 'VERSION', 'STAGES', 'DIGEST', 'SIGNED BY'],
-      ),
-    );
-  return 0;
+  return cancellable(ctx, 'remote ls', 'nothing was changed', async (signal) => {
+    const remote = openRemote(name, workspace.config, ctx.cwd, ctx.env, workspace.root, { signal });
+    const agents = agent ? [agent] : await remote.target.listRepositories();
+    const versions = await listRemote(remote.target, remote.repository, agents, signal);
+    if (options.json) printJson(ctx, versions);
+    else if (versions.length === 0) note(ctx, `nothing published on ${remote.name} yet`);
+    else
+      printLine(
+        ctx,
+        table(
+          versions.map((v) => [
+            v.agent,
+            v.version,
+            v.stages.join(',') || '-',
+            v.manifestDigest.slice(0, 19),
+            v.signers.map((s) => s.slice(0, 19)).join(', ') || out.yellow('unsigned'),
+          ]),
+          ['AGENT', 'VERSION', 'STAGES', 'DIGEST', 'SIGNED BY'],
+        ),
+      );
+    return 0;
+  });
 }
 
 export async function keysGenerateCommand(ctx: CliContext, options: { name?: string; force?: boolean; json?: boolean }): Promise<number> {
@@ -93,65 +96,90 @@ export async function keysListCommand(ctx: CliContext, options: { json?: boolean
 }
 
 export async function pushCommand(ctx: CliContext, ref: string, options: { remote?: string; dryRun?: boolean; key?: string; json?: boolean }): Promise<number> {
-  return writeRegistry(ctx, async (registry, workspace) => {
-    const row = registry.resolve(ref);
-    const remote = openRemote(options.remote, workspace.config, ctx.cwd, ctx.env, workspace.root);
-    const result = await pushVersion({
-      registry,
-      target: remote.target,
-      repository: remote.repository(row.name),
-      ref: `${row.name}@${row.version}`,
-      policies: workspacePolicies(workspace.root, ctx.cwd),
-      defaultPolicy: workspace.config.defaultPolicy,
-      key: loadKey(options.key ?? workspace.config.signingKey, ctx.env),
-      source: workspace.config.source,
-      dryRun: options.dryRun,
-      onStep: options.json ? undefined : (line) => note(ctx, `  ${line}`),
-    });
-    if (options.json) printJson(ctx, { remote: remote.name, ...result });
-    else if (result.dryRun) {
-      printLine(ctx, `${out.bold(`dry run: ${result.ref} → ${remote.name}/${result.repository}`)} (tags ${result.tags.join(', ')})`);
-      for (const b of result.blobs)
-        printLine(ctx, `  ${b.present ? out.dim('present ') : out.yellow('upload  ')} ${b.title ?? b.digest.slice(0, 19)} ${out.dim(`${b.size} B`)}`);
-      if (result.manifest === 'unchanged') printLine(ctx, '  the version is already published: nothing to upload');
-      printLine(
-        ctx,
-        `  manifest ${result.manifestDigest}: ${result.manifest === 'created' ? 'would be created' : 'already there'}; signed evidence: ${result.attestation === 'created' ? 'would be attached' : 'already attached'}`,
-      );
-    } else {
-      const verb = result.manifest === 'created' ? 'published' : 'already published';
-      printLine(
-        ctx,
-        `${out.green('✓')} ${result.ref} ${verb} to ${remote.name}/${result.repository}:${result.tags[0]} (stage tag ${result.stage}) ${out.dim(result.manifestDigest)}`,
-      );
-      printLine(ctx, out.dim(`  ${result.uploads} upload(s), ${result.uploadedBytes} B, ${result.requests} request(s); evidence ${result.attestation}`));
-    }
-    return 0;
-  });
+  const stopped = 'no tag was written after the stop; run the push again to finish it (blobs already up are skipped)';
+  return cancellable(ctx, 'push', stopped, (signal) =>
+    writeRegistry(ctx, async (registry, workspace) => {
+      const row = registry.resolve(ref);
+      const remote = openRemote(options.remote, workspace.config, ctx.cwd, ctx.env, workspace.root, { signal });
+      const result = await pushVersion({
+        registry,
+        target: remote.target,
+        repository: remote.repository(row.name),
+        ref: `${row.name}@${row.version}`,
+        policies: workspacePolicies(workspace.root, ctx.cwd),
+        defaultPolicy: workspace.config.defaultPolicy,
+        key: loadKey(options.key ?? workspace.config.signingKey, ctx.env),
+        source: workspace.config.source,
+        dryRun: options.dryRun,
+        onStep: options.json ? undefined : (line) => note(ctx, `  ${line}`),
+        signal,
+      });
+      if (options.json) printJson(ctx, { remote: remote.name, ...result });
+      else if (result.dryRun) {
+        printLine(ctx, `${out.bold(`dry run: ${result.ref} → ${remote.name}/${result.repository}`)} (tags ${result.tags.join(', ')})`);
+        for (const b of result.blobs)
+          printLine(ctx, `  ${b.present ? out.dim('present ') : out.yellow('upload  ')} ${b.title ?? b.digest.slice(0, 19)} ${out.dim(`${b.size} B`)}`);
+        if (result.manifest === 'unchanged') printLine(ctx, '  the version is already published: nothing to upload');
+        printLine(
+          ctx,
+          `  manifest ${result.manifestDigest}: ${result.manifest === 'created' ? 'would be created' : 'already there'}; signed evidence: ${result.attestation === 'created' ? 'would be attached' : 'already attached'}`,
+        );
+      } else {
+        const verb = result.manifest === 'created' ? 'published' : 'already published';
+        printLine(
+          ctx,
+          `${out.green('✓')} ${result.ref} ${verb} to ${remote.name}/${result.repository}:${result.tags[0]} (stage tag ${result.stage}) ${out.dim(result.manifestDigest)}`,
+        );
+        printLine(ctx, out.dim(`  ${result.uploads} upload(s), ${result.uploadedBytes} B, ${result.requests} request(s); evidence ${result.attestation}`));
+      }
+      return 0;
+    }),
+  );
 }
 
 export async function pullCommand(ctx: CliContext, ref: string, options: { verify?: boolean; json?: boolean }): Promise<number> {
   const parsed = parseRemoteRef(ref);
   if (!parsed.version) throw new UsageError(`"${ref}" names no version`, { fix: 'agentctl pull <remote>/<agent>@<version>, e.g. team/triage@0.2.0' });
-  return writeRegistry(ctx, async (registry, workspace) => {
-    const remote = openRemote(parsed.remote, workspace.config, ctx.cwd, ctx.env, workspace.root);
-    const result = await pullVersion({
-      registry,
-      target: remote.target,
-      repository: remote.repository(parsed.name),
-      name: parsed.name,
-      version: parsed.version as string,
-      verify: Boolean(options.verify),
-      trustedKeys: { ...ownPublicKeys(ctx.env), ...workspace.config.trustedKeys },
-      actor: actorOf(workspace),
-    });
-    if (options.json) printJson(ctx, { remote: remote.name, ...result });
-    else {
-      printLine(ctx, `${out.green('✓')} pulled ${result.ref} from ${remote.name} ${out.dim(result.manifestDigest)}: every digest checks out`);
-      if (result.verification) printLine(ctx, `  ${out.green('✓')} ${result.verification.reason} (${result.verification.keyId})`);
-      for (const r of result.registered)
-        printLine(ctx, `  ${r.outcome === 'registered' ? out.green('registered') : out.dim('unchanged ')} ${r.ref} ${out.dim(r.digest)}`);
-    }
-    return 0;
-  });
+  return cancellable(ctx, 'pull', 'nothing was registered', (signal) =>
+    writeRegistry(ctx, async (registry, workspace) => {
+      const remote = openRemote(parsed.remote, workspace.config, ctx.cwd, ctx.env, workspace.root, { signal });
+      const result = await pullVersion({
+        registry,
+        target: remote.target,
+        repository: remote.repository(parsed.name),
+        name: parsed.name,
+        version: parsed.version as string,
+        verify: Boolean(options.verify),
+        trustedKeys: { ...ownPublicKeys(ctx.env), ...workspace.config.trustedKeys },
+        actor: actorOf(workspace),
+        signal,
+      });
+      if (options.json) printJson(ctx, { remote: remote.name, ...result });
+      else {
+        printLine(ctx, `${out.green('✓')} pulled ${result.ref} from ${remote.name} ${out.dim(result.manifestDigest)}: every digest checks out`);
+        if (result.verification) printLine(ctx, `  ${out.green('✓')} ${result.verification.reason} (${result.verification.keyId})`);
+        for (const r of result.registered)
+          printLine(ctx, `  ${r.outcome === 'registered' ? out.green('registered') : out.dim('unchanged ')} ${r.ref} ${out.dim(r.digest)}`);
+      }
+      return 0;
+    }),
+  );
+}
+
+/**
+ * push, pull and remote ls are not session commands, so they trap SIGINT/SIGTERM here: the signal stops
+ * the request in flight, and the command ends with 130 (Ctrl-C) or 143 (SIGTERM) and says what was kept.
+ */
+async function cancellable(ctx: CliContext, what: string, kept: string, fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const cancellation = createCancellation({ trap: true });
+  try {
+    return await fn(cancellation.signal);
+  } catch (error) {
+    const by = cancellation.stoppedBy;
+    if (!by) throw error;
+    note(ctx, `${what} stopped (${by === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'}): ${kept}`);
+    return SIGNAL_EXIT_CODES[by];
+  } finally {
+    cancellation.dispose();
+  }
 }

@@ -15,14 +15,17 @@ export interface RemoteVersion {
 
 const STAGE_TAGS = new Set(['dev', 'canary', 'prod']);
 
-export async function listRemote(target: Target, repositoryOf: (agent: string) => string, agents: string[]): Promise<RemoteVersion[]> {
+/** `signal` is checked between requests (a registry target also stops the one in flight: see openRemote). */
+export async function listRemote(target: Target, repositoryOf: (agent: string) => string, agents: string[], signal?: AbortSignal): Promise<RemoteVersion[]> {
   const out: RemoteVersion[] = [];
   for (const agent of agents) {
+    signal?.throwIfAborted();
     const repository = repositoryOf(agent);
     const tags = await target.listTags(repository);
     const digests = new Map<string, string>();
     for (const tag of tags) {
       if (tag.startsWith('sha256-')) continue;
+      signal?.throwIfAborted();
       const digest = await target.resolveTag(repository, tag);
       if (digest) digests.set(tag, digest);
     }

@@ -22,7 +22,14 @@ export interface OpenRemote {
  * `root` anchors relative file:// paths of configured remotes (file://./.agentctl/oci means the
  * workspace's, from any folder in it); a URL typed on the command line is relative to `cwd`.
  */
-export function openRemote(nameOrUrl: string | undefined, config: ResolvedConfig, cwd: string, env: NodeJS.ProcessEnv = process.env, root = cwd): OpenRemote {
+export function openRemote(
+  nameOrUrl: string | undefined,
+  config: ResolvedConfig,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  root = cwd,
+  options: { signal?: AbortSignal | undefined } = {},
+): OpenRemote {
   const name = nameOrUrl ?? config.defaultRemote;
   if (!name)
     throw new UsageError('no remote given and no defaultRemote configured', { fix: 'agentctl remote add <name> oci://host/repo, then --remote <name>' });
@@ -36,8 +43,23 @@ export function openRemote(nameOrUrl: string | undefined, config: ResolvedConfig
   }
   const location = parseRemoteUrl(url, name.includes('://') ? cwd : root);
   const target =
-    location.kind === 'layout' ? new LayoutTarget(location.dir) : new RegistryTarget(location, { credentials: credentialsFor(name, location.host, env) });
+    location.kind === 'layout'
+      ? new LayoutTarget(location.dir)
+      : new RegistryTarget(location, { credentials: credentialsFor(name, location.host, env), timeoutMs: registryTimeoutMs(env), signal: options.signal });
   return { name, location, target, repository: (agent) => repositoryOf(location, agent) };
+}
+
+/** AGENTCTL_REGISTRY_TIMEOUT_MS: how long one registry request may go unanswered (default 60 s). */
+export function registryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.AGENTCTL_REGISTRY_TIMEOUT_MS?.trim();
+  if (!raw) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
+    throw new UsageError(`AGENTCTL_REGISTRY_TIMEOUT_MS is "${raw}", not a number of milliseconds`, {
+      fix: 'set it to a whole number of milliseconds, e.g. AGENTCTL_REGISTRY_TIMEOUT_MS=120000, or unset it for the default (60000)',
+      code: 'bad-env',
+    });
+  }
+  return Number(raw);
 }
 
 /** AGENTCTL_REMOTE_<NAME>_USER/PASSWORD/TOKEN, then AGENTCTL_REGISTRY_*, then the credentials file. */

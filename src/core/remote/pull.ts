@@ -21,6 +21,8 @@ export interface PullOptions {
   verify: boolean;
   trustedKeys: Record<string, string>;
   actor: Actor;
+  /** The caller's cancel: a cancelled pull registers nothing (pass it to openRemote too, to stop the request in flight). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PullResult {
@@ -95,6 +97,7 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
   });
   // A pulled version keeps its owner: it is registered as that team's, by this user, via the pull.
   const origin = { createdAt: config.createdAt, createdBy: config.createdBy };
+  options.signal?.throwIfAborted();
   const registered = options.registry.register([...deps, { built: main, dependencies, origin }], {
     user: `${options.actor.user} (pulled)`,
     team: main.bundle.owner,

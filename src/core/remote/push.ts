@@ -26,6 +26,12 @@ export interface PushOptions {
   source?: string | undefined;
   dryRun?: boolean;
   onStep?: (message: string) => void;
+  /**
+   * The caller's cancel. Checked before every upload and before every manifest, so a cancelled push never
+   * tags anything after the cancel; for a registry, pass the same signal to the target (openRemote) so the
+   * request in flight stops too. Blobs already up stay, and the next push skips them.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PushResult {
@@ -98,17 +104,21 @@ export async function pushVersion(options: PushOptions): Promise<PushResult> {
     );
   }
   if (existing === undefined) {
-    result.blobs = await uploadBlobs(target, repository, content, Boolean(options.dryRun), options.onStep);
+    result.blobs = await uploadBlobs(target, repository, content, Boolean(options.dryRun), options.onStep, options.signal);
     if (!options.dryRun) {
-      // Manifest last: until this PUT, no tag points at anything partial.
+      // Manifest last: until this PUT, no tag points at anything partial; after a cancel, not even then.
+      options.signal?.throwIfAborted();
       await target.putManifest(repository, content.manifest, tag);
       options.onStep?.(`tagged ${repository}:${tag} → ${content.manifest.digest}`);
     }
     result.manifest = 'created';
   }
-  result.attestation = (await attach(target, repository, content.manifest, attestation, Boolean(options.dryRun), options.onStep)) ? 'created' : 'unchanged';
+  result.attestation = (await attach(target, repository, content.manifest, attestation, Boolean(options.dryRun), options.onStep, options.signal))
+    ? 'created'
+    : 'unchanged';
   const stageAt = await target.resolveTag(repository, row.stage);
   if (stageAt !== content.manifest.digest && !options.dryRun) {
+    options.signal?.throwIfAborted();
     await target.putManifest(repository, content.manifest, row.stage);
     options.onStep?.(`moved ${repository}:${row.stage} → ${tag}`);
   }
@@ -134,9 +144,11 @@ async function uploadBlobs(
   artifact: Artifact,
   dryRun: boolean,
   onStep?: (m: string) => void,
+  signal?: AbortSignal,
 ): Promise<PushResult['blobs']> {
   const out: PushResult['blobs'] = [];
   for (const b of artifact.blobs) {
+    signal?.throwIfAborted();
     const present = await target.hasBlob(repository, b.descriptor.digest);
     const title = b.descriptor.annotations?.['org.opencontainers.image.title'] ?? null;
     out.push({ digest: b.descriptor.digest, size: b.bytes.length, title, present });
@@ -158,13 +170,15 @@ async function attach(
   attestation: Artifact,
   dryRun: boolean,
   onStep?: (m: string) => void,
+  signal?: AbortSignal,
 ): Promise<boolean> {
   const fallback = referrersTag(subject.digest);
   const current = await target.getManifest(repository, fallback);
   const index = current ? (JSON.parse(current.bytes.toString('utf8')) as { manifests?: Descriptor[] }) : { manifests: [] };
   if (index.manifests?.some((m) => m.digest === attestation.manifest.digest)) return false;
   if (dryRun) return true;
-  await uploadBlobs(target, repository, attestation, false, onStep);
+  await uploadBlobs(target, repository, attestation, false, onStep, signal);
+  signal?.throwIfAborted();
   await target.putManifest(repository, attestation.manifest);
   const descriptor: Descriptor = {
     mediaType: MEDIA.manifest,
@@ -174,6 +188,7 @@ async function attach(
     annotations: (JSON.parse(attestation.manifest.bytes.toString('utf8')) as { annotations: Record<string, string> }).annotations,
   };
   const bytes = Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [...(index.manifests ?? []), descriptor] }));
+  signal?.throwIfAborted();
   await target.putManifest(repository, { bytes, digest: sha256(bytes), mediaType: MEDIA.index }, fallback);
   onStep?.(`attached the signed evidence (${attestation.manifest.digest.slice(0, 19)}…)`);
   return true;

@@ -6,7 +6,7 @@
  */
 import { CheckFailedError, EnvironmentError } from '../errors.js';
 import { sha256 } from '../util/canonical.js';
-import { sleep } from '../util/sleep.js';
+import { type AttemptOptions, DEFAULT_REGISTRY_TIMEOUT_MS, fetchReply, type Reply, withRetries } from './registry-http.js';
 import { type Manifest, MEDIA, type Target, type TargetStats } from './target.js';
 import type { RemoteLocation } from './url.js';
 
@@ -21,12 +21,25 @@ export interface ClientOptions {
   credentials?: Credentials;
   retries?: number;
   backoffMs?: number;
+  /** Per attempt, until the last byte of the answer (default 60 s). */
   timeoutMs?: number;
+  /** The caller's cancel: aborts the request in flight and any backoff wait. */
+  signal?: AbortSignal | undefined;
   /** Blobs larger than this are uploaded in PATCH chunks of this size. */
   chunkBytes?: number;
 }
 
 type Registry = Extract<RemoteLocation, { kind: 'registry' }>;
+
+interface RequestOptions {
+  repository?: string;
+  push?: boolean;
+  ok: number[];
+  body?: Buffer;
+  headers?: Record<string, string>;
+  scope?: string;
+  retry?: boolean;
+}
 
 export class RegistryTarget implements Target {
   readonly stats: TargetStats = { requests: 0, uploads: 0, uploadedBytes: 0 };
@@ -89,7 +102,7 @@ export class RegistryTarget implements Target {
 
   async getBlob(repository: string, digest: string): Promise<Buffer> {
     const response = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, ok: [200] });
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = response.body;
     const actual = sha256(bytes);
     if (actual !== digest) {
       throw new CheckFailedError(
@@ -110,7 +123,7 @@ export class RegistryTarget implements Target {
       headers: { accept: `${MEDIA.manifest}, ${MEDIA.index}` },
     });
     if (response.status === 404) return undefined;
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = response.body;
     const digest = sha256(bytes);
     if (reference.startsWith('sha256:') && digest !== reference) {
       throw new CheckFailedError(`manifest ${reference} from ${this.location.url} does not match its digest (it hashes to ${digest})`, {
@@ -142,13 +155,13 @@ export class RegistryTarget implements Target {
   async listTags(repository: string): Promise<string[]> {
     const response = await this.request('GET', `/v2/${repository}/tags/list`, { repository, ok: [200, 404] });
     if (response.status === 404) return [];
-    return ((await response.json()) as { tags?: string[] | null }).tags ?? [];
+    return this.json<{ tags?: string[] | null }>(response, `/v2/${repository}/tags/list`).tags ?? [];
   }
 
   async listRepositories(): Promise<string[]> {
     const response = await this.request('GET', '/v2/_catalog?n=1000', { ok: [200, 404], scope: 'registry:catalog:*' });
     if (response.status === 404) return [];
-    const all = ((await response.json()) as { repositories?: string[] }).repositories ?? [];
+    const all = this.json<{ repositories?: string[] }>(response, '/v2/_catalog').repositories ?? [];
     const prefix = this.location.namespace ? `${this.location.namespace}/` : '';
     return all.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
   }
@@ -158,52 +171,33 @@ export class RegistryTarget implements Target {
     return location.startsWith('http') ? location : `${this.location.base}${location.startsWith('/') ? '' : '/'}${location}`;
   }
 
-  private async request(
-    method: string,
-    pathOrUrl: string,
-    opts: { repository?: string; push?: boolean; ok: number[]; body?: Buffer; headers?: Record<string, string>; scope?: string; retry?: boolean },
-  ): Promise<Response> {
+  /**
+   * One request, body included, each attempt under `timeoutMs` (see withRetries for the bound). A bearer
+   * challenge adds one token fetch (also under `timeoutMs`) and one more round of attempts, no more.
+   */
+  private async request(method: string, pathOrUrl: string, opts: RequestOptions): Promise<Reply> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.location.base}${pathOrUrl}`;
     const scope = opts.scope ?? (opts.repository ? `repository:${opts.repository}:${opts.push ? 'pull,push' : 'pull'}` : '');
-    const retries = opts.retry === false ? 0 : (this.options.retries ?? 3);
-    let challenged = false;
-    for (let attempt = 0; ; attempt++) {
-      let response: Response;
-      try {
-        this.stats.requests++;
-        response = await fetch(url, {
-          method,
-          headers: { ...opts.headers, ...this.authHeader(scope) },
-          ...(opts.body ? { body: opts.body } : {}),
-          redirect: 'follow',
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-        });
-      } catch (error) {
-        if (attempt < retries) {
-          await sleep((this.options.backoffMs ?? 200) * 2 ** attempt);
-          continue;
-        }
-        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-        throw new EnvironmentError(`cannot reach the registry ${this.location.url} (${cause})`, {
-          where: this.location.url,
-          fix: 'check that it is running and the URL (agentctl remote ls); nothing was tagged, so the push can simply be run again',
-          code: 'remote-unreachable',
-        });
-      }
-      if (response.status === 401 && !challenged) {
-        challenged = true;
-        await this.answerChallenge(response.headers.get('www-authenticate') ?? '', scope);
-        attempt--;
-        continue;
-      }
-      if ((response.status === 429 || response.status >= 500) && attempt < retries) {
-        await response.body?.cancel();
-        await sleep((this.options.backoffMs ?? 200) * 2 ** attempt);
-        continue;
-      }
-      if (opts.ok.includes(response.status)) return response;
-      throw await this.failure(method, url, response);
+    const attempts = () =>
+      withRetries(
+        () => {
+          this.stats.requests++;
+          const init = { method, headers: { ...opts.headers, ...this.authHeader(scope) }, redirect: 'follow' as const };
+          return fetchReply(url, opts.body ? { ...init, body: opts.body } : init, this.attempt);
+        },
+        { retries: opts.retry === false ? 0 : (this.options.retries ?? 3), baseMs: this.options.backoffMs ?? 200, signal: this.options.signal },
+      );
+    let reply = await attempts();
+    if (reply.status === 401) {
+      await this.answerChallenge(reply.headers.get('www-authenticate') ?? '', scope);
+      reply = await attempts();
     }
+    if (opts.ok.includes(reply.status)) return reply;
+    throw this.failure(method, url, reply);
+  }
+
+  private get attempt(): AttemptOptions {
+    return { timeoutMs: this.options.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS, signal: this.options.signal, remote: this.location.url };
   }
 
   private authHeader(scope: string): Record<string, string> {
@@ -226,26 +220,42 @@ export class RegistryTarget implements Target {
     if (!/^bearer/i.test(header) || !params.realm) throw authRequired(this.location.url);
     const query = new URLSearchParams({ ...(params.service ? { service: params.service } : {}), scope: params.scope ?? scope });
     this.stats.requests++;
-    const response = await fetch(`${params.realm}?${query}`, {
-      headers: c?.username !== undefined ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` } : {},
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-    }).catch(() => undefined);
-    if (!response?.ok) {
-      throw new EnvironmentError(`the registry's token service refused the credentials for ${this.location.url} (${response?.status ?? 'unreachable'})`, {
+    const basic: Record<string, string> =
+      c?.username !== undefined ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` } : {};
+    const reply = await fetchReply(`${params.realm}?${query}`, { headers: basic }, this.attempt).catch((error: unknown) => {
+      // Unreachable is reported as a refusal below; a timeout or a cancel goes up as it is.
+      if (error instanceof EnvironmentError && error.code === 'remote-unreachable') return undefined;
+      throw error;
+    });
+    if (!reply || reply.status < 200 || reply.status >= 300) {
+      throw new EnvironmentError(`the registry's token service refused the credentials for ${this.location.url} (${reply?.status ?? 'unreachable'})`, {
         fix: 'check the username and password (env AGENTCTL_REGISTRY_USER / AGENTCTL_REGISTRY_PASSWORD, or the credentials file)',
         code: 'remote-auth',
       });
     }
-    const body = (await response.json()) as { token?: string; access_token?: string };
+    let body: { token?: string; access_token?: string } = {};
+    try {
+      body = JSON.parse(reply.body.toString('utf8')) as typeof body;
+    } catch {
+      // no JSON: reported as no token below
+    }
     const token = body.token ?? body.access_token;
     if (!token) throw new EnvironmentError(`the registry's token service answered without a token`, { code: 'remote-auth' });
     this.tokens.set(scope, token);
   }
 
-  private async failure(method: string, url: string, response: Response): Promise<Error> {
+  private json<T>(reply: Reply, path: string): T {
+    try {
+      return JSON.parse(reply.body.toString('utf8')) as T;
+    } catch {
+      throw new EnvironmentError(`${this.location.base}${path} answered something that is not JSON`, { code: 'registry-protocol', where: this.location.url });
+    }
+  }
+
+  private failure(method: string, url: string, response: Reply): Error {
     let detail = '';
     try {
-      const body = (await response.json()) as { errors?: { code?: string; message?: string }[] };
+      const body = JSON.parse(response.body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
       detail = (body.errors ?? []).map((e) => `${e.code}: ${e.message}`).join('; ');
     } catch {
       // no JSON body
