@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { computeStats, createRedactor, EventLog, Registry, runAgent } from '../dist/core/index.js';
+import { createRedactor, Registry, runAgent } from '../dist/core/index.js';
 
 const now = () => performance.now();
 const payload = (i) => ({
@@ -64,7 +64,7 @@ export function benchEventAppends(events = 100_000) {
 
   // agentctl: EventLog.append (redaction, JSON, claim check) with its batching.
   const ours = freshRegistry();
-  const log = new EventLog(ours.registry.db, ours.registry.path, ours.registry.blobs, { redact: createRedactor() });
+  const log = ours.registry.runs.openLog({ redact: createRedactor() });
   log.beginRun(runMeta(runId(2)));
   started = now();
   for (let i = 1; i <= events; i++) log.append({ type: 'tool.result', runId: runId(2), at: i, ...payload(i), source: 'mock' });
@@ -181,11 +181,11 @@ export function seedStats(registry, totalEvents = 1_000_000, eventsPerRun = 20) 
 
 export function benchStats(registry) {
   const since = Date.now() - 7 * 864e5;
-  computeStats(registry.db, ['agent', 'version', 'team'], since);
+  registry.runs.stats(['agent', 'version', 'team'], since);
   const samples = [];
   for (let i = 0; i < 5; i++) {
     const started = now();
-    computeStats(registry.db, ['agent', 'version', 'team'], since);
+    registry.runs.stats(['agent', 'version', 'team'], since);
     samples.push(now() - started);
   }
   return samples.sort((a, b) => a - b)[2];
