@@ -19,19 +19,21 @@ step validate
 step register agents/triage
 step list
 step show triage@0.1.0
-step promote triage@0.1.0 --to dev --reason "first cut"
-step promote triage@0.1.0 --to canary --reason "smoke tested"
+step promote triage@0.1.0 --to dev --with-deps --reason "first cut"
+step promote triage@0.1.0 --to canary --with-deps --reason "smoke tested"
 step history triage
 step run triage -i "What is the status of LOGIN-42?"
 step run triage -i "Plan the login page release"
 step trace last
 step replay last --verify
 step stats --by agent,version --since 1h
-step eval triage@0.1.0 --junit eval.xml --md eval.md
+# Dependencies follow their stage: triage's sub-agents need their own eval evidence for prod.
+step eval --all --junit eval.xml --md eval.md
 step gates triage@0.1.0
 # The author may not approve their own version (policies/default.yaml): a reviewer does.
-AGENTCTL_USER=reviewer step approve triage@0.1.0 --note "read the eval report"
-step promote triage@0.1.0 --to prod --reason "eval passed, approved"
+AGENTCTL_USER=reviewer step approve triage@0.1.0 --with-deps --note "read the eval report"
+step promote triage@0.1.0 --to prod --with-deps --reason "eval passed, approved"
+step run triage@prod -i "What is the status of LOGIN-42?"
 step history triage@0.1.0
 # Publish to the embedded remote (an OCI image layout in .agentctl/oci), signed with a fresh key,
 # then pull it into a second workspace and verify every digest and the signature.

@@ -67,7 +67,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('registered versions')
     .addOption(new Option('--kind <kind>', 'only this kind').choices(['Agent', 'Tool', 'Policy']))
     .option('--name <name>', 'only this name')
-    .addOption(new Option('--stage <stage>').choices(['dev', 'canary', 'prod']))
+    .addOption(new Option('--stage <stage>', 'only the version that holds this stage now').choices(['dev', 'canary', 'prod']))
     .addOption(new Option('--status <status>').choices(['draft', 'active', 'deprecated', 'disabled']))
     .option('--json', 'registry rows as JSON')
     .action(lazy(async () => (await import('./commands/list.js')).listCommand));
@@ -88,6 +88,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('promote <ref>')
     .description('move a version to the next stage (dev → canary → prod), gated and audited')
     .addOption(new Option('--to <stage>', 'target stage').choices(['dev', 'canary', 'prod']).makeOptionMandatory())
+    .option('--with-deps', 'first promote the sub-agents and tools it locks to the same stage, step by step, each through its own gates')
     .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'the new state as JSON')
     .action(lazy(async () => (await import('./commands/transition.js')).promoteCommand));
@@ -103,6 +104,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'the new state as JSON')
       .action(lazy(async () => (await import('./commands/transition.js'))[`${name}Command`]));
   }
+
+  program
+    .command('rollback <agent>')
+    .description('move a stage back to its previous holder (or --to a version that held it), audited; the version left is marked rolled back')
+    .addOption(new Option('--stage <stage>', 'the stage to roll back').choices(['dev', 'canary', 'prod']).makeOptionMandatory())
+    .option('--to <version>', 'the version to give the stage back to (it must have held it and still be active)')
+    .requiredOption('--reason <text>', 'why, for the audit trail')
+    .option('--json', 'the move as JSON')
+    .action(lazy(async () => (await import('./commands/transition.js')).rollbackCommand));
 
   program
     .command('delete <ref>')
@@ -215,7 +225,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('eval [agent]')
     .description("run an agent's sample set: assertions, baseline comparison, reports, the gate")
     .option('--all', 'every agent in the workspace that has a sample set')
-    .option('--baseline <ref>', 'compare with this version (default: the last version that reached prod)')
+    .option('--baseline <ref>', 'compare with this version or stage ref (default: the version that holds prod now)')
     .option('--repeat <n>', 'run each sample n times: per-sample pass rates show flakiness', intOption('--repeat', { min: 1, max: 1000, example: 5 }), 1)
     .option('--concurrency <n>', 'samples in flight at once', intOption('--concurrency', { min: 1, max: 256, example: 4 }), 4)
     .addOption(new Option('--provider <provider>', 'model provider (default: config)').choices(['cassette', 'echo', 'openai']))
@@ -233,6 +243,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('approve <ref>')
     .description('approve a version (exactly its digest), as your user and team')
+    .option('--with-deps', 'also approve each sub-agent and tool it locks (each its own digest)')
     .option('--note <text>', 'why, for the audit trail')
     .option('--json', 'the approval as JSON')
     .action(lazy(async () => (await import('./commands/gates.js')).approveCommand));

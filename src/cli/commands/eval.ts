@@ -8,6 +8,7 @@ import { initialProgress, progressLine, reduceProgress } from '../../tui/eval/pr
 import type { CliContext } from '../context.js';
 import { writeOutputFile } from '../output-file.js';
 import { note, printJson, printLine } from '../present/output.js';
+import { announceResolved } from '../present/resolved.js';
 import { out } from '../present/style.js';
 import { withSession } from '../session.js';
 
@@ -36,7 +37,9 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
     if (targets.length === 0) throw new UsageError('no agent in this workspace has a sample set', { fix: 'add spec.evals.dataset to an agent' });
     const reports: { report: EvalReport; gate: GateOutcome }[] = [];
     for (const target of targets) {
-      const binding = session.bind(session.resolve(target));
+      const agent = session.resolve(target);
+      announceResolved(ctx, target, agent);
+      const binding = session.bind(agent);
       const screen = await progressScreen(ctx, `${binding.agent.name}@${binding.agent.version}`, Boolean(options.json));
       try {
         reports.push(

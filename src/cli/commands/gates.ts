@@ -1,30 +1,48 @@
 /** approve and gates: the human evidence, and what each stage needs now. */
 import { approveVersion } from '../../core/eval/approve.js';
 import { gatesReport } from '../../core/registry/evidence.js';
+import type { Registry } from '../../core/registry/registry.js';
 import { workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
-import { printJson, printLine } from '../present/output.js';
+import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { actorOf, writeRegistry } from '../workspace.js';
 
-export async function approveCommand(ctx: CliContext, ref: string, options: { note?: string; json?: boolean }): Promise<number> {
+export async function approveCommand(ctx: CliContext, ref: string, options: { note?: string; withDeps?: boolean; json?: boolean }): Promise<number> {
   return writeRegistry(ctx, (registry, workspace) => {
-    const approval = approveVersion(
-      registry,
-      ref,
-      actorOf(workspace),
-      options.note ?? null,
-      workspacePolicies(workspace.root, ctx.cwd),
-      workspace.config.defaultPolicy,
-    );
-    if (options.json) printJson(ctx, approval);
+    const row = registry.resolve(ref);
+    if (row.resolvedFrom) note(ctx, `${ref} → ${row.name}@${row.version}`);
+    // A reviewer of a release reviews what it locks too: each dependency gets its own approval of its digest.
+    const refs = [...(options.withDeps ? lockedClosure(registry, row.name, row.version) : []), `${row.name}@${row.version}`];
+    const approvals = refs.flatMap((r) => {
+      const dep = registry.resolve(r);
+      const already = registry.evals.approvals(dep.name, dep.version, dep.digest).some((a) => a.user === actorOf(workspace).user);
+      if (already && r !== `${row.name}@${row.version}`) return [];
+      return [
+        approveVersion(registry, r, actorOf(workspace), options.note ?? null, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy),
+      ];
+    });
+    if (options.json) printJson(ctx, options.withDeps ? approvals : approvals[0]);
     else
-      printLine(
-        ctx,
-        `${out.green('✓')} ${approval.user} (${approval.team}) approved ${approval.ref} ${out.dim(approval.digest)}${approval.note ? ` — ${approval.note}` : ''}`,
-      );
+      for (const approval of approvals)
+        printLine(
+          ctx,
+          `${out.green('✓')} ${approval.user} (${approval.team}) approved ${approval.ref} ${out.dim(approval.digest)}${approval.note ? ` — ${approval.note}` : ''}`,
+        );
     return 0;
   });
+}
+
+/** Every sub-agent and tool a version locks, recursively, dependencies first. */
+function lockedClosure(registry: Registry, name: string, version: string, seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  for (const dep of registry.dependenciesOf(name, version)) {
+    const key = `${dep.name}@${dep.version}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(...lockedClosure(registry, dep.name, dep.version, seen), key);
+  }
+  return out;
 }
 
 export async function gatesCommand(ctx: CliContext, ref: string, options: { json?: boolean }): Promise<number> {

@@ -1,30 +1,51 @@
+import type { Stage } from '../../core/registry/lifecycle.js';
 import type { ListFilter, VersionRow } from '../../core/registry/registry.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { out } from '../present/style.js';
 import { readRegistry } from '../read-registry.js';
 
-export async function listCommand(ctx: CliContext, options: ListFilter & { json?: boolean }): Promise<number> {
-  const { json, ...filter } = options;
-  const rows = readRegistry(
+export async function listCommand(ctx: CliContext, options: Omit<ListFilter, 'stage'> & { stage?: Stage; json?: boolean }): Promise<number> {
+  // --stage means "the version that holds this stage now": a stage is a route, not a label.
+  const { json, stage, ...rest } = options;
+  const filter: ListFilter = { ...rest, holds: stage };
+  const { rows, usage } = readRegistry(
     ctx,
-    (registry) => registry.list(filter),
-    () => [] as VersionRow[],
+    (registry) => ({ rows: registry.list(filter), usage: registry.usageCounts() }),
+    () => ({ rows: [] as VersionRow[], usage: new Map<string, number>() }),
   );
   if (json) {
-    printJson(ctx, rows);
+    printJson(
+      ctx,
+      rows.map((r) => ({ ...r, usedBy: usage.get(`${r.name}@${r.version}`) ?? 0 })),
+    );
     return 0;
   }
   if (rows.length === 0) {
-    note(ctx, 'nothing registered yet — register a spec: agentctl register agents/<name>');
+    note(
+      ctx,
+      stage
+        ? `nothing holds ${stage} yet — agentctl promote <name>@<version> --to ${stage}`
+        : 'nothing registered yet — register a spec: agentctl register agents/<name>',
+    );
     return 0;
   }
   const statusColour = (s: string) => (s === 'active' ? out.green(s) : s === 'draft' ? out.yellow(s) : out.dim(s));
   printLine(
     ctx,
     table(
-      rows.map((r) => [r.kind, r.name, r.version, r.owner, r.stage, statusColour(r.status), r.digest.slice(0, 19), r.createdAt]),
-      ['KIND', 'NAME', 'VERSION', 'OWNER', 'STAGE', 'STATUS', 'DIGEST', 'CREATED'],
+      rows.map((r) => [
+        r.kind,
+        r.name,
+        r.version,
+        r.owner,
+        r.holds.length ? out.bold(r.holds.join(',')) : out.dim(`(${r.stage})`),
+        `${statusColour(r.status)}${r.rolledBack ? out.red(' rolled-back') : ''}`,
+        String(usage.get(`${r.name}@${r.version}`) ?? 0),
+        r.digest.slice(0, 19),
+        r.createdAt,
+      ]),
+      ['KIND', 'NAME', 'VERSION', 'OWNER', 'HOLDS', 'STATUS', 'USED BY', 'DIGEST', 'CREATED'],
     ),
   );
   return 0;

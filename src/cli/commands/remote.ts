@@ -128,7 +128,7 @@ export async function pushCommand(ctx: CliContext, ref: string, options: { remot
         const verb = result.manifest === 'created' ? 'published' : 'already published';
         printLine(
           ctx,
-          `${out.green('✓')} ${result.ref} ${verb} to ${remote.name}/${result.repository}:${result.tags[0]} (stage tag ${result.stage}) ${out.dim(result.manifestDigest)}`,
+          `${out.green('✓')} ${result.ref} ${verb} to ${remote.name}/${result.repository}:${result.tags[0]} ${result.stage ? `(stage tag ${result.stage} moved here)` : '(holds no stage: version tag only)'} ${out.dim(result.manifestDigest)}`,
         );
         printLine(ctx, out.dim(`  ${result.uploads} upload(s), ${result.uploadedBytes} B, ${result.requests} request(s); evidence ${result.attestation}`));
       }

@@ -4,6 +4,7 @@ import { modelErrorSummary } from '../../core/eval/runner.js';
 import type { RunFinished } from '../../core/runtime/runtime.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
+import { announceResolved } from '../present/resolved.js';
 import { createEventPrinter } from '../present/run-events.js';
 import { err } from '../present/style.js';
 import { withSession } from '../session.js';
@@ -30,6 +31,7 @@ export async function runCommand(ctx: CliContext, ref: string, options: RunComma
         fix: `run the workspace copy: agentctl run ${agent.name} --record`,
       });
     }
+    if (!options.json) announceResolved(ctx, ref, agent);
     const binding = session.bind(agent);
     const print = createEventPrinter((line) => note(ctx, line));
     const stream = session.run(binding, { input, sessionId: options.session, live: options.live, record: options.record });

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { CliContext } from '../context.js';
-import { printJson, printLine } from '../present/output.js';
+import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { readRegistry } from '../read-registry.js';
 
@@ -9,12 +9,17 @@ export async function showCommand(ctx: CliContext, ref: string, options: { json?
     const row = registry.resolve(ref);
     const bundle = registry.bundleOf(row.name, row.version);
     const dependencies = registry.dependenciesOf(row.name, row.version);
+    const usedBy = registry.usedBy(row.name, row.version).map((u) => ({ ...u, holds: registry.resolve(`${u.name}@${u.version}`).holds }));
+    if (row.resolvedFrom) note(ctx, `${row.name}@${row.resolvedFrom} → ${row.name}@${row.version}`);
     if (options.json) {
-      printJson(ctx, { ...row, files: bundle.files, dependencies, spec: bundle.spec });
+      printJson(ctx, { ...row, files: bundle.files, dependencies, usedBy, spec: bundle.spec });
       return 0;
     }
     printLine(ctx, `${out.bold(`${row.name}@${row.version}`)}  ${row.kind}  owner ${row.owner}`);
-    printLine(ctx, `  status   ${row.status} (stage ${row.stage})`);
+    printLine(
+      ctx,
+      `  status   ${row.status} (reached ${row.stage})${row.holds.length ? ` · holds ${out.bold(row.holds.join(', '))}` : ' · holds no stage'}${row.rolledBack ? out.red(' · rolled back') : ''}`,
+    );
     printLine(ctx, `  digest   ${row.digest}`);
     printLine(ctx, `  created  ${row.createdAt} by ${row.createdBy}`);
     if (bundle.files.length) {
@@ -24,6 +29,10 @@ export async function showCommand(ctx: CliContext, ref: string, options: { json?
     if (dependencies.length) {
       printLine(ctx, '  resolved refs');
       for (const d of dependencies) printLine(ctx, `    ${d.ref} → ${d.name}@${d.version}  ${out.dim(d.digest.slice(0, 19))}`);
+    }
+    if (usedBy.length) {
+      printLine(ctx, '  used by');
+      for (const u of usedBy) printLine(ctx, `    ${u.name}@${u.version}${u.holds.length ? ` (${u.holds.join(', ')})` : ''}  ${out.dim(`via ${u.ref}`)}`);
     }
     printLine(ctx, '');
     printLine(ctx, stringify(bundle.spec).trimEnd());

@@ -1,11 +1,14 @@
-/** promote / deprecate / disable / delete: one lifecycle move each, checked and audited by the registry. */
+/** promote / deprecate / disable / delete / rollback: one lifecycle or stage move each, checked and audited by the registry. */
 import { UsageError } from '../../core/errors.js';
 import { promotionGuard } from '../../core/registry/evidence.js';
 import type { Request, Stage } from '../../core/registry/lifecycle.js';
+import { promoteDependencies } from '../../core/registry/promote-deps.js';
+import type { Registry } from '../../core/registry/registry.js';
+import { parseVersionRef } from '../../core/spec/refs.js';
 import { workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
-import { out } from '../present/style.js';
+import { err, out } from '../present/style.js';
 import { enquirerPrompter } from '../prompts.js';
 import { actorOf, writeRegistry } from '../workspace.js';
 
@@ -16,23 +19,57 @@ interface TransitionOptions {
 
 function move(ctx: CliContext, ref: string, request: Request, options: TransitionOptions): number {
   return writeRegistry(ctx, (registry, workspace) => {
+    // The holder the user is replacing, read before the transaction: if another promotion moves the
+    // stage meanwhile, this one is refused instead of silently replacing it (compare-and-swap).
+    const expectHolder = request.action === 'promote' ? (registry.stages.holder(registry.resolve(ref).name, request.to) ?? null) : undefined;
     // Gates are checked inside the same transaction as the move, against the policies as they are now.
     const guard =
       request.action === 'promote' ? promotionGuard(registry, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy) : undefined;
-    const { row, transition } = registry.transition(ref, request, actorOf(workspace), options.reason ?? null, guard);
+    const { row, transition, move: stageMove } = registry.transition(ref, request, actorOf(workspace), options.reason ?? null, guard, expectHolder);
     if (options.json) {
-      printJson(ctx, { version: row, transition });
+      printJson(ctx, { version: row, transition, stageMove: stageMove ?? null });
       return 0;
     }
     const target = `${transition.name}@${transition.version}`;
     const from = transition.from ? `${transition.from.status}/${transition.from.stage}` : '—';
     const to = transition.to ? `${transition.to.status}/${transition.to.stage}` : 'deleted (version number retired)';
     printLine(ctx, `${out.green('✓')} ${target}: ${from} → ${out.bold(to)}`);
+    if (stageMove) {
+      printLine(
+        ctx,
+        stageMove.fromVersion
+          ? `  ${transition.name}@${stageMove.stage} moves from ${stageMove.fromVersion} to ${out.bold(stageMove.toVersion)}`
+          : `  ${transition.name}@${stageMove.stage} is now ${out.bold(stageMove.toVersion)}`,
+      );
+    }
+    if (request.action === 'deprecate' || request.action === 'disable') warnDependents(ctx, registry, transition.name, transition.version);
     return 0;
   });
 }
 
-export async function promoteCommand(ctx: CliContext, ref: string, options: TransitionOptions & { to: Stage }): Promise<number> {
+/** Deprecating or disabling what a routed agent still depends on deserves a loud warning. */
+function warnDependents(ctx: CliContext, registry: Registry, name: string, version: string): void {
+  for (const user of registry.usedBy(name, version)) {
+    const holds = registry.resolve(`${user.name}@${user.version}`).holds;
+    if (holds.length === 0) continue;
+    note(
+      ctx,
+      err.yellow(
+        `warning: ${user.name}@${user.version} (${holds.join(', ')}) still depends on ${name}@${version} (${user.ref}); its runs will ${registry.resolve(`${name}@${version}`).status === 'disabled' ? 'be refused' : 'warn'} — release a version that no longer uses it`,
+      ),
+    );
+  }
+}
+
+export async function promoteCommand(ctx: CliContext, ref: string, options: TransitionOptions & { to: Stage; withDeps?: boolean }): Promise<number> {
+  if (options.withDeps) {
+    writeRegistry(ctx, (registry, workspace) => {
+      const guard = promotionGuard(registry, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy);
+      for (const step of promoteDependencies(registry, registry.resolve(ref), options.to, actorOf(workspace), options.reason ?? null, guard)) {
+        if (!options.json) note(ctx, `${out.green('✓')} ${step}`);
+      }
+    });
+  }
   return move(ctx, ref, { action: 'promote', to: options.to }, options);
 }
 
@@ -42,6 +79,24 @@ export async function deprecateCommand(ctx: CliContext, ref: string, options: Tr
 
 export async function disableCommand(ctx: CliContext, ref: string, options: TransitionOptions): Promise<number> {
   return move(ctx, ref, { action: 'disable' }, options);
+}
+
+export async function rollbackCommand(ctx: CliContext, name: string, options: { stage: Stage; to?: string; reason: string; json?: boolean }): Promise<number> {
+  if (parseVersionRef(name).version !== undefined) {
+    throw new UsageError(`rollback takes an agent name, not a version: "${name}"`, {
+      fix: `agentctl rollback ${parseVersionRef(name).name} --stage ${options.stage} --to ${parseVersionRef(name).version} --reason "…"`,
+    });
+  }
+  return writeRegistry(ctx, (registry, workspace) => {
+    const result = registry.rollback(name, options.stage, { to: options.to, reason: options.reason, actor: actorOf(workspace) });
+    if (options.json) {
+      printJson(ctx, result);
+      return 0;
+    }
+    printLine(ctx, `${out.green('✓')} ${name}@${options.stage}: ${result.from.version} → ${out.bold(result.to.version)} (rolled back)`);
+    printLine(ctx, out.dim(`  ${name}@${result.from.version} is marked rolled back: it is never chosen as an eval baseline`));
+    return 0;
+  });
 }
 
 export async function deleteCommand(ctx: CliContext, ref: string, options: TransitionOptions & { yes?: boolean }): Promise<number> {

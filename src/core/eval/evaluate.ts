@@ -20,7 +20,7 @@ export interface GateOutcome {
 
 export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datasetDir' | 'baseline'> {
   workspace: Workspace;
-  /** `name@version`, or undefined for the last version that reached prod. */
+  /** `name@version` or `name@prod`, or undefined for the version that holds prod now (never a rolled-back one). */
   baselineRef?: string | undefined;
   onBaseline?: (ref: string, action: 'reuse' | 'run') => void;
 }
@@ -51,7 +51,7 @@ export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset
 
 async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset, dir: string): Promise<EvalRunOptions['baseline']> {
   const { registry, agent } = options;
-  const ref = options.baselineRef ?? registry.lastPromoted(agent.name, agent.digest);
+  const ref = options.baselineRef ?? registry.defaultBaseline(agent.name, agent.digest);
   if (!ref) return undefined;
   const row = registry.resolve(ref);
   if (row.name !== agent.name) throw new UsageError(`the baseline ${ref} is not a version of ${agent.name}`, { fix: `--baseline ${agent.name}@<version>` });

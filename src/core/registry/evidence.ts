@@ -1,6 +1,6 @@
 /** Gathering a version's evidence from the database (inside the promotion's own transaction). */
 import type { PolicyDocument } from '../spec/schema.js';
-import { assertGates, checkGates, type Evidence, type GateCheck } from './gates.js';
+import { assertGates, checkGates, type DependencyState, type Evidence, type GateCheck } from './gates.js';
 import { STAGES, type Stage, type State } from './lifecycle.js';
 import type { Registry, VersionRow } from './registry.js';
 
@@ -19,12 +19,21 @@ export interface StageGates {
   holds: boolean;
 }
 
+/** The version's locked sub-agents and tools as they stand now. */
+export function dependencyStates(registry: Registry, row: VersionRow): DependencyState[] {
+  return registry.dependenciesOf(row.name, row.version).map((d) => {
+    const dep = registry.resolve(`${d.name}@${d.version}`);
+    return { ref: d.ref, name: d.name, version: d.version, kind: dep.kind, status: dep.status, holds: dep.holds };
+  });
+}
+
 /** What each stage would need for this version, and what holds now (`agentctl gates`). */
 export function gatesReport(registry: Registry, row: VersionRow, policies: readonly PolicyDocument[], defaultPolicy: string | undefined): StageGates[] {
   const bundle = registry.bundleOf(row.name, row.version);
   const evidence = evidenceOf(registry, row);
+  const dependencies = dependencyStates(registry, row);
   return STAGES.map((stage) => {
-    const checks = checkGates({ bundle, digest: row.digest, stage, policies, defaultPolicy, evidence });
+    const checks = checkGates({ bundle, digest: row.digest, stage, policies, defaultPolicy, evidence, dependencies });
     return { stage, checks, holds: checks.every((c) => c.holds) };
   });
 }
@@ -40,6 +49,7 @@ export function promotionGuard(registry: Registry, policies: readonly PolicyDocu
       policies,
       defaultPolicy,
       evidence: evidenceOf(registry, row),
+      dependencies: dependencyStates(registry, row),
     });
   };
 }

@@ -4,7 +4,7 @@
  */
 import { CheckFailedError } from '../errors.js';
 import type { Approval, EvalRow } from '../eval/store.js';
-import { decide, policiesFor } from '../spec/policy.js';
+import { decide, globMatch, policiesFor } from '../spec/policy.js';
 import { parseObjectRef } from '../spec/refs.js';
 import type { AgentDocument, PolicyDocument, StageGate } from '../spec/schema.js';
 import type { Bundle } from './bundle.js';
@@ -12,7 +12,7 @@ import type { Stage } from './lifecycle.js';
 
 export interface GateCheck {
   policy: string;
-  gate: 'validated' | 'eval' | 'approvals' | 'maxCostUsdPerRun';
+  gate: 'validated' | 'eval' | 'approvals' | 'maxCostUsdPerRun' | 'dependencies';
   holds: boolean;
   detail: string;
   fix?: string;
@@ -28,6 +28,16 @@ export interface Evidence {
   author: string;
 }
 
+/** A locked dependency (sub-agent or tool) as it stands now. */
+export interface DependencyState {
+  ref: string;
+  name: string;
+  version: string;
+  kind: string;
+  status: string;
+  holds: Stage[];
+}
+
 export interface GateInput {
   bundle: Bundle;
   digest: string;
@@ -36,6 +46,8 @@ export interface GateInput {
   policies: readonly PolicyDocument[];
   defaultPolicy: string | undefined;
   evidence: Evidence;
+  /** The version's locked dependencies: each must be active and hold the stage or a higher one. */
+  dependencies?: DependencyState[];
 }
 
 export function governingPolicies(bundle: Bundle, policies: readonly PolicyDocument[], defaultPolicy: string | undefined): PolicyDocument[] {
@@ -47,7 +59,7 @@ export function checkGates(input: GateInput): GateCheck[] {
   const ref = `${bundle.name}@${bundle.version}`;
   const spec = bundle.spec;
   const governing = governingPolicies(bundle, input.policies, input.defaultPolicy);
-  const checks: GateCheck[] = [];
+  const checks: GateCheck[] = dependencyChecks(input, governing);
   for (const policy of governing) {
     const gate: StageGate | undefined = policy.spec.stages?.[stage];
     if (!gate) continue;
@@ -65,7 +77,8 @@ export function checkGates(input: GateInput): GateCheck[] {
         ...(denials.length ? { fix: 'register a new version that does not use them, or change the policy' } : {}),
       });
     }
-    if (gate.eval) checks.push(evalCheck(name, gate.eval, spec.kind === 'Agent' ? spec : undefined, input.digest, evidence, ref));
+    // A tool or a policy has no sample set: the eval gate is about agents.
+    if (gate.eval && spec.kind === 'Agent') checks.push(evalCheck(name, gate.eval, spec, input.digest, evidence, ref));
     if (gate.approvals && gate.approvals.count > 0) checks.push(approvalCheck(name, gate.approvals, policy.spec.allowSelfApproval ?? false, evidence, ref));
     if (gate.maxCostUsdPerRun !== undefined) {
       const budget = spec.kind === 'Agent' ? spec.spec.budget?.maxCostUsd : undefined;
@@ -131,6 +144,36 @@ function approvalCheck(policy: string, gate: NonNullable<StageGate['approvals']>
     detail: `${counted.length} of ${gate.count} approval(s)${from}${counted.length ? ` (${counted.map((a) => a.user).join(', ')})` : ''}${allowSelf ? '' : `; the author (${evidence.author}) cannot approve`}`,
     ...(holds ? {} : { fix: `agentctl approve ${ref} --note "…" (by ${gate.count - counted.length} more reviewer(s)${from})` }),
   };
+}
+
+const RANK: Record<Stage, number> = { dev: 0, canary: 1, prod: 2 };
+
+/**
+ * Dependencies follow their stage: a version enters S only when every sub-agent and tool it locks is
+ * active and holds S or a higher stage — whatever the policies say — unless a governing policy names the
+ * dependency in stages.S.dependencyExceptions (shown as an exception).
+ */
+function dependencyChecks(input: GateInput, governing: readonly PolicyDocument[]): GateCheck[] {
+  const { stage } = input;
+  return (input.dependencies ?? []).map((d) => {
+    const what = `${d.kind === 'Agent' ? 'sub-agent' : d.kind.toLowerCase()} ${d.name}@${d.version}`;
+    const excepted = governing.find((p) => (p.spec.stages?.[stage]?.dependencyExceptions ?? []).some((pattern) => globMatch(pattern, d.name)));
+    const routed = d.status === 'active' && d.holds.some((s) => RANK[s] >= RANK[stage]);
+    if (routed) return { policy: '-', gate: 'dependencies', holds: true, detail: `${what} holds ${d.holds.join(', ')}` };
+    const state = d.status !== 'active' ? `is ${d.status}` : d.holds.length ? `holds only ${d.holds.join(', ')}` : 'holds no stage';
+    if (excepted)
+      return {
+        policy: excepted.metadata.name,
+        gate: 'dependencies',
+        holds: true,
+        detail: `${what} ${state} — allowed as an exception by policy ${excepted.metadata.name}`,
+      };
+    const fix =
+      d.status === 'draft' || d.status === 'active'
+        ? `agentctl promote ${d.name}@${d.version} --to ${stage} (or promote with --with-deps), or add ${d.name} to stages.${stage}.dependencyExceptions in the policy`
+        : `register a version of ${input.bundle.name} that uses an active ${d.name}, or add ${d.name} to stages.${stage}.dependencyExceptions`;
+    return { policy: '-', gate: 'dependencies', holds: false, detail: `${what} ${state}; ${stage} needs it active and holding ${stage} or higher`, fix };
+  });
 }
 
 /** Throws a refusal that lists every gate that does not hold, each with its fix. */

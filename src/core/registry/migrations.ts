@@ -416,4 +416,98 @@ ALTER TABLE evals ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0 CHECK (inter
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns];
+const RANK = (column: string) => `(CASE ${column} WHEN 'dev' THEN 0 WHEN 'canary' THEN 1 WHEN 'prod' THEN 2 END)`;
+
+/**
+ * Stages route: each agent (and tool, and policy) has at most one holder per stage — the version that
+ * \`name@prod\` means now. Holders change only through \`stage_moves\`, an append-only audit of every move
+ * (a promotion takes the stage from its previous holder; a rollback gives it back to a version that held
+ * it before). The primary key is the "one holder" rule; the triggers make the moves the only way in.
+ * Existing registries are backfilled: the last version promoted to a stage, if still active, holds it.
+ */
+const stages: Migration = {
+  version: 5,
+  name: 'stage-holders',
+  sql: `
+CREATE TABLE stage_moves (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  stage TEXT NOT NULL CHECK (stage IN ('dev', 'canary', 'prod')),
+  from_version TEXT,
+  to_version TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('promote', 'rollback')),
+  actor TEXT NOT NULL CHECK (length(actor) > 0),
+  team TEXT NOT NULL CHECK (length(team) > 0),
+  at TEXT NOT NULL,
+  reason TEXT
+) STRICT;
+CREATE INDEX stage_moves_by_stage ON stage_moves (name, stage, id);
+CREATE INDEX stage_moves_by_from ON stage_moves (name, from_version);
+
+CREATE TABLE stage_holders (
+  name TEXT NOT NULL,
+  stage TEXT NOT NULL CHECK (stage IN ('dev', 'canary', 'prod')),
+  version TEXT NOT NULL,
+  move_id INTEGER NOT NULL,
+  PRIMARY KEY (name, stage)
+) STRICT;
+
+${appendOnly('stage_moves')}
+CREATE TRIGGER stage_moves_no_replace BEFORE INSERT ON stage_moves WHEN NEW.id IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'stage_moves is append-only') WHERE EXISTS (SELECT 1 FROM stage_moves WHERE id = NEW.id); END;
+
+CREATE TRIGGER stage_moves_follow_rules BEFORE INSERT ON stage_moves
+BEGIN
+  SELECT RAISE(ABORT, 'a stage move starts from the current holder of the stage')
+  WHERE NEW.from_version IS NOT (SELECT version FROM stage_holders WHERE name = NEW.name AND stage = NEW.stage);
+  SELECT RAISE(ABORT, 'a stage moves to another version')
+  WHERE NEW.from_version IS NEW.to_version;
+  SELECT RAISE(ABORT, 'only an active version that reached the stage can hold it')
+  WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.name = NEW.name AND v.version = NEW.to_version AND v.status = 'active'
+    AND ${RANK('v.stage')} >= ${RANK('NEW.stage')});
+  SELECT RAISE(ABORT, 'a promotion to a stage follows an audited promote transition')
+  WHERE NEW.action = 'promote' AND NOT EXISTS (SELECT 1 FROM transitions t WHERE t.name = NEW.name AND t.version = NEW.to_version
+    AND t.action = 'promote' AND t.to_stage = NEW.stage);
+  SELECT RAISE(ABORT, 'a rollback gives the stage back to a version that held it before')
+  WHERE NEW.action = 'rollback' AND NOT EXISTS (SELECT 1 FROM stage_moves m WHERE m.name = NEW.name AND m.stage = NEW.stage AND m.to_version = NEW.to_version);
+  SELECT RAISE(ABORT, 'only the owner team may move a stage')
+  WHERE EXISTS (SELECT 1 FROM objects o WHERE o.name = NEW.name AND o.owner <> NEW.team);
+END;
+
+-- Applying a move is the only way a holder changes.
+CREATE TRIGGER stage_moves_apply AFTER INSERT ON stage_moves
+BEGIN
+  UPDATE stage_holders SET version = NEW.to_version, move_id = NEW.id WHERE name = NEW.name AND stage = NEW.stage;
+  INSERT INTO stage_holders (name, stage, version, move_id)
+  SELECT NEW.name, NEW.stage, NEW.to_version, NEW.id WHERE NOT EXISTS (SELECT 1 FROM stage_holders WHERE name = NEW.name AND stage = NEW.stage);
+END;
+
+CREATE TRIGGER stage_holders_insert BEFORE INSERT ON stage_holders
+BEGIN
+  SELECT RAISE(ABORT, 'one holder per agent and stage: move the stage with agentctl promote or rollback')
+  WHERE EXISTS (SELECT 1 FROM stage_holders WHERE name = NEW.name AND stage = NEW.stage);
+  SELECT RAISE(ABORT, 'a stage holder changes only through a stage move')
+  WHERE NOT EXISTS (SELECT 1 FROM stage_moves m WHERE m.id = NEW.move_id AND m.name = NEW.name AND m.stage = NEW.stage AND m.to_version = NEW.version
+    AND m.id = (SELECT max(id) FROM stage_moves WHERE name = NEW.name AND stage = NEW.stage));
+END;
+CREATE TRIGGER stage_holders_update BEFORE UPDATE ON stage_holders
+BEGIN
+  SELECT RAISE(ABORT, 'a stage holder changes only through a stage move')
+  WHERE NEW.name IS NOT OLD.name OR NEW.stage IS NOT OLD.stage OR NOT EXISTS (SELECT 1 FROM stage_moves m WHERE m.id = NEW.move_id
+    AND m.name = NEW.name AND m.stage = NEW.stage AND m.to_version = NEW.version
+    AND m.id = (SELECT max(id) FROM stage_moves WHERE name = NEW.name AND stage = NEW.stage));
+END;
+CREATE TRIGGER stage_holders_no_delete BEFORE DELETE ON stage_holders
+BEGIN SELECT RAISE(ABORT, 'a stage is never left without a record: roll it back or promote another version'); END;
+
+INSERT INTO stage_moves (name, stage, from_version, to_version, action, actor, team, at, reason)
+SELECT t.name, t.to_stage, NULL, t.version, 'promote', t.actor, t.team, t.at, 'held this stage before stages were tracked (backfilled)'
+FROM transitions t JOIN versions v ON v.name = t.name AND v.version = t.version
+WHERE t.action = 'promote' AND v.status = 'active' AND t.id = (
+  SELECT max(t2.id) FROM transitions t2 JOIN versions v2 ON v2.name = t2.name AND v2.version = t2.version
+  WHERE t2.name = t.name AND t2.to_stage = t.to_stage AND t2.action = 'promote' AND v2.status = 'active')
+ORDER BY t.id;
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages];

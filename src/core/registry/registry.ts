@@ -12,7 +12,8 @@ import type { SpecKind } from '../spec/schema.js';
 import { BlobStore } from './blobs.js';
 import type { BuiltBundle, Bundle } from './bundle.js';
 import { type Db, openDatabase, translateSqliteError, writeTransaction } from './db.js';
-import { plan, type Request, type Stage, type State, type Status, type TransitionAction } from './lifecycle.js';
+import { plan, type Request, STAGES, type Stage, type State, type Status, type TransitionAction } from './lifecycle.js';
+import { isStage, type StageMove, StageStore, stageRank } from './stages.js';
 
 export interface Actor {
   user: string;
@@ -24,11 +25,18 @@ export interface VersionRow {
   name: string;
   version: string;
   owner: string;
+  /** How far along the lifecycle it got (dev → canary → prod); what it routes now is `holds`. */
   stage: Stage;
   status: Status;
   digest: string;
   createdAt: string;
   createdBy: string;
+  /** The stages this version holds now: `name@prod` means the version whose holds include prod. */
+  holds: Stage[];
+  /** A rollback moved a stage away from it (never chosen as an eval baseline). */
+  rolledBack: boolean;
+  /** How the ref was resolved, when it named a stage (`triage@prod`). */
+  resolvedFrom?: Stage;
 }
 
 export interface TransitionRow {
@@ -70,6 +78,8 @@ export interface ListFilter {
   name?: string | undefined;
   stage?: Stage | undefined;
   status?: Status | undefined;
+  /** Only the version that holds this stage now. */
+  holds?: Stage | undefined;
 }
 
 const VERSION_COLUMNS = `kind, name, version, owner, stage, status, digest, created_at AS createdAt, created_by AS createdBy`;
@@ -94,6 +104,13 @@ export class Registry {
   }
 
   private evalStore: EvalStore | undefined;
+  private stageStore: StageStore | undefined;
+
+  /** Stage holders and their moves (the only code that touches those tables). */
+  get stages(): StageStore {
+    this.stageStore ??= new StageStore(this.db);
+    return this.stageStore;
+  }
   private runStore: RunStore | undefined;
 
   /** Evals, their results and approvals (the only code that touches those tables). */
@@ -130,20 +147,16 @@ export class Registry {
     }));
   }
 
-  /** The newest version of `name` that reached prod (then canary), other than the one with `exceptDigest`. */
-  lastPromoted(name: string, exceptDigest: string): string | undefined {
-    for (const stage of ['prod', 'canary']) {
-      const row = this.read(
-        () =>
-          this.db
-            .prepare(
-              `SELECT t.version FROM transitions t JOIN versions v ON v.name = t.name AND v.version = t.version
-               WHERE t.name = ? AND t.to_stage = ? AND t.action = 'promote' AND v.digest <> ? ORDER BY t.id DESC LIMIT 1`,
-            )
-            .pluck()
-            .get(name, stage, exceptDigest) as string | undefined,
-      );
-      if (row) return `${name}@${row}`;
+  /**
+   * The default eval baseline: the version that holds prod now (else canary), unless it is the version
+   * evaluated. A rolled-back version never is one: it holds no stage.
+   */
+  defaultBaseline(name: string, exceptDigest: string): string | undefined {
+    for (const stage of ['prod', 'canary'] as const) {
+      const holder = this.read(() => this.stages.holder(name, stage));
+      if (holder === undefined) continue;
+      const row = this.resolve(`${name}@${holder}`);
+      if (row.digest !== exceptDigest) return `${name}@${holder}`;
     }
     return undefined;
   }
@@ -162,17 +175,16 @@ export class Registry {
       ORDER BY name, major, minor, patch, prerelease = '', prerelease`;
     // Raw rows mapped by hand: about twice as fast as letting the driver build objects (list of 10,000).
     const rows = this.read(() => this.db.prepare(sql).raw().all(params) as [SpecKind, string, string, string, Stage, Status, string, string, string][]);
-    return rows.map(([kind, name, version, owner, stage, status, digest, createdAt, createdBy]) => ({
-      kind,
-      name,
-      version,
-      owner,
-      stage,
-      status,
-      digest,
-      createdAt,
-      createdBy,
-    }));
+    const held = this.read(() => this.stages.allHeld());
+    const rolled = this.read(() => this.stages.rolledBack());
+    const out: VersionRow[] = [];
+    for (const [kind, name, version, owner, stage, status, digest, createdAt, createdBy] of rows) {
+      const key = `${name}@${version}`;
+      const holds = held.get(key) ?? [];
+      if (filter.holds && !holds.includes(filter.holds)) continue;
+      out.push({ kind, name, version, owner, stage, status, digest, createdAt, createdBy, holds, rolledBack: holds.length === 0 && rolled.has(key) });
+    }
+    return out;
   }
 
   versionsOf(name: string): KnownVersion[] {
@@ -185,13 +197,23 @@ export class Registry {
     ).map((v) => ({ ...v, source: 'registry' }));
   }
 
-  /** `name@version`, or `name` for its highest version; NotFoundError with a suggestion otherwise. */
+  /**
+   * `name@version`; `name@dev|canary|prod` for the version that holds that stage now; `name` for its
+   * highest version. NotFoundError with a suggestion otherwise.
+   */
   resolve(ref: string): VersionRow {
     const { name, version } = parseVersionRef(ref);
-    if (version !== undefined && !isExactVersion(version)) {
-      throw new UsageError(`"${version}" is not a version in ${ref}`, { fix: 'write name@1.2.3, or just the name for its latest version' });
+    if (version !== undefined && !isExactVersion(version) && !isStage(version)) {
+      if (/^[a-z][a-z-]*$/i.test(version)) {
+        throw new UsageError(`"${version}" is not a stage in ${ref}: the stages are ${STAGES.join(', ')}`, {
+          fix: `${name}@prod (the version that holds prod now), ${name}@canary, ${name}@dev, or a version such as ${name}@1.2.3`,
+        });
+      }
+      throw new UsageError(`"${version}" is not a version in ${ref}`, { fix: `write ${name}@1.2.3 or ${name}@prod, or just the name for its latest version` });
     }
-    const rows = this.read(() => this.db.prepare(`SELECT ${VERSION_COLUMNS} FROM versions WHERE name = ?`).all(name) as VersionRow[]);
+    const rows = this.read(() =>
+      (this.db.prepare(`SELECT ${VERSION_COLUMNS} FROM versions WHERE name = ?`).all(name) as Omit<VersionRow, 'holds' | 'rolledBack'>[]).map((r) => r),
+    ).map((r) => this.withStages(r));
     if (rows.length === 0) {
       const names = this.read(() => this.db.prepare('SELECT name FROM objects').pluck().all() as string[]);
       const suggestion = didYouMean(name, names);
@@ -202,6 +224,23 @@ export class Registry {
       });
     }
     if (version === undefined) return rows.sort((a, b) => compareVersions(b.version, a.version))[0] as VersionRow;
+    if (isStage(version)) {
+      const holder = rows.find((r) => r.holds.includes(version));
+      if (!holder) {
+        const candidates = rows.filter((r) => r.status === 'active').map((r) => r.version);
+        throw new NotFoundError(`nothing holds ${version} for ${name} yet`, {
+          where: this.path,
+          fix: candidates.length
+            ? `promote a version: agentctl promote ${name}@${candidates.sort(compareVersions).at(-1)} --to ${version}`
+            : `promote a version first: agentctl promote ${name}@${rows
+                .map((r) => r.version)
+                .sort(compareVersions)
+                .at(-1)} --to dev, then onwards to ${version}`,
+          code: 'no-stage-holder',
+        });
+      }
+      return { ...holder, resolvedFrom: version };
+    }
     const row = rows.find((r) => r.version === version);
     if (!row) {
       throw new NotFoundError(`${name}@${version} is not registered; registered versions: ${rows.map((r) => r.version).join(', ')}`, {
@@ -211,6 +250,34 @@ export class Registry {
       });
     }
     return row;
+  }
+
+  private withStages(row: Omit<VersionRow, 'holds' | 'rolledBack'>): VersionRow {
+    const holds = this.stages.heldBy(row.name).get(`${row.name}@${row.version}`) ?? [];
+    return { ...row, holds, rolledBack: holds.length === 0 && this.stages.rolledBack(row.name).has(`${row.name}@${row.version}`) };
+  }
+
+  /** Registered versions whose locked dependencies include `name@version` (reverse dependencies). */
+  usedBy(name: string, version: string): { name: string; version: string; ref: string }[] {
+    return this.read(
+      () =>
+        this.db
+          .prepare('SELECT name, version, ref FROM version_dependencies WHERE dep_name = ? AND dep_version = ? ORDER BY name, version')
+          .all(name, version) as { name: string; version: string; ref: string }[],
+    );
+  }
+
+  /** How many registered versions use each `name@version` (one query, for `list`). */
+  usageCounts(): Map<string, number> {
+    const rows = this.read(
+      () =>
+        this.db.prepare('SELECT dep_name, dep_version, count(*) FROM version_dependencies GROUP BY dep_name, dep_version').raw().all() as [
+          string,
+          string,
+          number,
+        ][],
+    );
+    return new Map(rows.map(([n, v, c]) => [`${n}@${v}`, c]));
   }
 
   bundleOf(name: string, version: string): Bundle {
@@ -314,12 +381,30 @@ export class Registry {
     actor: Actor,
     reason: string | null,
     guard?: (row: VersionRow, next: State | null) => void,
-  ): { row: VersionRow | null; transition: TransitionRow } {
+    /**
+     * For a promotion: the holder of the target stage the user saw when the command started (undefined:
+     * do not check). If another promotion moved the stage meanwhile, this one is refused, not silently stacked.
+     */
+    expectHolder?: string | null,
+  ): { row: VersionRow | null; transition: TransitionRow; move?: StageMove } {
     return writeTransaction(this.db, this.path, () => {
       const row = this.resolve(ref);
       const exact = `${row.name}@${row.version}`;
       this.assertOwner(row.name, row.owner, actor);
       const next = plan(exact, row, request);
+      if (request.action === 'promote' && next && expectHolder !== undefined) {
+        const now = this.stages.holder(row.name, next.stage) ?? null;
+        if (now !== expectHolder) {
+          throw new CheckFailedError(
+            `${row.name}@${next.stage} moved to ${now ?? 'nothing'} while this promotion ran (it was ${expectHolder ?? 'nothing'}): another promotion won`,
+            {
+              where: exact,
+              fix: `look at agentctl history ${row.name}, then run the promotion again if ${exact} should still take ${next.stage}`,
+              code: 'stage-moved',
+            },
+          );
+        }
+      }
       guard?.(row, next);
       const id = this.insertTransition(
         row.name,
@@ -332,8 +417,107 @@ export class Registry {
         reason,
       );
       const transition = this.transitionById(id);
-      return { row: next === null ? null : this.resolve(exact), transition };
+      // A promotion routes the stage: it moves from its previous holder (both sides in the audit).
+      let move: StageMove | undefined;
+      if (request.action === 'promote' && next) {
+        move = this.stages.move({
+          name: row.name,
+          stage: next.stage,
+          fromVersion: this.stages.holder(row.name, next.stage) ?? null,
+          toVersion: row.version,
+          action: 'promote',
+          actor: actor.user,
+          team: actor.team,
+          at: transition.at,
+          reason,
+        });
+      }
+      return { row: next === null ? null : this.resolve(exact), transition, ...(move ? { move } : {}) };
     });
+  }
+
+  /**
+   * Moves `stage` of `name` back: to `to` (which must have held it before and still be active), or to
+   * the previous holder. The version it leaves is marked rolled back. One audited transaction.
+   */
+  rollback(
+    name: string,
+    stage: Stage,
+    options: { to?: string | undefined; reason: string; actor: Actor },
+  ): { from: VersionRow; to: VersionRow; move: StageMove } {
+    return writeTransaction(this.db, this.path, () => {
+      const current = this.stages.holder(name, stage);
+      const owner = this.resolve(name).owner;
+      this.assertOwner(name, owner, options.actor);
+      if (!current) {
+        throw new CheckFailedError(`nothing holds ${stage} for ${name}: there is nothing to roll back`, {
+          where: `${name}@${stage}`,
+          fix: `agentctl history ${name}`,
+          code: 'no-stage-holder',
+        });
+      }
+      const active = (v: string) => this.resolve(`${name}@${v}`).status === 'active';
+      let target = options.to;
+      if (target !== undefined) {
+        const row = this.resolve(`${name}@${target}`);
+        if (row.version === current)
+          throw new CheckFailedError(`${name}@${target} already holds ${stage}`, { fix: `agentctl list --name ${name}`, code: 'no-op' });
+        if (!this.stages.heldBefore(name, stage, row.version)) {
+          throw new CheckFailedError(`${name}@${row.version} never held ${stage}: a rollback returns ${stage} to a version that held it before`, {
+            where: `${name}@${row.version}`,
+            fix: `agentctl history ${name} (the versions that held ${stage}), or promote ${name}@${row.version} through the gates`,
+            code: 'never-held',
+          });
+        }
+        if (row.status !== 'active') {
+          throw new CheckFailedError(`${name}@${row.version} is ${row.status}: only an active version can hold ${stage} again`, {
+            where: `${name}@${row.version}`,
+            fix: `choose another version: agentctl history ${name}`,
+            code: 'not-active',
+          });
+        }
+        target = row.version;
+      } else {
+        target = this.stages.previousHolder(name, stage, active);
+        if (!target) {
+          throw new CheckFailedError(`no earlier holder of ${stage} for ${name} to roll back to (active, and not rolled back itself)`, {
+            where: `${name}@${stage}`,
+            fix: `name one: agentctl rollback ${name} --stage ${stage} --to <version>, or promote a version to ${stage}`,
+            code: 'no-previous-holder',
+          });
+        }
+      }
+      const from = this.resolve(`${name}@${current}`);
+      const move = this.stages.move({
+        name,
+        stage,
+        fromVersion: current,
+        toVersion: target,
+        action: 'rollback',
+        actor: options.actor.user,
+        team: options.actor.team,
+        at: new Date().toISOString(),
+        reason: options.reason,
+      });
+      return { from: this.resolve(`${name}@${from.version}`), to: this.resolve(`${name}@${target}`), move };
+    });
+  }
+
+  /** The highest version of `name` in `range` that holds a stage at least `stage` (prod callers get prod dependencies). */
+  holderInRange(name: string, range: string, stage: Stage, satisfies: (version: string, range: string) => boolean): VersionRow | undefined {
+    const held = this.read(() => this.stages.heldBy(name));
+    const candidates = [...held.entries()]
+      .filter(([, stages]) => stages.some((s) => stageRank(s) >= stageRank(stage)))
+      .map(([key]) => key.slice(name.length + 1))
+      .filter((v) => satisfies(v, range))
+      .sort(compareVersions);
+    const best = candidates.at(-1);
+    return best === undefined ? undefined : this.resolve(`${name}@${best}`);
+  }
+
+  /** The stage moves of `name` (or those that gave `version` a stage or took one from it), oldest first. */
+  stageMoves(name: string, version?: string): StageMove[] {
+    return this.read(() => this.stages.moves(name, version));
   }
 
   history(name: string, version?: string): TransitionRow[] {

@@ -92,7 +92,14 @@ export function attestationArtifact(
   const evaluation = registry.evals.latest(row.digest);
   const approvals = registry.evals.approvals(row.name, row.version, row.digest);
   // The newest piece of evidence dates the attestation: the same evidence always gives the same bytes.
-  const times = [row.createdAt, ...approvals.map((a) => a.at), ...(evaluation?.finishedAt ? [new Date(evaluation.finishedAt).toISOString()] : [])].sort();
+  // How the version came to hold its stage: the last move that gave it (a promotion, or a rollback and why).
+  const route = [...registry.stages.moves(row.name, row.version)].reverse().find((m) => m.toVersion === row.version && m.stage === stage);
+  const times = [
+    row.createdAt,
+    ...approvals.map((a) => a.at),
+    ...(evaluation?.finishedAt ? [new Date(evaluation.finishedAt).toISOString()] : []),
+    ...(route ? [route.at] : []),
+  ].sort();
   const statement = {
     _type: STATEMENT_TYPE,
     subject: [{ name: subjectName, digest: { sha256: subject.digest.replace(/^sha256:/, '') } }],
@@ -103,6 +110,9 @@ export function attestationArtifact(
       digest: row.digest,
       owner: row.owner,
       stage,
+      route: route
+        ? { action: route.action, stage: route.stage, from: route.fromVersion, at: route.at, by: route.actor, team: route.team, reason: route.reason }
+        : null,
       eval: evaluation
         ? {
             evalId: evaluation.evalId,

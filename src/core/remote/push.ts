@@ -5,8 +5,9 @@
  * Pushing the same content again uploads nothing; a version tag that already points elsewhere is refused.
  */
 import { CheckFailedError } from '../errors.js';
-import { evidenceOf } from '../registry/evidence.js';
+import { dependencyStates, evidenceOf } from '../registry/evidence.js';
 import { checkGates } from '../registry/gates.js';
+import type { Stage } from '../registry/lifecycle.js';
 import type { Registry, VersionRow } from '../registry/registry.js';
 import type { PolicyDocument } from '../spec/schema.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
@@ -39,7 +40,8 @@ export interface PushResult {
   repository: string;
   manifestDigest: string;
   tags: string[];
-  stage: string;
+  /** The stage tag this push moved (null: the version holds no stage now). */
+  stage: string | null;
   /** Per blob: already on the remote, or uploaded (would be, in a dry run). */
   blobs: { digest: string; size: number; title: string | null; present: boolean }[];
   manifest: 'created' | 'unchanged';
@@ -55,18 +57,24 @@ export async function pushVersion(options: PushOptions): Promise<PushResult> {
   const row = registry.resolve(options.ref);
   const exact = `${row.name}@${row.version}`;
   assertPublishable(row, exact);
+  // The stage tag follows the route: the stage the ref named, else the highest stage the version holds
+  // now (after a rollback, pushing the version that holds prod again moves the remote prod tag back).
+  // A version that holds no stage any more is published under its version tag only.
+  const routed: Stage | undefined = row.resolvedFrom ?? row.holds.at(-1);
+  const gateStage: Stage = routed ?? row.stage;
   const checks = checkGates({
     bundle: registry.bundleOf(row.name, row.version),
     digest: row.digest,
-    stage: row.stage,
+    stage: gateStage,
     policies: options.policies,
     defaultPolicy: options.defaultPolicy,
     evidence: evidenceOf(registry, row),
+    dependencies: dependencyStates(registry, row),
   });
   const missing = checks.filter((c) => !c.holds);
   if (missing.length) {
     throw new CheckFailedError(
-      `${exact} cannot be published: the gates of its stage (${row.stage}) do not hold\n${missing.map((m) => `  - ${m.gate} (policy ${m.policy}): ${m.detail}`).join('\n')}`,
+      `${exact} cannot be published: the gates of its stage (${gateStage}) do not hold\n${missing.map((m) => `  - ${m.gate} (policy ${m.policy}): ${m.detail}`).join('\n')}`,
       {
         where: exact,
         fix: missing.flatMap((m) => (m.fix ? [m.fix] : [])).join('; then ') || `agentctl gates ${exact}`,
@@ -76,13 +84,13 @@ export async function pushVersion(options: PushOptions): Promise<PushResult> {
   }
   const tag = versionTag(row.version);
   const content = versionArtifact(registry, row, options.source);
-  const attestation = attestationArtifact(registry, row, content.manifest, `${repository}:${tag}`, row.stage, checks, options.key);
+  const attestation = attestationArtifact(registry, row, content.manifest, `${repository}:${tag}`, gateStage, checks, options.key);
   const result: PushResult = {
     ref: exact,
     repository,
     manifestDigest: content.manifest.digest,
-    tags: [tag, row.stage],
-    stage: row.stage,
+    tags: routed ? [tag, routed] : [tag],
+    stage: routed ?? null,
     blobs: [],
     manifest: 'unchanged',
     attestation: 'unchanged',
@@ -116,11 +124,13 @@ export async function pushVersion(options: PushOptions): Promise<PushResult> {
   result.attestation = (await attach(target, repository, content.manifest, attestation, Boolean(options.dryRun), options.onStep, options.signal))
     ? 'created'
     : 'unchanged';
-  const stageAt = await target.resolveTag(repository, row.stage);
-  if (stageAt !== content.manifest.digest && !options.dryRun) {
-    options.signal?.throwIfAborted();
-    await target.putManifest(repository, content.manifest, row.stage);
-    options.onStep?.(`moved ${repository}:${row.stage} → ${tag}`);
+  if (routed) {
+    const stageAt = await target.resolveTag(repository, routed);
+    if (stageAt !== content.manifest.digest && !options.dryRun) {
+      options.signal?.throwIfAborted();
+      await target.putManifest(repository, content.manifest, routed);
+      options.onStep?.(`moved ${repository}:${routed} → ${tag}`);
+    }
   }
   Object.assign(result, { requests: target.stats.requests, uploads: target.stats.uploads, uploadedBytes: target.stats.uploadedBytes });
   return result;

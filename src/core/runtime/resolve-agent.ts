@@ -48,8 +48,9 @@ export function resolveAgent(workspace: Workspace, registry: Registry | undefine
     if ((local.document as SpecDocument).kind !== 'Agent')
       throw new CheckFailedError(`${name} is a ${local.document?.kind}, not an agent`, { fix: 'run an agent' });
   }
-  const target = fromWorkspace ? `${name}@${local?.document?.metadata.version}` : ref;
-  const registered = registryRow(registry, target, fromWorkspace);
+  // A bare name without a workspace copy is a consumer's ref: it means the version that holds prod.
+  const target = fromWorkspace ? `${name}@${local?.document?.metadata.version}` : version === undefined ? `${name}@prod` : ref;
+  const registered = registryRow(registry, target, fromWorkspace, version === undefined);
   if (registered?.status === 'disabled') {
     throw new CheckFailedError(`${registered.name}@${registered.version} is disabled: disabled versions refuse new runs`, {
       where: `${registered.name}@${registered.version}`,
@@ -60,15 +61,25 @@ export function resolveAgent(workspace: Workspace, registry: Registry | undefine
   if (fromWorkspace) return snapshotFromWorkspace(name, sources);
   if (!registered)
     throw new NotFoundError(`no agent "${name}" in the workspace or the registry`, { fix: `agentctl list, or agentctl new agent ${name}`, code: 'not-found' });
-  return snapshotFromRegistry(registered.name, registered.version, sources);
+  // Routed at the stage it was asked for, or the highest stage the version holds (unrouted: none).
+  const stage = registered.resolvedFrom ?? registered.holds.at(-1);
+  return snapshotFromRegistry(registered.name, registered.version, { ...sources, stage });
 }
 
-function registryRow(registry: Registry | undefined, ref: string, optional: boolean) {
+function registryRow(registry: Registry | undefined, ref: string, optional: boolean, bare: boolean) {
   if (!registry) return undefined;
   try {
     return registry.resolve(ref);
   } catch (error) {
     if (optional && error instanceof NotFoundError) return undefined;
+    if (bare && error instanceof NotFoundError && error.code === 'no-stage-holder') {
+      const { name } = parseVersionRef(ref);
+      throw new NotFoundError(`${name} has no workspace copy here, so "${name}" means ${name}@prod — and nothing holds prod yet`, {
+        where: ref,
+        fix: `run a version explicitly (agentctl list --name ${name}), e.g. agentctl run ${name}@<version>; or promote one to prod`,
+        code: 'no-stage-holder',
+      });
+    }
     throw error;
   }
 }

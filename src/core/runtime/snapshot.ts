@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Bundle } from '../registry/bundle.js';
 import { buildBundle } from '../registry/bundle.js';
+import type { Stage } from '../registry/lifecycle.js';
 import type { Registry } from '../registry/registry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { bestMatch, parseObjectRef } from '../spec/refs.js';
@@ -25,6 +26,8 @@ export interface AgentSnapshot {
   tools: Record<string, ToolDocument & { dir?: string }>;
   subAgents: Record<string, AgentSnapshot>;
   policies: PolicyDocument[];
+  /** Things the run should say before it starts (a deprecated dependency). */
+  warnings?: string[];
 }
 
 export interface SnapshotSources {
@@ -32,6 +35,12 @@ export interface SnapshotSources {
   workspace: Map<string, LoadedSpec & { document: SpecDocument }>;
   registry: Registry | undefined;
   policies: PolicyDocument[];
+  /**
+   * The stage the run is routed at (the caller's): a registered version's sub-agent and tool refs then
+   * resolve to the highest version in range that holds this stage or a higher one. Undefined: the
+   * edit-run loop and unrouted (draft) versions, which take what their refs locked or the highest in range.
+   */
+  stage?: Stage | undefined;
 }
 
 const MAX_DEPTH = 16;
@@ -69,8 +78,12 @@ function assemble(
     throw new CheckFailedError(`sub-agents nest deeper than ${MAX_DEPTH} levels: ${chain.join(' → ')}`, { fix: 'flatten the hierarchy' });
   const document = bundle.spec as AgentDocument;
   const tools: AgentSnapshot['tools'] = {};
+  const warnings: string[] = [];
+  const routed = source === 'registry' && sources.stage !== undefined;
   for (const { ref } of document.spec.tools ?? []) {
-    const resolved = resolveRef(ref, 'Tool', sources, locked);
+    const resolved = routed
+      ? { document: routedDependency(ref, 'Tool', sources, `${bundle.name}@${bundle.version}`, warnings).bundle.spec }
+      : resolveRef(ref, 'Tool', sources, locked);
     tools[resolved.document.metadata.name] = resolved.document as ToolDocument;
   }
   const subAgents: Record<string, AgentSnapshot> = {};
@@ -85,12 +98,68 @@ function assemble(
     }
     const lock = locked.find((l) => l.ref === ref);
     const local = sources.workspace.get(name);
-    subAgents[name] =
+    const sub =
       source === 'workspace' && local && bestMatch([local.document.metadata.version], range)
         ? snapshotFromWorkspace(name, sources, chain)
-        : snapshotFromRegistry(name, lock?.version ?? latestSatisfying(name, range, sources), sources, chain);
+        : routed
+          ? snapshotFromRegistry(name, routedDependency(ref, 'Agent', sources, `${bundle.name}@${bundle.version}`, warnings).version, sources, chain)
+          : snapshotFromRegistry(name, lock?.version ?? latestSatisfying(name, range, sources), sources, chain);
+    warnings.push(...(sub.warnings ?? []));
+    subAgents[name] = sub;
   }
-  return { name: bundle.name, version: bundle.version, digest, owner: bundle.owner, source, document, files, tools, subAgents, policies: sources.policies };
+  return {
+    name: bundle.name,
+    version: bundle.version,
+    digest,
+    owner: bundle.owner,
+    source,
+    document,
+    files,
+    tools,
+    subAgents,
+    policies: sources.policies,
+    ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
+  };
+}
+
+/**
+ * A routed caller's dependency: the highest version in range holding the caller's stage or a higher one
+ * ("only prod is routed by default": a prod agent never reaches a canary or draft dependency). A disabled
+ * one refuses the run; a deprecated one runs with a warning.
+ */
+function routedDependency(
+  ref: string,
+  kind: 'Agent' | 'Tool',
+  sources: SnapshotSources,
+  caller: string,
+  warnings: string[],
+): { version: string; bundle: Bundle } {
+  const registry = sources.registry as Registry;
+  const stage = sources.stage as Stage;
+  const { name, range } = parseObjectRef(ref);
+  const row = registry.holderInRange(name, range, stage, (v, r) => bestMatch([v], r) !== undefined);
+  if (!row) {
+    const held = registry.stages.heldBy(name);
+    const known = [...held.entries()].map(([key, stages]) => `${key} (${stages.join(', ')})`).join(', ') || 'none holds a stage';
+    throw new CheckFailedError(
+      `${caller} runs at ${stage}, but no version of ${kind === 'Agent' ? 'sub-agent' : 'tool'} ${name} in ${range} holds ${stage} or higher (${known})`,
+      {
+        where: caller,
+        fix: `promote one: agentctl promote ${name}@<version in ${range}> --to ${stage} (agentctl gates ${caller} lists what its dependencies need)`,
+        code: 'dependency-not-routed',
+      },
+    );
+  }
+  if (row.kind !== kind) throw new CheckFailedError(`${name} is a ${row.kind}, not a ${kind}`, { where: caller, fix: 'fix the ref' });
+  if (row.status === 'disabled') {
+    throw new CheckFailedError(`${caller} depends on ${name}@${row.version}, which is disabled: disabled versions refuse new runs`, {
+      where: caller,
+      fix: `promote a newer ${name} to ${stage} (agentctl list --name ${name}), or roll ${name} back: agentctl rollback ${name} --stage ${stage} --reason "…"`,
+      code: 'dependency-disabled',
+    });
+  }
+  if (row.status === 'deprecated') warnings.push(`${caller} uses ${name}@${row.version}, which is deprecated`);
+  return { version: row.version, bundle: registry.bundleOf(name, row.version) };
 }
 
 function resolveRef(ref: string, kind: 'Tool', sources: SnapshotSources, locked: { ref: string; name: string; version: string }[]): { document: SpecDocument } {

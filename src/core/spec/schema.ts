@@ -184,6 +184,10 @@ const stageGateSchema = z.strictObject({
     })
     .optional(),
   maxCostUsdPerRun: z.number().nonnegative().optional(),
+  dependencyExceptions: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Sub-agents and tools (names or globs) a version may depend on without their holding this stage: shown by gates as an exception.'),
 });
 
 export const policySpecSchema = z.strictObject({

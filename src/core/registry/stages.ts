@@ -1,0 +1,100 @@
+/**
+ * The stages store: the only code that reads or writes `stage_holders` and `stage_moves` (migration 5).
+ * A stage is a route: `name@prod` is the version that holds prod now, one per name and stage.
+ */
+import type { Db } from './db.js';
+import { STAGES, type Stage } from './lifecycle.js';
+
+export interface StageMove {
+  id: number;
+  name: string;
+  stage: Stage;
+  /** The previous holder (null when the stage had none). */
+  fromVersion: string | null;
+  toVersion: string;
+  action: 'promote' | 'rollback';
+  actor: string;
+  team: string;
+  at: string;
+  reason: string | null;
+}
+
+const MOVE_COLUMNS = `id, name, stage, from_version AS fromVersion, to_version AS toVersion, action, actor, team, at, reason`;
+
+export function stageRank(stage: Stage): number {
+  return STAGES.indexOf(stage);
+}
+
+export function isStage(text: string | undefined): text is Stage {
+  return (STAGES as readonly string[]).includes(text ?? '');
+}
+
+export class StageStore {
+  constructor(private readonly db: Db) {}
+
+  /** The version that holds `stage` of `name` now. */
+  holder(name: string, stage: Stage): string | undefined {
+    return this.db.prepare('SELECT version FROM stage_holders WHERE name = ? AND stage = ?').pluck().get(name, stage) as string | undefined;
+  }
+
+  /** The stages each version of `name` holds now. */
+  heldBy(name: string): Map<string, Stage[]> {
+    return group(this.db.prepare('SELECT name, version, stage FROM stage_holders WHERE name = ?').raw().all(name) as [string, string, Stage][]);
+  }
+
+  /** Every holder, keyed `name@version` (one query: `list` over 10,000 versions). */
+  allHeld(): Map<string, Stage[]> {
+    return group(this.db.prepare('SELECT name, version, stage FROM stage_holders').raw().all() as [string, string, Stage][]);
+  }
+
+  /** Versions a rollback moved a stage away from (`name@version`). */
+  rolledBack(name?: string): Set<string> {
+    const rows = this.db
+      .prepare(`SELECT DISTINCT name, from_version FROM stage_moves WHERE action = 'rollback' AND (? IS NULL OR name = ?)`)
+      .raw()
+      .all(name ?? null, name ?? null) as [string, string][];
+    return new Set(rows.map(([n, v]) => `${n}@${v}`));
+  }
+
+  /** The moves of `name` (optionally those that gave or took a stage of `version`), oldest first. */
+  moves(name: string, version?: string): StageMove[] {
+    return this.db
+      .prepare(`SELECT ${MOVE_COLUMNS} FROM stage_moves WHERE name = ? AND (? IS NULL OR from_version = ? OR to_version = ?) ORDER BY id`)
+      .all(name, version ?? null, version ?? null, version ?? null) as StageMove[];
+  }
+
+  /** Whether `version` held `stage` at some point. */
+  heldBefore(name: string, stage: Stage, version: string): boolean {
+    return this.db.prepare('SELECT 1 FROM stage_moves WHERE name = ? AND stage = ? AND to_version = ?').get(name, stage, version) !== undefined;
+  }
+
+  /**
+   * Where a rollback of `stage` goes: the most recent earlier holder that is not the current one and was
+   * not itself rolled back (rolling back twice walks further back, never forward again).
+   */
+  previousHolder(name: string, stage: Stage, isActive: (version: string) => boolean): string | undefined {
+    const current = this.holder(name, stage);
+    const rolled = this.rolledBack(name);
+    const moves = this.db.prepare('SELECT to_version FROM stage_moves WHERE name = ? AND stage = ? ORDER BY id DESC').pluck().all(name, stage) as string[];
+    return moves.find((v) => v !== current && !rolled.has(`${name}@${v}`) && isActive(v));
+  }
+
+  move(m: Omit<StageMove, 'id'>): StageMove {
+    const result = this.db
+      .prepare('INSERT INTO stage_moves (name, stage, from_version, to_version, action, actor, team, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(m.name, m.stage, m.fromVersion, m.toVersion, m.action, m.actor, m.team, m.at, m.reason);
+    return { id: Number(result.lastInsertRowid), ...m };
+  }
+}
+
+function group(rows: [string, string, Stage][]): Map<string, Stage[]> {
+  const byVersion = new Map<string, Stage[]>();
+  for (const [name, version, stage] of rows) {
+    const key = `${name}@${version}`;
+    byVersion.set(
+      key,
+      [...(byVersion.get(key) ?? []), stage].sort((a, b) => stageRank(a) - stageRank(b)),
+    );
+  }
+  return byVersion;
+}
