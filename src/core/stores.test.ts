@@ -13,6 +13,7 @@ const OWNERS: Record<string, string[]> = {
   'core/events/run-store.ts': ['sessions', 'runs', 'events', 'spans'],
   'core/events/event-log.ts': ['sessions', 'runs', 'events', 'spans'],
   'core/eval/store.ts': ['evals', 'eval_results', 'approvals'],
+  'core/registry/stages.ts': ['stage_holders', 'stage_moves'],
 };
 const ALL_TABLES = [...new Set(Object.values(OWNERS).flat())];
 /** Opening, migrating and translating errors is infrastructure every store shares. */
