@@ -6,6 +6,7 @@
 import { dirname } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Bundle } from '../registry/bundle.js';
+import type { PolicyRef } from '../registry/policies-in-force.js';
 import { buildBundle } from '../registry/bundle.js';
 import type { Registry } from '../registry/registry.js';
 import type { LoadedSpec } from '../spec/load.js';
@@ -25,6 +26,8 @@ export interface AgentSnapshot {
   tools: Record<string, ToolDocument & { dir?: string }>;
   subAgents: Record<string, AgentSnapshot>;
   policies: PolicyDocument[];
+  /** Which version and digest of each policy governs (absent in snapshots stored before they were recorded). */
+  policyRefs?: PolicyRef[];
 }
 
 export interface SnapshotSources {
@@ -32,6 +35,7 @@ export interface SnapshotSources {
   workspace: Map<string, LoadedSpec & { document: SpecDocument }>;
   registry: Registry | undefined;
   policies: PolicyDocument[];
+  policyRefs?: PolicyRef[];
 }
 
 const MAX_DEPTH = 16;
@@ -90,7 +94,7 @@ function assemble(
         ? snapshotFromWorkspace(name, sources, chain)
         : snapshotFromRegistry(name, lock?.version ?? latestSatisfying(name, range, sources), sources, chain);
   }
-  return { name: bundle.name, version: bundle.version, digest, owner: bundle.owner, source, document, files, tools, subAgents, policies: sources.policies };
+  return { name: bundle.name, version: bundle.version, digest, owner: bundle.owner, source, document, files, tools, subAgents, policies: sources.policies, ...(sources.policyRefs ? { policyRefs: sources.policyRefs } : {}) };
 }
 
 function resolveRef(ref: string, kind: 'Tool', sources: SnapshotSources, locked: { ref: string; name: string; version: string }[]): { document: SpecDocument } {
