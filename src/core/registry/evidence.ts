@@ -2,6 +2,7 @@
 import type { PolicyDocument } from '../spec/schema.js';
 import { assertGates, checkGates, type Evidence, type GateCheck } from './gates.js';
 import { STAGES, type Stage, type State } from './lifecycle.js';
+import { documentsOf, type PolicyRef, policiesInForce, refOf } from './policies-in-force.js';
 import type { Registry, VersionRow } from './registry.js';
 
 export function evidenceOf(registry: Registry, row: VersionRow): Evidence {
@@ -19,12 +20,23 @@ export interface StageGates {
   holds: boolean;
 }
 
+/**
+ * The policies gates are decided under: the registered versions in force (a workspace edit that is not
+ * registered changes nothing), plus workspace policies that were never registered. `workspace`: the
+ * workspace's policies as they are now.
+ */
+export function gatePolicies(registry: Registry, workspace: readonly PolicyDocument[]): { policies: PolicyDocument[]; policyRefs: PolicyRef[] } {
+  const inForce = policiesInForce(registry, workspace);
+  return { policies: documentsOf(inForce), policyRefs: inForce.map(refOf) };
+}
+
 /** What each stage would need for this version, and what holds now (`agentctl gates`). */
 export function gatesReport(registry: Registry, row: VersionRow, policies: readonly PolicyDocument[], defaultPolicy: string | undefined): StageGates[] {
   const bundle = registry.bundleOf(row.name, row.version);
   const evidence = evidenceOf(registry, row);
+  const inForce = gatePolicies(registry, policies);
   return STAGES.map((stage) => {
-    const checks = checkGates({ bundle, digest: row.digest, stage, policies, defaultPolicy, evidence });
+    const checks = checkGates({ bundle, digest: row.digest, stage, ...inForce, defaultPolicy, evidence });
     return { stage, checks, holds: checks.every((c) => c.holds) };
   });
 }
@@ -37,7 +49,7 @@ export function promotionGuard(registry: Registry, policies: readonly PolicyDocu
       bundle: registry.bundleOf(row.name, row.version),
       digest: row.digest,
       stage: next.stage,
-      policies,
+      ...gatePolicies(registry, policies),
       defaultPolicy,
       evidence: evidenceOf(registry, row),
     });

@@ -11,7 +11,7 @@ import type { LoadedSpec } from '../spec/load.js';
 import type { PolicyDocument } from '../spec/schema.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { BUNDLE_FORMAT, type Bundle, buildBundle } from './bundle.js';
-import { type FieldChange, diffBundles } from './diff.js';
+import { diffBundles, type FieldChange } from './diff.js';
 import type { Registry, VersionRow } from './registry.js';
 
 /** The Policy version a run, an eval or a gate check was decided under. */
@@ -62,27 +62,33 @@ export function registeredInForce(registry: Registry): Map<string, VersionRow | 
 }
 
 /** The policies that govern a registered version: registered in force, plus never-registered workspace ones. */
-export function policiesInForce(registry: Registry, workspace: readonly LoadedSpec[]): PolicyInForce[] {
+export function policiesInForce(registry: Registry, workspace: readonly (LoadedSpec | PolicyDocument)[]): PolicyInForce[] {
   const registered = registeredInForce(registry);
   const result: PolicyInForce[] = [];
   for (const [name, row] of registered) {
     if (!row) continue;
     result.push({ name, version: row.version, digest: row.digest, source: 'registry', document: registry.bundleOf(name, row.version).spec as PolicyDocument });
   }
-  for (const spec of workspacePolicySpecs(workspace)) {
-    if (!registered.has(spec.document.metadata.name)) result.push(fromWorkspace(spec));
+  for (const doc of policyDocuments(workspace)) {
+    if (!registered.has(doc.metadata.name)) result.push(fromWorkspace(doc));
   }
   return result;
 }
 
-/** The workspace's policies, as the edit-run loop runs under them. */
-export function workspacePoliciesInForce(workspace: readonly LoadedSpec[]): PolicyInForce[] {
-  return workspacePolicySpecs(workspace).map(fromWorkspace);
+function policyDocuments(workspace: readonly (LoadedSpec | PolicyDocument)[]): PolicyDocument[] {
+  return workspace.flatMap((item) => {
+    if ('kind' in item) return item.kind === 'Policy' ? [item] : [];
+    return item.document?.kind === 'Policy' && item.diagnostics.length === 0 ? [item.document] : [];
+  });
 }
 
-function fromWorkspace(spec: ValidPolicy): PolicyInForce {
-  const doc = spec.document;
-  return { name: doc.metadata.name, version: doc.metadata.version, digest: buildBundle(spec).digest, source: 'workspace', document: doc };
+/** The workspace's policies, as the edit-run loop runs under them. */
+export function workspacePoliciesInForce(workspace: readonly (LoadedSpec | PolicyDocument)[]): PolicyInForce[] {
+  return policyDocuments(workspace).map(fromWorkspace);
+}
+
+function fromWorkspace(doc: PolicyDocument): PolicyInForce {
+  return { name: doc.metadata.name, version: doc.metadata.version, digest: policyDigest(doc), source: 'workspace', document: doc };
 }
 
 export function refOf(policy: PolicyRef): PolicyRef {
@@ -118,7 +124,9 @@ function driftOf(name: string, spec: ValidPolicy | undefined, known: boolean, ro
     return { ...base, state: 'not-in-workspace', detail: `${name}@${row.version} governs registered versions but has no workspace copy` };
   }
   if (built.digest === row.digest) return { ...base, state: 'in-sync', detail: `${spec.file} is ${name}@${row.version}` };
-  const changes = registry ? diffBundles({ ...registry.bundleOf(name, row.version), digest: row.digest }, { ...built.bundle, digest: built.digest }, registry.blobs).spec : [];
+  const changes = registry
+    ? diffBundles({ ...registry.bundleOf(name, row.version), digest: row.digest }, { ...built.bundle, digest: built.digest }, registry.blobs).spec
+    : [];
   const bump = spec.document.metadata.version === row.version ? `bump metadata.version in ${spec.file}, then ` : '';
   return {
     ...base,
@@ -131,7 +139,15 @@ function driftOf(name: string, spec: ValidPolicy | undefined, known: boolean, ro
 
 /** A policy's digest from its document alone (a Policy bundle has no files): the digest `register` gives it. */
 export function policyDigest(doc: PolicyDocument): string {
-  const bundle: Bundle = { format: BUNDLE_FORMAT, kind: 'Policy', name: doc.metadata.name, version: doc.metadata.version, owner: doc.metadata.owner, spec: doc, files: [] };
+  const bundle: Bundle = {
+    format: BUNDLE_FORMAT,
+    kind: 'Policy',
+    name: doc.metadata.name,
+    version: doc.metadata.version,
+    owner: doc.metadata.owner,
+    spec: doc,
+    files: [],
+  };
   return sha256(canonicalJson(bundle));
 }
 

@@ -70,10 +70,7 @@ export function runLimits(agent: AgentSnapshot): Pick<RunState, 'maxTokens' | 'm
 
 /** The policy versions a run is decided under, as its run.started event records them. */
 export function policyRefsOf(agent: AgentSnapshot): PolicyRef[] {
-  return (
-    agent.policyRefs ??
-    agent.policies.map((p) => ({ name: p.metadata.name, version: p.metadata.version, digest: policyDigest(p), source: agent.source }))
-  );
+  return agent.policyRefs ?? agent.policies.map((p) => ({ name: p.metadata.name, version: p.metadata.version, digest: policyDigest(p), source: agent.source }));
 }
 
 /**

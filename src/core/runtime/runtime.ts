@@ -6,7 +6,16 @@
  * No terminal code and no database here: the caller persists and presents the events.
  */
 import { costOf, type Price } from '../providers/prices.js';
-import { type ChatMessage, chainMessage, estimateTokens, ModelError, type ModelProvider, type ModelRequest, messagesDigest, requestKey } from '../providers/types.js';
+import {
+  type ChatMessage,
+  chainMessage,
+  estimateTokens,
+  ModelError,
+  type ModelProvider,
+  type ModelRequest,
+  messagesDigest,
+  requestKey,
+} from '../providers/types.js';
 import { agentCallResource } from '../spec/policy.js';
 import { deadline } from '../util/deadline.js';
 import { assembleContext } from './context.js';
@@ -14,10 +23,10 @@ import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.
 import {
   type AgentResult,
   abortable,
+  callWouldExceed,
   checkPolicy,
   fallBack,
   formatDuration,
-  callWouldExceed,
   newSpanId,
   overBudget,
   policyRefsOf,

@@ -6,8 +6,8 @@
 import { dirname } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Bundle } from '../registry/bundle.js';
-import type { PolicyRef } from '../registry/policies-in-force.js';
 import { buildBundle } from '../registry/bundle.js';
+import type { PolicyRef } from '../registry/policies-in-force.js';
 import type { Registry } from '../registry/registry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { bestMatch, parseObjectRef } from '../spec/refs.js';
@@ -94,7 +94,19 @@ function assemble(
         ? snapshotFromWorkspace(name, sources, chain)
         : snapshotFromRegistry(name, lock?.version ?? latestSatisfying(name, range, sources), sources, chain);
   }
-  return { name: bundle.name, version: bundle.version, digest, owner: bundle.owner, source, document, files, tools, subAgents, policies: sources.policies, ...(sources.policyRefs ? { policyRefs: sources.policyRefs } : {}) };
+  return {
+    name: bundle.name,
+    version: bundle.version,
+    digest,
+    owner: bundle.owner,
+    source,
+    document,
+    files,
+    tools,
+    subAgents,
+    policies: sources.policies,
+    ...(sources.policyRefs ? { policyRefs: sources.policyRefs } : {}),
+  };
 }
 
 function resolveRef(ref: string, kind: 'Tool', sources: SnapshotSources, locked: { ref: string; name: string; version: string }[]): { document: SpecDocument } {
