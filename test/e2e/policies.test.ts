@@ -2,6 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Registry } from '../../src/core/registry/registry.js';
+import { workspacePaths } from '../../src/core/workspace/workspace.js';
 import { agentctl } from '../support/cli.js';
 import { tempDir } from '../support/workspace.js';
 
@@ -50,13 +52,22 @@ describe('registered policies govern', () => {
     expect(JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'policies')).toMatchObject({ ok: false });
   });
 
-  it('records the policy digests in the run (trace --json)', async () => {
+  it('records the policy digests in the run (trace --json) and in the eval evidence', async () => {
     const cwd = await workspace();
     await agentctl(['register', 'agents/bot', 'policies/default.yaml'], { cwd });
     const run = await agentctl(['run', 'bot@0.1.0', '-i', 'What is our refund policy?'], { cwd });
     expect(run.exitCode).toBe(0);
     const trace = JSON.parse((await agentctl(['trace', 'last', '--json'], { cwd })).stdout);
     expect(trace.policies).toEqual([{ name: 'default', version: '0.1.0', digest: expect.stringMatching(/^sha256:/), source: 'registry' }]);
+    // Eval evidence names the policies it was gathered under too.
+    expect((await agentctl(['eval', 'bot@0.1.0'], { cwd })).exitCode).toBeLessThan(2);
+    const registry = Registry.open(workspacePaths(cwd), { readonly: true });
+    try {
+      const row = registry.resolve('bot@0.1.0');
+      expect(registry.evals.latest(row.digest)?.policies).toEqual(trace.policies);
+    } finally {
+      registry.close();
+    }
   });
 
   it('refuses a run beyond maxRunsPerDay before it starts, naming the quota and when it resets', async () => {
