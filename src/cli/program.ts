@@ -254,6 +254,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'as JSON')
     .action(lazy(async () => (await import('./commands/gates.js')).gatesCommand));
 
+  program
+    .command('policy')
+    .description('the policies in force')
+    .command('diff [name]')
+    .description('workspace policies against the registered versions in force: version, digest, changed fields (exit 1 on drift)')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/policy.js')).policyDiffCommand));
+
   const remote = program.command('remote').description('where approved versions are published: OCI registries or OCI image layouts');
   remote
     .command('add <name> <url>')

@@ -1,8 +1,10 @@
 /** `doctor`: what is wrong with this machine, workspace, config or registry, and how to fix it. */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { isAgentctlError } from './errors.js';
+import { policyDrift } from './registry/policies-in-force.js';
 import { Registry } from './registry/registry.js';
 import { listTemplates } from './scaffold/templates.js';
+import { loadWorkspaceSpecs } from './spec/validate.js';
 import { openWorkspace } from './workspace/open.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -65,6 +67,7 @@ export function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.env, fla
         detail: `schema ${schema}, ${versions} version(s), integrity ${integrity}`,
         ...(integrity === 'ok' ? {} : { fix: 'restore .agentctl/registry.db from a backup' }),
       });
+      checks.push(policyCheck(registry, workspace, cwd));
     } finally {
       registry.close();
     }
@@ -89,4 +92,20 @@ export function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.env, fla
     });
   }
   return checks;
+}
+
+/** Workspace policies against the registered versions in force: an unregistered edit is drift (not ok). */
+function policyCheck(registry: Registry, workspace: Workspace, cwd: string): Check {
+  const drift = policyDrift(registry, loadWorkspaceSpecs(workspace.root, cwd).workspace);
+  const bad = drift.filter((d) => d.state === 'changed' || (d.state === 'disabled' && d.workspace !== null));
+  // Never registered is reported but not a failure: those policies still govern, from the workspace.
+  const unregistered = drift.filter((d) => d.state === 'unregistered').map((d) => d.name);
+  const note = unregistered.length ? `; never registered (govern from the workspace): ${unregistered.join(', ')}` : '';
+  if (bad.length === 0) return { name: 'policies', ok: true, detail: `${drift.length} polic(ies), no unregistered edits${note}` };
+  return {
+    name: 'policies',
+    ok: false,
+    detail: `${bad.map((d) => d.detail).join('; ')}${note}`,
+    fix: `${bad.flatMap((d) => (d.fix ? [d.fix] : [])).join('; ')} (agentctl policy diff shows what changed)`,
+  };
 }

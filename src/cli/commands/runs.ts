@@ -58,9 +58,12 @@ export async function runsCommand(
 export async function traceCommand(ctx: CliContext, runId: string, options: { json?: boolean }): Promise<number> {
   return readEventLog(ctx, (registry) => {
     const run = registry.runs.get(runId);
-    const tree = buildTrace(registry.runs.events(run.runId));
+    const events = registry.runs.events(run.runId);
+    const tree = buildTrace(events);
     if (options.json) {
-      printJson(ctx, { run, spans: tree });
+      // The Policy versions the run was decided under, from its run.started event.
+      const started = events.find((e) => e.type === 'run.started');
+      printJson(ctx, { run, policies: started?.type === 'run.started' ? (started.policies ?? []) : [], spans: tree });
       return 0;
     }
     printLine(ctx, `${out.bold(`run ${run.runId}`)}  ${run.agent}@${run.version}  ${run.status}  ${run.mode} · ${run.provider}/${run.model}`);

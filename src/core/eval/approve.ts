@@ -1,5 +1,6 @@
 /** Approvals: who vouches for exactly this digest, and why; the author may not, unless a policy allows it. */
 import { CheckFailedError } from '../errors.js';
+import { gatePolicies } from '../registry/evidence.js';
 import { governingPolicies } from '../registry/gates.js';
 import type { Actor, Registry } from '../registry/registry.js';
 import type { PolicyDocument } from '../spec/schema.js';
@@ -19,7 +20,7 @@ export function approveVersion(
     if (row.status === 'deprecated' || row.status === 'disabled') {
       throw new CheckFailedError(`${exact} is ${row.status}; there is nothing left to approve`, { fix: 'approve a newer version', code: 'not-approvable' });
     }
-    const governing = governingPolicies(registry.bundleOf(row.name, row.version), policies, defaultPolicy);
+    const governing = governingPolicies(registry.bundleOf(row.name, row.version), gatePolicies(registry, policies).policies, defaultPolicy);
     const selfAllowed = governing.some((p) => p.spec.allowSelfApproval === true);
     if (actor.user === row.createdBy && !selfAllowed) {
       throw new CheckFailedError(`${actor.user} registered ${exact} and cannot approve it`, {

@@ -12,7 +12,7 @@ import { requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { executeRun, newId, openEventLog } from '../runtime/execute.js';
-import { formatDuration } from '../runtime/guards.js';
+import { formatDuration, policyRefsOf } from '../runtime/guards.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { deadline } from '../util/deadline.js';
 import { evaluateAssertion, type Observation } from './assertions.js';
@@ -140,6 +140,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
     baselineRef: b?.ref ?? null,
     baselineDigest: b?.digest ?? null,
     regressions: comparison?.regressions ?? null,
+    policies: policyRefsOf(agent),
   });
   return {
     evalId,

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { Statement } from 'better-sqlite3';
 import { CheckFailedError } from '../errors.js';
 import type { Db } from '../registry/db.js';
+import type { PolicyRef } from '../registry/policies-in-force.js';
 import type { EvalSummary, SampleResult } from './results.js';
 
 /** An eval as stored: the one declaration of its shape. */
@@ -28,6 +29,8 @@ export interface EvalRow {
   baselineDigest: string | null;
   regressions: number | null;
   summary: EvalSummary | null;
+  /** The Policy versions the eval's runs were decided under (empty for evals recorded before they were). */
+  policies: PolicyRef[];
 }
 
 export interface Approval {
@@ -49,15 +52,20 @@ export interface EvalFinish {
   baselineRef: string | null;
   baselineDigest: string | null;
   regressions: number | null;
+  /** Kept with the summary: evidence names the policies it was gathered under. */
+  policies?: PolicyRef[];
 }
 
 const EVAL_COLUMNS = `eval_id AS evalId, agent, version, digest, source, dataset_digest AS datasetDigest, provider, repeat, status, interrupted,
   started_at AS startedAt, finished_at AS finishedAt, pass_rate AS passRate, baseline_ref AS baselineRef, baseline_digest AS baselineDigest, regressions, summary`;
 
-type RawEval = Omit<EvalRow, 'summary' | 'interrupted'> & { summary: string | null; interrupted: number };
+type RawEval = Omit<EvalRow, 'summary' | 'interrupted' | 'policies'> & { summary: string | null; interrupted: number };
 
 function decodeEval(row: RawEval): EvalRow {
-  return { ...row, interrupted: row.interrupted === 1, summary: row.summary ? (JSON.parse(row.summary) as EvalSummary) : null };
+  const stored = row.summary ? (JSON.parse(row.summary) as EvalSummary & { policies?: PolicyRef[] }) : null;
+  if (!stored) return { ...row, interrupted: row.interrupted === 1, summary: null, policies: [] };
+  const { policies = [], ...summary } = stored;
+  return { ...row, interrupted: row.interrupted === 1, summary, policies };
 }
 
 export class EvalStore {
@@ -126,7 +134,7 @@ export class EvalStore {
         f.baselineRef,
         f.baselineDigest,
         f.regressions,
-        JSON.stringify(f.summary),
+        JSON.stringify(f.policies ? { ...f.summary, policies: f.policies } : f.summary),
         evalId,
       );
   }
@@ -143,6 +151,14 @@ export class EvalStore {
     const mark = this.db.prepare(`UPDATE evals SET status = 'partial', interrupted = 1, finished_at = ? WHERE eval_id = ? AND status = 'running'`);
     for (const r of dead) mark.run(Date.now(), r.evalId);
     return dead.map((r) => r.evalId);
+  }
+
+  /** The runs of eval samples of evals still running or finished since `since` (ms): daily run quotas leave them out. */
+  sampleRunIdsSince(since: number): string[] {
+    return this.db
+      .prepare(`SELECT r.run_id FROM eval_results r JOIN evals e ON e.eval_id = r.eval_id WHERE e.finished_at IS NULL OR e.finished_at >= ?`)
+      .pluck()
+      .all(since) as string[];
   }
 
   /** The newest complete eval of exactly this digest (optionally of this sample set). */

@@ -41,7 +41,7 @@ const TYPES: ReadonlySet<string> = new Set<RuntimeEventType>([
 
 /** Defaults for fields that older agentctl versions did not write. */
 const DEFAULTS: Partial<Record<RuntimeEventType, Record<string, unknown>>> = {
-  'run.started': { history: [] },
+  'run.started': { history: [], policies: [] },
   'run.finished': { fallback: null, modelErrors: [] },
 };
 

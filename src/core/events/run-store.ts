@@ -103,6 +103,21 @@ export class RunStore {
       .all(params) as RunRow[];
   }
 
+  /**
+   * Runs started since `since` (ms), of one agent or of one owner team: what a daily quota counts. Replays
+   * never count; `exceptRunIds` leaves out others the caller knows (the runs of eval samples).
+   */
+  countRunsSince(filter: { agent?: string | undefined; owner?: string | undefined; since: number; exceptRunIds?: readonly string[] }): number {
+    return this.db
+      .prepare(
+        `SELECT count(*) FROM runs WHERE started_at >= @since AND source <> 'replay' AND replay_of IS NULL
+           AND (@agent IS NULL OR agent = @agent) AND (@owner IS NULL OR owner = @owner)
+           AND run_id NOT IN (SELECT value FROM json_each(@except))`,
+      )
+      .pluck()
+      .get({ since: filter.since, agent: filter.agent ?? null, owner: filter.owner ?? null, except: JSON.stringify(filter.exceptRunIds ?? []) }) as number;
+  }
+
   /** A run by id, by a unique prefix of its id (like git), or "last" for the most recent. */
   get(id: string): RunRow {
     if (id === 'last') {

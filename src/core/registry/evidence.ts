@@ -2,6 +2,7 @@
 import type { PolicyDocument } from '../spec/schema.js';
 import { assertGates, checkGates, type DependencyState, type Evidence, type GateCheck } from './gates.js';
 import { STAGES, type Stage, type State } from './lifecycle.js';
+import { documentsOf, type PolicyRef, policiesInForce, refOf } from './policies-in-force.js';
 import type { Registry, VersionRow } from './registry.js';
 
 export function evidenceOf(registry: Registry, row: VersionRow): Evidence {
@@ -27,13 +28,24 @@ export function dependencyStates(registry: Registry, row: VersionRow): Dependenc
   });
 }
 
+/**
+ * The policies gates are decided under: the registered versions in force (a workspace edit that is not
+ * registered changes nothing), plus workspace policies that were never registered. `workspace`: the
+ * workspace's policies as they are now.
+ */
+export function gatePolicies(registry: Registry, workspace: readonly PolicyDocument[]): { policies: PolicyDocument[]; policyRefs: PolicyRef[] } {
+  const inForce = policiesInForce(registry, workspace);
+  return { policies: documentsOf(inForce), policyRefs: inForce.map(refOf) };
+}
+
 /** What each stage would need for this version, and what holds now (`agentctl gates`). */
 export function gatesReport(registry: Registry, row: VersionRow, policies: readonly PolicyDocument[], defaultPolicy: string | undefined): StageGates[] {
   const bundle = registry.bundleOf(row.name, row.version);
   const evidence = evidenceOf(registry, row);
+  const inForce = gatePolicies(registry, policies);
   const dependencies = dependencyStates(registry, row);
   return STAGES.map((stage) => {
-    const checks = checkGates({ bundle, digest: row.digest, stage, policies, defaultPolicy, evidence, dependencies });
+    const checks = checkGates({ bundle, digest: row.digest, stage, ...inForce, defaultPolicy, evidence, dependencies });
     return { stage, checks, holds: checks.every((c) => c.holds) };
   });
 }
@@ -46,7 +58,7 @@ export function promotionGuard(registry: Registry, policies: readonly PolicyDocu
       bundle: registry.bundleOf(row.name, row.version),
       digest: row.digest,
       stage: next.stage,
-      policies,
+      ...gatePolicies(registry, policies),
       defaultPolicy,
       evidence: evidenceOf(registry, row),
       dependencies: dependencyStates(registry, row),

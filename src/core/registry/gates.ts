@@ -9,6 +9,7 @@ import { parseObjectRef } from '../spec/refs.js';
 import type { AgentDocument, PolicyDocument, StageGate } from '../spec/schema.js';
 import type { Bundle } from './bundle.js';
 import type { Stage } from './lifecycle.js';
+import type { PolicyRef } from './policies-in-force.js';
 
 export interface GateCheck {
   policy: string;
@@ -16,6 +17,8 @@ export interface GateCheck {
   holds: boolean;
   detail: string;
   fix?: string;
+  /** The policy version and digest this check came from (when the caller knows them). */
+  policyRef?: PolicyRef;
 }
 
 export interface Evidence {
@@ -42,8 +45,10 @@ export interface GateInput {
   bundle: Bundle;
   digest: string;
   stage: Stage;
-  /** The workspace's policies as they are now. */
+  /** The policies in force (policies-in-force.ts): registered versions, or the workspace's as they are now. */
   policies: readonly PolicyDocument[];
+  /** Their versions and digests, so each check names the one it came from. */
+  policyRefs?: readonly PolicyRef[];
   defaultPolicy: string | undefined;
   evidence: Evidence;
   /** The version's locked dependencies: each must be active and hold the stage or a higher one. */
@@ -55,6 +60,18 @@ export function governingPolicies(bundle: Bundle, policies: readonly PolicyDocum
 }
 
 export function checkGates(input: GateInput): GateCheck[] {
+  return withPolicyRefs(stageChecks(input), input.policyRefs);
+}
+
+function withPolicyRefs(checks: GateCheck[], refs: readonly PolicyRef[] | undefined): GateCheck[] {
+  if (!refs) return checks;
+  return checks.map((check) => {
+    const ref = refs.find((r) => r.name === check.policy);
+    return ref ? { ...check, policyRef: ref } : check;
+  });
+}
+
+function stageChecks(input: GateInput): GateCheck[] {
   const { bundle, stage, evidence } = input;
   const ref = `${bundle.name}@${bundle.version}`;
   const spec = bundle.spec;

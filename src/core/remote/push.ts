@@ -5,7 +5,7 @@
  * Pushing the same content again uploads nothing; a version tag that already points elsewhere is refused.
  */
 import { CheckFailedError } from '../errors.js';
-import { dependencyStates, evidenceOf } from '../registry/evidence.js';
+import { dependencyStates, evidenceOf, gatePolicies } from '../registry/evidence.js';
 import { checkGates } from '../registry/gates.js';
 import type { Stage } from '../registry/lifecycle.js';
 import type { Registry, VersionRow } from '../registry/registry.js';
@@ -66,7 +66,7 @@ export async function pushVersion(options: PushOptions): Promise<PushResult> {
     bundle: registry.bundleOf(row.name, row.version),
     digest: row.digest,
     stage: gateStage,
-    policies: options.policies,
+    ...gatePolicies(registry, options.policies),
     defaultPolicy: options.defaultPolicy,
     evidence: evidenceOf(registry, row),
     dependencies: dependencyStates(registry, row),

@@ -2,6 +2,7 @@
  * The runtime's typed event stream: what a run emits, step by step. The CLI prints it, the playground
  * reduces it into its screen, and the event log persists it — all from the same stream.
  */
+import type { PolicyRef } from '../registry/policies-in-force.js';
 
 export type SpanKind = 'agent' | 'model' | 'tool' | 'sub-agent' | 'policy' | 'context';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'needs-human' | 'cancelled' | 'interrupted';
@@ -37,6 +38,8 @@ export type RuntimeEvent =
       input: string;
       /** The conversation before this input, as it went into the context (a session's earlier turns, a sample's). */
       history: { role: 'system' | 'user' | 'assistant' | 'tool'; content: string | null }[];
+      /** The Policy versions the run ran under (empty in logs written before they were recorded). */
+      policies?: PolicyRef[];
     })
   | (Base & { type: 'span.started'; spanId: string; parentSpanId: string | null; kind: SpanKind; name: string })
   | (Base & { type: 'span.ended'; spanId: string; status: 'ok' | 'error'; attributes: Record<string, unknown> })
@@ -66,7 +69,7 @@ export type RuntimeEvent =
   | (Base & {
       type: 'policy.decision';
       spanId: string;
-      action: 'tool.call' | 'model.use';
+      action: 'tool.call' | 'model.use' | 'agent.call';
       resource: string;
       allowed: boolean;
       policy: string | null;
@@ -76,7 +79,15 @@ export type RuntimeEvent =
   | (Base & { type: 'tool.result'; spanId: string; tool: string; output: unknown; source: 'mock' | 'live' })
   | (Base & { type: 'tool.error'; spanId: string; tool: string; error: string })
   | (Base & { type: 'subagent.routed'; spanId: string; from: string; to: string; by: 'rule' | 'model'; rule: string | null })
-  | (Base & { type: 'budget.exceeded'; spanId: string; limit: string; value: number; max: number })
+  | (Base & {
+      type: 'budget.exceeded';
+      spanId: string;
+      limit: string;
+      value: number;
+      max: number;
+      /** The policy whose quota set the limit (null: the agent's own budget; absent in older logs). */
+      policy?: string | null;
+    })
   | (Base & { type: 'fallback'; spanId: string; to: 'model' | 'rule' | 'human'; detail: string; reason: string })
   | (Base & {
       type: 'run.finished';

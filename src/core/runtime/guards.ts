@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ToolDefinition } from '../providers/types.js';
+import { type PolicyRef, policyDigest } from '../registry/policies-in-force.js';
 import { decide, type PolicyAction } from '../spec/policy.js';
+import type { PolicyDocument } from '../spec/schema.js';
 import { type Deadline, DeadlineError } from '../util/deadline.js';
 import type { RuntimeEvent, Usage } from './events.js';
 import type { RunFinished, RunOptions } from './runtime.js';
@@ -46,6 +48,50 @@ export interface RunState {
   usageEstimated: boolean;
   maxTokens: number | undefined;
   maxCost: number | undefined;
+  /** The policy whose quota set maxTokens / maxCost (null: the agent's own budget). */
+  limitPolicy: { maxTokens: string | null; maxCostUsd: string | null };
+}
+
+/** The tightest token and cost limits of the agent's budget and its policies' quotas, and who set them. */
+export function runLimits(agent: AgentSnapshot): Pick<RunState, 'maxTokens' | 'maxCost' | 'limitPolicy'> {
+  const budget = agent.document.spec.budget;
+  const tightest = (own: number | undefined, quota: (q: NonNullable<PolicyDocument['spec']['quotas']>) => number | undefined) => {
+    let best: { max: number; policy: string | null } | undefined = own === undefined ? undefined : { max: own, policy: null };
+    for (const policy of agent.policies) {
+      const max = policy.spec.quotas ? quota(policy.spec.quotas) : undefined;
+      if (max !== undefined && (best === undefined || max < best.max)) best = { max, policy: policy.metadata.name };
+    }
+    return best;
+  };
+  const tokens = tightest(budget?.maxTokens, (q) => q.maxTokensPerRun);
+  const cost = tightest(budget?.maxCostUsd, (q) => q.maxCostUsdPerRun);
+  return { maxTokens: tokens?.max, maxCost: cost?.max, limitPolicy: { maxTokens: tokens?.policy ?? null, maxCostUsd: cost?.policy ?? null } };
+}
+
+/** The policy versions a run is decided under, as its run.started event records them. */
+export function policyRefsOf(agent: AgentSnapshot): PolicyRef[] {
+  return agent.policyRefs ?? agent.policies.map((p) => ({ name: p.metadata.name, version: p.metadata.version, digest: policyDigest(p), source: agent.source }));
+}
+
+/**
+ * Before a model call: would it take the run past its token limit? The call's input is estimated as the
+ * previous call's reported input plus its output and what was added since (the conversation only grows),
+ * or the assembled context's estimate for an agent's first call; a capped output (params.maxTokens) counts too.
+ */
+export function callWouldExceed(run: RunState, estimatedInput: number, maxOutput: number | undefined): BudgetExcess | undefined {
+  const used = run.totals.usage.inputTokens + run.totals.usage.outputTokens;
+  const next = used + estimatedInput + (maxOutput ?? 0);
+  if (run.maxTokens !== undefined && next > run.maxTokens) {
+    return { limit: run.limitPolicy.maxTokens ? 'maxTokensPerRun' : 'maxTokens', value: next, max: run.maxTokens, policy: run.limitPolicy.maxTokens };
+  }
+  return undefined;
+}
+
+export interface BudgetExcess {
+  limit: string;
+  value: number;
+  max: number;
+  policy: string | null;
 }
 
 export async function* checkPolicy(run: RunState, agent: AgentSnapshot, spanId: string, action: PolicyAction, resource: string): Stream<boolean> {
@@ -101,12 +147,15 @@ export async function* fallBack(
   return { status: 'failed', output: null, ...failure };
 }
 
-export function overBudget(run: RunState, step: number, maxSteps: number): { limit: string; value: number; max: number } | undefined {
-  if (step > maxSteps) return { limit: 'maxSteps', value: step, max: maxSteps };
+export function overBudget(run: RunState, step: number, maxSteps: number): BudgetExcess | undefined {
+  if (step > maxSteps) return { limit: 'maxSteps', value: step, max: maxSteps, policy: null };
   const tokens = run.totals.usage.inputTokens + run.totals.usage.outputTokens;
-  if (run.maxTokens !== undefined && tokens > run.maxTokens) return { limit: 'maxTokens', value: tokens, max: run.maxTokens };
-  if (run.maxCost !== undefined && run.totals.costUsd > run.maxCost) return { limit: 'maxCostUsd', value: run.totals.costUsd, max: run.maxCost };
-  if (Date.now() >= run.deadline) return { limit: 'timeoutMs', value: Date.now() - run.started, max: run.deadline - run.started };
+  const { maxTokens, maxCostUsd } = run.limitPolicy;
+  if (run.maxTokens !== undefined && tokens > run.maxTokens)
+    return { limit: maxTokens ? 'maxTokensPerRun' : 'maxTokens', value: tokens, max: run.maxTokens, policy: maxTokens };
+  if (run.maxCost !== undefined && run.totals.costUsd > run.maxCost)
+    return { limit: maxCostUsd ? 'maxCostUsdPerRun' : 'maxCostUsd', value: run.totals.costUsd, max: run.maxCost, policy: maxCostUsd };
+  if (Date.now() >= run.deadline) return { limit: 'timeoutMs', value: Date.now() - run.started, max: run.deadline - run.started, policy: null };
   return undefined;
 }
 

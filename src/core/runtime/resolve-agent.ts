@@ -5,9 +5,10 @@
  */
 import { basename, dirname } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors.js';
+import { documentsOf, policiesInForce, refOf, workspacePoliciesInForce } from '../registry/policies-in-force.js';
 import type { Registry } from '../registry/registry.js';
 import { parseVersionRef } from '../spec/refs.js';
-import type { PolicyDocument, SpecDocument } from '../spec/schema.js';
+import type { SpecDocument } from '../spec/schema.js';
 import { loadWorkspaceSpecs, type ValidationReport, validateSpecs, type WorkspaceSpecs } from '../spec/validate.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { type AgentSnapshot, type SnapshotSources, snapshotFromRegistry, snapshotFromWorkspace } from './snapshot.js';
@@ -27,10 +28,11 @@ export function resolveAgent(workspace: Workspace, registry: Registry | undefine
   const specs = loaded ?? loadWorkspaceSpecs(workspace.root, cwd);
   const valid = new Map<string, SnapshotSources['workspace'] extends Map<string, infer V> ? V : never>();
   for (const spec of specs.workspace) if (spec.document && spec.diagnostics.length === 0) valid.set(spec.document.metadata.name, spec as never);
-  const policies = specs.workspace.flatMap((s) => (s.document?.kind === 'Policy' ? [s.document as PolicyDocument] : []));
-  const sources: SnapshotSources = { workspace: valid, registry, policies };
-
   const local = specs.workspace.find((s) => s.document?.metadata.name === name);
+  // The workspace copy runs under the workspace YAML; a registered version under the registered policies in force.
+  const governing = version === undefined && local !== undefined ? workspacePoliciesInForce(specs.workspace) : inForce(registry, specs.workspace);
+  const sources: SnapshotSources = { workspace: valid, registry, policies: documentsOf(governing), policyRefs: governing.map(refOf) };
+
   // A workspace copy that does not even parse must be reported, not silently skipped for the registry.
   const unreadable = version === undefined && !local ? specs.workspace.find((s) => !s.document && basename(dirname(s.absolutePath)) === name) : undefined;
   if (unreadable) {
@@ -82,4 +84,8 @@ function registryRow(registry: Registry | undefined, ref: string, optional: bool
     }
     throw error;
   }
+}
+
+function inForce(registry: Registry | undefined, workspace: WorkspaceSpecs['workspace']) {
+  return registry ? policiesInForce(registry, workspace) : workspacePoliciesInForce(workspace);
 }

@@ -6,20 +6,32 @@
  * No terminal code and no database here: the caller persists and presents the events.
  */
 import { costOf, type Price } from '../providers/prices.js';
-import { type ChatMessage, chainMessage, ModelError, type ModelProvider, type ModelRequest, messagesDigest, requestKey } from '../providers/types.js';
+import {
+  type ChatMessage,
+  chainMessage,
+  estimateTokens,
+  ModelError,
+  type ModelProvider,
+  type ModelRequest,
+  messagesDigest,
+  requestKey,
+} from '../providers/types.js';
+import { agentCallResource } from '../spec/policy.js';
 import { deadline } from '../util/deadline.js';
 import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
 import {
   type AgentResult,
   abortable,
+  callWouldExceed,
   checkPolicy,
   fallBack,
   formatDuration,
-  minOf,
   newSpanId,
   overBudget,
+  policyRefsOf,
   type RunState,
+  runLimits,
   SUBAGENT_TOOL_PREFIX,
   timedOut,
   toolDefinitions,
@@ -68,9 +80,9 @@ export async function* runAgent(options: RunOptions): Stream<RunFinished> {
     model,
     input: options.input,
     history: (options.history ?? []).map((m) => ({ role: m.role, content: m.content })),
+    policies: policyRefsOf(agent),
   };
   const budget = agent.document.spec.budget;
-  const quotas = agent.policies.map((p) => p.spec.quotas).filter((q) => q !== undefined);
   const timeoutMs = budget?.timeoutMs ?? Number.POSITIVE_INFINITY;
   // One deadline for the whole run: it bounds every model call and tool call, even one that ignores its signal.
   const wallTime = deadline([signal], timeoutMs, () => `the run's wall-time budget (budget.timeoutMs ${formatDuration(timeoutMs)}) ran out`);
@@ -81,8 +93,7 @@ export async function* runAgent(options: RunOptions): Stream<RunFinished> {
     started,
     totals,
     deadline: started + timeoutMs,
-    maxTokens: minOf([budget?.maxTokens, ...quotas.map((q) => q.maxTokensPerRun)]),
-    maxCost: minOf([budget?.maxCostUsd, ...quotas.map((q) => q.maxCostUsdPerRun)]),
+    ...runLimits(agent),
     modelErrors: [],
     fellBack: null,
     usageEstimated: false,
@@ -185,12 +196,18 @@ async function* agentLoop(
   const fallback = (error: { errorClass: string; error: string }, allowModel: boolean) =>
     fallBack(run, agent, spanId, error, allowModel ? models.slice(modelIndex + 1) : []);
 
+  // What the next call's input is expected to cost: see callWouldExceed.
+  let expectedInput = context.tokens;
   for (let step = 1; ; step++) {
     if (run.signal.aborted && !timedOut(run)) return cancelled();
-    const exceeded = overBudget(run, step, maxSteps);
+    const exceeded = overBudget(run, step, maxSteps) ?? callWouldExceed(run, expectedInput, maxOutputOf(spec.model.params));
     if (exceeded) {
       yield { type: 'budget.exceeded', runId, at: Date.now(), spanId, ...exceeded };
-      const failure = { errorClass: 'budget-exceeded', error: `budget exceeded: ${exceeded.limit} ${exceeded.value} > ${exceeded.max}` };
+      const by = exceeded.policy ? ` (policy ${exceeded.policy})` : '';
+      const failure = {
+        errorClass: exceeded.policy ? 'quota-exceeded' : 'budget-exceeded',
+        error: `${exceeded.policy ? 'quota' : 'budget'} exceeded${by}: ${exceeded.limit} ${exceeded.value} > ${exceeded.max}`,
+      };
       const next = yield* fallback(failure, false);
       return next.status === 'retry-next-model' ? { status: 'failed', output: null, ...failure } : next;
     }
@@ -292,10 +309,12 @@ async function* agentLoop(
 
     if (response.toolCalls.length === 0) return { status: 'succeeded', output: response.content ?? '', errorClass: null, error: null };
     push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
+    expectedInput = response.usage.inputTokens + response.usage.outputTokens;
     for (const call of response.toolCalls) {
       const answer = yield* handleToolCall(run, agent, call, spanId, callers);
       if ('stop' in answer) return answer.stop;
       push({ role: 'tool', toolCallId: call.id, content: answer.content });
+      expectedInput += estimateTokens(answer.content);
     }
   }
 
@@ -317,6 +336,7 @@ async function* handleToolCall(
     yield { type: 'subagent.routed', runId, at: Date.now(), spanId, from: agent.name, to: target, by: 'model', rule: null };
     const subInput = typeof call.arguments.input === 'string' ? call.arguments.input : run.options.input;
     const handoff = yield* callSubAgent(run, agent, target, subInput, spanId, callers);
+    if (!handoff.ok && handoff.result.errorClass === 'policy-denied' && onDenyOf(agent) === 'stop') return { stop: handoff.result };
     return { content: handoff.ok ? (handoff.output ?? '') : JSON.stringify({ error: handoff.result.error }) };
   }
   const tool = agent.tools[call.name];
@@ -333,9 +353,8 @@ async function* handleToolCall(
   }
   const allowed = yield* checkPolicy(run, agent, toolSpan, 'tool.call', call.name);
   if (!allowed) {
-    const onDeny = agent.policies.some((p) => p.spec.onDeny === 'continue') && !agent.policies.some((p) => p.spec.onDeny === 'stop') ? 'continue' : 'stop';
     const denied = yield* fail(`${call.name} is not allowed by policy`);
-    if (onDeny === 'stop')
+    if (onDenyOf(agent) === 'stop')
       return { stop: { status: 'failed', output: null, errorClass: 'policy-denied', error: `tool ${call.name} is not allowed by policy` } };
     return denied;
   }
@@ -371,6 +390,9 @@ async function* callSubAgent(
   const sub = agent.subAgents[name];
   const refuse = (errorClass: string, error: string) => ({ ok: false as const, result: { status: 'failed' as const, output: null, errorClass, error } });
   if (!sub) return refuse('unknown-subagent', `${agent.name} has no sub-agent named "${name}"`);
+  if (!(yield* checkPolicy(run, agent, spanId, 'agent.call', agentCallResource(sub.owner, name)))) {
+    return refuse('policy-denied', `${agent.name} may not call sub-agent ${sub.owner}/${name}: denied by policy`);
+  }
   if (callers.includes(name)) {
     const error = `sub-agent cycle refused: ${[...callers, name].join(' → ')} routes back to a caller`;
     yield { type: 'model.error', runId: run.options.runId, at: Date.now(), spanId, model: name, error, errorClass: 'subagent-cycle' };
@@ -378,6 +400,16 @@ async function* callSubAgent(
   }
   const result = yield* executeAgent(run, sub, input, [], spanId, [...callers, name], 'sub-agent');
   return result.status === 'succeeded' ? { ok: true, output: result.output } : { ok: false, result };
+}
+
+function onDenyOf(agent: AgentSnapshot): 'stop' | 'continue' {
+  return agent.policies.some((p) => p.spec.onDeny === 'continue') && !agent.policies.some((p) => p.spec.onDeny === 'stop') ? 'continue' : 'stop';
+}
+
+/** A capped output length counts against the token limit before the call (params as the provider gets them). */
+function maxOutputOf(params: Record<string, unknown> | undefined): number | undefined {
+  const cap = params?.maxTokens ?? params?.max_tokens;
+  return typeof cap === 'number' ? cap : undefined;
 }
 
 export { newSpanId } from './guards.js';

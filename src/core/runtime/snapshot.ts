@@ -8,6 +8,7 @@ import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Bundle } from '../registry/bundle.js';
 import { buildBundle } from '../registry/bundle.js';
 import type { Stage } from '../registry/lifecycle.js';
+import type { PolicyRef } from '../registry/policies-in-force.js';
 import type { Registry } from '../registry/registry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { bestMatch, parseObjectRef } from '../spec/refs.js';
@@ -28,6 +29,8 @@ export interface AgentSnapshot {
   policies: PolicyDocument[];
   /** Things the run should say before it starts (a deprecated dependency). */
   warnings?: string[];
+  /** Which version and digest of each policy governs (absent in snapshots stored before they were recorded). */
+  policyRefs?: PolicyRef[];
 }
 
 export interface SnapshotSources {
@@ -41,6 +44,7 @@ export interface SnapshotSources {
    * edit-run loop and unrouted (draft) versions, which take what their refs locked or the highest in range.
    */
   stage?: Stage | undefined;
+  policyRefs?: PolicyRef[];
 }
 
 const MAX_DEPTH = 16;
@@ -118,6 +122,7 @@ function assemble(
     tools,
     subAgents,
     policies: sources.policies,
+    ...(sources.policyRefs ? { policyRefs: sources.policyRefs } : {}),
     ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
   };
 }

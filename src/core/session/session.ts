@@ -16,6 +16,7 @@ import type { RuntimeEvent } from '../runtime/events.js';
 import { executeRun } from '../runtime/execute.js';
 import { type LoadedReplay, loadReplay } from '../runtime/replay.js';
 import { resolveAgent } from '../runtime/resolve-agent.js';
+import { assertRunQuota } from '../runtime/run-quota.js';
 import type { RunFinished } from '../runtime/runtime.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { loadWorkspaceSpecs, type WorkspaceSpecs } from '../spec/validate.js';
@@ -135,6 +136,7 @@ export class AgentSession {
 
   /** One run of the bound agent, as its event stream (written to the event log as it flows). */
   run(binding: Binding, request: RunRequest): AsyncGenerator<RuntimeEvent, RunFinished> {
+    assertRunQuota(this.registry, binding.agent);
     const history = request.sessionId ? continueSession(this.registry.runs, request.sessionId, binding.agent.name) : [];
     const log = this.log;
     log.redactWith(binding.redactor);

@@ -1,5 +1,5 @@
 /**
- * Policy decisions (tool.call, model.use): shared by `validate` (policy lint) and the runtime.
+ * Policy decisions (tool.call, model.use, agent.call): shared by `validate` (policy lint) and the runtime.
  * A resource is allowed when no applicable policy denies it, and every policy that lists allow rules
  * for the action allows it. Deny always wins.
  */
@@ -30,15 +30,28 @@ export function policiesFor(agent: AgentDocument, all: readonly PolicyDocument[]
   });
 }
 
+/**
+ * The resource of an `agent.call`: `team/name` (the sub-agent's owner team and name). A pattern without a
+ * `/` matches the name alone, whatever the team; `team-x/*` matches every agent of team-x.
+ */
+export function agentCallResource(owner: string, name: string): string {
+  return `${owner}/${name}`;
+}
+
+function matches(action: PolicyAction, pattern: string, resource: string): boolean {
+  if (action === 'agent.call' && !pattern.includes('/')) return globMatch(pattern, resource.slice(resource.indexOf('/') + 1));
+  return globMatch(pattern, resource);
+}
+
 export function decide(policies: readonly PolicyDocument[], action: PolicyAction, resource: string): PolicyDecision {
   for (const policy of policies) {
     const rules = (policy.spec.rules ?? []).filter((rule) => rule.action === action);
-    const deny = rules.find((rule) => rule.effect === 'deny' && rule.resources.some((p) => globMatch(p, resource)));
+    const deny = rules.find((rule) => rule.effect === 'deny' && rule.resources.some((p) => matches(action, p, resource)));
     if (deny) {
       return { allowed: false, policy: policy.metadata.name, rule: deny, reason: deny.reason ?? `denied by a ${action} deny rule` };
     }
     const allows = rules.filter((rule) => rule.effect === 'allow');
-    if (allows.length > 0 && !allows.some((rule) => rule.resources.some((p) => globMatch(p, resource)))) {
+    if (allows.length > 0 && !allows.some((rule) => rule.resources.some((p) => matches(action, p, resource)))) {
       return { allowed: false, policy: policy.metadata.name, reason: `not in the ${action} allow list` };
     }
   }

@@ -11,7 +11,7 @@ import { cassetteSchema } from '../providers/cassette.js';
 import { displayPath } from '../workspace/workspace.js';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
 import type { LoadedSpec } from './load.js';
-import { decide, type PolicyAction, policiesFor } from './policy.js';
+import { agentCallResource, decide, type PolicyAction, policiesFor } from './policy.js';
 import { bestMatch, isValidRange, parseObjectRef } from './refs.js';
 import type { AgentDocument, PolicyDocument, SpecKind } from './schema.js';
 import { schemaDiagnostics } from './schema-issues.js';
@@ -88,7 +88,7 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
             suggestion ? `set policy: ${suggestion}` : `create it: agentctl new policy ${s.policy}`,
           );
         }
-        lintPolicy(doc, policiesFor(doc, policies, context.defaultPolicy), policyFiles(context.workspace), report);
+        lintPolicy(doc, policiesFor(doc, policies, context.defaultPolicy), policyFiles(context.workspace), report, agentOwners(context.workspace));
         break;
       }
       case 'Tool': {
@@ -220,7 +220,16 @@ function policyFiles(workspace: readonly LoadedSpec[]): Map<string, string> {
   return files;
 }
 
-function lintPolicy(agent: AgentDocument, policies: PolicyDocument[], files: Map<string, string>, report: Report): void {
+/** Owner teams of the workspace's agents: agent.call rules may name a sub-agent as team/name. */
+function agentOwners(workspace: readonly LoadedSpec[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const spec of workspace) if (spec.document?.kind === 'Agent') owners.set(spec.document.metadata.name, spec.document.metadata.owner);
+  return owners;
+}
+
+const USES: Record<PolicyAction, string> = { 'tool.call': 'tool', 'model.use': 'model', 'agent.call': 'sub-agent' };
+
+function lintPolicy(agent: AgentDocument, policies: PolicyDocument[], files: Map<string, string>, report: Report, owners: Map<string, string>): void {
   const check = (path: PathSegment[], action: PolicyAction, resource: string) => {
     const decision = decide(policies, action, resource);
     if (decision.allowed) return;
@@ -228,7 +237,7 @@ function lintPolicy(agent: AgentDocument, policies: PolicyDocument[], files: Map
     report(
       path,
       'policy-denied',
-      `${action === 'tool.call' ? 'tool' : 'model'} "${resource}" is not allowed by policy ${decision.policy}${where}: ${decision.reason}`,
+      `${USES[action]} "${resource}" is not allowed by policy ${decision.policy}${where}: ${decision.reason}`,
       `allow it in policy ${decision.policy} (a ${action} allow rule), or stop using it here`,
     );
   };
@@ -238,6 +247,11 @@ function lintPolicy(agent: AgentDocument, policies: PolicyDocument[], files: Map
   });
   agent.spec.tools?.forEach((t, i) => {
     check(['spec', 'tools', i, 'ref'], 'tool.call', parseObjectRef(t.ref).name);
+  });
+  agent.spec.subAgents?.forEach((a, i) => {
+    const name = parseObjectRef(a.ref).name;
+    // A sub-agent outside the workspace has no known team here: only name patterns can match it.
+    check(['spec', 'subAgents', i, 'ref'], 'agent.call', agentCallResource(owners.get(name) ?? '', name));
   });
 }
 

@@ -163,9 +163,12 @@ export const toolSpecSchema = z.strictObject({
 });
 
 const ruleSchema = z.strictObject({
-  action: z.enum(['tool.call', 'model.use']),
+  action: z.enum(['tool.call', 'model.use', 'agent.call']),
   effect: z.enum(['allow', 'deny']),
-  resources: z.array(z.string().min(1)).min(1).describe('Names or globs (* matches any run of characters).'),
+  resources: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('Names or globs (* matches any run of characters); for agent.call, a sub-agent name, or team/name to match its owner team too.'),
   reason: z.string().optional(),
 });
 
@@ -201,7 +204,8 @@ export const policySpecSchema = z.strictObject({
     .strictObject({
       maxTokensPerRun: z.int().positive().optional(),
       maxCostUsdPerRun: z.number().nonnegative().optional(),
-      maxRunsPerDay: z.int().positive().optional(),
+      maxRunsPerDay: z.int().positive().optional().describe('Runs per agent per UTC day (replays and eval samples do not count).'),
+      maxRunsPerDayPerTeam: z.int().positive().optional().describe("Runs of all the owner team's agents per UTC day."),
     })
     .optional(),
   redact: z

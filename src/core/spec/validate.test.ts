@@ -126,6 +126,26 @@ spec:
     expect(denied.find((d) => d.path === 'spec.tools[0].ref')?.message).toContain('no lookups');
   });
 
+  it('lints agent.call: a sub-agent ref a governing policy denies, by name or by team/name', () => {
+    const root = scaffoldWorkspace('main-sub');
+    writeFile(
+      root,
+      'policies/routing.yaml',
+      `apiVersion: agentctl/v1
+kind: Policy
+metadata: { name: routing, version: 0.1.0, owner: team-qa }
+spec:
+  appliesTo: { agents: [triage] }
+  rules:
+    - { action: agent.call, effect: deny, resources: ["team-qa/*-writer"], reason: writers are another team's }
+    - { action: agent.call, effect: deny, resources: ["team-other/*"] }
+`,
+    );
+    const denied = validate(root).diagnostics.filter((d) => d.code === 'policy-denied');
+    expect(denied.map((d) => `${d.file} ${d.path}`)).toEqual(['agents/triage/agent.yaml spec.subAgents[1].ref']);
+    expect(denied[0]?.message).toContain('sub-agent "team-qa/triage-writer"');
+  });
+
   it('refuses file refs that escape the workspace, including through a symlink', () => {
     const root = scaffoldWorkspace('basic');
     const outside = scaffoldWorkspace('basic');
