@@ -75,7 +75,7 @@ describe('registry faults', () => {
     const out = await agentctl(['promote', 'triage@0.1.0', '--to', 'prod'], { cwd });
     expect(out.exitCode).toBe(1);
     expect(out.stderr).toContain('agentctl promote triage@0.1.0 --to dev');
-    const stranger = await agentctl(['promote', 'triage@0.1.0', '--to', 'dev'], { cwd, env: { AGENTCTL_TEAM: 'team-x' } });
+    const stranger = await agentctl(['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'], { cwd, env: { AGENTCTL_TEAM: 'team-x' } });
     expect(stranger.exitCode).toBe(1);
     expect(stranger.stderr).toContain('owned by team team-qa');
     expect(JSON.parse(await listJson(cwd))[0]).toMatchObject({ status: 'draft' });
@@ -96,7 +96,7 @@ describe('registry faults', () => {
     const before = readFileSync(db);
     chmodSync(db, 0o444);
     expect((await agentctl(['list', '--json'], { cwd })).exitCode).toBe(0);
-    const result = await agentctl(['promote', 'triage@0.1.0', '--to', 'dev'], { cwd });
+    const result = await agentctl(['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'], { cwd });
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('cannot be written');
     expect(result.stderr).toContain('chmod u+w');
@@ -123,7 +123,7 @@ describe('registry faults', () => {
     }
     const rows = JSON.parse(await listJson(cwd));
     expect(rows.map((r: { name: string }) => r.name)).toEqual(['triage', 'triage-lookup']);
-    const history = JSON.parse((await agentctl(['history', 'triage', '--json'], { cwd })).stdout);
+    const history = JSON.parse((await agentctl(['history', 'triage', '--json'], { cwd })).stdout).transitions;
     expect(history).toHaveLength(1);
   });
 

@@ -55,22 +55,28 @@ describe('agentctl eval', () => {
   it('takes a version to prod through its gates: eval, approval by someone else, then regressions block the next one', async () => {
     const cwd = await workspace();
     expect((await agentctl(['register', 'agents/triage'], { cwd, env: as('alice') })).exitCode).toBe(0);
-    for (const stage of ['dev', 'canary']) expect((await agentctl(['promote', 'triage@0.1.0', '--to', stage], { cwd, env: as('alice') })).exitCode).toBe(0);
+    for (const stage of ['dev', 'canary'])
+      expect((await agentctl(['promote', 'triage@0.1.0', '--to', stage, '--with-deps'], { cwd, env: as('alice') })).exitCode).toBe(0);
     const early = await agentctl(['promote', 'triage@0.1.0', '--to', 'prod'], { cwd, env: as('alice') });
     expect(early.exitCode).toBe(1);
     expect(early.stderr).toContain('needs an eval of');
     expect(early.stderr).toContain('0 of 1 approval(s)');
     expect((await agentctl(['eval', 'triage@0.1.0'], { cwd, env: as('alice') })).exitCode).toBe(0);
+    // Dependencies follow their stage: the sub-agents need evidence of their own before prod.
+    expect((await agentctl(['eval', 'triage-planner@0.1.0'], { cwd, env: as('alice') })).exitCode).toBe(0);
+    expect((await agentctl(['eval', 'triage-writer@0.1.0'], { cwd, env: as('alice') })).exitCode).toBe(0);
     const self = await agentctl(['approve', 'triage@0.1.0'], { cwd, env: as('alice') });
     expect(self.exitCode).toBe(1);
     expect(self.stderr).toContain('alice registered triage@0.1.0 and cannot approve it');
-    expect((await agentctl(['approve', 'triage@0.1.0', '--note', 'reviewed'], { cwd, env: as('bob') })).exitCode).toBe(0);
+    expect((await agentctl(['approve', 'triage@0.1.0', '--with-deps', '--note', 'reviewed'], { cwd, env: as('bob') })).exitCode).toBe(0);
     const twice = await agentctl(['approve', 'triage@0.1.0'], { cwd, env: as('bob') });
     expect(twice.exitCode).toBe(1);
     expect(twice.stderr).toContain('bob already approved triage@0.1.0');
     const gates = JSON.parse((await agentctl(['gates', 'triage@0.1.0', '--json'], { cwd })).stdout);
-    expect(gates.stages.find((s: { stage: string }) => s.stage === 'prod')).toMatchObject({ holds: true });
-    expect((await agentctl(['promote', 'triage@0.1.0', '--to', 'prod'], { cwd, env: as('alice') })).exitCode).toBe(0);
+    // Everything of its own holds; what remains is its dependencies, which --with-deps promotes first.
+    const prodChecks = gates.stages.find((s: { stage: string }) => s.stage === 'prod').checks as { gate: string; holds: boolean }[];
+    expect(prodChecks.filter((c) => !c.holds).map((c) => c.gate)).toEqual(['dependencies', 'dependencies', 'dependencies']);
+    expect((await agentctl(['promote', 'triage@0.1.0', '--to', 'prod', '--with-deps'], { cwd, env: as('alice') })).exitCode).toBe(0);
 
     // 0.2.0 breaks routing to the planner: against the prod baseline that is a regression.
     const spec = join(cwd, 'agents/triage/agent.yaml');

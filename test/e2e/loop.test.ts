@@ -30,7 +30,20 @@ describe('the local loop', () => {
     const list = await agentctl(['list', '--json', '--kind', 'Agent'], { cwd: join(ws, 'agents') });
     const rows = JSON.parse(list.stdout) as Record<string, string>[];
     expect(rows.map((r) => r.name)).toEqual(['triage', 'triage-planner', 'triage-writer']);
-    expect(Object.keys(rows[0] ?? {}).sort()).toEqual(['createdAt', 'createdBy', 'digest', 'kind', 'name', 'owner', 'stage', 'status', 'version']);
+    expect(Object.keys(rows[0] ?? {}).sort()).toEqual([
+      'createdAt',
+      'createdBy',
+      'digest',
+      'holds',
+      'kind',
+      'name',
+      'owner',
+      'rolledBack',
+      'stage',
+      'status',
+      'usedBy',
+      'version',
+    ]);
     expect(rows[0]).toMatchObject({ kind: 'Agent', owner: 'team-qa', stage: 'dev', status: 'draft' });
     expect(rows[0]?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
@@ -51,19 +64,21 @@ describe('the local loop', () => {
       dependencies: expect.arrayContaining([expect.objectContaining({ name: 'triage-tracker' })]),
     });
 
-    expect((await agentctl(['promote', 'triage@0.1.0', '--to', 'dev'], { cwd: ws })).exitCode).toBe(0);
-    const canary = await agentctl(['promote', 'triage@0.1.0', '--to', 'canary', '--reason', 'smoke tested', '--json'], { cwd: ws });
+    expect((await agentctl(['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'], { cwd: ws })).exitCode).toBe(0);
+    const canary = await agentctl(['promote', 'triage@0.1.0', '--to', 'canary', '--with-deps', '--reason', 'smoke tested', '--json'], { cwd: ws });
     expect(canary.exitCode).toBe(0);
     expect(JSON.parse(canary.stdout).version).toMatchObject({ status: 'active', stage: 'canary' });
 
     // prod needs eval evidence and an approval (policies/default.yaml): refused, with what is missing.
     const prod = await agentctl(['promote', 'triage@0.1.0', '--to', 'prod'], { cwd: ws });
     expect(prod.exitCode).toBe(1);
-    expect(prod.stderr).toMatch(/cannot enter prod: 2 gate\(s\) do not hold/);
+    // The eval and the approval, and the three dependencies that do not hold prod yet.
+    expect(prod.stderr).toMatch(/cannot enter prod: 5 gate\(s\) do not hold/);
+    expect(prod.stderr).toContain('sub-agent triage-planner@0.1.0 holds only dev, canary');
     expect(prod.stderr).toContain('approvals');
 
     const history = await agentctl(['history', 'triage@0.1.0', '--json'], { cwd: ws });
-    expect(JSON.parse(history.stdout).map((h: { action: string; reason: string | null }) => [h.action, h.reason])).toEqual([
+    expect(JSON.parse(history.stdout).transitions.map((h: { action: string; reason: string | null }) => [h.action, h.reason])).toEqual([
       ['register', null],
       ['promote', null],
       ['promote', 'smoke tested'],
@@ -72,7 +87,7 @@ describe('the local loop', () => {
     expect((await agentctl(['deprecate', 'triage@0.1.0', '--reason', 'replaced by 0.2.0'], { cwd: ws })).exitCode).toBe(0);
     expect((await agentctl(['disable', 'triage@0.1.0', '--reason', 'retired'], { cwd: ws })).exitCode).toBe(0);
     const shown = await agentctl(['show', 'triage@0.1.0'], { cwd: ws });
-    expect(shown.stdout).toContain('disabled (stage canary)');
+    expect(shown.stdout).toContain('disabled (reached canary)');
   });
 
   it('adds agents, tools and policies with `new`, and they validate', async () => {

@@ -28,8 +28,9 @@ describe('registered policies govern', () => {
     const before = JSON.parse((await agentctl(['gates', 'bot@0.1.0', '--json'], { cwd })).stdout);
     const policyDigest = JSON.parse((await agentctl(['show', 'default@0.1.0', '--json'], { cwd })).stdout).digest;
     const canary = before.stages.find((s: { stage: string }) => s.stage === 'canary');
-    expect(canary.checks[0].policyRef).toMatchObject({ name: 'default', version: '0.1.0', source: 'registry' });
-    expect(canary.checks[0].policyRef.digest).toBe(policyDigest);
+    const validated = canary.checks.find((c: { gate: string }) => c.gate === 'validated');
+    expect(validated.policyRef).toMatchObject({ name: 'default', version: '0.1.0', source: 'registry' });
+    expect(validated.policyRef.digest).toBe(policyDigest);
 
     // Not registered: prod would need no approval any more, if the workspace YAML governed.
     editPolicy(cwd, 'approvals: { count: 1 }', 'approvals: { count: 0 }');

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../src/core/errors.js';
+import { promoteDependencies } from '../../src/core/registry/promote-deps.js';
 import { registerSpecs } from '../../src/core/registry/register-specs.js';
 import { Registry } from '../../src/core/registry/registry.js';
 import { pullVersion } from '../../src/core/remote/pull.js';
@@ -21,6 +22,8 @@ function published(root: string) {
   const registry = Registry.open(workspace);
   const actor = { user: 'alice', team: 'team-qa' };
   registerSpecs(workspace, registry, root, ['agents/triage'], actor);
+  // Dependencies follow their stage: the sub-agents and the tool take dev first.
+  promoteDependencies(registry, registry.resolve('triage@0.1.0'), 'dev', actor, null, () => {});
   registry.transition('triage@0.1.0', { action: 'promote', to: 'dev' }, actor, null);
   generateKey('default', env);
   return { registry, workspace, key: loadKey('default', env), policies: workspacePolicies(root, root) };

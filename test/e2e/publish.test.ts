@@ -19,8 +19,8 @@ async function publisher(team = 'team-qa') {
   await agentctl(['init', '.', '--yes', '--template', 'main-sub', '--name', 'triage', '--owner', team], { cwd, env });
   for (const args of [
     ['register', 'agents/triage'],
-    ['promote', 'triage@0.1.0', '--to', 'dev'],
-    ['promote', 'triage@0.1.0', '--to', 'canary'],
+    ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
+    ['promote', 'triage@0.1.0', '--to', 'canary', '--with-deps'],
     ['keys', 'generate'],
   ]) {
     const r = await agentctl(args, { cwd, env });
@@ -76,8 +76,8 @@ describe('file:// remote (OCI image layout), the embedded default', () => {
     const digestOf = async (ctx: { cwd: string; env: Record<string, string> }) => json(await agentctl(['show', 'triage@0.1.0', '--json'], ctx)).digest;
     expect(await digestOf(b)).toBe(await digestOf(a));
     for (const step of [
-      ['promote', 'triage@0.1.0', '--to', 'dev'],
-      ['promote', 'triage@0.1.0', '--to', 'canary'],
+      ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
+      ['promote', 'triage@0.1.0', '--to', 'canary', '--with-deps'],
       ['keys', 'generate'],
     ])
       await agentctl(step, { ...b, env: { ...b.env, AGENTCTL_TEAM: 'team-qa' } });
@@ -125,7 +125,9 @@ describe('file:// remote (OCI image layout), the embedded default', () => {
     expect(gated.exitCode).toBe(1);
     expect(gated.stderr).toContain('cannot be published: the gates of its stage (canary) do not hold');
     expect(readdirSync(a.cwd)).not.toContain('oci');
-    const draft = await agentctl(['push', 'triage-planner@0.1.0'], a);
+    writeFile(a.cwd, 'agents/triage/agent.yaml', readFileSync(join(a.cwd, 'agents/triage/agent.yaml'), 'utf8').replace('version: 0.1.0', 'version: 0.1.1'));
+    expect((await agentctl(['register', 'agents/triage'], a)).exitCode).toBe(0);
+    const draft = await agentctl(['push', 'triage@0.1.1'], a);
     expect(draft.exitCode).toBe(1);
     expect(draft.stderr).toContain('is a draft');
     for (const url of ['http://example.com/agents', 'oci://', 'oci://Bad Host/x', 'oci://localhost:5000/UPPER']) {
@@ -204,7 +206,7 @@ describe.skipIf(!hasRegistry)('oci:// remote, the real distribution registry', (
     writeFile(c, 'agents/triage/prompts/v1/system.md', 'Different content under the same version number.\n');
     for (const args of [
       ['register', 'agents/triage'],
-      ['promote', 'triage@0.1.0', '--to', 'dev'],
+      ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
       ['keys', 'generate'],
       ['remote', 'add', 'team', registry.url.replace('/agents', '/conflict')],
     ])

@@ -13,8 +13,8 @@ describe('pull', () => {
     await agentctl(['init', '.', '--yes', '--template', 'main-sub', '--name', 'triage', '--owner', 'team-qa'], a);
     for (const args of [
       ['register', 'agents/triage'],
-      ['promote', 'triage@0.1.0', '--to', 'dev'],
-      ['promote', 'triage@0.1.0', '--to', 'canary'],
+      ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
+      ['promote', 'triage@0.1.0', '--to', 'canary', '--with-deps'],
       ['keys', 'generate'],
       ['push', 'triage@0.1.0', '--remote', 'local'],
     ]) {

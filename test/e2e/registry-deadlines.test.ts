@@ -24,8 +24,8 @@ async function publisher() {
   for (const args of [
     ['init', '.', '--yes', '--template', 'main-sub', '--name', 'triage', '--owner', 'team-qa'],
     ['register', 'agents/triage'],
-    ['promote', 'triage@0.1.0', '--to', 'dev'],
-    ['promote', 'triage@0.1.0', '--to', 'canary'],
+    ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
+    ['promote', 'triage@0.1.0', '--to', 'canary', '--with-deps'],
     ['keys', 'generate'],
   ]) {
     const r = await agentctl(args, { cwd, env });

@@ -55,7 +55,7 @@ describe('agentctl run', () => {
     const registered = await runJson(cwd, ['triage@0.1.0', '-i', 'Plan the login page release']);
     expect(registered.record).toMatchObject({ status: 'succeeded', source: 'registry' });
     for (const step of [
-      ['promote', 'triage@0.1.0', '--to', 'dev'],
+      ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
       ['deprecate', 'triage@0.1.0', '--reason', 'old'],
     ])
       await agentctl(step, { cwd });

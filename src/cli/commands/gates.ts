@@ -1,8 +1,8 @@
 /** approve and gates: the human evidence, and what each stage needs now. */
 import { approveVersion } from '../../core/eval/approve.js';
 import { gatesReport } from '../../core/registry/evidence.js';
-import type { Registry } from '../../core/registry/registry.js';
 import { policyDrift } from '../../core/registry/policies-in-force.js';
+import type { Registry } from '../../core/registry/registry.js';
 import { loadWorkspaceSpecs, workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
+import { promoteDependencies } from '../registry/promote-deps.js';
 import { registerSpecs } from '../registry/register-specs.js';
 import { Registry } from '../registry/registry.js';
 import { CancelledError } from '../session/cancel.js';
@@ -18,6 +19,8 @@ function published() {
   const registry = Registry.open(workspace);
   const actor = { user: 'alice', team: 'team-qa' };
   registerSpecs(workspace, registry, root, ['agents/triage'], actor);
+  // Dependencies follow their stage: the sub-agents and the tool take dev first.
+  promoteDependencies(registry, registry.resolve('triage@0.1.0'), 'dev', actor, null, () => {});
   registry.transition('triage@0.1.0', { action: 'promote', to: 'dev' }, actor, null);
   generateKey('default', env);
   return { root, registry, key: loadKey('default', env), policies: workspacePolicies(root, root) };
