@@ -87,6 +87,8 @@ export function benchEventAppends(events = 100_000) {
       output: 'ok',
       errorClass: null,
       error: null,
+      fallback: null,
+      modelErrors: [],
       steps: 1,
       usage: { inputTokens: 1, outputTokens: 1 },
       costUsd: 0,

@@ -22,6 +22,7 @@ function events(): RuntimeEvent[] {
       provider: 'p',
       model: 'm',
       input: 'go',
+      history: [],
     },
   ];
   out.push({ type: 'span.started', runId: R, at: 0, spanId: 'root', parentSpanId: null, kind: 'agent', name: 'bench@1.0.0' });
@@ -39,6 +40,8 @@ function events(): RuntimeEvent[] {
     output: 'FINISHED',
     errorClass: null,
     error: null,
+    fallback: null,
+    modelErrors: [],
     steps: 1,
     usage: { inputTokens: 1, outputTokens: 1 },
     costUsd: 0,

@@ -20,6 +20,7 @@ const controller: PlaygroundController = {
   provider: { name: 'echo', model: null, testDouble: true },
   agents: () => ['triage'],
   versions: () => ['workspace'],
+  describeVersion: (_agent: string, v: string) => v,
   select: () => agent,
   async *run() {},
   pastRuns: () => [],

@@ -1,6 +1,7 @@
 /** remote add / ls / rm, keys generate / list, push, pull. */
 
 import { UsageError } from '../../core/errors.js';
+import { isStage } from '../../core/registry/stages.js';
 import { listRemote } from '../../core/remote/list.js';
 import { addRemote, openRemote, removeRemote } from '../../core/remote/open.js';
 import { pullVersion } from '../../core/remote/pull.js';
@@ -8,6 +9,7 @@ import { pushVersion } from '../../core/remote/push.js';
 import { generateKey, keyIdOf, keysDir, loadKey, ownPublicKeys } from '../../core/remote/sign.js';
 import { parseRemoteRef } from '../../core/remote/url.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
+import { isExactVersion } from '../../core/spec/refs.js';
 import { workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine, table } from '../present/output.js';
@@ -139,7 +141,11 @@ export async function pushCommand(ctx: CliContext, ref: string, options: { remot
 
 export async function pullCommand(ctx: CliContext, ref: string, options: { verify?: boolean; json?: boolean }): Promise<number> {
   const parsed = parseRemoteRef(ref);
-  if (!parsed.version) throw new UsageError(`"${ref}" names no version`, { fix: 'agentctl pull <remote>/<agent>@<version>, e.g. team/triage@0.2.0' });
+  // A consumer's bare name means the version that holds prod (only prod is routed by default).
+  const version = parsed.version ?? 'prod';
+  if (!isExactVersion(version) && !isStage(version)) {
+    throw new UsageError(`"${version}" is neither a version nor a stage in ${ref}`, { fix: `agentctl pull ${parsed.remote}/${parsed.name}@prod, or @1.2.3` });
+  }
   return cancellable(ctx, 'pull', 'nothing was registered', (signal) =>
     writeRegistry(ctx, async (registry, workspace) => {
       const remote = openRemote(parsed.remote, workspace.config, ctx.cwd, ctx.env, workspace.root, { signal });
@@ -148,7 +154,7 @@ export async function pullCommand(ctx: CliContext, ref: string, options: { verif
         target: remote.target,
         repository: remote.repository(parsed.name),
         name: parsed.name,
-        version: parsed.version as string,
+        version,
         verify: Boolean(options.verify),
         trustedKeys: { ...ownPublicKeys(ctx.env), ...workspace.config.trustedKeys },
         actor: actorOf(workspace),
@@ -156,6 +162,7 @@ export async function pullCommand(ctx: CliContext, ref: string, options: { verif
       });
       if (options.json) printJson(ctx, { remote: remote.name, ...result });
       else {
+        if (result.resolvedFrom) note(ctx, `${parsed.remote}/${parsed.name}@${result.resolvedFrom} → ${result.ref}`);
         printLine(ctx, `${out.green('✓')} pulled ${result.ref} from ${remote.name} ${out.dim(result.manifestDigest)}: every digest checks out`);
         if (result.verification) printLine(ctx, `  ${out.green('✓')} ${result.verification.reason} (${result.verification.keyId})`);
         for (const r of result.registered)

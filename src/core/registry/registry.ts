@@ -156,7 +156,7 @@ export class Registry {
       const holder = this.read(() => this.stages.holder(name, stage));
       if (holder === undefined) continue;
       const row = this.resolve(`${name}@${holder}`);
-      if (row.digest !== exceptDigest) return `${name}@${holder}`;
+      if (row.digest !== exceptDigest && !row.rolledBack) return `${name}@${holder}`;
     }
     return undefined;
   }
@@ -182,7 +182,7 @@ export class Registry {
       const key = `${name}@${version}`;
       const holds = held.get(key) ?? [];
       if (filter.holds && !holds.includes(filter.holds)) continue;
-      out.push({ kind, name, version, owner, stage, status, digest, createdAt, createdBy, holds, rolledBack: holds.length === 0 && rolled.has(key) });
+      out.push({ kind, name, version, owner, stage, status, digest, createdAt, createdBy, holds, rolledBack: rolled.has(key) });
     }
     return out;
   }
@@ -254,7 +254,7 @@ export class Registry {
 
   private withStages(row: Omit<VersionRow, 'holds' | 'rolledBack'>): VersionRow {
     const holds = this.stages.heldBy(row.name).get(`${row.name}@${row.version}`) ?? [];
-    return { ...row, holds, rolledBack: holds.length === 0 && this.stages.rolledBack(row.name).has(`${row.name}@${row.version}`) };
+    return { ...row, holds, rolledBack: this.stages.rolledBack(row.name).has(`${row.name}@${row.version}`) };
   }
 
   /** Registered versions whose locked dependencies include `name@version` (reverse dependencies). */

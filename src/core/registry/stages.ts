@@ -47,10 +47,13 @@ export class StageStore {
     return group(this.db.prepare('SELECT name, version, stage FROM stage_holders').raw().all() as [string, string, Stage][]);
   }
 
-  /** Versions a rollback moved a stage away from (`name@version`). */
+  /** Versions a rollback moved a stage away from, and that have not held that stage again since (`name@version`). */
   rolledBack(name?: string): Set<string> {
     const rows = this.db
-      .prepare(`SELECT DISTINCT name, from_version FROM stage_moves WHERE action = 'rollback' AND (? IS NULL OR name = ?)`)
+      .prepare(
+        `SELECT DISTINCT m.name, m.from_version FROM stage_moves m WHERE m.action = 'rollback' AND (? IS NULL OR m.name = ?)
+         AND NOT EXISTS (SELECT 1 FROM stage_holders h WHERE h.name = m.name AND h.stage = m.stage AND h.version = m.from_version)`,
+      )
       .raw()
       .all(name ?? null, name ?? null) as [string, string][];
     return new Set(rows.map(([n, v]) => `${n}@${v}`));

@@ -5,7 +5,9 @@
  */
 import { CheckFailedError } from '../errors.js';
 import type { BuiltBundle, Bundle } from '../registry/bundle.js';
+import type { Stage } from '../registry/lifecycle.js';
 import type { Actor, Dependency, PreparedVersion, RegisterOutcome, Registry } from '../registry/registry.js';
+import { isStage } from '../registry/stages.js';
 import { canonicalJson, type Digest, sha256 } from '../util/canonical.js';
 import { referrersTag } from './artifact.js';
 import { type Envelope, type Verification, verifyEnvelope } from './sign.js';
@@ -27,6 +29,8 @@ export interface PullOptions {
 
 export interface PullResult {
   ref: string;
+  /** The stage the ref named (`team/triage@prod`), resolved through the remote's moving stage tag. */
+  resolvedFrom: Stage | null;
   manifestDigest: string;
   digest: string;
   verification: Verification | null;
@@ -42,11 +46,14 @@ interface ManifestBody {
 
 export async function pullVersion(options: PullOptions): Promise<PullResult> {
   const { target, repository } = options;
-  const ref = `${options.name}@${options.version}`;
-  const manifest = await target.getManifest(repository, versionTag(options.version));
+  // A stage is a route on the remote too: the moving tag names the version that holds it there.
+  const stage = isStage(options.version) ? options.version : null;
+  const tag = stage ?? versionTag(options.version);
+  let ref = `${options.name}@${options.version}`;
+  const manifest = await target.getManifest(repository, tag);
   if (!manifest) {
-    throw new CheckFailedError(`${ref} is not on ${target.description} (no tag ${versionTag(options.version)} in ${repository})`, {
-      fix: `agentctl remote ls <remote> ${options.name}`,
+    throw new CheckFailedError(`${ref} is not on ${target.description} (no tag ${tag} in ${repository})`, {
+      fix: stage ? `nothing holds ${stage} there yet: agentctl remote ls <remote> ${options.name}` : `agentctl remote ls <remote> ${options.name}`,
       code: 'not-found',
     });
   }
@@ -65,7 +72,9 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
     createdBy: string;
     /** Since agentctl 0.2: each dependency's original registration (older artifacts lack it). */
     dependencies?: { name: string; version: string; createdAt: string; createdBy: string }[];
+    version?: string;
   };
+  if (stage && config.version) ref = `${options.name}@${config.version}`;
 
   const main = builtFrom(files, 'bundle.json', '', config.digest, ref);
   const deps: PreparedVersion[] = [];
@@ -102,7 +111,14 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
     user: `${options.actor.user} (pulled)`,
     team: main.bundle.owner,
   });
-  return { ref, manifestDigest: manifest.digest, digest: main.digest, verification, registered };
+  return {
+    ref: `${main.bundle.name}@${main.bundle.version}`,
+    resolvedFrom: stage,
+    manifestDigest: manifest.digest,
+    digest: main.digest,
+    verification,
+    registered,
+  };
 }
 
 /** Rebuilds a bundle from pulled layers and checks it hashes to what it claims. */

@@ -38,6 +38,8 @@ export interface PlaygroundController {
   agents(): string[];
   /** "workspace" (when the agent has a workspace copy) and the registered versions, newest first. */
   versions(agent: string): string[];
+  /** How the version picker shows a version: its stages and status ("0.2.0  prod · active"). */
+  describeVersion(agent: string, version: string): string;
   select(agent: string, version: string): AgentInfo;
   /**
    * One turn of the conversation. The conversation is a session in the event log (as with `run --session`):

@@ -35,6 +35,12 @@ export function createPlaygroundController(session: AgentSession, start: AgentSn
         .reverse();
       return [...(local ? ['workspace'] : []), ...registered];
     },
+    describeVersion(name, version) {
+      if (version === 'workspace') return 'workspace  (the files you are editing)';
+      const row = registry.resolve(`${name}@${version}`);
+      const stages = row.holds.length ? row.holds.join(', ') : 'no stage';
+      return `${version}  ${stages} · ${row.status}${row.rolledBack ? ' · rolled back' : ''}`;
+    },
     select(name, version) {
       // The user edits files while the playground is open: switching reads the workspace again.
       binding = session.bind(session.resolve(version === 'workspace' ? name : `${name}@${version}`, { fresh: true }), { echoOnMiss: true });

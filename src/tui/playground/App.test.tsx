@@ -13,6 +13,7 @@ function controller(overrides: Partial<PlaygroundController> = {}): PlaygroundCo
     provider: { name: 'echo', model: null, testDouble: true },
     agents: () => ['triage', 'helper'],
     versions: () => ['workspace', '0.1.0'],
+    describeVersion: (_agent: string, v: string) => (v === '0.1.0' ? '0.1.0  prod · active' : v),
     select: (name, version) => ({ ...agent, name, version }),
     async *run(input) {
       inputs.push(input);
@@ -93,6 +94,16 @@ function controller(overrides: Partial<PlaygroundController> = {}): PlaygroundCo
 const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms));
 
 describe('<App>', () => {
+  it('^V lists each version with the stages it holds and its status', async () => {
+    const ui = render(<App controller={controller()} agent={agent} />);
+    await tick();
+    ui.stdin.write('\u0016');
+    await tick();
+    expect(ui.lastFrame()).toContain('choose version');
+    expect(ui.lastFrame()).toContain('0.1.0  prod · active');
+    ui.unmount();
+  });
+
   it('sends the typed input, shows the answer, the span tree with mocked I/O, and labels the test double', async () => {
     const ctl = controller();
     const ui = render(<App controller={ctl} agent={agent} />);

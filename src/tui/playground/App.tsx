@@ -104,7 +104,11 @@ function handleKey(input: string, key: Key, state: PlaygroundState, dispatch: (a
         dispatch({ type: 'overlay', overlay: { kind: 'pick', what: 'agent', items: ctx.controller.agents(), index: 0 } });
         return;
       case 'v':
-        dispatch({ type: 'overlay', overlay: { kind: 'pick', what: 'version', items: ctx.controller.versions(state.agent.name), index: 0 } });
+        {
+          const items = ctx.controller.versions(state.agent.name);
+          const labels = items.map((v) => ctx.controller.describeVersion(state.agent.name, v));
+          dispatch({ type: 'overlay', overlay: { kind: 'pick', what: 'version', items, labels, index: 0 } });
+        }
         return;
       case 'd':
         if (state.mode === 'live') dispatch({ type: 'mode', mode: 'dry' });

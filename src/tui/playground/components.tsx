@@ -145,7 +145,7 @@ export function OverlayView({ overlay }: { overlay: Overlay }) {
           <Text bold>choose {overlay.what} (↑↓ enter, esc)</Text>
           {overlay.items.map((item, i) => (
             <Text key={item} inverse={i === overlay.index}>
-              {item}
+              {overlay.labels?.[i] ?? item}
             </Text>
           ))}
         </Box>

@@ -40,7 +40,13 @@ export interface CurrentRun {
 export type Overlay =
   | { kind: 'none' }
   | { kind: 'confirm-live' }
-  | { kind: 'pick'; what: 'agent' | 'version'; items: string[]; index: number }
+  | {
+      kind: 'pick';
+      what: 'agent' | 'version';
+      items: string[];
+      index: number /** What to show for each item (e.g. a version's stage and status). */;
+      labels?: string[];
+    }
   | { kind: 'runs'; items: PastRun[]; index: number }
   | { kind: 'replay'; run: PastRun; events: PastEvent[]; cursor: number; note?: string }
   | { kind: 'eval'; progress: ProgressState; running: boolean; index: number; verdict: string | null };
