@@ -1,5 +1,5 @@
 /** Stages route: name@prod, one holder per stage, rollback, dependencies that follow their stage. */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -205,5 +205,57 @@ describe('stages route', () => {
     // Every successful move started from the holder before it: a chain, never two moves from 0.1.0.
     expect(moves.filter((m: { fromVersion: string }) => m.fromVersion === '0.1.0')).toHaveLength(1);
     expect(moves.length).toBe([a, b].filter((r) => r.exitCode === 0).length);
+  });
+});
+
+describe('stages on the remote', () => {
+  it('push name@prod after a rollback moves the remote prod tag back, and the signed evidence records the rollback', async () => {
+    const cwd = await workspace();
+    const env = { XDG_CONFIG_HOME: join(cwd, '.xdg') };
+    const run = (args: string[]) => ok(cwd, args, env);
+    await run(['keys', 'generate']);
+    await run(['register', 'agents/triage']);
+    await toProd(cwd, 'triage@0.1.0');
+    await run(['push', 'triage@prod']);
+    bump(cwd, 'triage', '0.2.0', 'second\n');
+    await run(['register', 'agents/triage']);
+    for (const to of ['dev', 'canary', 'prod']) await run(['promote', 'triage@0.2.0', '--to', to]);
+    const pushed = await run(['push', 'triage@prod', '--json']);
+    expect(JSON.parse(pushed.stdout)).toMatchObject({ ref: 'triage@0.2.0', stage: 'prod' });
+    const stageOf = async () =>
+      (JSON.parse((await run(['remote', 'ls', 'local', 'triage', '--json'])).stdout) as { version: string; stages: string[] }[]).find((v) =>
+        v.stages.includes('prod'),
+      )?.version;
+    expect(await stageOf()).toBe('0.2.0');
+
+    await run(['rollback', 'triage', '--stage', 'prod', '--reason', 'refund answers regressed']);
+    const back = JSON.parse((await run(['push', 'triage@prod', '--json'])).stdout);
+    expect(back).toMatchObject({ ref: 'triage@0.1.0', stage: 'prod', attestation: 'created' });
+    expect(await stageOf()).toBe('0.1.0');
+    // The rolled-back version still holds canary: pushing it moves the canary tag, never prod.
+    const away = JSON.parse((await run(['push', 'triage@0.2.0', '--json'])).stdout);
+    expect(away).toMatchObject({ stage: 'canary', tags: ['0.2.0', 'canary'] });
+    expect(await stageOf()).toBe('0.1.0');
+
+    // The newest signed evidence of 0.1.0 says how it came to hold prod again.
+    const layout = join(cwd, '.agentctl/oci/triage');
+    const dsse = readdirSync(join(layout, 'blobs/sha256'))
+      .map((f) => readFileSync(join(layout, 'blobs/sha256', f), 'utf8'))
+      .filter((t) => t.includes('"payloadType"'))
+      .map((t) => JSON.parse(Buffer.from(JSON.parse(t).payload, 'base64').toString('utf8')));
+    expect(dsse.map((s) => s.predicate.route)).toContainEqual(
+      expect.objectContaining({ action: 'rollback', stage: 'prod', from: '0.2.0', reason: 'refund answers regressed' }),
+    );
+
+    // A consumer pulls by route: remote/name@prod, or the bare name, is what holds prod there now.
+    const consumer = tempDir();
+    mkdirSync(join(consumer, '.agentctl'));
+    writeFileSync(join(consumer, '.agentctl/config.yaml'), `team: team-ops\nremotes: { team: "file://${join(cwd, '.agentctl/oci')}" }\n`);
+    const pulled = await ok(consumer, ['pull', 'team/triage@prod', '--json'], env);
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ ref: 'triage@0.1.0', resolvedFrom: 'prod' });
+    const bare = await ok(consumer, ['pull', 'team/triage'], env);
+    expect(bare.stderr).toContain('team/triage@prod → triage@0.1.0');
+    const staging = await agentctl(['pull', 'team/triage@staging'], { cwd: consumer, env });
+    expect(staging.exitCode).toBe(2);
   });
 });
