@@ -34,7 +34,10 @@ ${extra}  evals: { dataset: evals/samples.yaml, gate: { minPassRate: 1 } }
     join(dir, 'cassettes/default.yaml'),
     `version: 1\ninteractions:\n  - match: { input: "Plan the checkout tests" }\n    responses:\n      - content: "${answer}"\n  - match: { input: "Write cases for login" }\n    responses:\n      - content: "${answer}"\n`,
   );
-  writeFileSync(join(dir, 'evals/samples.yaml'), `samples:\n  - id: one\n    input: Write cases for login\n    assert: [{ type: contains, value: "${answer.split(' ')[0]}" }]\n`);
+  writeFileSync(
+    join(dir, 'evals/samples.yaml'),
+    `samples:\n  - id: one\n    input: Write cases for login\n    assert: [{ type: contains, value: "${answer.split(' ')[0]}" }]\n`,
+  );
 }
 
 const ok = async (cwd: string, args: string[], env: Record<string, string> = {}) => {

@@ -88,3 +88,28 @@ describe('evidence', () => {
     expect(check?.detail).toContain('evidence is bound to the digest');
   });
 });
+
+describe('the dependency gate', () => {
+  const deps = [
+    { ref: 'jira@^1.0.0', name: 'jira', version: '1.0.0', kind: 'Tool', status: 'active', holds: ['dev' as const, 'canary' as const] },
+    { ref: 'writer@^1.0.0', name: 'writer', version: '1.0.0', kind: 'Agent', status: 'disabled', holds: ['prod' as const] },
+  ];
+
+  it('every locked dependency must be active and hold the stage or higher, each failure with its fix', () => {
+    const checks = checkGates({ ...input([policy({})], 'prod'), dependencies: deps });
+    expect(checks.map((c) => [c.gate, c.holds, c.detail])).toEqual([
+      ['dependencies', false, 'tool jira@1.0.0 holds only dev, canary; prod needs it active and holding prod or higher'],
+      ['dependencies', false, 'sub-agent writer@1.0.0 is disabled; prod needs it active and holding prod or higher'],
+    ]);
+    expect(checks[0]?.fix).toContain('agentctl promote jira@1.0.0 --to prod');
+    // canary: jira holds canary; a disabled writer still fails, whatever stage it holds.
+    expect(checkGates({ ...input([policy({})], 'canary'), dependencies: deps }).map((c) => c.holds)).toEqual([true, false]);
+  });
+
+  it('a governing policy may name an exception, and gates show it as one', () => {
+    const lenient = policy({ stages: { prod: { dependencyExceptions: ['jira'] } } });
+    const checks = checkGates({ ...input([lenient], 'prod'), dependencies: deps });
+    expect(checks[0]).toMatchObject({ holds: true, policy: 'default', detail: expect.stringContaining('allowed as an exception by policy default') });
+    expect(checks[1]).toMatchObject({ holds: false });
+  });
+});
