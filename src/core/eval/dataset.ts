@@ -211,6 +211,15 @@ function unknownAssertionTypes(file: string, samples: unknown, locate: Locate): 
   return out;
 }
 
+/**
+ * Assertion code is evidence: it must be part of the version (so its digest covers it), so it can only
+ * come from inside the agent's folder — a relative path without "..", never an absolute one.
+ */
+export function isInsideFolder(path: string): boolean {
+  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path)) return false;
+  return !path.split(/[\\/]/).includes('..');
+}
+
 function semanticChecks(file: string, dir: string, samples: Sample[], locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Map<string, number>();
@@ -232,7 +241,14 @@ function semanticChecks(file: string, dir: string, samples: Sample[], locate: Lo
           );
         }
       }
-      if (assertion.type === 'javascript' && !existsSync(resolve(dir, assertion.file))) {
+      if (assertion.type === 'javascript' && !isInsideFolder(assertion.file)) {
+        report(
+          ['assert', j, 'file'],
+          'path-outside-agent',
+          `javascript assertion ${assertion.file}: the path must stay inside the agent folder (relative, no "..")`,
+          'move the file next to the sample set (or below it) and write a relative path such as checks/refund.js',
+        );
+      } else if (assertion.type === 'javascript' && !existsSync(resolve(dir, assertion.file))) {
         report(
           ['assert', j, 'file'],
           'missing-file',

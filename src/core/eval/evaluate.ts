@@ -3,6 +3,7 @@
  * prod) run on the same samples when it has no evidence for them yet, the eval itself, the comparison,
  * and the agent's own gate (pass rate, no regressions).
  */
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
@@ -44,9 +45,29 @@ export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset
   const ref = agent.document.spec.evals?.dataset;
   if (!ref) throw new UsageError(`${agent.name}@${agent.version} has no sample set`, { fix: 'add spec.evals.dataset (e.g. evals/samples.yaml) to the agent' });
   const text = agent.files[ref];
-  // JavaScript assertion files are found next to the workspace copy of the sample set.
-  const dir = dirname(join(workspace.root, 'agents', agent.name, ref));
+  // Assertion code runs from the version's own bytes (they are in its digest), never from the workspace:
+  // an edited check cannot pass for the registered version.
+  const dir = dirname(join(materialize(agent, workspace), ref));
   return { dataset: parseDataset(text ?? '', join(dir, ref.split('/').pop() ?? ref), `agents/${agent.name}/${ref}`), dir };
+}
+
+/** The snapshot's files written out once per digest under .agentctl/cache (content-addressed, so never stale). */
+function materialize(agent: AgentSnapshot, workspace: Workspace): string {
+  const target = join(workspace.stateDir, 'cache', 'versions', agent.digest.replace(/^sha256:/, ''));
+  if (existsSync(target)) return target;
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = mkdtempSync(`${target}.tmp-`);
+  for (const [path, text] of Object.entries(agent.files)) {
+    const file = join(staging, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  try {
+    renameSync(staging, target);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another process materialized it first: same bytes
+  }
+  return target;
 }
 
 async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset, dir: string): Promise<EvalRunOptions['baseline']> {

@@ -15,6 +15,7 @@ import { executeRun, newId, openEventLog } from '../runtime/execute.js';
 import { formatDuration, policyRefsOf } from '../runtime/guards.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { deadline } from '../util/deadline.js';
+import { agentctlVersion } from '../util/package-root.js';
 import { evaluateAssertion, type Observation } from './assertions.js';
 import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample } from './dataset.js';
@@ -141,6 +142,12 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
     baselineDigest: b?.digest ?? null,
     regressions: comparison?.regressions ?? null,
     policies: policyRefsOf(agent),
+    // Evidence says what else decided it: this agentctl, the provider and the models asked.
+    environment: {
+      agentctl: agentctlVersion(),
+      provider: provider.name,
+      models: [...new Set([options.model ?? agent.document.spec.model.ref, ...(agent.document.spec.model.fallbacks ?? [])])],
+    },
   });
   return {
     evalId,

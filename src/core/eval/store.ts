@@ -31,6 +31,8 @@ export interface EvalRow {
   summary: EvalSummary | null;
   /** The Policy versions the eval's runs were decided under (empty for evals recorded before they were). */
   policies: PolicyRef[];
+  /** What produced the verdict besides the version: agentctl, the provider, the models asked. */
+  environment: EvalEnvironment | null;
 }
 
 export interface Approval {
@@ -54,18 +56,25 @@ export interface EvalFinish {
   regressions: number | null;
   /** Kept with the summary: evidence names the policies it was gathered under. */
   policies?: PolicyRef[];
+  environment?: EvalEnvironment;
+}
+
+export interface EvalEnvironment {
+  agentctl: string;
+  provider: string;
+  models: string[];
 }
 
 const EVAL_COLUMNS = `eval_id AS evalId, agent, version, digest, source, dataset_digest AS datasetDigest, provider, repeat, status, interrupted,
   started_at AS startedAt, finished_at AS finishedAt, pass_rate AS passRate, baseline_ref AS baselineRef, baseline_digest AS baselineDigest, regressions, summary`;
 
-type RawEval = Omit<EvalRow, 'summary' | 'interrupted' | 'policies'> & { summary: string | null; interrupted: number };
+type RawEval = Omit<EvalRow, 'summary' | 'interrupted' | 'policies' | 'environment'> & { summary: string | null; interrupted: number };
 
 function decodeEval(row: RawEval): EvalRow {
-  const stored = row.summary ? (JSON.parse(row.summary) as EvalSummary & { policies?: PolicyRef[] }) : null;
-  if (!stored) return { ...row, interrupted: row.interrupted === 1, summary: null, policies: [] };
-  const { policies = [], ...summary } = stored;
-  return { ...row, interrupted: row.interrupted === 1, summary, policies };
+  const stored = row.summary ? (JSON.parse(row.summary) as EvalSummary & { policies?: PolicyRef[]; environment?: EvalEnvironment }) : null;
+  if (!stored) return { ...row, interrupted: row.interrupted === 1, summary: null, policies: [], environment: null };
+  const { policies = [], environment = null, ...summary } = stored;
+  return { ...row, interrupted: row.interrupted === 1, summary, policies, environment };
 }
 
 export class EvalStore {
@@ -134,7 +143,7 @@ export class EvalStore {
         f.baselineRef,
         f.baselineDigest,
         f.regressions,
-        JSON.stringify(f.policies ? { ...f.summary, policies: f.policies } : f.summary),
+        JSON.stringify({ ...f.summary, ...(f.policies ? { policies: f.policies } : {}), ...(f.environment ? { environment: f.environment } : {}) }),
         evalId,
       );
   }

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { LoadedSpec } from '../spec/load.js';
 import type { SpecDocument } from '../spec/schema.js';
 import { canonicalJson, type Digest, normalizeText, sha256 } from '../util/canonical.js';
+import { evidenceFiles } from './evidence-files.js';
 
 export const BUNDLE_FORMAT = 'agentctl.bundle/v1';
 
@@ -55,7 +56,8 @@ export function buildBundle(spec: LoadedSpec & { document: SpecDocument }): Buil
   const doc = spec.document;
   const base = dirname(spec.absolutePath);
   const contents = new Map<Digest, Buffer>();
-  const paths = [...new Set(referencedFiles(doc).map(normalizeRef))].sort();
+  const evidence = doc.kind === 'Agent' ? evidenceFiles(base, doc) : [];
+  const paths = [...new Set([...referencedFiles(doc), ...evidence].map(normalizeRef))].sort();
   const files = paths.map((path) => {
     const bytes = normalizeText(readFileSync(resolve(base, path)));
     const digest = sha256(bytes);

@@ -120,6 +120,8 @@ export function attestationArtifact(
             regressions: evaluation.regressions,
             baseline: evaluation.baselineRef,
             summary: evaluation.summary,
+            policies: evaluation.policies,
+            environment: evaluation.environment,
             results: registry.evals.results(evaluation.evalId).map((r) => ({ sample: r.sampleId, iteration: r.iteration, status: r.status, score: r.score })),
           }
         : null,

@@ -5,12 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
 
+/** This agentctl's version, from its package.json (recorded with evidence). */
+export function agentctlVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+}
+
 export function packageRoot(): string {
   if (cached) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'agentctl') {
+    // Found by the command it installs, not its npm name (which may be scoped or renamed).
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> }).bin?.agentctl) {
       cached = dir;
       return dir;
     }
