@@ -16,7 +16,13 @@ cd "$work"
 step init my-agents --template main-sub --name triage --owner team-qa --yes
 cd my-agents
 step validate
-step register agents/triage
+# Keys are identities: the author's key and a reviewer's key speak for team-qa (.agentctl/trust.yaml,
+# reviewed like CODEOWNERS); everything recorded from here on is signed by the key that did it.
+step keys generate
+step keys generate --name reviewer
+step trust add team-qa "$XDG_CONFIG_HOME/agentctl/keys/default.pub" --owner author
+step trust add team-qa "$XDG_CONFIG_HOME/agentctl/keys/reviewer.pub" --owner reviewer
+step register agents/triage policies/default.yaml
 step list
 step show triage@0.1.0
 step promote triage@0.1.0 --to dev --with-deps --reason "first cut"
@@ -30,14 +36,14 @@ step stats --by agent,version --since 1h
 # Dependencies follow their stage: triage's sub-agents need their own eval evidence for prod.
 step eval --all --junit eval.xml --md eval.md
 step gates triage@0.1.0
-# The author may not approve their own version (policies/default.yaml): a reviewer does.
-AGENTCTL_USER=reviewer step approve triage@0.1.0 --with-deps --note "read the eval report"
+# The author may not approve their own version (policies/default.yaml): a reviewer does, with their key.
+AGENTCTL_SIGNING_KEY=reviewer step approve triage@0.1.0 --with-deps --note "read the eval report"
+step gates triage@0.1.0
 step promote triage@0.1.0 --to prod --with-deps --reason "eval passed, approved"
 step run triage@prod -i "What is the status of LOGIN-42?"
 step history triage@0.1.0
-# Publish to the embedded remote (an OCI image layout in .agentctl/oci), signed with a fresh key,
+# Publish to the embedded remote (an OCI image layout in .agentctl/oci), signed with the author's key,
 # then pull it into a second workspace and verify every digest and the signature.
-step keys generate
 step push triage@0.1.0 --dry-run
 step push triage@0.1.0
 step remote ls local

@@ -279,6 +279,26 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('forget a remote (nothing on it is deleted)')
     .action(lazy(async () => (await import('./commands/remote.js')).remoteRemoveCommand));
 
+  const trust = program.command('trust').description('.agentctl/trust.yaml: which keys speak for which team (reviewed like CODEOWNERS)');
+  trust
+    .command('add <team> <publicKey>')
+    .description("add a person's or a CI's public key to a team (creates the file: keys become identities)")
+    .option('--owner <name>', 'who holds the key (default: the file name, e.g. alice.pub → alice)')
+    .option('--ci', 'a CI key: it signs evidence, never approves')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/trust.js')).trustAddCommand));
+  trust
+    .command('rm <keyId>')
+    .description('retire a key (it signs nothing new; old signatures stay valid), or --revoke it (nothing it signed verifies)')
+    .option('--revoke', 'remove it entirely')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/trust.js')).trustRmCommand));
+  trust
+    .command('ls')
+    .description('the trusted keys, by team')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/trust.js')).trustLsCommand));
+
   const keys = program.command('keys').description('ed25519 signing keys (in the user config folder)');
   keys
     .command('generate')

@@ -1,5 +1,6 @@
 /** Opening the workspace with its resolved configuration, for commands that act as a user and team. */
 import { type Actor, Registry } from '../core/registry/registry.js';
+import { resolveIdentity } from '../core/trust/identity.js';
 import { openWorkspace } from '../core/workspace/open.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { CliContext } from './context.js';
@@ -11,6 +12,14 @@ export function workspaceOf(ctx: CliContext): Workspace {
 
 export function actorOf(workspace: Workspace): Actor {
   return { user: workspace.config.user, team: workspace.config.team };
+}
+
+/**
+ * Who records a change (register, promote, rollback, approve): with a trust file, the holder of the
+ * signing key — who signs it; without one, the configured user and team (single-developer mode).
+ */
+export function signingActorOf(ctx: CliContext, workspace: Workspace): Actor {
+  return resolveIdentity(workspace, ctx.env).actor;
 }
 
 /** Write commands resolve the configuration: they need the acting user and team. */

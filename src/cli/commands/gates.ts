@@ -7,7 +7,7 @@ import { loadWorkspaceSpecs, workspacePolicies } from '../../core/spec/validate.
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
-import { actorOf, writeRegistry } from '../workspace.js';
+import { signingActorOf, writeRegistry } from '../workspace.js';
 
 export async function approveCommand(ctx: CliContext, ref: string, options: { note?: string; withDeps?: boolean; json?: boolean }): Promise<number> {
   return writeRegistry(ctx, (registry, workspace) => {
@@ -17,10 +17,17 @@ export async function approveCommand(ctx: CliContext, ref: string, options: { no
     const refs = [...(options.withDeps ? lockedClosure(registry, row.name, row.version) : []), `${row.name}@${row.version}`];
     const approvals = refs.flatMap((r) => {
       const dep = registry.resolve(r);
-      const already = registry.evals.approvals(dep.name, dep.version, dep.digest).some((a) => a.user === actorOf(workspace).user);
+      const already = registry.evals.approvals(dep.name, dep.version, dep.digest).some((a) => a.user === signingActorOf(ctx, workspace).user);
       if (already && r !== `${row.name}@${row.version}`) return [];
       return [
-        approveVersion(registry, r, actorOf(workspace), options.note ?? null, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy),
+        approveVersion(
+          registry,
+          r,
+          signingActorOf(ctx, workspace),
+          options.note ?? null,
+          workspacePolicies(workspace.root, ctx.cwd),
+          workspace.config.defaultPolicy,
+        ),
       ];
     });
     if (options.json) printJson(ctx, options.withDeps ? approvals : approvals[0]);

@@ -3,11 +3,11 @@ import type { CliContext } from '../context.js';
 import { formatDiagnostic } from '../present/diagnostics.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
-import { actorOf, writeRegistry } from '../workspace.js';
+import { signingActorOf, writeRegistry } from '../workspace.js';
 
 export async function registerCommand(ctx: CliContext, paths: string[], options: { json?: boolean }): Promise<number> {
   return writeRegistry(ctx, (registry, workspace) => {
-    const result = registerSpecs(workspace, registry, ctx.cwd, paths, actorOf(workspace));
+    const result = registerSpecs(workspace, registry, ctx.cwd, paths, signingActorOf(ctx, workspace));
     if (!result.ok) {
       if (options.json) printJson(ctx, { registered: [], diagnostics: result.report.diagnostics });
       else for (const d of result.report.diagnostics) printLine(ctx, formatDiagnostic(d));

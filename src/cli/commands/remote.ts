@@ -11,6 +11,8 @@ import { parseRemoteRef } from '../../core/remote/url.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { isExactVersion } from '../../core/spec/refs.js';
 import { workspacePolicies } from '../../core/spec/validate.js';
+import { loadTrust } from '../../core/trust/trust-file.js';
+import { findWorkspaceRoot, workspacePaths } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { out } from '../present/style.js';
@@ -77,21 +79,27 @@ export async function keysGenerateCommand(ctx: CliContext, options: { name?: str
     printLine(ctx, `${out.green('✓')} ed25519 signing key ${key.keyId}`);
     printLine(ctx, `  private: ${key.privatePath} (mode 600; never share it)`);
     printLine(ctx, `  public:  ${key.publicPath}`);
-    printLine(ctx, '  teammates who should trust your pushes add the public key under trustedKeys in .agentctl/config.yaml');
+    printLine(ctx, `  next: have a reviewer add it to the workspace's trust file: agentctl trust add <team> ${key.publicPath}`);
   }
   return 0;
 }
 
 export async function keysListCommand(ctx: CliContext, options: { json?: boolean }): Promise<number> {
-  const keys = Object.entries(ownPublicKeys(ctx.env)).map(([name, pem]) => ({ name: name.replace(/^own:/, ''), keyId: keyIdOf(pem) }));
-  if (options.json) printJson(ctx, { dir: keysDir(ctx.env), keys });
+  // Which teams trust each key, when the current folder is a workspace with a trust file.
+  const root = findWorkspaceRoot(ctx.cwd);
+  const trust = root ? loadTrust(workspacePaths(root).stateDir) : undefined;
+  const keys = Object.entries(ownPublicKeys(ctx.env)).map(([name, pem]) => {
+    const keyId = keyIdOf(pem);
+    return { name: name.replace(/^own:/, ''), keyId, teams: (trust?.keys ?? []).filter((k) => k.keyId === keyId && !k.retiredAt).map((k) => k.team) };
+  });
+  if (options.json) printJson(ctx, { dir: keysDir(ctx.env), trustFile: trust ? trust.path : null, keys });
   else if (keys.length === 0) note(ctx, 'no signing keys yet: agentctl keys generate');
   else
     printLine(
       ctx,
       table(
-        keys.map((k) => [k.name, k.keyId]),
-        ['NAME', 'KEY ID'],
+        keys.map((k) => [k.name, k.keyId, trust ? k.teams.join(', ') || 'trusted by no team here' : '(no trust file)']),
+        ['NAME', 'KEY ID', 'TEAMS'],
       ),
     );
   return 0;

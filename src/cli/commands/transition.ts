@@ -10,7 +10,7 @@ import type { CliContext } from '../context.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { err, out } from '../present/style.js';
 import { enquirerPrompter } from '../prompts.js';
-import { actorOf, writeRegistry } from '../workspace.js';
+import { signingActorOf, writeRegistry } from '../workspace.js';
 
 interface TransitionOptions {
   reason?: string;
@@ -25,7 +25,8 @@ function move(ctx: CliContext, ref: string, request: Request, options: Transitio
     // Gates are checked inside the same transaction as the move, against the policies as they are now.
     const guard =
       request.action === 'promote' ? promotionGuard(registry, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy) : undefined;
-    const { row, transition, move: stageMove } = registry.transition(ref, request, actorOf(workspace), options.reason ?? null, guard, expectHolder);
+    const actor = signingActorOf(ctx, workspace);
+    const { row, transition, move: stageMove } = registry.transition(ref, request, actor, options.reason ?? null, guard, expectHolder);
     if (options.json) {
       printJson(ctx, { version: row, transition, stageMove: stageMove ?? null });
       return 0;
@@ -65,7 +66,7 @@ export async function promoteCommand(ctx: CliContext, ref: string, options: Tran
   if (options.withDeps) {
     writeRegistry(ctx, (registry, workspace) => {
       const guard = promotionGuard(registry, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy);
-      for (const step of promoteDependencies(registry, registry.resolve(ref), options.to, actorOf(workspace), options.reason ?? null, guard)) {
+      for (const step of promoteDependencies(registry, registry.resolve(ref), options.to, signingActorOf(ctx, workspace), options.reason ?? null, guard)) {
         if (!options.json) note(ctx, `${out.green('✓')} ${step}`);
       }
     });
@@ -88,7 +89,7 @@ export async function rollbackCommand(ctx: CliContext, name: string, options: { 
     });
   }
   return writeRegistry(ctx, (registry, workspace) => {
-    const result = registry.rollback(name, options.stage, { to: options.to, reason: options.reason, actor: actorOf(workspace) });
+    const result = registry.rollback(name, options.stage, { to: options.to, reason: options.reason, actor: signingActorOf(ctx, workspace) });
     if (options.json) {
       printJson(ctx, result);
       return 0;

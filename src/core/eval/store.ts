@@ -41,6 +41,10 @@ export interface Approval {
   note: string | null;
   at: string;
   digest: string;
+  /** The key that signed it (null: an unsigned approval, single-developer mode). */
+  signer: string | null;
+  /** The DSSE envelope of the signed approval statement. */
+  envelope: string | null;
 }
 
 export type NewEval = Pick<EvalRow, 'evalId' | 'agent' | 'version' | 'digest' | 'source' | 'datasetDigest' | 'provider' | 'repeat' | 'startedAt'> & {
@@ -205,11 +209,21 @@ export class EvalStore {
 
   approvals(name: string, version: string, digest: string): Approval[] {
     return this.db
-      .prepare('SELECT user, team, note, at, digest FROM approvals WHERE name = ? AND version = ? AND digest = ? ORDER BY id')
+      .prepare('SELECT user, team, note, at, digest, signer, envelope FROM approvals WHERE name = ? AND version = ? AND digest = ? ORDER BY id')
       .all(name, version, digest) as Approval[];
   }
 
-  addApproval(a: { name: string; version: string; digest: string; user: string; team: string; note: string | null }): Approval {
+  addApproval(a: {
+    name: string;
+    version: string;
+    digest: string;
+    user: string;
+    team: string;
+    note: string | null;
+    at?: string;
+    signer?: string | null;
+    envelope?: string | null;
+  }): Approval {
     const existing = this.db.prepare('SELECT at FROM approvals WHERE name = ? AND version = ? AND user = ?').pluck().get(a.name, a.version, a.user) as
       | string
       | undefined;
@@ -220,10 +234,10 @@ export class EvalStore {
         code: 'already-approved',
       });
     }
-    const at = new Date().toISOString();
+    const at = a.at ?? new Date().toISOString();
     this.db
-      .prepare('INSERT INTO approvals (name, version, digest, user, team, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(a.name, a.version, a.digest, a.user, a.team, a.note, at);
-    return { user: a.user, team: a.team, note: a.note, at, digest: a.digest };
+      .prepare('INSERT INTO approvals (name, version, digest, user, team, note, at, signer, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(a.name, a.version, a.digest, a.user, a.team, a.note, at, a.signer ?? null, a.envelope ?? null);
+    return { user: a.user, team: a.team, note: a.note, at, digest: a.digest, signer: a.signer ?? null, envelope: a.envelope ?? null };
   }
 }

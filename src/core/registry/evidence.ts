@@ -1,5 +1,7 @@
 /** Gathering a version's evidence from the database (inside the promotion's own transaction). */
+import { dirname } from 'node:path';
 import type { PolicyDocument } from '../spec/schema.js';
+import { loadTrust } from '../trust/trust-file.js';
 import { assertGates, checkGates, type DependencyState, type Evidence, type GateCheck } from './gates.js';
 import { STAGES, type Stage, type State } from './lifecycle.js';
 import { documentsOf, type PolicyRef, policiesInForce, refOf } from './policies-in-force.js';
@@ -11,6 +13,8 @@ export function evidenceOf(registry: Registry, row: VersionRow): Evidence {
     staleEval: registry.evals.latestStale(row.name, row.version, row.digest),
     approvals: registry.evals.approvals(row.name, row.version, row.digest),
     author: row.createdBy,
+    trust: registry.path === ':memory:' ? undefined : loadTrust(dirname(registry.path)),
+    registeredBy: registry.registeredBy(row.name, row.version),
   };
 }
 

@@ -7,6 +7,8 @@ import type { Approval, EvalRow } from '../eval/store.js';
 import { decide, globMatch, policiesFor } from '../spec/policy.js';
 import { parseObjectRef } from '../spec/refs.js';
 import type { AgentDocument, PolicyDocument, StageGate } from '../spec/schema.js';
+import { APPROVAL_PREDICATE, verifyAbout } from '../trust/statements.js';
+import type { Trust } from '../trust/trust-file.js';
 import type { Bundle } from './bundle.js';
 import type { Stage } from './lifecycle.js';
 import type { PolicyRef } from './policies-in-force.js';
@@ -29,6 +31,10 @@ export interface Evidence {
   approvals: Approval[];
   /** Who registered the version (self-approval). */
   author: string;
+  /** The workspace's trust file: approvals then count only as signatures by its keys. Absent: single-developer mode. */
+  trust?: Trust | undefined;
+  /** The key that signed the registration (its signature never counts as an approval). */
+  registeredBy?: string | null;
 }
 
 /** A locked dependency (sub-agent or tool) as it stands now. */
@@ -151,6 +157,7 @@ function evalCheck(
 }
 
 function approvalCheck(policy: string, gate: NonNullable<StageGate['approvals']>, allowSelf: boolean, evidence: Evidence, ref: string): GateCheck {
+  if (evidence.trust) return signedApprovalCheck(policy, gate, allowSelf, evidence, ref, evidence.trust);
   const counted = evidence.approvals.filter((a) => (allowSelf || a.user !== evidence.author) && (!gate.fromTeams?.length || gate.fromTeams.includes(a.team)));
   const from = gate.fromTeams?.length ? ` from ${gate.fromTeams.join(' or ')}` : '';
   const holds = counted.length >= gate.count;
@@ -158,8 +165,56 @@ function approvalCheck(policy: string, gate: NonNullable<StageGate['approvals']>
     policy,
     gate: 'approvals',
     holds,
-    detail: `${counted.length} of ${gate.count} approval(s)${from}${counted.length ? ` (${counted.map((a) => a.user).join(', ')})` : ''}${allowSelf ? '' : `; the author (${evidence.author}) cannot approve`}`,
+    detail: `${counted.length} of ${gate.count} approval(s)${from}${counted.length ? ` (${counted.map((a) => a.user).join(', ')})` : ''}${allowSelf ? '' : `; the author (${evidence.author}) cannot approve`}; approvals are unsigned (no .agentctl/trust.yaml: single-developer mode)`,
     ...(holds ? {} : { fix: `agentctl approve ${ref} --note "…" (by ${gate.count - counted.length} more reviewer(s)${from})` }),
+  };
+}
+
+/**
+ * With a trust file an approval is a signature: it counts only when it verifies against a key of the
+ * trust file, is about exactly this digest, comes from a team the gate allows, was made while the key was
+ * not retired, is not by a CI key, and is not by the key (or the person) that registered the version.
+ * One count per key, whatever the approval rows say about users and teams.
+ */
+function signedApprovalCheck(
+  policy: string,
+  gate: NonNullable<StageGate['approvals']>,
+  allowSelf: boolean,
+  evidence: Evidence,
+  ref: string,
+  trust: Trust,
+): GateCheck {
+  const from = gate.fromTeams?.length ? ` from ${gate.fromTeams.join(' or ')}` : '';
+  const byKey = new Map<string, { owner: string; team: string; keyId: string }>();
+  let ignored = 0;
+  for (const approval of evidence.approvals) {
+    const verified = verifyAbout(approval.envelope, approval.digest, trust, APPROVAL_PREDICATE);
+    const at = String(verified?.statement.predicate.at ?? '');
+    const ok =
+      verified &&
+      !verified.key.ci &&
+      (verified.key.retiredAt === null || at < verified.key.retiredAt) &&
+      (allowSelf || (verified.key.keyId !== evidence.registeredBy && verified.key.owner !== evidence.author)) &&
+      (!gate.fromTeams?.length || gate.fromTeams.includes(verified.key.team));
+    if (!ok || !verified) {
+      ignored++;
+      continue;
+    }
+    byKey.set(verified.key.keyId, { owner: verified.key.owner, team: verified.key.team, keyId: verified.key.keyId });
+  }
+  const counted = [...byKey.values()];
+  const holds = counted.length >= gate.count;
+  const who = counted.map((k) => `${k.owner} (${k.team}, key ${k.keyId.slice(0, 19)}…)`).join(', ');
+  return {
+    policy,
+    gate: 'approvals',
+    holds,
+    detail: `${counted.length} of ${gate.count} approval(s)${from} signed by ${who || 'nobody yet'}${ignored ? `; ${ignored} not counted (unsigned, not by a trusted key of an allowed team, by the author's key, or about another digest)` : ''}`,
+    ...(holds
+      ? {}
+      : {
+          fix: `agentctl approve ${ref} --note "…" with a key of ${gate.fromTeams?.join(' or ') || 'a team'} in .agentctl/trust.yaml (${gate.count - counted.length} more)`,
+        }),
   };
 }
 

@@ -510,4 +510,21 @@ ORDER BY t.id;
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages];
+/**
+ * Keys are identities: with a trust file, transitions, stage moves and approvals are signed statements
+ * about the version digest, recorded with the signing key's id and the DSSE envelope.
+ */
+const signatures: Migration = {
+  version: 6,
+  name: 'signatures',
+  sql: `
+ALTER TABLE transitions ADD COLUMN signer TEXT;
+ALTER TABLE transitions ADD COLUMN signature TEXT CHECK (signature IS NULL OR json_valid(signature));
+ALTER TABLE stage_moves ADD COLUMN signer TEXT;
+ALTER TABLE stage_moves ADD COLUMN signature TEXT CHECK (signature IS NULL OR json_valid(signature));
+ALTER TABLE approvals ADD COLUMN signer TEXT;
+ALTER TABLE approvals ADD COLUMN envelope TEXT CHECK (envelope IS NULL OR json_valid(envelope));
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages, signatures];

@@ -9,6 +9,7 @@ import { didYouMean } from '../spec/diagnostics.js';
 import type { KnownVersion } from '../spec/references.js';
 import { compareVersions, isExactVersion, nextPatch, parseVersionRef, versionParts } from '../spec/refs.js';
 import type { SpecKind } from '../spec/schema.js';
+import { statementAbout, TRANSITION_PREDICATE } from '../trust/statements.js';
 import { BlobStore } from './blobs.js';
 import type { BuiltBundle, Bundle } from './bundle.js';
 import { type Db, openDatabase, translateSqliteError, writeTransaction } from './db.js';
@@ -18,7 +19,12 @@ import { isStage, type StageMove, StageStore, stageRank } from './stages.js';
 export interface Actor {
   user: string;
   team: string;
+  /** With a trust file: signs what this actor records (a transition, a stage move), with the key that is their identity. */
+  sign?: Signer;
 }
+
+/** Signs an in-toto statement; returns the key id and the DSSE envelope (JSON). */
+export type Signer = (statement: Record<string, unknown>) => { keyId: string; envelope: string };
 
 export interface VersionRow {
   kind: SpecKind;
@@ -50,6 +56,8 @@ export interface TransitionRow {
   team: string;
   at: string;
   reason: string | null;
+  /** The key that signed the move (null: unsigned, single-developer mode). */
+  signer: string | null;
 }
 
 export interface Dependency {
@@ -342,7 +350,7 @@ export class Registry {
             .prepare('INSERT INTO objects (name, kind, owner, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
             .run(bundle.name, bundle.kind, bundle.owner, now, actor.user);
         }
-        const transition = this.insertTransition(bundle.name, bundle.version, 'register', null, { status: 'draft', stage: 'dev' }, actor, now, null);
+        const transition = this.insertTransition(bundle.name, bundle.version, digest, 'register', null, { status: 'draft', stage: 'dev' }, actor, now, null);
         const parts = versionParts(bundle.version);
         this.db
           .prepare(
@@ -409,6 +417,7 @@ export class Registry {
       const id = this.insertTransition(
         row.name,
         row.version,
+        row.digest,
         request.action,
         { status: row.status, stage: row.stage },
         next,
@@ -430,6 +439,8 @@ export class Registry {
           team: actor.team,
           at: transition.at,
           reason,
+          signer: actor.sign,
+          digest: row.digest,
         });
       }
       return { row: next === null ? null : this.resolve(exact), transition, ...(move ? { move } : {}) };
@@ -498,6 +509,8 @@ export class Registry {
         team: options.actor.team,
         at: new Date().toISOString(),
         reason: options.reason,
+        signer: options.actor.sign,
+        digest: this.resolve(`${name}@${target}`).digest,
       });
       return { from: this.resolve(`${name}@${from.version}`), to: this.resolve(`${name}@${target}`), move };
     });
@@ -525,7 +538,7 @@ export class Registry {
       () =>
         this.db
           .prepare(
-            `SELECT id, name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason FROM transitions
+            `SELECT id, name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason, signer FROM transitions
              WHERE name = ? AND (? IS NULL OR version = ?) ORDER BY id`,
           )
           .all(name, version ?? null, version ?? null) as RawTransition[],
@@ -541,6 +554,7 @@ export class Registry {
   private insertTransition(
     name: string,
     version: string,
+    digest: string,
     action: TransitionAction,
     from: State | null,
     to: State | null,
@@ -548,13 +562,42 @@ export class Registry {
     at: string,
     reason: string | null,
   ): number {
+    // With a trust file, the move is a signed statement about the digest, by the key that is the actor.
+    const signed = actor.sign?.(
+      statementAbout(name, version, digest, TRANSITION_PREDICATE, { action, from, to, actor: actor.user, team: actor.team, at, reason }),
+    );
     const result = this.db
       .prepare(
-        `INSERT INTO transitions (name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO transitions (name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason, signer, signature)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(name, version, action, from?.status ?? null, from?.stage ?? null, to?.status ?? null, to?.stage ?? null, actor.user, actor.team, at, reason);
+      .run(
+        name,
+        version,
+        action,
+        from?.status ?? null,
+        from?.stage ?? null,
+        to?.status ?? null,
+        to?.stage ?? null,
+        actor.user,
+        actor.team,
+        at,
+        reason,
+        signed?.keyId ?? null,
+        signed?.envelope ?? null,
+      );
     return Number(result.lastInsertRowid);
+  }
+
+  /** The key that signed the registration of `name@version` (null: registered unsigned, single-developer mode). */
+  registeredBy(name: string, version: string): string | null {
+    return this.read(
+      () =>
+        (this.db.prepare(`SELECT signer FROM transitions WHERE name = ? AND version = ? AND action = 'register'`).pluck().get(name, version) as
+          | string
+          | null
+          | undefined) ?? null,
+    );
   }
 
   private assertOwner(name: string, owner: string, actor: Actor): void {
@@ -598,6 +641,7 @@ interface RawTransition {
   team: string;
   at: string;
   reason: string | null;
+  signer: string | null;
 }
 
 function toTransitionRow(raw: RawTransition): TransitionRow {
@@ -612,5 +656,6 @@ function toTransitionRow(raw: RawTransition): TransitionRow {
     team: raw.team,
     at: raw.at,
     reason: raw.reason,
+    signer: raw.signer ?? null,
   };
 }

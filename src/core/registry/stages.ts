@@ -2,8 +2,12 @@
  * The stages store: the only code that reads or writes `stage_holders` and `stage_moves` (migration 5).
  * A stage is a route: `name@prod` is the version that holds prod now, one per name and stage.
  */
+import { STAGE_PREDICATE, statementAbout } from '../trust/statements.js';
 import type { Db } from './db.js';
 import { STAGES, type Stage } from './lifecycle.js';
+
+/** Signs an in-toto statement (see registry.ts Actor.sign). */
+type Signer = (statement: Record<string, unknown>) => { keyId: string; envelope: string };
 
 export interface StageMove {
   id: number;
@@ -82,11 +86,18 @@ export class StageStore {
     return moves.find((v) => v !== current && !rolled.has(`${name}@${v}`) && isActive(v));
   }
 
-  move(m: Omit<StageMove, 'id'>): StageMove {
+  /** Records a move; with a signer (a trust file), it is a signed statement about the new holder's digest. */
+  move(m: Omit<StageMove, 'id'> & { signer?: Signer | undefined; digest: string }): StageMove {
+    const { signer, digest, ...move } = m;
+    const signed = signer?.(
+      statementAbout(m.name, m.toVersion, digest, STAGE_PREDICATE, { stage: m.stage, from: m.fromVersion, action: m.action, at: m.at, reason: m.reason }),
+    );
     const result = this.db
-      .prepare('INSERT INTO stage_moves (name, stage, from_version, to_version, action, actor, team, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(m.name, m.stage, m.fromVersion, m.toVersion, m.action, m.actor, m.team, m.at, m.reason);
-    return { id: Number(result.lastInsertRowid), ...m };
+      .prepare(
+        'INSERT INTO stage_moves (name, stage, from_version, to_version, action, actor, team, at, reason, signer, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(m.name, m.stage, m.fromVersion, m.toVersion, m.action, m.actor, m.team, m.at, m.reason, signed?.keyId ?? null, signed?.envelope ?? null);
+    return { id: Number(result.lastInsertRowid), ...move };
   }
 }
 

@@ -125,7 +125,16 @@ export function attestationArtifact(
             results: registry.evals.results(evaluation.evalId).map((r) => ({ sample: r.sampleId, iteration: r.iteration, status: r.status, score: r.score })),
           }
         : null,
-      approvals: approvals.map((a) => ({ user: a.user, team: a.team, note: a.note, at: a.at })),
+      // Signed approvals travel with their DSSE envelopes, so a consumer can verify each against its trust file.
+      approvals: approvals.map((a) => ({
+        user: a.user,
+        team: a.team,
+        note: a.note,
+        at: a.at,
+        signer: a.signer,
+        envelope: a.envelope ? (JSON.parse(a.envelope) as unknown) : null,
+      })),
+      approvalsSigned: approvals.length > 0 && approvals.every((a) => a.signer !== null),
       gates: checks.map((c) => ({ gate: c.gate, policy: c.policy, holds: c.holds, detail: c.detail })),
     },
   };
