@@ -5,9 +5,9 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { checkJsonSchema, compileJsonSchema } from '../runtime/json-schema-check.js';
 import type { Assertion } from './dataset.js';
+import { JsSandbox, type SandboxResult } from './sandbox.js';
 
 export interface Observation {
   input: string;
@@ -45,6 +45,8 @@ export interface AssertionContext {
   judge(rubric: string, model: string | undefined, observation: Observation): Promise<Verdict>;
   /** Folder javascript assertion files are relative to. */
   dir: string;
+  /** The eval's sandbox for javascript assertions (one process for the whole eval); a one-shot one otherwise. */
+  sandbox?: JsSandbox;
 }
 
 export class AssertionError extends Error {}
@@ -152,7 +154,7 @@ async function check(a: Assertion, obs: Observation, context: AssertionContext):
       };
     }
     case 'javascript':
-      return runJavascript(resolve(context.dir, a.file), a.export ?? 'default', a.timeoutMs ?? 5_000, obs);
+      return runJavascript(resolve(context.dir, a.file), a.export ?? 'default', a.timeoutMs ?? 5_000, obs, context.sandbox, context.dir);
   }
 }
 
@@ -184,44 +186,36 @@ function isSubsequence(wanted: string[], seen: string[]): boolean {
 }
 
 /**
- * A user's check function runs in a worker thread, so one that throws is an error and one that never
- * returns is stopped at its timeout instead of hanging the eval.
+ * A user's check function runs in the sandbox (sandbox.ts): a separate process under Node's permission
+ * model, so one that throws is an error, one that never returns is stopped at its timeout, and one that
+ * reads files outside its version, writes, spawns or reads the environment is refused.
  */
-function runJavascript(file: string, exportName: string, timeoutMs: number, obs: Observation): Promise<{ score: number; reason: string }> {
-  const code = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    import(workerData.url).then(async (mod) => {
-      const fn = workerData.exportName === 'default' ? (mod.default ?? mod) : mod[workerData.exportName];
-      if (typeof fn !== 'function') throw new Error('exports no function named ' + workerData.exportName);
-      parentPort.postMessage({ ok: true, result: await fn(workerData.output, workerData.context) });
-    }).catch((error) => parentPort.postMessage({ ok: false, error: String(error && error.message || error) }));`;
-  return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(code, {
-      eval: true,
-      workerData: { url: pathToFileURL(file).href, exportName, output: obs.output, context: { ...obs } },
-    });
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      reject(new AssertionError(`javascript assertion ${file} did not return within ${timeoutMs} ms`));
-    }, timeoutMs);
-    worker.once('message', (message: { ok: boolean; result?: unknown; error?: string }) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      if (!message.ok) return reject(new AssertionError(`javascript assertion ${file} threw: ${message.error}`));
-      const result = message.result;
-      if (typeof result === 'boolean') return resolvePromise({ score: result ? 1 : 0, reason: `javascript: ${result ? 'passed' : 'failed'}` });
-      if (typeof result === 'number') return resolvePromise({ score: Math.max(0, Math.min(1, result)), reason: `javascript: score ${result}` });
-      if (result && typeof result === 'object' && 'pass' in result) {
-        const r = result as { pass: boolean; score?: number; reason?: string };
-        return resolvePromise({ score: r.score ?? (r.pass ? 1 : 0), reason: `javascript: ${r.reason ?? (r.pass ? 'passed' : 'failed')}` });
-      }
-      reject(new AssertionError(`javascript assertion ${file} returned ${JSON.stringify(result)}; return a boolean, a number, or { pass, score?, reason? }`));
-    });
-    worker.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new AssertionError(`javascript assertion ${file} failed: ${error.message}`));
-    });
-  });
+async function runJavascript(
+  file: string,
+  exportName: string,
+  timeoutMs: number,
+  obs: Observation,
+  sandbox: JsSandbox | undefined,
+  dir: string,
+): Promise<{ score: number; reason: string }> {
+  const own = sandbox ?? new JsSandbox({ readDir: dir });
+  let message: SandboxResult;
+  try {
+    message = await own.call(pathToFileURL(file).href, exportName, obs.output, { ...obs }, timeoutMs);
+  } catch (error) {
+    throw new AssertionError(`javascript assertion ${file} ${(error as Error).message}`);
+  } finally {
+    if (!sandbox) own.close();
+  }
+  if (!message.ok) throw new AssertionError(`javascript assertion ${file} threw: ${message.error}`);
+  const result = message.result;
+  if (typeof result === 'boolean') return { score: result ? 1 : 0, reason: `javascript: ${result ? 'passed' : 'failed'}` };
+  if (typeof result === 'number') return { score: Math.max(0, Math.min(1, result)), reason: `javascript: score ${result}` };
+  if (result && typeof result === 'object' && 'pass' in result) {
+    const r = result as { pass: boolean; score?: number; reason?: string };
+    return { score: r.score ?? (r.pass ? 1 : 0), reason: `javascript: ${r.reason ?? (r.pass ? 'passed' : 'failed')}` };
+  }
+  throw new AssertionError(`javascript assertion ${file} returned ${JSON.stringify(result)}; return a boolean, a number, or { pass, score?, reason? }`);
 }
 
 /** Reads the judge's answer: a JSON object with pass (boolean) and/or score (0..1), and a reason. */

@@ -19,7 +19,7 @@ export interface GateOutcome {
   reasons: string[];
 }
 
-export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datasetDir' | 'baseline'> {
+export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datasetDir' | 'codeRoot' | 'baseline'> {
   workspace: Workspace;
   /** `name@version` or `name@prod`, or undefined for the version that holds prod now (never a rolled-back one). */
   baselineRef?: string | undefined;
@@ -28,7 +28,7 @@ export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datas
 
 export async function evaluateAgent(options: EvaluateOptions): Promise<{ report: EvalReport; gate: GateOutcome; datasetFile: string }> {
   const { agent } = options;
-  const { dataset, dir } = datasetOf(agent, options.workspace);
+  const { dataset, dir, root } = datasetOf(agent, options.workspace);
   if (dataset.diagnostics.length > 0) {
     const first = dataset.diagnostics[0];
     throw new UsageError(`the sample set ${dataset.file} does not validate: ${first?.message}`, {
@@ -37,18 +37,19 @@ export async function evaluateAgent(options: EvaluateOptions): Promise<{ report:
     });
   }
   const baseline = await baselineResults(options, dataset, dir);
-  const report = await runEval({ ...options, dataset, datasetDir: dir, baseline });
+  const report = await runEval({ ...options, dataset, datasetDir: dir, codeRoot: root, baseline });
   return { report, gate: gateOf(agent, report), datasetFile: dataset.file };
 }
 
-export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset: LoadedDataset; dir: string } {
+export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset: LoadedDataset; dir: string; root: string } {
   const ref = agent.document.spec.evals?.dataset;
   if (!ref) throw new UsageError(`${agent.name}@${agent.version} has no sample set`, { fix: 'add spec.evals.dataset (e.g. evals/samples.yaml) to the agent' });
   const text = agent.files[ref];
   // Assertion code runs from the version's own bytes (they are in its digest), never from the workspace:
   // an edited check cannot pass for the registered version.
-  const dir = dirname(join(materialize(agent, workspace), ref));
-  return { dataset: parseDataset(text ?? '', join(dir, ref.split('/').pop() ?? ref), `agents/${agent.name}/${ref}`), dir };
+  const root = materialize(agent, workspace);
+  const dir = dirname(join(root, ref));
+  return { dataset: parseDataset(text ?? '', join(dir, ref.split('/').pop() ?? ref), `agents/${agent.name}/${ref}`), dir, root };
 }
 
 /** The snapshot's files written out once per digest under .agentctl/cache (content-addressed, so never stale). */

@@ -21,6 +21,7 @@ import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample } from './dataset.js';
 import { judgeWith } from './judge.js';
 import { type EvalSummary, type SampleResult, sampleScore, summarize } from './results.js';
+import { JsSandbox } from './sandbox.js';
 
 /** Run failures that are the model's or the environment's, not the agent's: errors, not failures. */
 const MODEL_ERRORS = new Set([
@@ -41,6 +42,8 @@ export interface EvalRunOptions {
   agent: AgentSnapshot;
   dataset: LoadedDataset;
   datasetDir: string;
+  /** The version's files, the only folder assertion code may read (default: datasetDir). */
+  codeRoot?: string | undefined;
   provider: ModelProvider;
   /** The model override the session chose (undefined: each agent's own model.ref). */
   model?: string | undefined;
@@ -120,14 +123,20 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       if (options.signal?.aborted) return;
       const job = jobs[next++];
       if (!job) return;
-      const result = await runSample(job.sample, job.iteration, { ...options, provider, log });
+      const result = await runSample(job.sample, job.iteration, { ...options, provider, log, sandbox });
       if (!result) return; // cancelled mid-sample: not a result
       results.push(result);
       log.defer(() => registry.evals.addResult(evalId, result));
       options.onProgress?.({ type: 'result', result, done: results.length, total: jobs.length });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, jobs.length)) }, worker));
+  // Assertion code runs in one sandboxed process for the whole eval, started on first use.
+  const sandbox = new JsSandbox({ readDir: options.codeRoot ?? options.datasetDir });
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, jobs.length)) }, worker));
+  } finally {
+    sandbox.close();
+  }
   log.flush();
   if (options.onRecorded && recorded.length) options.onRecorded(recorded);
   results.sort((a, b) => a.sampleId.localeCompare(b.sampleId) || a.iteration - b.iteration);
@@ -171,7 +180,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
 async function runSample(
   sample: Sample,
   iteration: number,
-  options: EvalRunOptions & { provider: ModelProvider; log: EventLog },
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; sandbox?: JsSandbox },
 ): Promise<SampleResult | undefined> {
   const conversation = typeof sample.input === 'string' ? [{ role: 'user' as const, content: sample.input }] : sample.input;
   const input = conversation.at(-1)?.content ?? '';
@@ -191,7 +200,7 @@ async function runSampleWithin(
   conversation: { role: 'user' | 'assistant'; content: string }[],
   timeout: number,
   signal: AbortSignal,
-  options: EvalRunOptions & { provider: ModelProvider; log: EventLog },
+  options: EvalRunOptions & { provider: ModelProvider; log: EventLog; sandbox?: JsSandbox },
 ): Promise<SampleResult | undefined> {
   const observed: RuntimeEvent[] = [];
   const stream = executeRun({
@@ -252,7 +261,8 @@ async function runSampleWithin(
   // The judge gets the sample's timeout: a judge whose gateway hangs errors the sample, it does not hold the eval.
   const judge = judgeWith(options.provider, options.agent, options, timeout);
   const assertions = [];
-  for (const assertion of sample.assert) assertions.push(await evaluateAssertion(assertion, observation, { judge, dir: options.datasetDir }));
+  for (const assertion of sample.assert)
+    assertions.push(await evaluateAssertion(assertion, observation, { judge, dir: options.datasetDir, sandbox: options.sandbox }));
   const broken = assertions.find((a) => a.error);
   // A judge cut short by Ctrl-C did not judge: the sample is unfinished (the eval partial), not an error.
   if (broken && options.signal?.aborted) return undefined;
