@@ -70,7 +70,7 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
       { code: 'not-an-agent' },
     );
   }
-  const where = `${options.name}@${options.version} on ${target.description}`;
+  const where = `${options.name}@${options.version} on ${options.remoteName}`;
   // What the tag names: a version tag names its version; a stage tag's manifest says which version it holds.
   const annotated = { name: body.annotations?.[TITLE], version: body.annotations?.[VERSION] };
   const wanted = stage ? annotated.version : options.version;
@@ -96,7 +96,7 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
   if (stage) ref = asked;
 
   const main = builtFrom(files, 'bundle.json', '', config.digest, ref);
-  assertIdentity(asked, tag, stage, target.description, repository, [
+  assertIdentity(asked, tag, stage, options.remoteName, `${target.description} (repository ${repository})`, [
     ['its manifest', `${annotated.name}@${annotated.version}`],
     ['its config', `${config.name}@${config.version}`],
     ['its bundle', `${main.bundle.name}@${main.bundle.version}`],
@@ -168,17 +168,17 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
 const VERSION = 'org.opencontainers.image.version';
 
 /** The manifest, the config and the bundle must all name the version asked for: else the tag was moved. */
-function assertIdentity(asked: string, tag: string, stage: Stage | null, remote: string, repository: string, claims: [string, string][]): void {
+function assertIdentity(asked: string, tag: string, stage: Stage | null, remote: string, location: string, claims: [string, string][]): void {
   const wrong = claims.filter(([, says]) => says !== asked);
   if (wrong.length === 0) return;
   const bundle = claims.at(-1)?.[1] ?? '?';
   const agree = claims.every(([, says]) => says === bundle);
   const detail = claims.map(([what, says]) => `${what} says ${says}`).join(', ');
   const why = stage
-    ? `the ${stage} tag on ${remote}/${repository} says it holds ${asked}, but it points at ${bundle} (${detail})`
-    : `the tag ${tag} on ${remote}/${repository} points at ${bundle}${agree ? ': the tag was moved' : `: the artifact contradicts itself (${detail})`}`;
+    ? `the ${stage} tag on ${remote} says it holds ${asked}, but it points at ${bundle} (${detail})`
+    : `the tag ${tag} on ${remote} points at ${bundle}${agree ? ': the tag was moved' : `: the artifact contradicts itself (${detail})`}`;
   throw new CheckFailedError(`refusing to pull ${asked}: ${why}; nothing was registered`, {
-    where: `${remote}/${repository}:${tag}`,
+    where: `${location}, tag ${tag}`,
     fix: `do not trust this remote's ${tag} tag; ask the owner to push ${asked} again (agentctl push), or pull ${bundle} by its own version`,
     code: 'not-that-version',
   });
@@ -191,14 +191,11 @@ function requireSignature(evidence: EvidenceCheck, ref: string, remoteName: stri
     return { valid: true, keyId: first.keyId, keyName: first.keyName, statement: null, reason: `signed by ${first.keyName}` };
   }
   if (evidence.found === 0) {
-    throw new CheckFailedError(
-      `no signed evidence was found for ${ref} on ${remoteName} (${remote}): the signature was not copied with the artifact`,
-      {
-        where: `${remoteName}/${ref}`,
-        fix: 'copy with `skopeo copy --all` or another OCI-aware tool that copies referrers, or push it again with agentctl push',
-        code: 'no-signature',
-      },
-    );
+    throw new CheckFailedError(`no signed evidence was found for ${ref} on ${remoteName} (${remote}): the signature was not copied with the artifact`, {
+      where: `${remoteName}/${ref}`,
+      fix: 'copy with `skopeo copy --all` or another OCI-aware tool that copies referrers, or push it again with agentctl push',
+      code: 'no-signature',
+    });
   }
   const last = evidence.failures.at(-1) as Verification;
   throw new CheckFailedError(`${ref} from ${remote} failed verification: ${last.reason}`, {
