@@ -12,7 +12,7 @@ const OWNERS: Record<string, string[]> = {
   'core/registry/registry.ts': ['objects', 'transitions', 'lifecycle', 'versions', 'retired_versions', 'version_dependencies'],
   'core/events/run-store.ts': ['sessions', 'runs', 'events', 'spans'],
   'core/events/event-log.ts': ['sessions', 'runs', 'events', 'spans'],
-  'core/eval/store.ts': ['evals', 'eval_results', 'approvals'],
+  'core/eval/store.ts': ['evals', 'eval_results', 'approvals', 'imported_evidence'],
   'core/registry/stages.ts': ['stage_holders', 'stage_moves'],
 };
 const ALL_TABLES = [...new Set(Object.values(OWNERS).flat())];

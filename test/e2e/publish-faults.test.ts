@@ -111,6 +111,7 @@ describe.skipIf(!hasRegistry)('registry faults', () => {
       version: '0.1.0',
       verify: false,
       trustedKeys: {},
+      remoteName: 'tamper',
       actor: { user: 'bob', team: 'team-ops' },
     });
     await expect(pull).rejects.toThrow(/does not match its digest/);

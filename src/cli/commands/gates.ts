@@ -1,7 +1,8 @@
 /** approve and gates: the human evidence, and what each stage needs now. */
 import { approveVersion } from '../../core/eval/approve.js';
-import { gatesReport } from '../../core/registry/evidence.js';
+import { evidencePieces, gatesReport } from '../../core/registry/evidence.js';
 import { policyDrift } from '../../core/registry/policies-in-force.js';
+import { originText } from '../../core/registry/provenance.js';
 import type { Registry } from '../../core/registry/registry.js';
 import { loadWorkspaceSpecs, workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
@@ -61,8 +62,9 @@ export async function gatesCommand(ctx: CliContext, ref: string, options: { json
     const drift = policyDrift(registry, specs).filter((d) => d.state === 'changed' || d.state === 'unregistered' || (d.state === 'disabled' && d.workspace));
     // Drift is a warning on stderr: the gates above are decided by the registered policies regardless.
     for (const d of drift) note(ctx, `${out.yellow('policy drift:')} ${d.detail}${d.fix ? `\n  ${out.cyan('fix:')} ${d.fix}` : ''}`);
+    const evidence = evidencePieces(registry, row);
     if (options.json) {
-      printJson(ctx, { ref: `${row.name}@${row.version}`, digest: row.digest, status: row.status, stage: row.stage, stages, policyDrift: drift });
+      printJson(ctx, { ref: `${row.name}@${row.version}`, digest: row.digest, status: row.status, stage: row.stage, stages, evidence, policyDrift: drift });
       return 0;
     }
     printLine(ctx, `${out.bold(`${row.name}@${row.version}`)} is ${row.status} in ${row.stage} ${out.dim(row.digest)}`);
@@ -74,6 +76,9 @@ export async function gatesCommand(ctx: CliContext, ref: string, options: { json
         if (!c.holds && c.fix) printLine(ctx, `      ${out.cyan('fix:')} ${c.fix}`);
       }
     }
+    // Where each piece of evidence the gates counted came from: here, or pulled and signed by whom.
+    if (evidence.length) printLine(ctx, out.bold('evidence'));
+    for (const e of evidence) printLine(ctx, `    ${e.detail} — ${e.pulled ? out.cyan(originText(e.pulled)) : out.dim('local')}`);
     return 0;
   });
 }

@@ -165,6 +165,7 @@ export async function pullCommand(ctx: CliContext, ref: string, options: { verif
         version,
         verify: Boolean(options.verify),
         trustedKeys: { ...ownPublicKeys(ctx.env), ...workspace.config.trustedKeys },
+        remoteName: remote.name,
         actor: actorOf(workspace),
         signal,
       });
@@ -175,6 +176,11 @@ export async function pullCommand(ctx: CliContext, ref: string, options: { verif
         if (result.verification) printLine(ctx, `  ${out.green('✓')} ${result.verification.reason} (${result.verification.keyId})`);
         for (const r of result.registered)
           printLine(ctx, `  ${r.outcome === 'registered' ? out.green('registered') : out.dim('unchanged ')} ${r.ref} ${out.dim(r.digest)}`);
+        for (const e of result.evidence)
+          printLine(
+            ctx,
+            `  ${e.imported ? out.green('evidence  ') : out.dim('evidence  ')} ${e.stage ?? 'no stage'} on ${remote.name}, signed by ${e.keyName} ${out.dim(`(${e.keyId})`)}${e.imported ? '' : out.dim(' already recorded')}`,
+          );
       }
       return 0;
     }),

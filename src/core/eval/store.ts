@@ -1,11 +1,12 @@
 /**
  * The evals store: the only code that reads or writes `evals`, `eval_results` and `approvals`
- * (migration 3). Rows are decoded into their types on the way out; statements are prepared once.
+ * (migration 3), and `imported_evidence` (migration 7: evidence that came with a pulled version). Rows are decoded into their types on the way out; statements are prepared once.
  */
 import { hostname } from 'node:os';
 import type { Statement } from 'better-sqlite3';
 import { CheckFailedError } from '../errors.js';
 import type { Db } from '../registry/db.js';
+import type { Stage } from '../registry/lifecycle.js';
 import type { PolicyRef } from '../registry/policies-in-force.js';
 import type { EvalSummary, SampleResult } from './results.js';
 
@@ -68,6 +69,50 @@ export interface EvalEnvironment {
   provider: string;
   models: string[];
 }
+
+/** What a signed release attestation says about a version (the predicate push signs: remote/artifact.ts). */
+export interface ReleasePredicate {
+  name: string;
+  version: string;
+  digest: string;
+  owner: string;
+  stage: Stage | null;
+  eval: {
+    evalId: string;
+    passRate: number | null;
+    regressions: number | null;
+    baseline: string | null;
+    summary: EvalSummary | null;
+    results: { sample: string; iteration: number; status: string; score: number }[];
+  } | null;
+  /** With a trust file at the publisher, each approval carries its signer's DSSE envelope. */
+  approvals: { user: string; team: string; note: string | null; at: string; signer?: string | null; envelope?: unknown }[];
+  gates: { gate: string; policy: string; holds: boolean; detail: string }[];
+}
+
+/** One verified attestation imported with a pulled version: where it came from and who signed it. */
+export interface ImportedEvidence {
+  name: string;
+  version: string;
+  digest: string;
+  /** The remote's name as the puller knows it (`team`). */
+  remote: string;
+  manifestDigest: string;
+  /** The referrer manifest that carried the envelope. */
+  attestationDigest: string;
+  signerKeyId: string;
+  signerName: string;
+  /** The stage the signer published it for on the remote (signed). */
+  remoteStage: Stage | null;
+  predicate: ReleasePredicate;
+  /** The DSSE envelope as pulled, so the signature can be checked again later. */
+  envelope: string;
+  importedAt: string;
+  importedBy: string;
+}
+
+const IMPORTED_COLUMNS = `name, version, digest, remote, manifest_digest AS manifestDigest, attestation_digest AS attestationDigest,
+  signer_key_id AS signerKeyId, signer_name AS signerName, remote_stage AS remoteStage, predicate, envelope, imported_at AS importedAt, imported_by AS importedBy`;
 
 const EVAL_COLUMNS = `eval_id AS evalId, agent, version, digest, source, dataset_digest AS datasetDigest, provider, repeat, status, interrupted,
   started_at AS startedAt, finished_at AS finishedAt, pass_rate AS passRate, baseline_ref AS baselineRef, baseline_digest AS baselineDigest, regressions, summary`;
@@ -239,5 +284,41 @@ export class EvalStore {
       .prepare('INSERT INTO approvals (name, version, digest, user, team, note, at, signer, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(a.name, a.version, a.digest, a.user, a.team, a.note, at, a.signer ?? null, a.envelope ?? null);
     return { user: a.user, team: a.team, note: a.note, at, digest: a.digest, signer: a.signer ?? null, envelope: a.envelope ?? null };
+  }
+
+  /**
+   * Records a verified attestation pulled with a version (insert-only; the schema binds it to the registered
+   * digest its predicate names). The same attestation again is a no-op: false.
+   */
+  importEvidence(e: Omit<ImportedEvidence, 'importedAt'>): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT INTO imported_evidence (name, version, digest, remote, manifest_digest, attestation_digest, signer_key_id, signer_name, remote_stage, predicate, envelope, imported_at, imported_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.name,
+        e.version,
+        e.digest,
+        e.remote,
+        e.manifestDigest,
+        e.attestationDigest,
+        e.signerKeyId,
+        e.signerName,
+        e.remoteStage,
+        JSON.stringify(e.predicate),
+        e.envelope,
+        new Date().toISOString(),
+        e.importedBy,
+      );
+    return result.changes > 0;
+  }
+
+  /** The evidence pulled with exactly this name@version and digest, oldest first. */
+  importedEvidence(name: string, version: string, digest: string): ImportedEvidence[] {
+    const rows = this.db
+      .prepare(`SELECT ${IMPORTED_COLUMNS} FROM imported_evidence WHERE name = ? AND version = ? AND digest = ? ORDER BY id`)
+      .all(name, version, digest) as (Omit<ImportedEvidence, 'predicate'> & { predicate: string })[];
+    return rows.map((r) => ({ ...r, predicate: JSON.parse(r.predicate) as ReleasePredicate }));
   }
 }

@@ -5,17 +5,31 @@ import { loadTrust } from '../trust/trust-file.js';
 import { assertGates, checkGates, type DependencyState, type Evidence, type GateCheck } from './gates.js';
 import { STAGES, type Stage, type State } from './lifecycle.js';
 import { documentsOf, type PolicyRef, policiesInForce, refOf } from './policies-in-force.js';
+import { type EvidencePiece, withImported } from './provenance.js';
 import type { Registry, VersionRow } from './registry.js';
 
+/** The version's evidence: recorded here, completed by what was pulled with it, verified (provenance.ts). */
 export function evidenceOf(registry: Registry, row: VersionRow): Evidence {
-  return {
+  const { eval: evaluation, approvals } = withImported(registry, row, {
     eval: registry.evals.latest(row.digest),
-    staleEval: registry.evals.latestStale(row.name, row.version, row.digest),
     approvals: registry.evals.approvals(row.name, row.version, row.digest),
+  });
+  return {
+    eval: evaluation,
+    staleEval: registry.evals.latestStale(row.name, row.version, row.digest),
+    approvals,
     author: row.createdBy,
     trust: registry.path === ':memory:' ? undefined : loadTrust(dirname(registry.path)),
     registeredBy: registry.registeredBy(row.name, row.version),
   };
+}
+
+/** Each piece of the version's evidence and where it came from (local, or pulled and signed by whom). */
+export function evidencePieces(registry: Registry, row: VersionRow): EvidencePiece[] {
+  return withImported(registry, row, {
+    eval: registry.evals.latest(row.digest),
+    approvals: registry.evals.approvals(row.name, row.version, row.digest),
+  }).pieces;
 }
 
 export interface StageGates {

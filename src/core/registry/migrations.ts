@@ -527,4 +527,46 @@ ALTER TABLE approvals ADD COLUMN envelope TEXT CHECK (envelope IS NULL OR json_v
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages, signatures];
+/**
+ * Evidence that travelled with a pulled version: each signed attestation that verified at pull time, kept
+ * with where it came from (remote, manifest digest) and who signed it, and the envelope itself so it can
+ * be checked again. Insert-only and bound, like local evidence, to a registered version and its digest:
+ * the signed predicate must name that digest. The same attestation pulled twice is recorded once.
+ */
+const importedEvidence: Migration = {
+  version: 7,
+  name: 'imported-evidence',
+  sql: `
+CREATE TABLE imported_evidence (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  remote TEXT NOT NULL CHECK (length(remote) > 0),
+  manifest_digest TEXT NOT NULL CHECK (manifest_digest GLOB 'sha256:*'),
+  attestation_digest TEXT NOT NULL CHECK (attestation_digest GLOB 'sha256:*'),
+  signer_key_id TEXT NOT NULL CHECK (length(signer_key_id) > 0),
+  signer_name TEXT NOT NULL,
+  remote_stage TEXT CHECK (remote_stage IS NULL OR remote_stage IN ('dev', 'canary', 'prod')),
+  predicate TEXT NOT NULL CHECK (json_valid(predicate)),
+  envelope TEXT NOT NULL CHECK (json_valid(envelope)),
+  imported_at TEXT NOT NULL,
+  imported_by TEXT NOT NULL CHECK (length(imported_by) > 0),
+  UNIQUE (name, version, attestation_digest)
+) STRICT;
+CREATE INDEX imported_evidence_by_version ON imported_evidence (name, version, digest, id);
+CREATE TRIGGER imported_evidence_insert BEFORE INSERT ON imported_evidence
+BEGIN
+  SELECT RAISE(IGNORE) WHERE EXISTS (SELECT 1 FROM imported_evidence
+    WHERE name = NEW.name AND version = NEW.version AND attestation_digest = NEW.attestation_digest);
+  SELECT RAISE(ABORT, 'imported evidence names a registered version and its digest')
+  WHERE NOT EXISTS (SELECT 1 FROM versions WHERE name = NEW.name AND version = NEW.version AND digest = NEW.digest);
+  SELECT RAISE(ABORT, 'imported evidence is bound to the digest it was signed for')
+  WHERE json_extract(NEW.predicate, '$.digest') IS NOT NEW.digest OR json_extract(NEW.predicate, '$.name') IS NOT NEW.name
+     OR json_extract(NEW.predicate, '$.version') IS NOT NEW.version;
+END;
+${appendOnly('imported_evidence')}
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages, signatures, importedEvidence];

@@ -97,6 +97,26 @@ export class LayoutTarget implements Target {
     return found.sort();
   }
 
+  /**
+   * A layout keeps referrers as untagged descriptors in index.json (image-layout 1.1): those whose manifest
+   * names `digest` as its subject are its referrers, as the registry API would list them.
+   */
+  async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    const out: Descriptor[] = [];
+    for (const d of this.readIndex(repository).manifests) {
+      if (d.annotations?.[REF_NAME] || d.mediaType !== MEDIA.manifest || !existsSync(this.blobPath(repository, d.digest))) continue;
+      let body: { subject?: { digest?: string }; artifactType?: string; annotations?: Record<string, string> };
+      try {
+        body = JSON.parse((await this.getBlob(repository, d.digest)).toString('utf8')) as typeof body;
+      } catch {
+        continue;
+      }
+      if (body.subject?.digest !== digest) continue;
+      out.push({ ...d, ...(body.artifactType ? { artifactType: body.artifactType } : {}), ...(body.annotations ? { annotations: body.annotations } : {}) });
+    }
+    return out;
+  }
+
   private blobPath(repository: string, digest: string): string {
     return join(this.root, repository, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
   }

@@ -1,7 +1,7 @@
 /** What a remote holds: per agent, its versions, the stage tags pointing at them, their digests and signers. */
 
-import { referrersTag } from './artifact.js';
-import type { Descriptor, Target } from './target.js';
+import { findReferrers } from './referrers.js';
+import type { Target } from './target.js';
 import { MEDIA } from './target.js';
 
 export interface RemoteVersion {
@@ -31,15 +31,16 @@ export async function listRemote(target: Target, repositoryOf: (agent: string) =
     }
     for (const [tag, digest] of digests) {
       if (STAGE_TAGS.has(tag)) continue;
-      const index = tags.includes(referrersTag(digest)) ? await target.getManifest(repository, referrersTag(digest)) : undefined;
-      const referrers = index ? ((JSON.parse(index.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : [];
+      // Read from each referrer's own manifest (an index entry may have lost its artifactType in a copy);
+      // a referrer about another manifest is not this version's signer (pull refuses it).
+      const referrers = (await findReferrers(target, repository, digest)).filter((r) => r.subject === digest);
       out.push({
         agent,
         version: tag.replace(/_/g, '+'),
         tag,
         manifestDigest: digest,
         stages: [...digests].filter(([t, d]) => STAGE_TAGS.has(t) && d === digest).map(([t]) => t),
-        signers: [...new Set(referrers.filter((r) => r.artifactType === MEDIA.dsse).map((r) => r.annotations?.['dev.agentctl.signer'] ?? 'unknown'))],
+        signers: [...new Set(referrers.filter((r) => r.artifactType === MEDIA.dsse).map((r) => r.annotations['dev.agentctl.signer'] ?? 'unknown'))],
       });
     }
   }

@@ -7,7 +7,7 @@
 import { CheckFailedError, EnvironmentError } from '../errors.js';
 import { sha256 } from '../util/canonical.js';
 import { type AttemptOptions, DEFAULT_REGISTRY_TIMEOUT_MS, fetchReply, type Reply, withRetries } from './registry-http.js';
-import { type Manifest, MEDIA, type Target, type TargetStats } from './target.js';
+import { type Descriptor, type Manifest, MEDIA, type Target, type TargetStats } from './target.js';
 import type { RemoteLocation } from './url.js';
 
 export interface Credentials {
@@ -164,6 +164,24 @@ export class RegistryTarget implements Target {
     const all = this.json<{ repositories?: string[] }>(response, '/v2/_catalog').repositories ?? [];
     const prefix = this.location.namespace ? `${this.location.namespace}/` : '';
     return all.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
+  }
+
+  /**
+   * GET /v2/<repo>/referrers/<digest> (distribution spec 1.1). A registry without the API answers 404 (or
+   * something that is not an image index): undefined, and the caller falls back to the tag schema.
+   */
+  async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    const path = `/v2/${repository}/referrers/${digest}`;
+    const response = await this.request('GET', path, { repository, ok: [200, 400, 404, 405, 501], headers: { accept: MEDIA.index } });
+    if (response.status !== 200) return undefined;
+    let body: { mediaType?: string; manifests?: unknown } | null;
+    try {
+      body = JSON.parse(response.body.toString('utf8')) as typeof body;
+    } catch {
+      return undefined;
+    }
+    if (body?.mediaType !== MEDIA.index || !Array.isArray(body.manifests)) return undefined;
+    return (body.manifests as Descriptor[]).filter((d) => typeof d?.digest === 'string');
   }
 
   private absolute(location: string | null, repository: string): string {

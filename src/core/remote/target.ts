@@ -37,6 +37,12 @@ export interface Target {
   listTags(repository: string): Promise<string[]>;
   /** Repositories under the target's namespace (best effort). */
   listRepositories(): Promise<string[]>;
+  /**
+   * The referrers of a manifest as the target indexes them by their `subject` (the OCI referrers API, or a
+   * layout's index.json); undefined when the target has no such index (then only the sha256-<hex> tag
+   * schema is left: see referrers.ts).
+   */
+  referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
 }
 
 export const MEDIA = {
