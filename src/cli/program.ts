@@ -312,7 +312,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('attest <ref>')
-    .description("sign this machine's evidence (CI's eval) of a published version and attach it on the remote as a referrer; a bare name is the version in this checkout")
+    .description(
+      "sign this machine's evidence (CI's eval) of a published version and attach it on the remote as a referrer; a bare name is the version in this checkout",
+    )
     .option('--remote <name>', 'remote name or URL (default: the one in <ref>, else defaultRemote)')
     .option('--key <name>', 'signing key name (default: AGENTCTL_SIGNING_KEY_PEM, else signingKey in config, else "default")')
     .option('--json', 'the result as JSON')

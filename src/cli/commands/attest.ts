@@ -20,10 +20,14 @@ export interface AttestCommandOptions {
 export async function attestCommand(ctx: CliContext, ref: string, options: AttestCommandOptions): Promise<number> {
   const parsed = parseRemoteRef(ref);
   if (parsed.version !== undefined && !isExactVersion(parsed.version)) {
-    throw new UsageError(`attest needs an exact version, not "${parsed.version}"`, { fix: `agentctl attest ${parsed.name}@1.2.3, or ${parsed.name} for the version in this checkout` });
+    throw new UsageError(`attest needs an exact version, not "${parsed.version}"`, {
+      fix: `agentctl attest ${parsed.name}@1.2.3, or ${parsed.name} for the version in this checkout`,
+    });
   }
   if (parsed.remote && options.remote && parsed.remote !== options.remote) {
-    throw new UsageError(`${ref} names the remote ${parsed.remote}, but --remote says ${options.remote}`, { fix: `agentctl attest ${parsed.name} --remote <name>` });
+    throw new UsageError(`${ref} names the remote ${parsed.remote}, but --remote says ${options.remote}`, {
+      fix: `agentctl attest ${parsed.name} --remote <name>`,
+    });
   }
   return withSession(ctx, {}, async (session) => {
     const { workspace, registry } = session;
@@ -50,7 +54,10 @@ export async function attestCommand(ctx: CliContext, ref: string, options: Attes
     if (options.json) printJson(ctx, { remote: remote.name, ...result });
     else {
       const verb = result.attestation === 'created' ? 'attached' : 'already attached';
-      printLine(ctx, `${out.green('✓')} evidence of ${result.ref} (eval ${result.evalId}) ${verb} to ${remote.name}/${result.repository} ${out.dim(result.manifestDigest)}`);
+      printLine(
+        ctx,
+        `${out.green('✓')} evidence of ${result.ref} (eval ${result.evalId}) ${verb} to ${remote.name}/${result.repository} ${out.dim(result.manifestDigest)}`,
+      );
       printLine(ctx, out.dim(`  signed by ${result.signer}; referrer ${result.attestationDigest}`));
     }
     return 0;

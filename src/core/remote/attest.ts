@@ -51,10 +51,13 @@ export async function attestVersion(options: AttestOptions): Promise<AttestResul
   const tag = versionTag(version);
   const manifest = await target.getManifest(repository, tag);
   if (!manifest) {
-    throw new CheckFailedError(`${ref} is not on ${options.remoteName} (no tag ${tag} in ${repository}): attest adds evidence to a published version, it never publishes one`, {
-      fix: `publish it first (agentctl push ${ref} --remote ${options.remoteName}), then attest again`,
-      code: 'not-published',
-    });
+    throw new CheckFailedError(
+      `${ref} is not on ${options.remoteName} (no tag ${tag} in ${repository}): attest adds evidence to a published version, it never publishes one`,
+      {
+        fix: `publish it first (agentctl push ${ref} --remote ${options.remoteName}), then attest again`,
+        code: 'not-published',
+      },
+    );
   }
   const published = (JSON.parse(manifest.bytes.toString('utf8')) as { annotations?: Record<string, string> }).annotations?.['dev.agentctl.digest'];
   if (options.digest !== undefined && published !== options.digest) {
