@@ -58,9 +58,7 @@ describe('scaffolded CI', () => {
     const lint = await createLinter();
     const found = lint(files.github, '.github/workflows/agentctl.yml');
     expect(found, JSON.stringify(found, null, 2)).toEqual([]);
-    const broken = files.github
-      .replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    timeout-minutes: soon')
-      .replace('if: always()', 'if: ${{ always( }}');
+    const broken = files.github.replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    timeout-minutes: soon').replace('if: always()', 'if: alwayz()');
     const problems = lint(broken, '.github/workflows/agentctl.yml');
     expect(problems.length).toBeGreaterThanOrEqual(2);
     expect(problems.map((p) => p.line)).toEqual(expect.arrayContaining([expect.any(Number)]));
