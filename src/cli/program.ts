@@ -46,6 +46,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--gateway <url>', 'OpenAI-compatible gateway URL (default: offline cassettes)')
     .option('-y, --yes', 'accept defaults for everything not given; never prompt')
     .option('--force', 'scaffold into a non-empty folder (existing files are kept unless you confirm)')
+    .option('--ci-package <spec>', 'what the scaffolded CI installs (default: this agentctl, pinned; a mirror or git URL for your company)')
     .option('--json', 'print what was written as JSON')
     .action(lazy(async () => (await import('./commands/init.js')).initCommand));
 
@@ -328,6 +329,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--verify', 'require a signature by a trusted key')
     .option('--json', 'the result as JSON')
     .action(lazy(async () => (await import('./commands/remote.js')).pullCommand));
+
+  program
+    .command('attest <ref>')
+    .description(
+      "sign this machine's evidence (CI's eval) of a published version and attach it on the remote as a referrer; a bare name is the version in this checkout",
+    )
+    .option('--remote <name>', 'remote name or URL (default: the one in <ref>, else defaultRemote)')
+    .option('--key <name>', 'signing key name (default: AGENTCTL_SIGNING_KEY_PEM, else signingKey in config, else "default")')
+    .option('--json', 'the result as JSON')
+    .action(lazy(async () => (await import('./commands/attest.js')).attestCommand));
 
   program
     .command('help [topic...]')

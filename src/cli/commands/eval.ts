@@ -1,5 +1,5 @@
 /** `eval`: run an agent's sample set (or every agent's), compare with the baseline, write reports, gate. */
-import { UsageError } from '../../core/errors.js';
+import { checkExhaustive, UsageError } from '../../core/errors.js';
 import type { GateOutcome } from '../../core/eval/evaluate.js';
 import { junitReports, markdownReports } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
@@ -52,12 +52,7 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
             baselineRef: options.baseline,
             record: options.record,
             onProgress: screen.push,
-            onBaseline: (baseline, action) =>
-              screen.note(
-                action === 'run'
-                  ? `baseline ${baseline} has no results for these samples: running it first`
-                  : `baseline ${baseline}: reusing its stored results`,
-              ),
+            onBaseline: (baseline, action, detail) => screen.note(baselineNote(baseline, action, detail)),
           }),
         );
       } finally {
@@ -75,6 +70,21 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
       partial,
     );
   });
+}
+
+function baselineNote(baseline: string, action: 'reuse' | 'run' | 'pulled' | 'none', detail: string | undefined): string {
+  switch (action) {
+    case 'run':
+      return `baseline ${baseline} has no results for these samples: running it first`;
+    case 'reuse':
+      return `baseline ${baseline}: reusing its stored results`;
+    case 'pulled':
+      return `baseline ${baseline}: pulled from the remote (digests and signature checked)`;
+    case 'none':
+      return `baseline ${baseline}: ${detail ?? 'not found'}`;
+    default:
+      return checkExhaustive(action);
+  }
 }
 
 function agentsWithSampleSets(session: AgentSession): string[] {
@@ -135,8 +145,9 @@ function printSummary(ctx: CliContext, report: EvalReport, gate: GateOutcome): v
   printLine(
     ctx,
     gate.passed
-      ? `  ${out.green('✓ gate passed')} (pass rate ≥ ${(gate.minPassRate * 100).toFixed(0)}%${gate.noRegressions ? ', no regressions' : ''})`
+      ? `  ${out.green('✓ gate passed')} (pass rate ≥ ${(gate.minPassRate * 100).toFixed(0)}%${gate.noRegressions && !gate.notes?.length ? ', no regressions' : ''})`
       : `  ${out.red('✗ gate failed')}: ${gate.reasons.join('; ')}`,
   );
+  for (const n of gate.notes ?? []) printLine(ctx, `  ${out.yellow('!')} ${n}`);
   printLine(ctx, out.dim(`  eval ${report.evalId} of ${report.digest}`));
 }

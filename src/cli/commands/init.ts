@@ -17,6 +17,8 @@ export interface InitOptions {
   gateway?: string;
   yes?: boolean;
   force?: boolean;
+  /** What the scaffolded CI installs (default: this package at this version). */
+  ciPackage?: string;
   json?: boolean;
 }
 
@@ -61,7 +63,14 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
   const plan = planScaffold(
     target,
     [findTemplate('_workspace', { includeHidden: true }), findTemplate(template)],
-    { name, owner, model: options.model ?? 'gpt-4o-mini', provider: gateway ? 'openai' : 'cassette', gatewayUrl: gateway ?? 'http://localhost:4000/v1' },
+    {
+      name,
+      owner,
+      model: options.model ?? 'gpt-4o-mini',
+      provider: gateway ? 'openai' : 'cassette',
+      gatewayUrl: gateway ?? 'http://localhost:4000/v1',
+      ciPackage: options.ciPackage,
+    },
     { schemas: true },
   );
   const confirmed = new Set<string>();

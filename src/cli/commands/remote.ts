@@ -11,7 +11,7 @@ import { parseRemoteRef } from '../../core/remote/url.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { isExactVersion } from '../../core/spec/refs.js';
 import { workspacePolicies } from '../../core/spec/validate.js';
-import { loadTrust } from '../../core/trust/trust-file.js';
+import { acceptedSigners, loadTrust } from '../../core/trust/trust-file.js';
 import { findWorkspaceRoot, workspacePaths } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
 import { note, printJson, printLine, table } from '../present/output.js';
@@ -164,7 +164,7 @@ export async function pullCommand(ctx: CliContext, ref: string, options: { verif
         name: parsed.name,
         version,
         verify: Boolean(options.verify),
-        trustedKeys: { ...ownPublicKeys(ctx.env), ...workspace.config.trustedKeys },
+        trustedKeys: acceptedSigners(workspace.stateDir, workspace.config.trustedKeys, ownPublicKeys(ctx.env)),
         remoteName: remote.name,
         actor: actorOf(workspace),
         signal,

@@ -10,20 +10,27 @@ import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { snapshotFromRegistry } from '../runtime/snapshot.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { type LoadedDataset, parseDataset } from './dataset.js';
+import { isRemoteRef, pullRemoteBaseline } from './remote-baseline.js';
 import { type EvalReport, type EvalRunOptions, runEval } from './runner.js';
 
 export interface GateOutcome {
   minPassRate: number;
   noRegressions: boolean;
+  /** The gate fails when there was no baseline to compare with (agent `evals.gate.requireBaseline`). */
+  requireBaseline?: boolean;
   passed: boolean;
   reasons: string[];
+  /** Said with the result but not failing it, e.g. "no baseline: regressions were not checked". */
+  notes?: string[];
 }
 
 export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datasetDir' | 'codeRoot' | 'baseline'> {
   workspace: Workspace;
   /** `name@version` or `name@prod`, or undefined for the version that holds prod now (never a rolled-back one). */
   baselineRef?: string | undefined;
-  onBaseline?: (ref: string, action: 'reuse' | 'run') => void;
+  onBaseline?: (ref: string, action: 'reuse' | 'run' | 'pulled' | 'none', detail?: string) => void;
+  /** For a remote baseline's credentials (default: process.env). */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 export async function evaluateAgent(options: EvaluateOptions): Promise<{ report: EvalReport; gate: GateOutcome; datasetFile: string }> {
@@ -37,8 +44,8 @@ export async function evaluateAgent(options: EvaluateOptions): Promise<{ report:
     });
   }
   const baseline = await baselineResults(options, dataset, dir);
-  const report = await runEval({ ...options, dataset, datasetDir: dir, codeRoot: root, baseline });
-  return { report, gate: gateOf(agent, report), datasetFile: dataset.file };
+  const report = await runEval({ ...options, dataset, datasetDir: dir, codeRoot: root, baseline: baseline.results });
+  return { report, gate: gateOf(agent, report, baseline.none), datasetFile: dataset.file };
 }
 
 export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset: LoadedDataset; dir: string; root: string } {
@@ -71,34 +78,57 @@ function materialize(agent: AgentSnapshot, workspace: Workspace): string {
   return target;
 }
 
-async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset, dir: string): Promise<EvalRunOptions['baseline']> {
+interface Baseline {
+  results?: EvalRunOptions['baseline'];
+  /** Why there is nothing to compare with (undefined when there is, or when the baseline is this very digest). */
+  none?: string | undefined;
+}
+
+async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset, dir: string): Promise<Baseline> {
   const { registry, agent } = options;
-  const ref = options.baselineRef ?? registry.defaultBaseline(agent.name, agent.digest);
-  if (!ref) return undefined;
+  let ref = options.baselineRef ?? registry.defaultBaseline(agent.name, agent.digest);
+  if (ref && isRemoteRef(ref)) {
+    const pulled = await pullRemoteBaseline(ref, agent.name, options);
+    options.onBaseline?.(pulled.ref ?? ref, pulled.ref ? 'pulled' : 'none', pulled.none);
+    if (!pulled.ref) return { none: pulled.none };
+    ref = pulled.ref;
+  }
+  if (!ref) return { none: `no version of ${agent.name} holds prod or canary here` };
   const row = registry.resolve(ref);
   if (row.name !== agent.name) throw new UsageError(`the baseline ${ref} is not a version of ${agent.name}`, { fix: `--baseline ${agent.name}@<version>` });
-  if (row.digest === agent.digest) return undefined;
+  if (row.digest === agent.digest) return {};
   const existing = registry.evals.latest(row.digest, dataset.digest);
   const exact = `${row.name}@${row.version}`;
   if (existing) {
     options.onBaseline?.(exact, 'reuse');
-    return { ref: exact, digest: row.digest, results: registry.evals.results(existing.evalId) };
+    return { results: { ref: exact, digest: row.digest, results: registry.evals.results(existing.evalId) } };
   }
   options.onBaseline?.(exact, 'run');
   const snapshot = snapshotFromRegistry(row.name, row.version, { workspace: new Map(), registry, policies: agent.policies });
   const report = await runEval({ ...options, agent: snapshot, dataset, datasetDir: dir, onProgress: undefined, baseline: undefined });
-  return { ref: exact, digest: row.digest, results: report.results };
+  return { results: { ref: exact, digest: row.digest, results: report.results } };
 }
 
-export function gateOf(agent: AgentSnapshot, report: EvalReport): GateOutcome {
+/** The message every report and summary gives when "no regressions" had nothing to compare with. */
+export const NO_BASELINE = 'no baseline: regressions were not checked';
+
+/** `noBaseline`: why there was nothing to compare with (see baselineResults); undefined when there was. */
+export function gateOf(agent: AgentSnapshot, report: EvalReport, noBaseline?: string): GateOutcome {
   const gate = agent.document.spec.evals?.gate;
   const minPassRate = gate?.minPassRate ?? 1;
   const noRegressions = gate?.noRegressions ?? false;
+  const requireBaseline = gate?.requireBaseline ?? false;
   const reasons: string[] = [];
+  const notes: string[] = [];
   if (report.status === 'partial') reasons.push('the eval was interrupted: partial results do not count');
   if (report.summary.passRate < minPassRate)
     reasons.push(`pass rate ${(report.summary.passRate * 100).toFixed(1)}% is below ${(minPassRate * 100).toFixed(1)}%`);
   if (noRegressions && (report.comparison?.regressions ?? 0) > 0)
     reasons.push(`${report.comparison?.regressions} regression(s) against ${report.comparison?.baselineRef}`);
-  return { minPassRate, noRegressions, passed: reasons.length === 0, reasons };
+  if (!report.comparison && noBaseline !== undefined) {
+    const why = `${NO_BASELINE} (${noBaseline})`;
+    if (requireBaseline) reasons.push(`${why}; the gate requires one: pass --baseline <remote>/${agent.name}@prod`);
+    else if (noRegressions) notes.push(why);
+  }
+  return { minPassRate, noRegressions, requireBaseline, passed: reasons.length === 0, reasons, notes };
 }

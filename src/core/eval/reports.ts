@@ -97,6 +97,7 @@ export function markdownReport(report: EvalReport, gate: GateOutcome, level = 1)
     '',
     `Gate: **${gate.passed ? 'passed' : 'failed'}**${gate.reasons.length ? ` — ${gate.reasons.join('; ')}` : ''}`,
     '',
+    ...(gate.notes ?? []).flatMap((n) => [`> ${md(n)}`, '']),
     '| samples | runs | passed | failed | errors | pass rate | p50 | p95 | tokens | cost |',
     '|---|---|---|---|---|---|---|---|---|---|',
     `| ${s.samples} | ${s.executions} | ${s.passed} | ${s.failed} | ${s.errors} | ${(s.passRate * 100).toFixed(1)}% | ${s.p50LatencyMs ?? '-'} ms | ${s.p95LatencyMs ?? '-'} ms | ${s.tokens} | $${s.costUsd.toFixed(4)} |`,

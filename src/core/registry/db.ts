@@ -64,7 +64,7 @@ function migrate(db: Db, path: string, readonly: boolean): void {
   if (current > latest) {
     throw new EnvironmentError(`the registry ${path} was written by a newer agentctl (schema ${current}, this one knows ${latest})`, {
       where: path,
-      fix: 'upgrade agentctl: npm install -g agentctl@latest',
+      fix: 'upgrade agentctl: npm install -g agentctl-cli@latest',
       code: 'registry-too-new',
     });
   }

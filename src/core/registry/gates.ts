@@ -128,7 +128,8 @@ function evalCheck(
 ): GateCheck {
   const minPassRate = gate.minPassRate ?? agent?.spec.evals?.gate?.minPassRate ?? 1;
   const noRegressions = gate.noRegressions ?? agent?.spec.evals?.gate?.noRegressions ?? false;
-  const wants = `pass rate ≥ ${(minPassRate * 100).toFixed(0)}%${noRegressions ? ', no regressions' : ''}`;
+  const requireBaseline = gate.requireBaseline ?? agent?.spec.evals?.gate?.requireBaseline ?? false;
+  const wants = `pass rate ≥ ${(minPassRate * 100).toFixed(0)}%${noRegressions ? ', no regressions' : ''}${requireBaseline ? ', against a baseline' : ''}`;
   const e = evidence.eval;
   if (!e) {
     const stale = evidence.staleEval
@@ -147,12 +148,24 @@ function evalCheck(
     ...(rate < minPassRate ? [`pass rate ${(rate * 100).toFixed(1)}%`] : []),
     ...(noRegressions && (e.regressions ?? 0) > 0 ? [`${e.regressions} regression(s) against ${e.baselineRef}`] : []),
   ];
+  // "No regressions" against nothing is not evidence: say so, and fail where the policy requires a baseline.
+  const unchecked = !e.baselineRef && (noRegressions || requireBaseline);
+  const baselineMissing = requireBaseline && !e.baselineRef;
+  const compared = e.baselineRef
+    ? `, ${e.regressions ?? 0} regression(s) against ${e.baselineRef}`
+    : unchecked
+      ? ', no baseline: regressions were not checked'
+      : '';
+  const fixes = [
+    ...(problems.length ? [`fix ${problems.join(' and ')}, register a new version and run agentctl eval on it`] : []),
+    ...(baselineMissing ? [`agentctl eval ${ref} --baseline <remote>/${ref.split('@')[0]}@prod`] : []),
+  ];
   return {
     policy,
     gate: 'eval',
-    holds: problems.length === 0,
-    detail: `eval ${e.evalId}: pass rate ${(rate * 100).toFixed(1)}%${e.baselineRef ? `, ${e.regressions ?? 0} regression(s) against ${e.baselineRef}` : ''} (needs ${wants})`,
-    ...(problems.length ? { fix: `fix ${problems.join(' and ')}, register a new version and run agentctl eval on it` } : {}),
+    holds: problems.length === 0 && !baselineMissing,
+    detail: `eval ${e.evalId}: pass rate ${(rate * 100).toFixed(1)}%${compared} (needs ${wants})`,
+    ...(fixes.length ? { fix: fixes.join('; ') } : {}),
   };
 }
 

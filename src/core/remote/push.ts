@@ -173,7 +173,7 @@ async function uploadBlobs(
  * Attaches the attestation as a referrer of the manifest. Registries with the referrers API index it
  * from its `subject`; for the others (like distribution 2.x) the sha256-<hex> tag holds an index of them.
  */
-async function attach(
+export async function attach(
   target: Target,
   repository: string,
   subject: Manifest,

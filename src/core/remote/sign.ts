@@ -70,6 +70,40 @@ export function loadKey(name: string, env: NodeJS.ProcessEnv = process.env): Sig
   return { name, keyId: keyIdOf(publicKeyPem), privateKey, publicKeyPem };
 }
 
+/** The environment variable a CI secret puts the signing key in (PEM, PKCS#8): never written to disk or printed. */
+export const SIGNING_KEY_ENV = 'AGENTCTL_SIGNING_KEY_PEM';
+
+/**
+ * The key to sign with: a named key (`--key`) from the keys folder; else the PEM in
+ * AGENTCTL_SIGNING_KEY_PEM (CI, where the key is a secret and there is no keys folder); else the
+ * configured or "default" key from the keys folder.
+ */
+export function loadSigningKey(options: { name?: string | undefined; configured?: string | undefined }, env: NodeJS.ProcessEnv = process.env): SigningKey {
+  const pem = env[SIGNING_KEY_ENV];
+  if (options.name !== undefined || !pem?.trim()) return loadKey(options.name ?? options.configured ?? 'default', env);
+  // CI variables often carry the PEM on one line with literal \n: accept that form too.
+  const text = pem.includes('\n') ? pem : pem.replace(/\\n/g, '\n');
+  const privateKey = privateKeyOrUndefined(text);
+  if (privateKey?.asymmetricKeyType !== 'ed25519') {
+    // The value is a secret: name the variable, never echo what it holds.
+    throw new EnvironmentError(`${SIGNING_KEY_ENV} does not hold an ed25519 private key in PEM form`, {
+      where: SIGNING_KEY_ENV,
+      fix: `set it to the contents of a key file from agentctl keys generate (…/agentctl/keys/<name>.key), e.g. as a masked CI secret`,
+      code: 'bad-key',
+    });
+  }
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  return { name: `env:${SIGNING_KEY_ENV}`, keyId: keyIdOf(publicKeyPem), privateKey, publicKeyPem };
+}
+
+function privateKeyOrUndefined(pem: string): KeyObject | undefined {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The public keys of this user's own signing keys (trusted for pulls, like one's own signature). */
 export function ownPublicKeys(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const dir = keysDir(env);

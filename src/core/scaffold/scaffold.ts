@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { jsonSchemaText, SCHEMA_NAMES } from '../spec/json-schema.js';
 import { dnsLabel } from '../spec/schema.js';
 import { STATE_DIR } from '../workspace/workspace.js';
+import { checkCiPackage, defaultCiPackage } from './ci-package.js';
 import type { TemplateInfo } from './templates.js';
 
 export interface ScaffoldVars {
@@ -16,6 +17,8 @@ export interface ScaffoldVars {
   model: string;
   provider: string;
   gatewayUrl: string;
+  /** What scaffolded CI installs (default: this package at this version, see ci-package.ts). */
+  ciPackage?: string;
 }
 
 export interface PlannedFile {
@@ -49,6 +52,7 @@ export function checkScaffoldVars(vars: Pick<ScaffoldVars, 'name' | 'owner'>): v
 
 export function planScaffold(target: string, templates: readonly TemplateInfo[], vars: ScaffoldVars, options: { schemas?: boolean } = {}): ScaffoldPlan {
   checkScaffoldVars(vars);
+  vars = { ...vars, ciPackage: checkCiPackage(vars.ciPackage ?? defaultCiPackage()) };
   const root = resolve(target);
   const files = new Map<string, PlannedFile>();
   const add = (path: string, content: Buffer) => {

@@ -115,6 +115,10 @@ export const agentSpecSchema = z.strictObject({
         .strictObject({
           minPassRate: z.number().min(0).max(1).optional(),
           noRegressions: z.boolean().optional(),
+          requireBaseline: z
+            .boolean()
+            .optional()
+            .describe('Fail the gate when there is no baseline to compare with (default: say so and pass); in CI pass --baseline <remote>/<name>@prod.'),
         })
         .optional(),
     })
@@ -178,6 +182,10 @@ const stageGateSchema = z.strictObject({
     .strictObject({
       minPassRate: z.number().min(0).max(1).optional(),
       noRegressions: z.boolean().optional(),
+      requireBaseline: z
+        .boolean()
+        .optional()
+        .describe('The eval must have been compared with a baseline (a version that held prod): "no regressions" with nothing to compare with does not count.'),
     })
     .optional(),
   approvals: z

@@ -142,3 +142,12 @@ function writeAtomically(path: string, text: string): void {
   writeFileSync(temp, text);
   renameSync(temp, path);
 }
+
+/**
+ * Every public key a pull may accept a signature from: the trust file's keys (by team and owner), the
+ * config's `trustedKeys`, and this user's own keys.
+ */
+export function acceptedSigners(stateDir: string, configured: Record<string, string>, own: Record<string, string>): Record<string, string> {
+  const fromTrust = Object.fromEntries((loadTrust(stateDir)?.keys ?? []).map((k) => [`${k.team}/${k.owner}`, k.pem]));
+  return { ...own, ...configured, ...fromTrust };
+}

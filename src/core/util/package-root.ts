@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** This project's npm package name (`agentctl` on npm is another author's); the command is still `agentctl`. */
+export const PACKAGE_NAME = 'agentctl-cli';
+
 let cached: string | undefined;
 
 /** This agentctl's version, from its package.json (recorded with evidence). */
