@@ -69,24 +69,9 @@ export class RegistryAuth {
 
   /** The error for a registry that refused the token it was just given (after unauthorized()). */
   refused(header: string | null, scope: string): EnvironmentError {
-    const challenge = parseChallenge(header);
     const realm = this.challenge?.realm;
-    if (!realm || challenge?.scheme !== 'bearer') return authRequired(this.context.remote);
-    if (challenge.error === 'insufficient_scope') {
-      return new EnvironmentError(`the token service at ${realm} did not grant ${scope || 'the access asked for'} on ${this.context.remote}`, {
-        where: realm,
-        fix: `ask the registry's administrators for that access, or agentctl login ${this.context.remoteName} as a user who has it`,
-        code: 'remote-forbidden',
-      });
-    }
-    return new EnvironmentError(
-      `the registry ${this.context.remote} refused the access token just issued by ${realm}${challenge.error ? ` (${challenge.error})` : ''}: it is expired, or not signed by a key the registry trusts`,
-      {
-        where: realm,
-        fix: "check that the registry's auth.token issuer, service and rootcertbundle match the token service and that both clocks are right, then run the command again",
-        code: 'token-rejected',
-      },
-    );
+    if (!realm || parseChallenge(header)?.scheme !== 'bearer') return authRequired(this.context.remote);
+    return tokenRefused(this.context.remote, this.context.remoteName, realm, header, scope);
   }
 
   private async obtain(scope: string): Promise<Cached> {
@@ -107,6 +92,26 @@ export class RegistryAuth {
     this.cache.set(scope, cached);
     return cached;
   }
+}
+
+/** A registry that answered 401 to an access token just issued by `realm`: forged, expired, or too narrow. */
+export function tokenRefused(remote: string, remoteName: string, realm: string, header: string | null, scope: string): EnvironmentError {
+  const error = parseChallenge(header)?.error;
+  if (error === 'insufficient_scope') {
+    return new EnvironmentError(`the token service at ${realm} did not grant ${scope || 'the access asked for'} on ${remote}`, {
+      where: realm,
+      fix: `ask the registry's administrators for that access, or agentctl login ${remoteName} as a user who has it`,
+      code: 'remote-forbidden',
+    });
+  }
+  return new EnvironmentError(
+    `the registry ${remote} refused the access token just issued by ${realm}${error ? ` (${error})` : ''}: it is expired, or not signed by a key the registry trusts`,
+    {
+      where: realm,
+      fix: "check that the registry's auth.token issuer, service and rootcertbundle match the token service and that both clocks are right, then run the command again",
+      code: 'token-rejected',
+    },
+  );
 }
 
 function basic(username: string, password: string | undefined): string {
