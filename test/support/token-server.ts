@@ -81,7 +81,8 @@ export async function startTokenServer(options: { users: Record<string, string> 
   };
 
   const accessToken = (subject: string, scope: string): string => {
-    const now = Math.floor(Date.now() / 1000);
+    // exp counts in whole seconds: round up, so the registry honours the token at least accessTtl.
+    const now = Math.ceil(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c };
     const claims = {
       iss: TOKEN_ISSUER,

@@ -19,7 +19,10 @@ export interface Credentials {
 }
 
 interface Cached extends AccessToken {
-  /** A little before expiresAt, so a token is not sent in its last moments and refused on arrival. */
+  /**
+   * A quarter of its life (at most 10 s) before expiresAt: the registry checks the token when the
+   * request arrives, so one sent in its last moments would be refused on a slow network.
+   */
   useUntil: number;
 }
 
@@ -88,7 +91,7 @@ export class RegistryAuth {
       c.onRefreshToken?.(token.refreshToken);
     }
     const lifetime = Math.max(0, token.expiresAt - Date.now());
-    const cached = { ...token, useUntil: token.expiresAt - Math.min(5_000, lifetime / 10) };
+    const cached = { ...token, useUntil: token.expiresAt - Math.min(10_000, lifetime / 4) };
     this.cache.set(scope, cached);
     return cached;
   }
