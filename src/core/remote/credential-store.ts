@@ -56,6 +56,8 @@ export function saveLogin(login: StoredLogin, env: NodeJS.ProcessEnv, workspaceR
     });
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // mkdir's mode only applies to a folder it creates: one made earlier (by hand, or by an older agentctl) is tightened too.
+  chmodSync(dirname(path), 0o700);
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
   // mode applies only when the file is created; a stale temp file from a crash keeps its own.
