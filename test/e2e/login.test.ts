@@ -187,6 +187,24 @@ describe.skipIf(!hasRegistry)('login to a registry with a token service', () => 
     expectNoSecrets(login, push);
   });
 
+  it('a legacy token server (GET only, no refresh tokens): login stores nothing and says why; env credentials still push', async () => {
+    const a = await publisher(registry.url);
+    tokens.legacyOnly = true;
+    const login = await loginWith(a);
+    expect(login.exitCode).toBe(3);
+    expect(login.stderr).toContain('issued no refresh token');
+    expect(login.stderr).toContain('AGENTCTL_REMOTE_HUB_USER');
+    expect(tokens.grants.map((g) => `${g.method} ${g.status}`)).toEqual(['POST 404', 'GET 200']);
+    expect(existsSync(join(a.xdg, 'agentctl/credentials'))).toBe(false);
+    const push = await agentctl(['push', 'triage@0.1.0', '--remote', 'hub'], {
+      ...a,
+      env: { ...a.env, AGENTCTL_REMOTE_HUB_USER: 'alice', AGENTCTL_REMOTE_HUB_PASSWORD: PASSWORD },
+    });
+    expect(push.exitCode, push.stderr).toBe(0);
+    expect(tokens.grants.slice(2).every((g) => g.method === 'GET' && g.status === 200)).toBe(true);
+    expectNoSecrets(login, push);
+  });
+
   it('the token service down, at login and at push: exit 3 naming the realm', async () => {
     const a = await publisher(registry.url);
     expect((await loginWith(a)).exitCode).toBe(0);

@@ -40,7 +40,7 @@ export interface TokenServer {
   claimedTtl: number | undefined;
   /** Sign access tokens with a key the registry does not trust (the certificate stays the trusted one). */
   tamper: boolean;
-  /** Answer the POST flow with 404, as a legacy-only token server does. */
+  /** Answer the POST flow with 404 and issue no refresh tokens, as a legacy-only token server does. */
   legacyOnly: boolean;
   /** Every refresh token ever issued, in order. */
   refreshTokens: string[];
@@ -127,7 +127,7 @@ export async function startTokenServer(options: { users: Record<string, string> 
 
     const offline = form.get('access_type') === 'offline' || form.get('offline_token') === 'true';
     let refresh: string | undefined;
-    if (offline && grantType !== 'refresh_token') {
+    if (offline && grantType !== 'refresh_token' && !state.legacyOnly) {
       refresh = `rt-${randomBytes(24).toString('hex')}`;
       live.set(refresh, subject);
       state.refreshTokens.push(refresh);
