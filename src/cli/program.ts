@@ -315,6 +315,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(lazy(async () => (await import('./commands/remote.js')).keysListCommand));
 
   program
+    .command('login <remote>')
+    .description("log in to a remote's token service; keeps a refresh token (never the password) in the user config folder")
+    .option('--username <user>', 'user name (default: AGENTCTL_REMOTE_<NAME>_USER, or asked on a terminal)')
+    .option('--password-stdin', 'read the password or token from stdin (for CI)')
+    .option('--json', 'who and until when, as JSON (never a token)')
+    .action(lazy(async () => (await import('./commands/login.js')).loginCommand));
+  program
+    .command('logout <remote>')
+    .description('forget the login for a remote')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/login.js')).logoutCommand));
+
+  program
     .command('push <ref>')
     .description('publish a version whose stage gates hold: signed, content-addressed, to an OCI remote')
     .option('--remote <name>', 'remote name or URL (default: defaultRemote)')

@@ -28,3 +28,10 @@ export const enquirerPrompter: Prompter = {
     return answer.value;
   },
 };
+
+/** Input not echoed (passwords); only on a terminal — callers check ctx.interactive first. */
+export async function askSecret(message: string): Promise<string> {
+  const { default: enquirer } = await import('enquirer');
+  const answer = (await enquirer.prompt({ type: 'password', name: 'value', message, stdout: process.stderr })) as { value: string };
+  return answer.value;
+}

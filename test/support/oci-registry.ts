@@ -36,7 +36,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRegistry(options: { basicAuth?: { username: string; password: string } } = {}): Promise<RunningRegistry> {
+export interface RegistryOptions {
+  basicAuth?: { username: string; password: string };
+  /** distribution's `auth.token`: clients get RS256 JWTs from this realm (see token-server.ts). */
+  tokenAuth?: { realm: string; service: string; issuer: string; certPath: string };
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
   const dir = tempDir('agentctl-registry-');
   const port = await freePort();
   const storage = join(dir, 'storage');
@@ -45,6 +51,10 @@ export async function startRegistry(options: { basicAuth?: { username: string; p
     const htpasswd = join(dir, 'htpasswd');
     execFileSync('htpasswd', ['-Bbc', htpasswd, options.basicAuth.username, options.basicAuth.password], { stdio: 'ignore' });
     auth = `auth:\n  htpasswd:\n    realm: agentctl-test\n    path: ${htpasswd}\n`;
+  }
+  if (options.tokenAuth) {
+    const t = options.tokenAuth;
+    auth = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.certPath}\n`;
   }
   const config = join(dir, 'config.yml');
   writeFileSync(

@@ -16,6 +16,10 @@ export interface ProxyOptions {
    * until the client gives up, so a signal sent meanwhile lands mid-push.
    */
   holdUploadsAfter?: number;
+  /** Wait this long before forwarding each request (a slow network: a push that outlives short tokens). */
+  delayMs?: number;
+  /** Forward the client's Authorization header (for a registry with auth of its own behind the proxy). */
+  forwardAuthorization?: boolean;
 }
 
 export interface RegistryProxy {
@@ -71,7 +75,8 @@ export async function startProxy(upstreamPort: number, options: ProxyOptions = {
       res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
       return;
     }
-    await forward(req, res, upstreamPort, base, record);
+    if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+    await forward(req, res, upstreamPort, base, record, options.forwardAuthorization ?? false);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -89,11 +94,18 @@ export async function startProxy(upstreamPort: number, options: ProxyOptions = {
   };
 }
 
-async function forward(req: IncomingMessage, res: ServerResponse, upstreamPort: number, base: string, record: (status: number) => void): Promise<void> {
+async function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstreamPort: number,
+  base: string,
+  record: (status: number) => void,
+  forwardAuthorization: boolean,
+): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const headers = Object.fromEntries(
-    Object.entries(req.headers).filter(([k]) => !['host', 'authorization', 'connection', 'content-length'].includes(k)),
+    Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length', ...(forwardAuthorization ? [] : ['authorization'])].includes(k)),
   ) as Record<string, string>;
   const upstream = await fetch(`http://127.0.0.1:${upstreamPort}${req.url}`, {
     method: req.method,

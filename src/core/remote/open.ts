@@ -6,6 +6,7 @@ import { CheckFailedError, UsageError } from '../errors.js';
 import { didYouMean } from '../spec/diagnostics.js';
 import { dnsLabel } from '../spec/schema.js';
 import { type ResolvedConfig, userConfigPath } from '../workspace/config.js';
+import { loadLogin, saveLogin } from './credential-store.js';
 import { LayoutTarget } from './layout.js';
 import { type Credentials, RegistryTarget } from './registry-client.js';
 import type { Target } from './target.js';
@@ -30,6 +31,21 @@ export function openRemote(
   root = cwd,
   options: { signal?: AbortSignal | undefined } = {},
 ): OpenRemote {
+  const { name, location } = resolveRemote(nameOrUrl, config, cwd, root);
+  const target =
+    location.kind === 'layout'
+      ? new LayoutTarget(location.dir)
+      : new RegistryTarget(location, {
+          credentials: credentialsFor(name, location.host, env),
+          timeoutMs: registryTimeoutMs(env),
+          signal: options.signal,
+          name,
+        });
+  return { name, location, target, repository: (agent) => repositoryOf(location, agent) };
+}
+
+/** The remote's name (as given, or the default remote) and where it points, without opening it. */
+export function resolveRemote(nameOrUrl: string | undefined, config: ResolvedConfig, cwd: string, root = cwd): { name: string; location: RemoteLocation } {
   const name = nameOrUrl ?? config.defaultRemote;
   if (!name)
     throw new UsageError('no remote given and no defaultRemote configured', { fix: 'agentctl remote add <name> oci://host/repo, then --remote <name>' });
@@ -41,12 +57,7 @@ export function openRemote(
       code: 'unknown-remote',
     });
   }
-  const location = parseRemoteUrl(url, name.includes('://') ? cwd : root);
-  const target =
-    location.kind === 'layout'
-      ? new LayoutTarget(location.dir)
-      : new RegistryTarget(location, { credentials: credentialsFor(name, location.host, env), timeoutMs: registryTimeoutMs(env), signal: options.signal });
-  return { name, location, target, repository: (agent) => repositoryOf(location, agent) };
+  return { name, location: parseRemoteUrl(url, name.includes('://') ? cwd : root) };
 }
 
 /** AGENTCTL_REGISTRY_TIMEOUT_MS: how long one registry request may go unanswered (default 60 s). */
@@ -62,13 +73,25 @@ export function registryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
   return Number(raw);
 }
 
-/** AGENTCTL_REMOTE_<NAME>_USER/PASSWORD/TOKEN, then AGENTCTL_REGISTRY_*, then the credentials file. */
+/**
+ * AGENTCTL_REMOTE_<NAME>_USER/PASSWORD/TOKEN, then AGENTCTL_REGISTRY_*, then the login of `agentctl
+ * login` for the host, then the credentials file.
+ */
 export function credentialsFor(name: string, host: string, env: NodeJS.ProcessEnv): Credentials | undefined {
   const key = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const fromEnv = (suffix: string) => env[`AGENTCTL_REMOTE_${key}_${suffix}`] || env[`AGENTCTL_REGISTRY_${suffix}`] || undefined;
   const username = fromEnv('USER');
   const token = fromEnv('TOKEN');
   if (username !== undefined || token !== undefined) return { username, password: fromEnv('PASSWORD'), token };
+  const login = loadLogin(host, env);
+  if (login) {
+    return {
+      username: login.username,
+      refreshToken: login.refreshToken,
+      // A token service that rotates refresh tokens invalidates the old one: keep the new one.
+      onRefreshToken: (refreshToken) => saveLogin({ ...login, refreshToken, savedAt: new Date().toISOString() }, env),
+    };
+  }
   const file = join(dirname(userConfigPath(env)), 'credentials.yaml');
   if (!existsSync(file)) return undefined;
   const all = (parseDocument(readFileSync(file, 'utf8')).toJS() ?? {}) as Record<string, Credentials>;

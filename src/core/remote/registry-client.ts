@@ -6,16 +6,12 @@
  */
 import { CheckFailedError, EnvironmentError } from '../errors.js';
 import { sha256 } from '../util/canonical.js';
+import { type Credentials, RegistryAuth } from './registry-auth.js';
 import { type AttemptOptions, DEFAULT_REGISTRY_TIMEOUT_MS, fetchReply, type Reply, withRetries } from './registry-http.js';
 import { type Descriptor, type Manifest, MEDIA, type Target, type TargetStats } from './target.js';
 import type { RemoteLocation } from './url.js';
 
-export interface Credentials {
-  username?: string | undefined;
-  password?: string | undefined;
-  /** A bearer token used as it is (no challenge needed). */
-  token?: string | undefined;
-}
+export type { Credentials } from './registry-auth.js';
 
 export interface ClientOptions {
   credentials?: Credentials;
@@ -27,6 +23,8 @@ export interface ClientOptions {
   signal?: AbortSignal | undefined;
   /** Blobs larger than this are uploaded in PATCH chunks of this size. */
   chunkBytes?: number;
+  /** The remote's name as configured, for fixes such as "agentctl login <name>" (default: its URL). */
+  name?: string;
 }
 
 type Registry = Extract<RemoteLocation, { kind: 'registry' }>;
@@ -44,13 +42,21 @@ interface RequestOptions {
 export class RegistryTarget implements Target {
   readonly stats: TargetStats = { requests: 0, uploads: 0, uploadedBytes: 0 };
   readonly description: string;
-  private readonly tokens = new Map<string, string>();
+  private readonly auth: RegistryAuth;
 
   constructor(
     private readonly location: Registry,
     private readonly options: ClientOptions = {},
   ) {
     this.description = location.url;
+    this.auth = new RegistryAuth(options.credentials, {
+      remote: location.url,
+      remoteName: options.name ?? location.url,
+      attempt: () => ({ ...this.attempt, remoteName: options.name ?? location.url }),
+      countRequest: () => {
+        this.stats.requests++;
+      },
+    });
   }
 
   async hasBlob(repository: string, digest: string): Promise<boolean> {
@@ -190,25 +196,28 @@ export class RegistryTarget implements Target {
   }
 
   /**
-   * One request, body included, each attempt under `timeoutMs` (see withRetries for the bound). A bearer
-   * challenge adds one token fetch (also under `timeoutMs`) and one more round of attempts, no more.
+   * One request, body included, each attempt under `timeoutMs` (see withRetries for the bound). A 401
+   * adds one token fetch (also under `timeoutMs`) and one more round of attempts, no more: a token that
+   * expired or was refused is renewed once, and a second refusal is reported.
    */
   private async request(method: string, pathOrUrl: string, opts: RequestOptions): Promise<Reply> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.location.base}${pathOrUrl}`;
     const scope = opts.scope ?? (opts.repository ? `repository:${opts.repository}:${opts.push ? 'pull,push' : 'pull'}` : '');
-    const attempts = () =>
+    const attempts = (auth: Record<string, string>) =>
       withRetries(
         () => {
           this.stats.requests++;
-          const init = { method, headers: { ...opts.headers, ...this.authHeader(scope) }, redirect: 'follow' as const };
+          const init = { method, headers: { ...opts.headers, ...auth }, redirect: 'follow' as const };
           return fetchReply(url, opts.body ? { ...init, body: opts.body } : init, this.attempt);
         },
         { retries: opts.retry === false ? 0 : (this.options.retries ?? 3), baseMs: this.options.backoffMs ?? 200, signal: this.options.signal },
       );
-    let reply = await attempts();
+    let reply = await attempts(await this.auth.header(scope));
     if (reply.status === 401) {
-      await this.answerChallenge(reply.headers.get('www-authenticate') ?? '', scope);
-      reply = await attempts();
+      await this.auth.unauthorized(reply.headers.get('www-authenticate'), scope);
+      const auth = await this.auth.header(scope);
+      reply = await attempts(auth);
+      if (reply.status === 401 && auth.authorization?.startsWith('Bearer ')) throw this.auth.refused(reply.headers.get('www-authenticate'), scope);
     }
     if (opts.ok.includes(reply.status)) return reply;
     throw this.failure(method, url, reply);
@@ -216,50 +225,6 @@ export class RegistryTarget implements Target {
 
   private get attempt(): AttemptOptions {
     return { timeoutMs: this.options.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS, signal: this.options.signal, remote: this.location.url };
-  }
-
-  private authHeader(scope: string): Record<string, string> {
-    const c = this.options.credentials;
-    const token = this.tokens.get(scope) ?? this.tokens.get('*') ?? c?.token;
-    if (token) return { authorization: `Bearer ${token}` };
-    if (this.tokens.has('basic') && c?.username !== undefined)
-      return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` };
-    return {};
-  }
-
-  private async answerChallenge(header: string, scope: string): Promise<void> {
-    const c = this.options.credentials;
-    if (/^basic/i.test(header)) {
-      if (c?.username === undefined) throw authRequired(this.location.url);
-      this.tokens.set('basic', '');
-      return;
-    }
-    const params = Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!/^bearer/i.test(header) || !params.realm) throw authRequired(this.location.url);
-    const query = new URLSearchParams({ ...(params.service ? { service: params.service } : {}), scope: params.scope ?? scope });
-    this.stats.requests++;
-    const basic: Record<string, string> =
-      c?.username !== undefined ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` } : {};
-    const reply = await fetchReply(`${params.realm}?${query}`, { headers: basic }, this.attempt).catch((error: unknown) => {
-      // Unreachable is reported as a refusal below; a timeout or a cancel goes up as it is.
-      if (error instanceof EnvironmentError && error.code === 'remote-unreachable') return undefined;
-      throw error;
-    });
-    if (!reply || reply.status < 200 || reply.status >= 300) {
-      throw new EnvironmentError(`the registry's token service refused the credentials for ${this.location.url} (${reply?.status ?? 'unreachable'})`, {
-        fix: 'check the username and password (env AGENTCTL_REGISTRY_USER / AGENTCTL_REGISTRY_PASSWORD, or the credentials file)',
-        code: 'remote-auth',
-      });
-    }
-    let body: { token?: string; access_token?: string } = {};
-    try {
-      body = JSON.parse(reply.body.toString('utf8')) as typeof body;
-    } catch {
-      // no JSON: reported as no token below
-    }
-    const token = body.token ?? body.access_token;
-    if (!token) throw new EnvironmentError(`the registry's token service answered without a token`, { code: 'remote-auth' });
-    this.tokens.set(scope, token);
   }
 
   private json<T>(reply: Reply, path: string): T {
@@ -289,13 +254,6 @@ export class RegistryTarget implements Target {
       return new EnvironmentError(`the registry failed: ${what}`, { fix: 'try again later; nothing was tagged', code: 'remote-error' });
     return new CheckFailedError(`the registry refused: ${what}`, { code: 'remote-refused' });
   }
-}
-
-function authRequired(url: string): EnvironmentError {
-  return new EnvironmentError(`${url} requires credentials`, {
-    fix: 'set AGENTCTL_REGISTRY_USER and AGENTCTL_REGISTRY_PASSWORD, or add them to the credentials file (agentctl remote add --help)',
-    code: 'remote-auth',
-  });
 }
 
 function withQuery(url: string, query: string): string {
