@@ -548,19 +548,15 @@ CREATE TRIGGER lifecycle_no_delete BEFORE DELETE ON lifecycle
 BEGIN SELECT RAISE(ABORT, 'the lifecycle is fixed: its edges never change'); END;
 
 -- agentctl writes the object, then its register transition, then the version (one transaction). The
--- object must come first, so the owner check of transitions_follow_lifecycle always has an owner to compare;
--- the version checks that the team of its register row is its owner.
+-- object must come first, so the owner check of transitions_follow_lifecycle always has an owner to compare
+-- (and versions_insert_checks ties the version's owner to the object's). An object row alone, with no
+-- register row of its owner behind it, cannot be refused at insert time: \`doctor\` reports it.
 -- (A colliding id is left to transitions_no_replace, which says why.)
 CREATE TRIGGER transitions_register_needs_object BEFORE INSERT ON transitions
 WHEN NEW.action = 'register' AND (NEW.id IS NULL OR NOT EXISTS (SELECT 1 FROM transitions WHERE id = NEW.id))
 BEGIN
   SELECT RAISE(ABORT, 'a registration names an existing object: the object row comes first, with its owner team')
   WHERE NOT EXISTS (SELECT 1 FROM objects WHERE name = NEW.name);
-END;
-CREATE TRIGGER versions_registered_by_owner BEFORE INSERT ON versions
-BEGIN
-  SELECT RAISE(ABORT, 'only the owner team may register a version')
-  WHERE NOT EXISTS (SELECT 1 FROM transitions WHERE id = NEW.last_transition AND team = NEW.owner);
 END;
 
 CREATE TRIGGER spans_while_running BEFORE INSERT ON spans
