@@ -124,7 +124,9 @@ describe('deadlines hold under forced GC', () => {
       status: 'error',
       // How long the call waited is measured (1.5 s, or a little more on a loaded machine); the deadline is exact.
       error: expect.stringMatching(
-        new RegExp(`^gpt-4o-mini → no answer from ${gateway.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/chat/completions in 1\\.\\d s: the sample's timeout \\(1\\.5 s\\) ran out$`),
+        new RegExp(
+          `^gpt-4o-mini → no answer from ${gateway.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/chat/completions in 1\\.\\d s: the sample's timeout \\(1\\.5 s\\) ran out$`,
+        ),
       ),
     });
     expect(query(cwd, 'SELECT status, error_class AS errorClass FROM runs')).toEqual([{ status: 'failed', errorClass: 'timeout' }]);
