@@ -150,7 +150,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('doctor')
-    .description('check this machine, the workspace, its config and its registry')
+    .description('check this machine, the workspace, its config and its registry (its guard: triggers and indexes)')
+    .option('--deep', 'also hash every registered bundle and every blob again')
     .option('--json', 'as JSON')
     .action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand));
 

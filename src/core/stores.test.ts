@@ -14,6 +14,8 @@ const OWNERS: Record<string, string[]> = {
   'core/events/event-log.ts': ['sessions', 'runs', 'events', 'spans'],
   'core/eval/store.ts': ['evals', 'eval_results', 'approvals', 'imported_evidence'],
   'core/registry/stages.ts': ['stage_holders', 'stage_moves'],
+  // Reads only, for doctor: objects against their registrations, bundles against their digests.
+  'core/registry/integrity.ts': ['objects', 'transitions', 'versions'],
 };
 const ALL_TABLES = [...new Set(Object.values(OWNERS).flat())];
 /** Opening, migrating and translating errors is infrastructure every store shares. */

@@ -1,10 +1,10 @@
-import { runDoctor } from '../../core/doctor.js';
+import { doctorExitCode, runDoctor } from '../../core/doctor.js';
 import type { CliContext } from '../context.js';
 import { printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 
-export async function doctorCommand(ctx: CliContext, options: { json?: boolean }): Promise<number> {
-  const checks = runDoctor(ctx.cwd, ctx.env, ctx.flags);
+export async function doctorCommand(ctx: CliContext, options: { json?: boolean; deep?: boolean }): Promise<number> {
+  const checks = runDoctor(ctx.cwd, ctx.env, ctx.flags, { deep: options.deep === true });
   const ok = checks.every((c) => c.ok);
   if (options.json) printJson(ctx, { ok, checks });
   else {
@@ -13,5 +13,5 @@ export async function doctorCommand(ctx: CliContext, options: { json?: boolean }
       if (!c.ok && c.fix) printLine(ctx, `  ${out.cyan('fix:')} ${c.fix}`);
     }
   }
-  return ok ? 0 : 1;
+  return doctorExitCode(checks);
 }

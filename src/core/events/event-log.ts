@@ -49,6 +49,7 @@ export interface EventLogOptions {
 type Pending =
   | { kind: 'run'; meta: RunMeta }
   | { kind: 'write'; write: () => void }
+  | { kind: 'span'; row: unknown[] }
   | { kind: 'event'; runId: string; seq: number; type: string; at: number; spanId: string | null; payload: string };
 
 export class EventLog {
@@ -65,8 +66,6 @@ export class EventLog {
   private readonly host = hostname();
   /** Sessions this writer has already made sure exist. */
   private readonly sessions = new Set<string>();
-  /** Spans are written once, complete, when they end (in the next transaction). */
-  private readonly spanRows: unknown[][] = [];
   private readonly spanStarts = new Map<string, { runId: string; parent: string | null; kind: string; name: string; at: number }>();
   private redactor: Redactor;
 
@@ -169,6 +168,7 @@ export class EventLog {
       for (const e of batch) {
         if (e.kind === 'event') this.insertEvent.run(e.runId, e.seq, e.type, e.at, e.spanId, e.payload);
         else if (e.kind === 'run') this.insertRun(e.meta);
+        else if (e.kind === 'span') this.insertSpan.run(...e.row);
         else e.write();
       }
       also?.();
@@ -210,16 +210,14 @@ export class EventLog {
       if (!start) return;
       this.spanStarts.delete(event.spanId);
       const attributes = this.encode(event.attributes);
-      this.spanRows.push([event.spanId, start.runId, start.parent, start.kind, start.name, event.status, start.at, event.at, attributes]);
+      // Queued in order, like events: a span is written before its run's end (the schema refuses it after).
+      this.pending.push({ kind: 'span', row: [event.spanId, start.runId, start.parent, start.kind, start.name, event.status, start.at, event.at, attributes] });
     }
   }
 
   private write(fn: () => void): void {
     try {
-      this.db.transaction(() => {
-        fn();
-        for (const row of this.spanRows.splice(0, this.spanRows.length)) this.insertSpan.run(...row);
-      })();
+      this.db.transaction(fn)();
     } catch (error) {
       throw translateSqliteError(error, this.path);
     }

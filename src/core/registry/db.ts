@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AgentctlError, EnvironmentError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { evidentVersion } from './schema-objects.js';
 
 export type Db = Database.Database;
 
@@ -68,6 +69,10 @@ function migrate(db: Db, path: string, readonly: boolean): void {
       code: 'registry-too-new',
     });
   }
+  // A stamp below what the tables show was changed by hand (or the file was swapped with a stale copy):
+  // migrating again would fail half-way on tables that exist. Say so instead.
+  const evident = schemaVersionShown(db);
+  if (current < evident) throw tamperedVersion(path, current, evident);
   if (current === latest) return;
   if (readonly) {
     throw new EnvironmentError(`the registry ${path} needs an upgrade, but it is read-only`, {
@@ -86,6 +91,32 @@ function migrate(db: Db, path: string, readonly: boolean): void {
     }
   });
   run.immediate();
+}
+
+/** The schema version the tables, indexes, triggers and added columns show (see schema-objects.ts). */
+export function schemaVersionShown(db: Db): number {
+  const objects = new Set(db.prepare(`SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')`).pluck().all() as string[]);
+  const columns = new Map<string, Set<string>>();
+  const columnsOf = (table: string) => {
+    let set = columns.get(table);
+    if (!set) {
+      set = new Set((db.pragma(`table_info(${JSON.stringify(table)})`) as { name: string }[]).map((c) => c.name));
+      columns.set(table, set);
+    }
+    return set;
+  };
+  return evidentVersion({ object: (type, name) => objects.has(`${type} ${name}`), column: (table, column) => columnsOf(table).has(column) });
+}
+
+function tamperedVersion(path: string, current: number, evident: number): EnvironmentError {
+  return new EnvironmentError(
+    `the registry ${path} says it is schema ${current}, but its tables are those of schema ${evident}: its version stamp (PRAGMA user_version) was changed by hand or the file was damaged`,
+    {
+      where: path,
+      fix: `restore ${path} from a backup; if only the stamp was changed, put it back (sqlite3 ${path} 'PRAGMA user_version = ${evident}') and check the rest with agentctl doctor --deep`,
+      code: 'registry-version-tampered',
+    },
+  );
 }
 
 function missingRegistry(path: string): EnvironmentError {

@@ -569,4 +569,77 @@ ${appendOnly('imported_evidence')}
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages, signatures, importedEvidence];
+const ISO_INSTANT = (column: string) => `(strftime('%Y-%m-%dT%H:%M:%fZ', ${column}) IS ${column})`;
+
+/**
+ * The database guards itself (issue 11): the lifecycle is immutable data; the team of a registration is
+ * the owner the object and its version end up with; a finished run takes no more spans; evidence can only
+ * be written the way agentctl writes it — an eval starts running, its results name finished runs of the
+ * same agent and digest, and it finishes complete only with counts that are its results'; approvals name
+ * an instant and cannot be replaced.
+ */
+const guard: Migration = {
+  version: 8,
+  name: 'db-guard',
+  sql: `
+CREATE TRIGGER lifecycle_no_insert BEFORE INSERT ON lifecycle
+BEGIN SELECT RAISE(ABORT, 'the lifecycle is fixed: its edges never change'); END;
+CREATE TRIGGER lifecycle_no_update BEFORE UPDATE ON lifecycle
+BEGIN SELECT RAISE(ABORT, 'the lifecycle is fixed: its edges never change'); END;
+CREATE TRIGGER lifecycle_no_delete BEFORE DELETE ON lifecycle
+BEGIN SELECT RAISE(ABORT, 'the lifecycle is fixed: its edges never change'); END;
+
+-- agentctl writes the object, then its register transition, then the version (one transaction). The
+-- object must come first, so the owner check of transitions_follow_lifecycle always has an owner to compare
+-- (and versions_insert_checks ties the version's owner to the object's). An object row alone, with no
+-- register row of its owner behind it, cannot be refused at insert time: \`doctor\` reports it.
+-- (A colliding id is left to transitions_no_replace, which says why.)
+CREATE TRIGGER transitions_register_needs_object BEFORE INSERT ON transitions
+WHEN NEW.action = 'register' AND (NEW.id IS NULL OR NOT EXISTS (SELECT 1 FROM transitions WHERE id = NEW.id))
+BEGIN
+  SELECT RAISE(ABORT, 'a registration names an existing object: the object row comes first, with its owner team')
+  WHERE NOT EXISTS (SELECT 1 FROM objects WHERE name = NEW.name);
+END;
+
+CREATE TRIGGER spans_while_running BEFORE INSERT ON spans
+BEGIN
+  SELECT RAISE(ABORT, 'the run is finished: no more spans')
+  WHERE (SELECT status FROM runs WHERE run_id = NEW.run_id) IS NOT 'running'
+    AND NOT EXISTS (SELECT 1 FROM spans WHERE span_id = NEW.span_id);
+END;
+
+CREATE TRIGGER evals_insert_running BEFORE INSERT ON evals
+BEGIN
+  SELECT RAISE(ABORT, 'an eval starts as running, with no results') WHERE NEW.status <> 'running' OR NEW.finished_at IS NOT NULL;
+  SELECT RAISE(ABORT, 'eval evidence is append-only') WHERE EXISTS (SELECT 1 FROM evals WHERE eval_id = NEW.eval_id);
+END;
+CREATE TRIGGER evals_complete_as_counted BEFORE UPDATE ON evals WHEN NEW.status = 'complete'
+BEGIN
+  SELECT RAISE(ABORT, 'a complete eval counts exactly its results')
+  WHERE NEW.executions IS NOT (SELECT count(*) FROM eval_results WHERE eval_id = NEW.eval_id)
+     OR NEW.passed IS NOT (SELECT count(*) FROM eval_results WHERE eval_id = NEW.eval_id AND status = 'pass')
+     OR NEW.failed IS NOT (SELECT count(*) FROM eval_results WHERE eval_id = NEW.eval_id AND status = 'fail')
+     OR NEW.errors IS NOT (SELECT count(*) FROM eval_results WHERE eval_id = NEW.eval_id AND status = 'error')
+     OR NEW.pass_rate IS NULL
+     OR abs(NEW.pass_rate - (CASE WHEN NEW.executions > 0 THEN CAST(NEW.passed AS REAL) / NEW.executions ELSE 0 END)) > 1e-9;
+END;
+
+CREATE TRIGGER eval_results_bound_to_runs BEFORE INSERT ON eval_results
+BEGIN
+  SELECT RAISE(ABORT, 'an eval result names the finished run it measured, of the agent and digest evaluated')
+  WHERE NOT EXISTS (SELECT 1 FROM runs r JOIN evals e ON e.eval_id = NEW.eval_id
+    WHERE r.run_id = NEW.run_id AND r.agent = e.agent AND r.digest = e.digest AND r.status <> 'running');
+  SELECT RAISE(ABORT, 'a run is the evidence of one eval result only')
+  WHERE EXISTS (SELECT 1 FROM eval_results WHERE run_id = NEW.run_id);
+END;
+CREATE INDEX eval_results_by_run ON eval_results (run_id);
+
+CREATE TRIGGER approvals_as_written BEFORE INSERT ON approvals
+BEGIN
+  SELECT RAISE(ABORT, 'approvals is append-only') WHERE NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM approvals WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'an approval is dated by an ISO 8601 instant (YYYY-MM-DDTHH:MM:SS.sssZ)') WHERE NOT ${ISO_INSTANT('NEW.at')};
+END;
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages, signatures, importedEvidence, guard];
