@@ -10,6 +10,7 @@ import { type Diagnostic, didYouMean, formatPath, type PathSegment } from '../sp
 import { schemaDiagnostics } from '../spec/schema-issues.js';
 import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely, tooLarge } from '../spec/yaml.js';
 import { normalizeText, sha256 } from '../util/canonical.js';
+import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
 
 const common = {
   not: z.boolean().optional().describe('Pass when the check fails.'),
@@ -228,18 +229,24 @@ function semanticChecks(file: string, dir: string, samples: Sample[], locate: Lo
       out.push({ file, ...locate(['samples', i, ...path]), path: formatPath(['samples', i, ...path]), code, message, fix, severity: 'error' });
     if (seen.has(sample.id)) report(['id'], 'duplicate-id', `sample id "${sample.id}" is used twice`, 'give every sample its own id');
     seen.set(sample.id, i);
-    sample.assert.forEach((assertion, j) => {
-      if (assertion.type === 'regex') {
-        try {
-          new RegExp(assertion.pattern, assertion.flags);
-        } catch (error) {
-          report(
-            ['assert', j, 'pattern'],
-            'invalid-regex',
-            `regular expression does not compile: ${(error as Error).message}`,
-            'fix the pattern (JavaScript syntax)',
-          );
+    for (const [tool, mocks] of Object.entries(sample.mocks ?? {})) {
+      mocks.forEach((mock, m) => {
+        for (const [key, value] of Object.entries(mock.when ?? {})) {
+          if (typeof value !== 'string' || value.length < 2 || !value.startsWith('/') || !value.endsWith('/')) continue;
+          const problem = regexProblem(value.slice(1, -1), 'i');
+          if (problem) report(['mocks', tool, m, 'when', key], 'invalid-regex', `regular expression ${value} cannot be used: ${problem}`, REGEX_FIX);
         }
+      });
+    }
+    sample.assert.forEach((assertion, j) => {
+      // Patterns run on RE2 (linear time): what it cannot compile is refused here, with the reason.
+      const regex = (path: PathSegment[], pattern: string, flags?: string) => {
+        const problem = regexProblem(pattern, flags);
+        if (problem) report(path, 'invalid-regex', `regular expression /${pattern}/ cannot be used: ${problem}`, REGEX_FIX);
+      };
+      if (assertion.type === 'regex') regex(['assert', j, 'pattern'], assertion.pattern, assertion.flags);
+      if (assertion.type === 'tool-called' && assertion.match === 'regex') {
+        for (const [key, value] of Object.entries(assertion.args ?? {})) regex(['assert', j, 'args', key], String(value));
       }
       if (assertion.type === 'javascript' && !isInsideFolder(assertion.file)) {
         report(

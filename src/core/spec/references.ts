@@ -8,6 +8,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { loadDataset } from '../eval/dataset.js';
 import { cassetteSchema } from '../providers/cassette.js';
+import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
 import { displayPath } from '../workspace/workspace.js';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
 import type { LoadedSpec } from './load.js';
@@ -71,7 +72,7 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
         });
         s.subAgents?.forEach((a, i) => {
           checkObjectRef(['spec', 'subAgents', i, 'ref'], a.ref, 'Agent', known, report);
-          if (a.route?.when !== undefined) checkRegex(['spec', 'subAgents', i, 'route', 'when'], a.route.when, report);
+          if (a.route?.when !== undefined) checkRegex(['spec', 'subAgents', i, 'route', 'when'], a.route.when, report, 'i');
         });
         if (s.fallback?.onError.includes('rule') && !s.fallback.rule) {
           report(['spec', 'fallback'], 'missing-key', 'fallback.onError includes "rule" but no rule reply is set', 'add fallback.rule.reply');
@@ -97,7 +98,7 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
         out.push(...checkToolSchemas(spec, doc));
         doc.spec.mocks?.forEach((mock, i) => {
           for (const [key, value] of Object.entries(mock.when ?? {})) {
-            if (typeof value === 'string' && isRegexLiteral(value)) checkRegex(['spec', 'mocks', i, 'when', key], value.slice(1, -1), report);
+            if (typeof value === 'string' && isRegexLiteral(value)) checkRegex(['spec', 'mocks', i, 'when', key], value.slice(1, -1), report, 'i');
           }
         });
         break;
@@ -174,12 +175,10 @@ function checkObjectRef(
   }
 }
 
-function checkRegex(path: PathSegment[], pattern: string, report: Report): void {
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    report(path, 'invalid-regex', `regular expression does not compile: ${(error as Error).message}`, 'fix the pattern (JavaScript syntax)');
-  }
+/** Patterns run on RE2 (linear time, see util/safe-regex.ts): what it cannot compile is refused here, not at run time. */
+function checkRegex(path: PathSegment[], pattern: string, report: Report, flags = ''): void {
+  const problem = regexProblem(pattern, flags);
+  if (problem) report(path, 'invalid-regex', `regular expression /${pattern}/ cannot be used: ${problem}`, REGEX_FIX);
 }
 
 function isRegexLiteral(value: string): boolean {
