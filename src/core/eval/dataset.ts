@@ -3,13 +3,13 @@
  * (one turn or a conversation), an optional expected output, per-sample tool mocks, assertions and tags.
  * Errors point at file:line:col like spec errors do.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from '../spec/diagnostics.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
-import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely, tooLarge } from '../spec/yaml.js';
+import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely } from '../spec/yaml.js';
 import { normalizeText, sha256 } from '../util/canonical.js';
+import { checkUserFile, DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
 import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
 
 const common = {
@@ -83,31 +83,25 @@ export interface LoadedDataset {
 }
 
 /** Reads and checks a sample set; never throws for bad input, it reports diagnostics. */
-export function loadDataset(absolutePath: string, displayPath: string): LoadedDataset {
+export function loadDataset(absolutePath: string, displayPath: string, maxBytes = DEFAULT_REFERENCED_FILE_BYTES): LoadedDataset {
   const base = { file: displayPath, absolutePath, digest: '', samples: [] as Sample[] };
-  let source: string;
-  try {
-    const size = statSync(absolutePath).size;
-    if (size > MAX_DATA_BYTES) return { ...base, diagnostics: [tooLarge(displayPath, size, MAX_DATA_BYTES)] };
-    source = readFileSync(absolutePath, 'utf8');
-  } catch {
-    return {
-      ...base,
-      diagnostics: [
-        {
-          file: displayPath,
-          line: 1,
-          col: 1,
-          path: '',
-          code: 'missing-file',
-          message: 'sample set not found',
-          fix: 'create it or fix evals.dataset',
-          severity: 'error',
-        },
-      ],
+  const read = readUserText(absolutePath, { maxBytes, raise: 'make the sample set smaller, or raise limits.referencedFileBytes in .agentctl/config.yaml' });
+  if (!read.ok) {
+    const { code, message, fix } = read.problem;
+    const missing = code === 'missing-file';
+    const diagnostic: Diagnostic = {
+      file: displayPath,
+      line: 1,
+      col: 1,
+      path: '',
+      code,
+      message: missing ? 'sample set not found' : `the sample set ${message}`,
+      fix: missing ? 'create it or fix evals.dataset' : fix,
+      severity: 'error',
     };
+    return { ...base, diagnostics: [diagnostic] };
   }
-  return parseDataset(source, absolutePath, displayPath);
+  return parseDataset(read.text, absolutePath, displayPath);
 }
 
 /** Parses a sample set's text (from disk, or from a registered version's bundle). */
@@ -255,13 +249,16 @@ function semanticChecks(file: string, dir: string, samples: Sample[], locate: Lo
           `javascript assertion ${assertion.file}: the path must stay inside the agent folder (relative, no "..")`,
           'move the file next to the sample set (or below it) and write a relative path such as checks/refund.js',
         );
-      } else if (assertion.type === 'javascript' && !existsSync(resolve(dir, assertion.file))) {
-        report(
-          ['assert', j, 'file'],
-          'missing-file',
-          `javascript assertion ${assertion.file}: file not found`,
-          'create it next to the sample set, or fix the path',
-        );
+      } else if (assertion.type === 'javascript') {
+        const problem = checkUserFile(resolve(dir, assertion.file), { maxBytes: DEFAULT_REFERENCED_FILE_BYTES });
+        if (problem?.code === 'missing-file') {
+          report(
+            ['assert', j, 'file'],
+            'missing-file',
+            `javascript assertion ${assertion.file}: file not found`,
+            'create it next to the sample set, or fix the path',
+          );
+        } else if (problem) report(['assert', j, 'file'], problem.code, `javascript assertion ${assertion.file} ${problem.message}`, problem.fix);
       }
     });
   });

@@ -25,8 +25,11 @@ export interface ParsedYaml {
 
 export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; diagnostics: Diagnostic[] };
 
-/** Data files that specs reference (cassettes, sample sets) may be larger than specs. */
-export const MAX_DATA_BYTES = 16 * MAX_SPEC_BYTES;
+/**
+ * The parse-level ceiling for data files specs reference (cassettes, sample sets). The cap users meet is
+ * lower and configurable (limits.referencedFileBytes, default 16 MiB): it is enforced when the file is read.
+ */
+export const MAX_DATA_BYTES = 256 * MAX_SPEC_BYTES;
 
 export function parseYamlSafely(file: string, source: string, maxBytes = MAX_SPEC_BYTES): ParseResult {
   const bytes = Buffer.byteLength(source);
