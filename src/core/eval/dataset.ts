@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from '../spec/diagnostics.js';
+import { durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
 import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely } from '../spec/yaml.js';
 import { normalizeText, sha256 } from '../util/canonical.js';
@@ -54,7 +55,7 @@ export const assertionSchema = z.discriminatedUnion('type', [
     type: z.literal('javascript'),
     file: z.string().min(1).describe('A .js/.mjs file next to the sample set; its function gets (output, context).'),
     export: z.string().optional(),
-    timeoutMs: z.int().positive().optional(),
+    timeoutMs: durationMs().optional(),
     ...common,
   }),
 ]);
@@ -68,7 +69,7 @@ export const sampleSchema = z.strictObject({
   mocks: z.record(z.string(), z.array(mockSchema)).optional().describe("Tool mocks for this sample only, tried before the tool's own."),
   assert: z.array(assertionSchema).min(1),
   tags: z.array(z.string()).optional(),
-  timeoutMs: z.int().positive().optional(),
+  timeoutMs: durationMs().optional(),
 });
 export type Sample = z.infer<typeof sampleSchema>;
 

@@ -25,8 +25,8 @@ export function workspaceSpecFiles(root: string): string[] {
 /**
  * Every spec file under `dir` (at most `maxDepth` folders down), sorted, so output is stable. Nothing with
  * a spec's name is skipped silently: links, FIFOs, sockets and devices are listed too, and loading them
- * reports what they are (see load.ts). Linked folders are followed when they stay inside `dir`'s tree,
- * once each; a linked folder leading elsewhere is listed itself, so loading it reports where it leads.
+ * reports what they are, or where a link leads (see load.ts). Linked folders are followed when they stay
+ * inside `dir`'s tree, once each.
  */
 export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH): string[] {
   const found: string[] = [];
@@ -46,8 +46,9 @@ export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH): string[] {
       if (folder) {
         if (SKIP.has(entry.name) || entry.name.startsWith('.')) continue;
         const real = realpathOrSelf(path);
-        if (entry.isSymbolicLink() && !isInside(top, real)) found.push(path);
-        else if (!seen.has(real)) {
+        // A linked folder leading out of the tree is not walked: it is data (a knowledge folder), not specs.
+        if (entry.isSymbolicLink() && !isInside(top, real)) continue;
+        if (!seen.has(real)) {
           seen.add(real);
           walk(path, depth + 1);
         }

@@ -38,9 +38,14 @@ export function loadSpecFile(absolutePath: string, displayPath: string, root?: s
 
 export function parseSpecSource(source: string, absolutePath: string, displayPath: string): LoadedSpec {
   const base = { file: displayPath, absolutePath };
-  const result = parseYamlSafely(displayPath, source);
+  const result = parseYamlSafely(displayPath, source, MAX_SPEC_BYTES, { continueAfterDuplicateKeys: true });
   if (!result.ok) return { ...base, diagnostics: result.diagnostics };
-  const { parsed } = result;
+  const loaded = checkDocument(result.parsed, base, displayPath);
+  // A duplicate key is an error, but it must not hide the file's other errors: both are reported.
+  return result.diagnostics.length === 0 ? loaded : { ...loaded, document: undefined, diagnostics: [...result.diagnostics, ...loaded.diagnostics] };
+}
+
+function checkDocument(parsed: ParsedYaml, base: { file: string; absolutePath: string }, displayPath: string): LoadedSpec {
   const value = parsed.value as Record<string, unknown> | null;
 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -6,7 +6,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { EnvironmentError } from '../errors.js';
-import { dnsLabel } from '../spec/schema.js';
+import { dnsLabel, durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
 import { MAX_SPEC_BYTES, parseYamlSafely } from '../spec/yaml.js';
 import { DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
@@ -30,7 +30,7 @@ export const configFileSchema = z.strictObject({
         .optional()
         // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the config's own syntax, documented here
         .describe('Extra headers on every model request; ${NAME} in a value is read from the environment and redacted everywhere.'),
-      timeoutMs: z.int().positive().optional().describe('Per model call attempt, until the last byte of the answer (default 60000).'),
+      timeoutMs: durationMs().optional().describe('Per model call attempt, until the last byte of the answer (default 60000).'),
       retries: z.int().nonnegative().max(10).optional().describe('Retries after a failed attempt: 429, 5xx, cut streams, timeouts (default 3).'),
       stream: z.boolean().optional().describe('Stream answers (default true); false for gateways that cannot.'),
       maxTokensParam: z
