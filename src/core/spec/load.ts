@@ -23,8 +23,8 @@ export function loadSpecFile(absolutePath: string, displayPath: string, root?: s
   const base = { file: displayPath, absolutePath };
   // What the file is comes first (a link to /dev/zero is a device), then where a link leads.
   const special = checkUserFile(absolutePath, { maxBytes: Number.MAX_SAFE_INTEGER });
-  const escape = special?.code === 'special-file' || root === undefined ? undefined : linkProblem(root, absolutePath);
-  if (escape) return { ...base, diagnostics: [{ file: displayPath, line: 1, col: 1, path: '', ...escape, severity: 'error' }] };
+  const leadsOut = special?.code === 'special-file' || root === undefined ? undefined : linkProblem(root, absolutePath);
+  if (leadsOut) return { ...base, diagnostics: [{ file: displayPath, line: 1, col: 1, path: '', ...leadsOut, severity: 'error' }] };
   const read = readUserText(absolutePath, {
     maxBytes: MAX_SPEC_BYTES,
     raise: 'move large content (knowledge, datasets) into referenced files, or split the spec',

@@ -56,25 +56,26 @@ export function validateBundle(bundle: Bundle, files: ReadonlyMap<Digest, Buffer
 
   const maxBytes = options.maxFileBytes ?? DEFAULT_REFERENCED_FILE_BYTES;
   const byPath = new Map<string, Buffer>();
-  bundle.files.forEach((f, i) => {
+  for (const [i, f] of bundle.files.entries()) {
     const problem = pathProblem(f.path);
-    if (problem)
-      return report(['files', i, 'path'], 'path-escape', `the file path ${JSON.stringify(f.path)} ${problem}`, 'push a bundle whose files stay inside it');
-    if (byPath.has(f.path)) return report(['files', i, 'path'], 'bad-bundle', `the file ${f.path} is listed twice`, 'push a bundle built by agentctl');
     const bytes = files.get(f.digest);
-    if (!bytes) return report(['files', i], 'missing-file', `the file ${f.path} is not in the bundle`, 'push the version again');
-    if (bytes.length !== f.size)
-      report(['files', i, 'size'], 'bad-bundle', `the file ${f.path} is ${bytes.length} bytes, not ${f.size}`, 'push the version again');
-    if (bytes.length > maxBytes) {
-      report(
-        ['files', i],
-        'too-large',
-        `the file ${f.path} is ${bytes.length} bytes; the cap is ${maxBytes}`,
-        'raise limits.referencedFileBytes in .agentctl/config.yaml',
-      );
+    if (problem) report(['files', i, 'path'], 'path-escape', `the file path ${JSON.stringify(f.path)} ${problem}`, 'push a bundle whose files stay inside it');
+    else if (byPath.has(f.path)) report(['files', i, 'path'], 'bad-bundle', `the file ${f.path} is listed twice`, 'push a bundle built by agentctl');
+    else if (!bytes) report(['files', i], 'missing-file', `the file ${f.path} is not in the bundle`, 'push the version again');
+    else {
+      if (bytes.length !== f.size)
+        report(['files', i, 'size'], 'bad-bundle', `the file ${f.path} is ${bytes.length} bytes, not ${f.size}`, 'push the version again');
+      if (bytes.length > maxBytes) {
+        report(
+          ['files', i],
+          'too-large',
+          `the file ${f.path} is ${bytes.length} bytes; the cap is ${maxBytes}`,
+          'raise limits.referencedFileBytes in .agentctl/config.yaml',
+        );
+      }
+      byPath.set(f.path, bytes);
     }
-    byPath.set(f.path, bytes);
-  });
+  }
   for (const ref of referencedFiles(doc)) {
     const path = ref.replace(/\\/g, '/').replace(/^\.\//, '');
     if (pathProblem(path)) report(['spec'], 'path-escape', `the spec references ${ref}, outside the bundle`, 'reference files inside the agent folder');
