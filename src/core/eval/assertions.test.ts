@@ -106,3 +106,12 @@ describe('assertions', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });
+
+describe('regex assertions on hostile patterns', () => {
+  it('a catastrophic pattern ends in milliseconds (RE2, not a backtracking engine)', async () => {
+    const started = performance.now();
+    const result = await run({ type: 'regex', pattern: '^(a+)+$' }, { output: `${'a'.repeat(50_000)}!` });
+    expect(result.score).toBe(0);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkJsonSchema, compileJsonSchema } from '../runtime/json-schema-check.js';
+import { userRegex } from '../util/safe-regex.js';
 import type { Assertion } from './dataset.js';
 import { JsSandbox, type SandboxResult } from './sandbox.js';
 
@@ -94,7 +95,7 @@ async function check(a: Assertion, obs: Observation, context: AssertionContext):
       };
     }
     case 'regex': {
-      const ok = new RegExp(a.pattern, a.flags).test(out);
+      const ok = userRegex(a.pattern, a.flags, 'regex assertion').test(out);
       return yes(ok, `output ${ok ? 'matches' : 'does not match'} /${a.pattern}/${a.flags ?? ''}`);
     }
     case 'is-json':
@@ -170,7 +171,7 @@ function argsMatch(expected: Record<string, unknown>, actual: Record<string, unk
   if (mode === 'exact') return JSON.stringify(sortKeys(expected)) === JSON.stringify(sortKeys(actual));
   return Object.entries(expected).every(([key, value]) =>
     mode === 'regex'
-      ? new RegExp(String(value)).test(typeof actual[key] === 'string' ? (actual[key] as string) : JSON.stringify(actual[key]))
+      ? userRegex(String(value), '', `tool-called ${key}`).test(typeof actual[key] === 'string' ? (actual[key] as string) : JSON.stringify(actual[key]))
       : JSON.stringify(actual[key]) === JSON.stringify(value),
   );
 }

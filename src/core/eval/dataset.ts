@@ -3,13 +3,15 @@
  * (one turn or a conversation), an optional expected output, per-sample tool mocks, assertions and tags.
  * Errors point at file:line:col like spec errors do.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from '../spec/diagnostics.js';
+import { durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
-import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely, tooLarge } from '../spec/yaml.js';
+import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely } from '../spec/yaml.js';
 import { normalizeText, sha256 } from '../util/canonical.js';
+import { checkUserFile, DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
+import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
 
 const common = {
   not: z.boolean().optional().describe('Pass when the check fails.'),
@@ -53,7 +55,7 @@ export const assertionSchema = z.discriminatedUnion('type', [
     type: z.literal('javascript'),
     file: z.string().min(1).describe('A .js/.mjs file next to the sample set; its function gets (output, context).'),
     export: z.string().optional(),
-    timeoutMs: z.int().positive().optional(),
+    timeoutMs: durationMs().optional(),
     ...common,
   }),
 ]);
@@ -67,7 +69,7 @@ export const sampleSchema = z.strictObject({
   mocks: z.record(z.string(), z.array(mockSchema)).optional().describe("Tool mocks for this sample only, tried before the tool's own."),
   assert: z.array(assertionSchema).min(1),
   tags: z.array(z.string()).optional(),
-  timeoutMs: z.int().positive().optional(),
+  timeoutMs: durationMs().optional(),
 });
 export type Sample = z.infer<typeof sampleSchema>;
 
@@ -82,31 +84,25 @@ export interface LoadedDataset {
 }
 
 /** Reads and checks a sample set; never throws for bad input, it reports diagnostics. */
-export function loadDataset(absolutePath: string, displayPath: string): LoadedDataset {
+export function loadDataset(absolutePath: string, displayPath: string, maxBytes = DEFAULT_REFERENCED_FILE_BYTES): LoadedDataset {
   const base = { file: displayPath, absolutePath, digest: '', samples: [] as Sample[] };
-  let source: string;
-  try {
-    const size = statSync(absolutePath).size;
-    if (size > MAX_DATA_BYTES) return { ...base, diagnostics: [tooLarge(displayPath, size, MAX_DATA_BYTES)] };
-    source = readFileSync(absolutePath, 'utf8');
-  } catch {
-    return {
-      ...base,
-      diagnostics: [
-        {
-          file: displayPath,
-          line: 1,
-          col: 1,
-          path: '',
-          code: 'missing-file',
-          message: 'sample set not found',
-          fix: 'create it or fix evals.dataset',
-          severity: 'error',
-        },
-      ],
+  const read = readUserText(absolutePath, { maxBytes, raise: 'make the sample set smaller, or raise limits.referencedFileBytes in .agentctl/config.yaml' });
+  if (!read.ok) {
+    const { code, message, fix } = read.problem;
+    const missing = code === 'missing-file';
+    const diagnostic: Diagnostic = {
+      file: displayPath,
+      line: 1,
+      col: 1,
+      path: '',
+      code,
+      message: missing ? 'sample set not found' : `the sample set ${message}`,
+      fix: missing ? 'create it or fix evals.dataset' : fix,
+      severity: 'error',
     };
+    return { ...base, diagnostics: [diagnostic] };
   }
-  return parseDataset(source, absolutePath, displayPath);
+  return parseDataset(read.text, absolutePath, displayPath);
 }
 
 /** Parses a sample set's text (from disk, or from a registered version's bundle). */
@@ -228,18 +224,24 @@ function semanticChecks(file: string, dir: string, samples: Sample[], locate: Lo
       out.push({ file, ...locate(['samples', i, ...path]), path: formatPath(['samples', i, ...path]), code, message, fix, severity: 'error' });
     if (seen.has(sample.id)) report(['id'], 'duplicate-id', `sample id "${sample.id}" is used twice`, 'give every sample its own id');
     seen.set(sample.id, i);
-    sample.assert.forEach((assertion, j) => {
-      if (assertion.type === 'regex') {
-        try {
-          new RegExp(assertion.pattern, assertion.flags);
-        } catch (error) {
-          report(
-            ['assert', j, 'pattern'],
-            'invalid-regex',
-            `regular expression does not compile: ${(error as Error).message}`,
-            'fix the pattern (JavaScript syntax)',
-          );
+    for (const [tool, mocks] of Object.entries(sample.mocks ?? {})) {
+      mocks.forEach((mock, m) => {
+        for (const [key, value] of Object.entries(mock.when ?? {})) {
+          if (typeof value !== 'string' || value.length < 2 || !value.startsWith('/') || !value.endsWith('/')) continue;
+          const problem = regexProblem(value.slice(1, -1), 'i');
+          if (problem) report(['mocks', tool, m, 'when', key], 'invalid-regex', `regular expression ${value} cannot be used: ${problem}`, REGEX_FIX);
         }
+      });
+    }
+    sample.assert.forEach((assertion, j) => {
+      // Patterns run on RE2 (linear time): what it cannot compile is refused here, with the reason.
+      const regex = (path: PathSegment[], pattern: string, flags?: string) => {
+        const problem = regexProblem(pattern, flags);
+        if (problem) report(path, 'invalid-regex', `regular expression /${pattern}/ cannot be used: ${problem}`, REGEX_FIX);
+      };
+      if (assertion.type === 'regex') regex(['assert', j, 'pattern'], assertion.pattern, assertion.flags);
+      if (assertion.type === 'tool-called' && assertion.match === 'regex') {
+        for (const [key, value] of Object.entries(assertion.args ?? {})) regex(['assert', j, 'args', key], String(value));
       }
       if (assertion.type === 'javascript' && !isInsideFolder(assertion.file)) {
         report(
@@ -248,13 +250,16 @@ function semanticChecks(file: string, dir: string, samples: Sample[], locate: Lo
           `javascript assertion ${assertion.file}: the path must stay inside the agent folder (relative, no "..")`,
           'move the file next to the sample set (or below it) and write a relative path such as checks/refund.js',
         );
-      } else if (assertion.type === 'javascript' && !existsSync(resolve(dir, assertion.file))) {
-        report(
-          ['assert', j, 'file'],
-          'missing-file',
-          `javascript assertion ${assertion.file}: file not found`,
-          'create it next to the sample set, or fix the path',
-        );
+      } else if (assertion.type === 'javascript') {
+        const problem = checkUserFile(resolve(dir, assertion.file), { maxBytes: DEFAULT_REFERENCED_FILE_BYTES });
+        if (problem?.code === 'missing-file') {
+          report(
+            ['assert', j, 'file'],
+            'missing-file',
+            `javascript assertion ${assertion.file}: file not found`,
+            'create it next to the sample set, or fix the path',
+          );
+        } else if (problem) report(['assert', j, 'file'], problem.code, `javascript assertion ${assertion.file} ${problem.message}`, problem.fix);
       }
     });
   });

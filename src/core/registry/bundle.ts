@@ -3,11 +3,14 @@
  * Its digest is the sha256 of its canonical JSON, so it is identical across machines, key order,
  * formatting, comments and line endings.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { CheckFailedError } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
 import type { SpecDocument } from '../spec/schema.js';
 import { canonicalJson, type Digest, normalizeText, sha256 } from '../util/canonical.js';
+import { readUserFile } from '../util/read-file.js';
+import { RAISE_REFERENCED_FILE_CAP, referencedFileCap } from '../workspace/config.js';
+import { findWorkspaceRoot } from '../workspace/workspace.js';
 import { evidenceFiles } from './evidence-files.js';
 
 export const BUNDLE_FORMAT = 'agentctl.bundle/v1';
@@ -58,8 +61,13 @@ export function buildBundle(spec: LoadedSpec & { document: SpecDocument }): Buil
   const contents = new Map<Digest, Buffer>();
   const evidence = doc.kind === 'Agent' ? evidenceFiles(base, doc) : [];
   const paths = [...new Set([...referencedFiles(doc), ...evidence].map(normalizeRef))].sort();
+  const maxBytes = referencedFileCap(findWorkspaceRoot(base));
   const files = paths.map((path) => {
-    const bytes = normalizeText(readFileSync(resolve(base, path)));
+    const read = readUserFile(resolve(base, path), { maxBytes, raise: RAISE_REFERENCED_FILE_CAP });
+    if (!read.ok) {
+      throw new CheckFailedError(`${spec.file}: ${path} ${read.problem.message}`, { where: spec.file, fix: read.problem.fix, code: read.problem.code });
+    }
+    const bytes = normalizeText(read.bytes);
     const digest = sha256(bytes);
     contents.set(digest, bytes);
     return { path, digest, size: bytes.length };

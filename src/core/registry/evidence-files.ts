@@ -4,11 +4,14 @@
  * imports. They join the bundle (and the digest), so editing a check after registration changes the
  * digest and the old evidence stops counting — and `eval name@version` runs the registered bytes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { CheckFailedError } from '../errors.js';
 import { isInsideFolder, parseDataset } from '../eval/dataset.js';
 import type { AgentDocument } from '../spec/schema.js';
+import { readUserText } from '../util/read-file.js';
+import { RAISE_REFERENCED_FILE_CAP, referencedFileCap } from '../workspace/config.js';
+import { findWorkspaceRoot } from '../workspace/workspace.js';
 
 // Relative specifiers in import/export-from, dynamic import() and require(): the local modules a check uses.
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]+)\1/g;
@@ -19,7 +22,17 @@ export function evidenceFiles(agentDir: string, doc: AgentDocument): string[] {
   if (!dataset) return [];
   const datasetPath = resolve(agentDir, dataset);
   if (!existsSync(datasetPath)) return [];
-  const parsed = parseDataset(readFileSync(datasetPath, 'utf8'), datasetPath, dataset);
+  const maxBytes = referencedFileCap(findWorkspaceRoot(agentDir));
+  const read = (absolute: string, from: string): string => {
+    const result = readUserText(absolute, { maxBytes, raise: RAISE_REFERENCED_FILE_CAP });
+    if (result.ok) return result.text;
+    throw new CheckFailedError(`${from}: ${relative(agentDir, absolute)} ${result.problem.message}`, {
+      where: from,
+      fix: result.problem.fix,
+      code: result.problem.code,
+    });
+  };
+  const parsed = parseDataset(read(datasetPath, dataset), datasetPath, dataset);
   const found = new Set<string>();
   const visit = (absolute: string, from: string) => {
     const rel = relative(agentDir, absolute).split(sep).join('/');
@@ -32,7 +45,7 @@ export function evidenceFiles(agentDir: string, doc: AgentDocument): string[] {
     }
     if (found.has(rel) || !existsSync(absolute)) return;
     found.add(rel);
-    const text = readFileSync(absolute, 'utf8');
+    const text = read(absolute, from);
     for (const match of text.matchAll(SPECIFIER)) visit(resolve(dirname(absolute), match[2] as string), rel);
   };
   for (const sample of parsed.samples) {

@@ -332,6 +332,18 @@ export class Registry {
             code: 'owner-mismatch',
           });
         }
+        // Semver ignores build metadata when it orders versions: 1.0.0+a and 1.0.0+b are one version, registered once.
+        const twin = sameVersionOtherBuild(this.db, bundle.name, bundle.version);
+        if (twin !== undefined) {
+          throw new CheckFailedError(
+            `${ref} is the same version as the registered ${bundle.name}@${twin}: build metadata (after "+") does not make a new version`,
+            {
+              where: ref,
+              fix: `bump the version, e.g. metadata.version: ${this.nextFreeVersion(bundle.name, bundle.version)}`,
+              code: 'build-metadata-twin',
+            },
+          );
+        }
         const existing = this.db.prepare('SELECT digest FROM versions WHERE name = ? AND version = ?').pluck().get(bundle.name, bundle.version) as
           | string
           | undefined;
@@ -658,4 +670,13 @@ function toTransitionRow(raw: RawTransition): TransitionRow {
     reason: raw.reason,
     signer: raw.signer ?? null,
   };
+}
+
+/** A registered version of `name` equal to `version` but for its build metadata, if any. */
+function sameVersionOtherBuild(db: import('better-sqlite3').Database, name: string, version: string): string | undefined {
+  const parts = versionParts(version);
+  return db
+    .prepare('SELECT version FROM versions WHERE name = ? AND major = ? AND minor = ? AND patch = ? AND prerelease = ? AND version != ?')
+    .pluck()
+    .get(name, parts.major, parts.minor, parts.patch, parts.prerelease, version) as string | undefined;
 }

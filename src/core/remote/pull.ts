@@ -4,11 +4,13 @@
  * own digest), check the signed evidence against trusted keys (--verify), then register it locally
  * (dependencies first) with the same digest it has everywhere, with the evidence that verified.
  */
+
 import { CheckFailedError } from '../errors.js';
 import type { BuiltBundle, Bundle } from '../registry/bundle.js';
 import type { Stage } from '../registry/lifecycle.js';
 import type { Actor, Dependency, PreparedVersion, RegisterOutcome, Registry } from '../registry/registry.js';
 import { isStage } from '../registry/stages.js';
+import { assertValidBundle } from '../spec/validate-bundle.js';
 import { canonicalJson, type Digest, sha256 } from '../util/canonical.js';
 import { assertAbout, checkEvidence, type EvidenceCheck, findReferrers } from './referrers.js';
 import type { Verification } from './sign.js';
@@ -227,5 +229,6 @@ function builtFrom(files: Map<string, Buffer>, title: string, filePrefix: string
     }
     contents.set(file.digest, bytes);
   }
+  assertValidBundle(bundle, contents); // Re-validated like a local spec: a remote is not trusted to have run validate.
   return { bundle, digest, json, contents };
 }

@@ -18,6 +18,7 @@ import {
 } from '../providers/types.js';
 import { agentCallResource } from '../spec/policy.js';
 import { deadline } from '../util/deadline.js';
+import { userRegex } from '../util/safe-regex.js';
 import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
 import {
@@ -154,7 +155,7 @@ async function* agentLoop(
   // Routing rules first: a matching sub-agent takes the whole request.
   for (const sub of spec.subAgents ?? []) {
     const name = sub.ref.split('@')[0] as string;
-    if (sub.route?.when && new RegExp(sub.route.when, 'i').test(input)) {
+    if (sub.route?.when && userRegex(sub.route.when, 'i', 'route.when').test(input)) {
       yield { type: 'subagent.routed', runId, at: Date.now(), spanId, from: agent.name, to: name, by: 'rule', rule: sub.route.when };
       const handoff = yield* callSubAgent(run, agent, name, input, spanId, callers);
       return handoff.ok ? { status: 'succeeded', output: handoff.output, errorClass: null, error: null } : handoff.result;

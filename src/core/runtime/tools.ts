@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { ToolDocument } from '../spec/schema.js';
+import { userRegex } from '../util/safe-regex.js';
 import { sleep } from '../util/sleep.js';
 import { checkJsonSchema } from './json-schema-check.js';
 
@@ -54,7 +55,7 @@ export function matches(when: Record<string, unknown> | undefined, input: Record
   return Object.entries(when).every(([key, expected]) => {
     const actual = input[key];
     if (typeof expected === 'string' && expected.length >= 2 && expected.startsWith('/') && expected.endsWith('/')) {
-      return typeof actual === 'string' && new RegExp(expected.slice(1, -1), 'i').test(actual);
+      return typeof actual === 'string' && userRegex(expected.slice(1, -1), 'i', `mock when.${key}`).test(actual);
     }
     return JSON.stringify(actual) === JSON.stringify(expected);
   });

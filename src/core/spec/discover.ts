@@ -1,6 +1,6 @@
 /** Finding spec files: agents/<name>/agent.yaml, tools/<name>/tool.yaml, policies/*.yaml. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 const SKIP = new Set(['node_modules', '.git', '.agentctl', 'dist']);
@@ -22,9 +22,16 @@ export function workspaceSpecFiles(root: string): string[] {
   });
 }
 
-/** Every spec file under `dir` (at most `maxDepth` folders down), sorted, so output is stable. */
+/**
+ * Every spec file under `dir` (at most `maxDepth` folders down), sorted, so output is stable. Nothing with
+ * a spec's name is skipped silently: links, FIFOs, sockets and devices are listed too, and loading them
+ * reports what they are, or where a link leads (see load.ts). Linked folders are followed when they stay
+ * inside `dir`'s tree, once each.
+ */
 export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH): string[] {
   const found: string[] = [];
+  const top = realpathOrSelf(dir);
+  const seen = new Set<string>([top]);
   const walk = (current: string, depth: number): void => {
     if (depth > maxDepth) return;
     let entries: import('node:fs').Dirent[];
@@ -34,8 +41,18 @@ export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH): string[] {
       return;
     }
     for (const entry of entries) {
-      if (entry.isDirectory() && !SKIP.has(entry.name) && !entry.name.startsWith('.')) walk(join(current, entry.name), depth + 1);
-      else if (entry.isFile() && isSpecFileName(current, entry.name)) found.push(join(current, entry.name));
+      const path = join(current, entry.name);
+      const folder = entry.isDirectory() || (entry.isSymbolicLink() && isFolder(path));
+      if (folder) {
+        if (SKIP.has(entry.name) || entry.name.startsWith('.')) continue;
+        const real = realpathOrSelf(path);
+        // A linked folder leading out of the tree is not walked: it is data (a knowledge folder), not specs.
+        if (entry.isSymbolicLink() && !isInside(top, real)) continue;
+        if (!seen.has(real)) {
+          seen.add(real);
+          walk(path, depth + 1);
+        }
+      } else if (isSpecFileName(current, entry.name)) found.push(path);
     }
   };
   walk(dir, 0);
@@ -65,4 +82,26 @@ export function expandSpecPaths(cwd: string, paths: readonly string[]): string[]
     } else out.add(absolute);
   }
   return [...out];
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Whether `path` is `root` or below it. */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

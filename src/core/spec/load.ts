@@ -1,9 +1,12 @@
 /** Reading one spec file: size cap, safe YAML, kind detection, schema check. Never throws for bad input. */
-import { readFileSync, statSync } from 'node:fs';
+
+import { lstatSync, realpathSync } from 'node:fs';
+import { checkUserFile, readUserText } from '../util/read-file.js';
 import { type Diagnostic, didYouMean } from './diagnostics.js';
+import { isInside } from './discover.js';
 import { API_VERSION, documentSchemas, isSpecKind, SPEC_KINDS, type SpecDocument } from './schema.js';
 import { schemaDiagnostics } from './schema-issues.js';
-import { MAX_SPEC_BYTES, type ParsedYaml, parseYamlSafely, tooLarge } from './yaml.js';
+import { MAX_SPEC_BYTES, type ParsedYaml, parseYamlSafely } from './yaml.js';
 
 export interface LoadedSpec {
   /** Path as shown to the user (relative to the workspace root when inside it). */
@@ -15,24 +18,34 @@ export interface LoadedSpec {
   diagnostics: Diagnostic[];
 }
 
-export function loadSpecFile(absolutePath: string, displayPath: string): LoadedSpec {
+/** `root`: a spec reached through a symbolic link must still be inside it (a link leading out is reported). */
+export function loadSpecFile(absolutePath: string, displayPath: string, root?: string): LoadedSpec {
   const base = { file: displayPath, absolutePath };
-  let source: string;
-  try {
-    const size = statSync(absolutePath).size;
-    if (size > MAX_SPEC_BYTES) return { ...base, diagnostics: [tooLarge(displayPath, size)] };
-    source = readFileSync(absolutePath, 'utf8');
-  } catch (error) {
-    return { ...base, diagnostics: [fileError(displayPath, error)] };
+  // What the file is comes first (a link to /dev/zero is a device), then where a link leads.
+  const special = checkUserFile(absolutePath, { maxBytes: Number.MAX_SAFE_INTEGER });
+  const leadsOut = special?.code === 'special-file' || root === undefined ? undefined : linkProblem(root, absolutePath);
+  if (leadsOut) return { ...base, diagnostics: [{ file: displayPath, line: 1, col: 1, path: '', ...leadsOut, severity: 'error' }] };
+  const read = readUserText(absolutePath, {
+    maxBytes: MAX_SPEC_BYTES,
+    raise: 'move large content (knowledge, datasets) into referenced files, or split the spec',
+  });
+  if (!read.ok) {
+    const { code, message, fix } = read.problem;
+    return { ...base, diagnostics: [{ file: displayPath, line: 1, col: 1, path: '', code, message: `the spec ${message}`, fix, severity: 'error' }] };
   }
-  return parseSpecSource(source, absolutePath, displayPath);
+  return parseSpecSource(read.text, absolutePath, displayPath);
 }
 
 export function parseSpecSource(source: string, absolutePath: string, displayPath: string): LoadedSpec {
   const base = { file: displayPath, absolutePath };
-  const result = parseYamlSafely(displayPath, source);
+  const result = parseYamlSafely(displayPath, source, MAX_SPEC_BYTES, { continueAfterDuplicateKeys: true });
   if (!result.ok) return { ...base, diagnostics: result.diagnostics };
-  const { parsed } = result;
+  const loaded = checkDocument(result.parsed, base, displayPath);
+  // A duplicate key is an error, but it must not hide the file's other errors: both are reported.
+  return result.diagnostics.length === 0 ? loaded : { ...loaded, document: undefined, diagnostics: [...result.diagnostics, ...loaded.diagnostics] };
+}
+
+function checkDocument(parsed: ParsedYaml, base: { file: string; absolutePath: string }, displayPath: string): LoadedSpec {
   const value = parsed.value as Record<string, unknown> | null;
 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -83,12 +96,32 @@ export function parseSpecSource(source: string, absolutePath: string, displayPat
   return { ...base, parsed, document: checked.data as SpecDocument, diagnostics: [] };
 }
 
-function at(file: string, parsed: ParsedYaml, path: string[], code: string, message: string, fix: string): Diagnostic {
-  return { file, ...parsed.locate(path), path: path.join('.'), code, message, fix, severity: 'error' };
+function linkProblem(root: string, path: string): { code: string; message: string; fix: string } | undefined {
+  let real: string;
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return undefined;
+    real = realpathSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && isSymlink(path)) return { code: 'missing-file', message: 'the spec is a symbolic link to nothing', fix: 'fix or remove the link' };
+    return undefined;
+  }
+  if (isInside(realpathSync(root), real)) return undefined;
+  return {
+    code: 'path-escape',
+    message: `the spec is a symbolic link leading outside the workspace (to ${real})`,
+    fix: 'copy the spec into the workspace instead of linking it',
+  };
 }
 
-function fileError(file: string, error: unknown): Diagnostic {
-  const code = (error as NodeJS.ErrnoException).code;
-  const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read the file (${code ?? String(error)})`;
-  return { file, line: 1, col: 1, path: '', code: 'unreadable', message, fix: 'check the path', severity: 'error' };
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function at(file: string, parsed: ParsedYaml, path: string[], code: string, message: string, fix: string): Diagnostic {
+  return { file, ...parsed.locate(path), path: path.join('.'), code, message, fix, severity: 'error' };
 }

@@ -4,10 +4,13 @@
  * every tool and model an agent uses, the regular expressions in specs compile, and tools' JSON Schemas
  * are valid and their mocks agree with them.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { loadDataset } from '../eval/dataset.js';
 import { cassetteSchema } from '../providers/cassette.js';
+import { checkUserFile, DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
+import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
+import { RAISE_REFERENCED_FILE_CAP, referencedFileCap } from '../workspace/config.js';
 import { displayPath } from '../workspace/workspace.js';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
 import type { LoadedSpec } from './load.js';
@@ -16,7 +19,7 @@ import { bestMatch, isValidRange, parseObjectRef } from './refs.js';
 import type { AgentDocument, PolicyDocument, SpecKind } from './schema.js';
 import { schemaDiagnostics } from './schema-issues.js';
 import { checkToolSchemas } from './tool-schemas.js';
-import { MAX_DATA_BYTES, parseYamlSafely, tooLarge } from './yaml.js';
+import { MAX_DATA_BYTES, parseYamlSafely } from './yaml.js';
 
 export interface KnownVersion {
   kind: SpecKind;
@@ -32,10 +35,13 @@ export interface ReferenceContext {
   /** Versions registered under a name (registry lookups), excluding disabled ones. */
   registered: (name: string) => KnownVersion[];
   defaultPolicy: string | undefined;
+  /** Cap on each referenced file (limits.referencedFileBytes); read from the workspace config when absent. */
+  maxFileBytes?: number;
 }
 
 export function checkReferences(targets: readonly LoadedSpec[], context: ReferenceContext): Diagnostic[] {
   const known = indexByName(context);
+  const maxBytes = context.maxFileBytes ?? referencedFileCap(context.root);
   const policies = context.workspace.flatMap((s) => (s.document?.kind === 'Policy' ? [s.document] : []));
   const out: Diagnostic[] = [];
   for (const spec of targets) {
@@ -44,7 +50,7 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
     const report = (path: PathSegment[], code: string, message: string, fix: string, severity: Diagnostic['severity'] = 'error') =>
       void out.push({ file: spec.file, ...spec.parsed!.locate(path), path: formatPath(path), code, message, fix, severity });
     const fileRef = (path: PathSegment[], ref: string, what: string) => {
-      const problem = checkFileRef(context.root, dirname(spec.absolutePath), ref);
+      const problem = checkFileRef(context.root, dirname(spec.absolutePath), ref, maxBytes);
       if (problem) report(path, problem.code, `${what} ${ref}: ${problem.message}`, problem.fix);
     };
 
@@ -57,21 +63,21 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
         });
         if (s.evals) {
           fileRef(['spec', 'evals', 'dataset'], s.evals.dataset, 'eval dataset');
-          if (!checkFileRef(context.root, dirname(spec.absolutePath), s.evals.dataset)) {
+          if (!checkFileRef(context.root, dirname(spec.absolutePath), s.evals.dataset, maxBytes)) {
             const absolute = resolve(dirname(spec.absolutePath), s.evals.dataset);
-            out.push(...loadDataset(absolute, displayPath(context.root, absolute)).diagnostics);
+            out.push(...loadDataset(absolute, displayPath(context.root, absolute), maxBytes).diagnostics);
           }
         }
         if (s.cassette) {
           fileRef(['spec', 'cassette'], s.cassette, 'cassette');
-          out.push(...checkDataFile(context.root, spec, s.cassette, cassetteSchema));
+          out.push(...checkDataFile(context.root, spec, s.cassette, cassetteSchema, maxBytes));
         }
         s.tools?.forEach((t, i) => {
           checkObjectRef(['spec', 'tools', i, 'ref'], t.ref, 'Tool', known, report);
         });
         s.subAgents?.forEach((a, i) => {
           checkObjectRef(['spec', 'subAgents', i, 'ref'], a.ref, 'Agent', known, report);
-          if (a.route?.when !== undefined) checkRegex(['spec', 'subAgents', i, 'route', 'when'], a.route.when, report);
+          if (a.route?.when !== undefined) checkRegex(['spec', 'subAgents', i, 'route', 'when'], a.route.when, report, 'i');
         });
         if (s.fallback?.onError.includes('rule') && !s.fallback.rule) {
           report(['spec', 'fallback'], 'missing-key', 'fallback.onError includes "rule" but no rule reply is set', 'add fallback.rule.reply');
@@ -97,7 +103,7 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
         out.push(...checkToolSchemas(spec, doc));
         doc.spec.mocks?.forEach((mock, i) => {
           for (const [key, value] of Object.entries(mock.when ?? {})) {
-            if (typeof value === 'string' && isRegexLiteral(value)) checkRegex(['spec', 'mocks', i, 'when', key], value.slice(1, -1), report);
+            if (typeof value === 'string' && isRegexLiteral(value)) checkRegex(['spec', 'mocks', i, 'when', key], value.slice(1, -1), report, 'i');
           }
         });
         break;
@@ -174,12 +180,10 @@ function checkObjectRef(
   }
 }
 
-function checkRegex(path: PathSegment[], pattern: string, report: Report): void {
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    report(path, 'invalid-regex', `regular expression does not compile: ${(error as Error).message}`, 'fix the pattern (JavaScript syntax)');
-  }
+/** Patterns run on RE2 (linear time, see util/safe-regex.ts): what it cannot compile is refused here, not at run time. */
+function checkRegex(path: PathSegment[], pattern: string, report: Report, flags = ''): void {
+  const problem = regexProblem(pattern, flags);
+  if (problem) report(path, 'invalid-regex', `regular expression /${pattern}/ cannot be used: ${problem}`, REGEX_FIX);
 }
 
 function isRegexLiteral(value: string): boolean {
@@ -192,15 +196,21 @@ interface FileRefProblem {
   fix: string;
 }
 
-/** Referenced files must be relative, stay inside the workspace, and exist as files. */
-export function checkFileRef(root: string, baseDir: string, ref: string): FileRefProblem | undefined {
+/**
+ * Referenced files must be relative, stay inside the workspace, and be regular files (no FIFO, socket or
+ * device, even through a link) no larger than the cap — all checked without opening them.
+ */
+export function checkFileRef(root: string, baseDir: string, ref: string, maxBytes = DEFAULT_REFERENCED_FILE_BYTES): FileRefProblem | undefined {
   if (isAbsolute(ref)) return { code: 'absolute-path', message: 'absolute paths are not allowed', fix: 'use a path relative to the spec file' };
   const target = resolve(baseDir, ref);
   const rel = relative(root, target);
   if (rel.startsWith('..') || isAbsolute(rel)) {
     return { code: 'path-escape', message: 'points outside the workspace', fix: 'keep referenced files inside the workspace' };
   }
-  if (!existsSync(target)) return { code: 'missing-file', message: 'file not found', fix: `create ${rel} or fix the path` };
+  // lstat, not exists: a dangling link exists as a link, and is reported as one.
+  const link = lstatIfAny(target);
+  if (!link) return { code: 'missing-file', message: 'file not found', fix: `create ${rel} or fix the path` };
+  if (link.isSymbolicLink() && !existsSync(target)) return { code: 'missing-file', message: 'is a symbolic link to nothing', fix: `point ${rel} at a file` };
   // A symbolic link inside the workspace may still lead out of it.
   const real = relative(realpathSync(root), realpathSync(target));
   if (real.startsWith('..') || isAbsolute(real)) {
@@ -210,8 +220,15 @@ export function checkFileRef(root: string, baseDir: string, ref: string): FileRe
       fix: 'copy the file into the workspace instead of linking it',
     };
   }
-  if (!statSync(target).isFile()) return { code: 'not-a-file', message: 'is not a file', fix: 'point at a file' };
-  return undefined;
+  return checkUserFile(target, { maxBytes, raise: RAISE_REFERENCED_FILE_CAP });
+}
+
+function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function policyFiles(workspace: readonly LoadedSpec[]): Map<string, string> {
@@ -301,13 +318,13 @@ function findCycles(targets: readonly LoadedSpec[], workspace: readonly LoadedSp
 }
 
 /** A referenced YAML data file (a cassette, a sample set): safe-parsed and checked, errors at its own file:line:col. */
-export function checkDataFile(root: string, spec: LoadedSpec, ref: string, schema: import('zod').ZodType): Diagnostic[] {
-  if (checkFileRef(root, dirname(spec.absolutePath), ref)) return [];
+export function checkDataFile(root: string, spec: LoadedSpec, ref: string, schema: import('zod').ZodType, maxBytes: number): Diagnostic[] {
+  if (checkFileRef(root, dirname(spec.absolutePath), ref, maxBytes)) return [];
   const absolute = resolve(dirname(spec.absolutePath), ref);
   const file = displayPath(root, absolute);
-  const size = statSync(absolute).size;
-  if (size > MAX_DATA_BYTES) return [tooLarge(file, size, MAX_DATA_BYTES)];
-  const parsed = parseYamlSafely(file, readFileSync(absolute, 'utf8'), MAX_DATA_BYTES);
+  const read = readUserText(absolute, { maxBytes, raise: RAISE_REFERENCED_FILE_CAP });
+  if (!read.ok) return [{ file, line: 1, col: 1, path: '', ...read.problem, severity: 'error' }];
+  const parsed = parseYamlSafely(file, read.text, MAX_DATA_BYTES);
   if (!parsed.ok) return parsed.diagnostics;
   const checked = schema.safeParse(parsed.parsed.value);
   return checked.success ? [] : schemaDiagnostics(file, parsed.parsed, schema, checked.error.issues);

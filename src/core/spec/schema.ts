@@ -5,6 +5,15 @@
  */
 import * as z from 'zod';
 
+/**
+ * 24 h: no run, call, check or mock delay should last longer, and it keeps every duration far below
+ * 2^31-1 ms, above which setTimeout overflows and fires at once (a "budget" that would never hold).
+ */
+export const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+const tooLong = `at most ${MAX_DURATION_MS} (24 hours)`;
+/** A duration in milliseconds: a positive integer up to 24 hours. */
+export const durationMs = () => z.int().positive().max(MAX_DURATION_MS, tooLong);
+
 export const API_VERSION = 'agentctl/v1';
 export const SPEC_KINDS = ['Agent', 'Tool', 'Policy'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
@@ -45,7 +54,7 @@ const budgetSchema = z.strictObject({
   maxOutputTokens: z.int().positive().optional(),
   maxTokens: z.int().positive().optional().describe('Total tokens per run, input and output.'),
   maxCostUsd: z.number().nonnegative().optional(),
-  timeoutMs: z.int().positive().optional().describe('Wall time per run.'),
+  timeoutMs: durationMs().optional().describe('Wall time per run (at most 24 hours).'),
 });
 
 const modelSchema = z.strictObject({
@@ -135,13 +144,13 @@ const implementationSchema = z.discriminatedUnion('type', [
     url: z.string().url(),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
     headers: z.record(z.string(), z.string()).optional(),
-    timeoutMs: z.int().positive().optional(),
+    timeoutMs: durationMs().optional(),
   }),
   z.strictObject({
     type: z.literal('command'),
     command: z.array(z.string().min(1)).min(1).describe('argv; the tool input arrives as JSON on stdin.'),
     cwd: relativePath.optional(),
-    timeoutMs: z.int().positive().optional(),
+    timeoutMs: durationMs().optional(),
   }),
   z.strictObject({
     type: z.literal('module'),
@@ -154,7 +163,7 @@ const mockSchema = z.strictObject({
   when: z.record(z.string(), z.unknown()).optional().describe('Matches when every key here equals the input (a string "/re/" is a regular expression).'),
   output: z.unknown().optional(),
   error: z.string().optional().describe('Answer with this error instead of an output.'),
-  latencyMs: z.int().nonnegative().optional(),
+  latencyMs: z.int().nonnegative().max(MAX_DURATION_MS, tooLong).optional(),
 });
 
 export const toolSpecSchema = z.strictObject({

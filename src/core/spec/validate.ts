@@ -39,7 +39,7 @@ export interface WorkspaceSpecs {
 
 /** Loads every workspace spec once, and picks out the targets among them (or loads targets outside it). */
 export function loadWorkspaceSpecs(root: string, cwd: string, paths: readonly string[] = []): WorkspaceSpecs {
-  const load = (absolute: string) => loadSpecFile(absolute, displayPath(root, absolute));
+  const load = (absolute: string) => loadSpecFile(absolute, displayPath(root, absolute), root);
   const workspace = workspaceSpecFiles(root).map(load);
   if (paths.length === 0) return { workspace, targets: workspace };
   const byPath = new Map(workspace.map((s) => [s.absolutePath, s]));

@@ -57,3 +57,50 @@ describe('parseYamlSafely', () => {
     expect(result.parsed.locate(['spec', 'missing', 'deeper'])).toEqual({ line: 2, col: 3 });
   });
 });
+
+describe('deep nesting', () => {
+  const flow = `a: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+  // 10,000 indented levels would exceed the 1 MiB cap first; 1,000 is as deep for the scanner.
+  const block = Array.from({ length: 1_000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n');
+  const dashes = `${'- '.repeat(10_000)}x\n`;
+
+  it.each([
+    ['flow', flow, { line: 1, col: 67 }],
+    ['block', block, { line: 65, col: 65 }],
+    ['compact sequences', dashes, { line: 1, col: 127 }],
+  ])('a deep %s document gets a stable diagnostic, fast, at the same position every run', (_name, source, position) => {
+    const started = performance.now();
+    const runs = [parseYamlSafely('deep.yaml', source), parseYamlSafely('deep.yaml', source)];
+    expect(performance.now() - started).toBeLessThan(2_000);
+    for (const result of runs) {
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.diagnostics).toHaveLength(1);
+      expect(result.diagnostics[0]).toMatchObject({ code: 'too-deep', ...position });
+      expect(result.diagnostics[0]?.message).toBe(`nesting deeper than 64 levels at ${position.line}:${position.col}`);
+    }
+  });
+
+  it('does not count brackets inside strings, comments or block scalars, nor moderate real nesting', () => {
+    const source = [
+      `a: "${'['.repeat(200)}"`,
+      `b: '${'{'.repeat(200)}' # ${'['.repeat(200)}`,
+      'c: |',
+      `  ${'['.repeat(200)}`,
+      `d: ${'['.repeat(30)}1${']'.repeat(30)}`,
+      `e: x[${'['.repeat(200)}`,
+    ].join('\n');
+    const result = parseYamlSafely('ok.yaml', source);
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('duplicate keys', () => {
+  it('are reported without hiding the other errors when the caller goes on after them', () => {
+    const result = parseYamlSafely('a.yaml', 'kind: Agent\nname: a\nname: b\n', undefined, { continueAfterDuplicateKeys: true });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.diagnostics).toMatchObject([{ code: 'duplicate-key', line: 3, col: 1 }]);
+    expect(result.parsed.value).toEqual({ kind: 'Agent', name: 'b' });
+  });
+});

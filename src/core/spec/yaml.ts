@@ -4,6 +4,7 @@
  */
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { Diagnostic, PathSegment } from './diagnostics.js';
+import { findTooDeep, MAX_YAML_DEPTH } from './yaml-depth.js';
 
 /** Specs are small; anything bigger is a mistake or an attack. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -23,14 +24,40 @@ export interface ParsedYaml {
   locateKey(path: readonly PathSegment[], key: string): Located | undefined;
 }
 
-export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; diagnostics: Diagnostic[] };
+/**
+ * `diagnostics` on success: errors that did not stop the parse (duplicate keys, when the caller asked
+ * to go on after them, so they do not hide the file's other errors). Callers must still report them.
+ */
+export type ParseResult = { ok: true; parsed: ParsedYaml; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
-/** Data files that specs reference (cassettes, sample sets) may be larger than specs. */
-export const MAX_DATA_BYTES = 16 * MAX_SPEC_BYTES;
+export interface ParseOptions {
+  /** Report duplicate keys but still return the document (the later key wins), so later checks run. */
+  continueAfterDuplicateKeys?: boolean;
+}
 
-export function parseYamlSafely(file: string, source: string, maxBytes = MAX_SPEC_BYTES): ParseResult {
+/**
+ * The parse-level ceiling for data files specs reference (cassettes, sample sets). The cap users meet is
+ * lower and configurable (limits.referencedFileBytes, default 16 MiB): it is enforced when the file is read.
+ */
+export const MAX_DATA_BYTES = 256 * MAX_SPEC_BYTES;
+
+export function parseYamlSafely(file: string, source: string, maxBytes = MAX_SPEC_BYTES, options: ParseOptions = {}): ParseResult {
   const bytes = Buffer.byteLength(source);
   if (bytes > maxBytes) return { ok: false, diagnostics: [tooLarge(file, bytes, maxBytes)] };
+  const deep = findTooDeep(source);
+  if (deep) {
+    const diagnostic: Diagnostic = {
+      file,
+      line: deep.line,
+      col: deep.col,
+      path: '',
+      code: 'too-deep',
+      message: `nesting deeper than ${MAX_YAML_DEPTH} levels at ${deep.line}:${deep.col}`,
+      fix: 'flatten the structure; no spec or data file needs this much nesting',
+      severity: 'error',
+    };
+    return { ok: false, diagnostics: [diagnostic] };
+  }
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, merge: false, prettyErrors: false, strict: true });
@@ -62,10 +89,11 @@ export function parseYamlSafely(file: string, source: string, maxBytes = MAX_SPE
       severity: 'error',
     });
   }
-  if (diagnostics.length === 0) diagnostics.push(...unsafeNodes(file, doc, at));
-  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  if (diagnostics.length === 0 || diagnostics.every((d) => d.code === 'duplicate-key')) diagnostics.push(...unsafeNodes(file, doc, at));
+  const onlyDuplicates = diagnostics.every((d) => d.code === 'duplicate-key');
+  if (diagnostics.length > 0 && !(onlyDuplicates && options.continueAfterDuplicateKeys)) return { ok: false, diagnostics };
 
-  return { ok: true, parsed: { value: doc.toJS({ maxAliasCount: 0 }), ...locator(doc, at) } };
+  return { ok: true, parsed: { value: doc.toJS({ maxAliasCount: 0 }), ...locator(doc, at) }, diagnostics };
 }
 
 function unsafeNodes(file: string, doc: Document, at: (offset: number) => Located): Diagnostic[] {

@@ -12,7 +12,8 @@ import { CheckFailedError, EnvironmentError, UsageError } from '../errors.js';
 import { keyIdOf } from '../remote/sign.js';
 import { dnsLabel } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
-import { parseYamlSafely } from '../spec/yaml.js';
+import { MAX_SPEC_BYTES, parseYamlSafely } from '../spec/yaml.js';
+import { readUserText } from '../util/read-file.js';
 
 export const TRUST_FILE = 'trust.yaml';
 
@@ -50,7 +51,9 @@ export function trustPath(stateDir: string): string {
 export function loadTrust(stateDir: string): Trust | undefined {
   const path = trustPath(stateDir);
   if (!existsSync(path)) return undefined;
-  const parsed = parseYamlSafely(path, readFileSync(path, 'utf8'));
+  const read = readUserText(path, { maxBytes: MAX_SPEC_BYTES });
+  if (!read.ok) throw new EnvironmentError(`cannot read ${path}: it ${read.problem.message}`, { where: path, fix: read.problem.fix, code: 'invalid-trust' });
+  const parsed = parseYamlSafely(path, read.text);
   if (!parsed.ok) throw invalid(path, parsed.diagnostics[0]);
   const checked = trustFileSchema.safeParse(parsed.parsed.value ?? { teams: {} });
   if (!checked.success) throw invalid(path, schemaDiagnostics(path, parsed.parsed, trustFileSchema, checked.error.issues)[0]);

@@ -2,14 +2,17 @@
  * Configuration: flags > AGENTCTL_* env > workspace .agentctl/config.yaml > user config (XDG) > defaults.
  * Each resolved value remembers where it came from, so `agentctl doctor` can say why a value is what it is.
  */
-import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { EnvironmentError } from '../errors.js';
-import { dnsLabel } from '../spec/schema.js';
+import { dnsLabel, durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
-import { parseYamlSafely } from '../spec/yaml.js';
+import { MAX_SPEC_BYTES, parseYamlSafely } from '../spec/yaml.js';
+import { DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
+
+/** Even a raised cap stays below what a 64-bit process can hold as one string. */
+const MAX_REFERENCED_FILE_BYTES = 256 * 1024 * 1024;
 
 export const PROVIDERS = ['cassette', 'echo', 'openai'] as const;
 
@@ -27,7 +30,7 @@ export const configFileSchema = z.strictObject({
         .optional()
         // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the config's own syntax, documented here
         .describe('Extra headers on every model request; ${NAME} in a value is read from the environment and redacted everywhere.'),
-      timeoutMs: z.int().positive().optional().describe('Per model call attempt, until the last byte of the answer (default 60000).'),
+      timeoutMs: durationMs().optional().describe('Per model call attempt, until the last byte of the answer (default 60000).'),
       retries: z.int().nonnegative().max(10).optional().describe('Retries after a failed attempt: 429, 5xx, cut streams, timeouts (default 3).'),
       stream: z.boolean().optional().describe('Stream answers (default true); false for gateways that cannot.'),
       maxTokensParam: z
@@ -46,6 +49,17 @@ export const configFileSchema = z.strictObject({
     .record(z.string(), z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }))
     .optional()
     .describe('USD per million tokens, per model.'),
+  limits: z
+    .strictObject({
+      referencedFileBytes: z
+        .int()
+        .positive()
+        .max(MAX_REFERENCED_FILE_BYTES)
+        .optional()
+        .describe(`Cap on each file a spec references: prompt, knowledge, cassette, sample set, assertion code (default ${DEFAULT_REFERENCED_FILE_BYTES}).`),
+    })
+    .optional()
+    .describe('Size caps on what validate, register and run read (specs themselves are capped at 1 MiB).'),
 });
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
@@ -93,13 +107,12 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Reads and checks a config file; a missing file is an empty config, a broken one an error with file:line:col. */
 export function readConfigFile(path: string, displayPath = path): ConfigFile {
-  let source: string;
-  try {
-    source = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new EnvironmentError(`cannot read ${displayPath}: ${(error as Error).message}`, { where: displayPath });
+  const read = readUserText(path, { maxBytes: MAX_SPEC_BYTES });
+  if (!read.ok) {
+    if (read.problem.code === 'missing-file') return {};
+    throw new EnvironmentError(`cannot read ${displayPath}: it ${read.problem.message}`, { where: displayPath, fix: read.problem.fix, code: 'invalid-config' });
   }
+  const source = read.text;
   const result = parseYamlSafely(displayPath, source);
   const diagnostics = result.ok
     ? (() => {
@@ -246,3 +259,16 @@ function osUser(): string {
     return 'unknown';
   }
 }
+
+/**
+ * The cap on each file a workspace's specs reference: `limits.referencedFileBytes` in its
+ * .agentctl/config.yaml, else the default. Looked up from the workspace root so that validate, register
+ * and run apply the same cap without every caller passing it along.
+ */
+export function referencedFileCap(root: string | undefined): number {
+  if (root === undefined) return DEFAULT_REFERENCED_FILE_BYTES;
+  return readConfigFile(join(root, '.agentctl', 'config.yaml')).limits?.referencedFileBytes ?? DEFAULT_REFERENCED_FILE_BYTES;
+}
+
+/** How to raise the referenced-file cap, for too-large diagnostics. */
+export const RAISE_REFERENCED_FILE_CAP = 'make the file smaller, or raise limits.referencedFileBytes in .agentctl/config.yaml';
