@@ -285,7 +285,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   trust
     .command('add <team> <publicKey>')
     .description("add a person's or a CI's public key to a team (creates the file: keys become identities)")
-    .option('--owner <name>', 'who holds the key (default: the file name, e.g. alice.pub → alice)')
+    .option('--owner <name>', 'who holds the key (required: a key is a person or a CI)')
     .option('--ci', 'a CI key: it signs evidence, never approves')
     .option('--json', 'as JSON')
     .action(lazy(async () => (await import('./commands/trust.js')).trustAddCommand));

@@ -1,4 +1,5 @@
 /** Evidence is digest-complete: assertion code is part of the version, and an eval of a version runs its bytes. */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,11 @@ describe('digest-complete evidence', () => {
     // ...and the eval of the registered version still runs the registered (failing) check.
     const evalOfVersion = JSON.parse((await agentctl(['eval', 'triage@0.1.0', '--json'], { cwd })).stdout);
     expect(evalOfVersion.results[0]).toMatchObject({ sampleId: 'strict', status: 'fail' });
+    // Rewriting the check in the materialized cache is caught: the cache is rewritten from the version's bytes.
+    const cached = readdirSync(join(cwd, '.agentctl/cache/versions'))[0] as string;
+    writeFile(join(cwd, '.agentctl/cache/versions', cached), 'evals/checks/lib/verdict.mjs', 'export const verdict = () => true;\n');
+    const afterTamper = JSON.parse((await agentctl(['eval', 'triage@0.1.0', '--json'], { cwd })).stdout);
+    expect(afterTamper.results[0]).toMatchObject({ status: 'fail' });
     // The workspace copy is another digest: its (passing) eval is no evidence for 0.1.0.
     const evalOfWorkspace = JSON.parse((await agentctl(['eval', 'triage', '--json'], { cwd })).stdout);
     expect(evalOfWorkspace.results[0]).toMatchObject({ status: 'pass' });

@@ -1,4 +1,5 @@
 /** Keys are identities: a trust file maps teams to keys; approvals are signatures; flags grant nothing. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,17 @@ describe('keys are identities', () => {
     expect(approved.stdout).toContain('bob (team-qa) approved triage@0.1.0');
     const counted = await approvalsCheck(run);
     expect(counted).toMatchObject({ holds: true, detail: expect.stringMatching(/1 of 1 approval\(s\) signed by bob \(team-qa, key sha256:[0-9a-f]{12}…\)/) });
+  });
+
+  it('a private key is never written into the trust file, and every key needs its owner', async () => {
+    const { cwd, run, pub } = await team();
+    const secret = await run(['trust', 'add', 'team-qa', pub('outsider').replace(/\.pub$/, '.key'), '--owner', 'eve']);
+    expect(secret.exitCode).toBe(2);
+    expect(secret.stderr).toContain('public keys only');
+    expect(readFileSync(join(cwd, '.agentctl/trust.yaml'), 'utf8')).not.toContain('PRIVATE KEY');
+    const nameless = await run(['trust', 'add', 'team-qa', pub('outsider')]);
+    expect(nameless.exitCode).toBe(2);
+    expect(nameless.stderr).toContain('--owner <their name>');
   });
 
   it('--team grants nothing: a key of another team cannot register into or move a team’s agent', async () => {

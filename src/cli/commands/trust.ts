@@ -24,7 +24,9 @@ export async function trustAddCommand(
       fix: 'pass the .pub file agentctl keys generate wrote (e.g. ~/.config/agentctl/keys/default.pub)',
     });
   }
-  const owner = options.owner ?? ownerFromFile(keyFile);
+  // Who holds the key is an identity: never guessed from a file name (everyone's key is "default.pub").
+  if (!options.owner) throw new UsageError('whose key is it?', { fix: `agentctl trust add ${team} ${keyFile} --owner <their name>` });
+  const owner = options.owner;
   const fresh = loadTrust(paths.stateDir) === undefined;
   const added = addTrustedKey(paths.stateDir, team, pem, owner, Boolean(options.ci));
   if (options.json) printJson(ctx, { ...added, pem: undefined });
@@ -71,9 +73,4 @@ export async function trustLsCommand(ctx: CliContext, options: { json?: boolean 
       ),
     );
   return 0;
-}
-
-function ownerFromFile(path: string): string {
-  const base = path.split(/[\\/]/).pop() ?? path;
-  return base.replace(/\.pub$/, '') || 'unknown';
 }

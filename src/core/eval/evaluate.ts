@@ -3,7 +3,7 @@
  * prod) run on the same samples when it has no evidence for them yet, the eval itself, the comparison,
  * and the agent's own gate (pass rate, no regressions).
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
@@ -62,7 +62,11 @@ export function datasetOf(agent: AgentSnapshot, workspace: Workspace): { dataset
 /** The snapshot's files written out once per digest under .agentctl/cache (content-addressed, so never stale). */
 function materialize(agent: AgentSnapshot, workspace: Workspace): string {
   const target = join(workspace.stateDir, 'cache', 'versions', agent.digest.replace(/^sha256:/, ''));
-  if (existsSync(target)) return target;
+  // The cache is only a copy: a file edited there (a check rewritten to pass) is caught and rewritten.
+  if (existsSync(target)) {
+    if (Object.entries(agent.files).every(([path, text]) => readIfFile(join(target, path)) === text)) return target;
+    rmSync(target, { recursive: true, force: true });
+  }
   mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(`${target}.tmp-`);
   for (const [path, text] of Object.entries(agent.files)) {
@@ -72,10 +76,20 @@ function materialize(agent: AgentSnapshot, workspace: Workspace): string {
   }
   try {
     renameSync(staging, target);
-  } catch {
-    rmSync(staging, { recursive: true, force: true }); // another process materialized it first: same bytes
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    // Another process materialized it first (same bytes): anything else is a real problem.
+    if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   }
   return target;
+}
+
+function readIfFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 interface Baseline {

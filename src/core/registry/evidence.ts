@@ -1,6 +1,7 @@
 /** Gathering a version's evidence from the database (inside the promotion's own transaction). */
 import { dirname } from 'node:path';
 import type { PolicyDocument } from '../spec/schema.js';
+import { TRANSITION_PREDICATE, verifyAbout } from '../trust/statements.js';
 import { loadTrust } from '../trust/trust-file.js';
 import { assertGates, checkGates, type DependencyState, type Evidence, type GateCheck } from './gates.js';
 import { STAGES, type Stage, type State } from './lifecycle.js';
@@ -19,9 +20,19 @@ export function evidenceOf(registry: Registry, row: VersionRow): Evidence {
     staleEval: registry.evals.latestStale(row.name, row.version, row.digest),
     approvals,
     author: row.createdBy,
-    trust: registry.path === ':memory:' ? undefined : loadTrust(dirname(registry.path)),
-    registeredBy: registry.registeredBy(row.name, row.version),
+    ...trustEvidence(registry, row),
   };
+}
+
+/** What the gates need to judge signatures: the trust file, and who verifiably registered the version. */
+function trustEvidence(registry: Registry, row: VersionRow): Pick<Evidence, 'trust' | 'registeredBy' | 'registrar' | 'pulled' | 'trustMissing'> {
+  const trust = registry.path === ':memory:' ? undefined : loadTrust(dirname(registry.path));
+  const registration = registry.registration(row.name, row.version);
+  const pulled = registration?.actor.endsWith('(pulled)') ?? false;
+  if (!trust) return { trust: undefined, registeredBy: registration?.signer ?? null, pulled, trustMissing: registry.hasSignedRecords() };
+  const verified = verifyAbout(registration?.signature ?? null, row.digest, trust, TRANSITION_PREDICATE);
+  const registrar = verified && verified.statement.predicate.action === 'register' ? { keyId: verified.key.keyId, owner: verified.key.owner } : null;
+  return { trust, registeredBy: registrar?.keyId ?? null, registrar, pulled, trustMissing: false };
 }
 
 /** Each piece of the version's evidence and where it came from (local, or pulled and signed by whom). */

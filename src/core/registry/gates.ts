@@ -35,6 +35,15 @@ export interface Evidence {
   trust?: Trust | undefined;
   /** The key that signed the registration (its signature never counts as an approval). */
   registeredBy?: string | null;
+  /**
+   * With a trust file: who registered the version, from a registration whose signature verified against
+   * the trust file (null: none did). The author is excluded by this, never by unsigned columns.
+   */
+  registrar?: { keyId: string; owner: string } | null;
+  /** The version came from a pull (its registration here is not the author's: they signed the evidence there). */
+  pulled?: boolean;
+  /** Signed records exist but there is no trust file: a deleted trust file must not downgrade the gates. */
+  trustMissing?: boolean;
 }
 
 /** A locked dependency (sub-agent or tool) as it stands now. */
@@ -171,6 +180,15 @@ function evalCheck(
 
 function approvalCheck(policy: string, gate: NonNullable<StageGate['approvals']>, allowSelf: boolean, evidence: Evidence, ref: string): GateCheck {
   if (evidence.trust) return signedApprovalCheck(policy, gate, allowSelf, evidence, ref, evidence.trust);
+  if (evidence.trustMissing) {
+    return {
+      policy,
+      gate: 'approvals',
+      holds: false,
+      detail: 'this registry holds signed records, but .agentctl/trust.yaml is missing: approvals cannot be verified, and unsigned ones do not count',
+      fix: 'restore .agentctl/trust.yaml from version control (git checkout -- .agentctl/trust.yaml)',
+    };
+  }
   const counted = evidence.approvals.filter((a) => (allowSelf || a.user !== evidence.author) && (!gate.fromTeams?.length || gate.fromTeams.includes(a.team)));
   const from = gate.fromTeams?.length ? ` from ${gate.fromTeams.join(' or ')}` : '';
   const holds = counted.length >= gate.count;
@@ -198,24 +216,44 @@ function signedApprovalCheck(
   trust: Trust,
 ): GateCheck {
   const from = gate.fromTeams?.length ? ` from ${gate.fromTeams.join(' or ')}` : '';
-  const byKey = new Map<string, { owner: string; team: string; keyId: string }>();
+  // The author is who signed the registration (verified), never what unsigned columns say. A local
+  // registration without a verified signature cannot be reviewed here: nobody knows whose it is.
+  const registrar = evidence.registrar ?? null;
+  if (!registrar && !evidence.pulled && !allowSelf) {
+    return {
+      policy,
+      gate: 'approvals',
+      holds: false,
+      detail: `${ref} was registered without a signature by a key in .agentctl/trust.yaml, so its author is unknown and no approval can count`,
+      fix: `register a new version with a trusted key (agentctl keys generate; agentctl trust add <team> <key.pub> --owner <you>)`,
+    };
+  }
+  const byOwner = new Map<string, { owner: string; team: string; keyId: string }>();
   let ignored = 0;
   for (const approval of evidence.approvals) {
     const verified = verifyAbout(approval.envelope, approval.digest, trust, APPROVAL_PREDICATE);
     const at = String(verified?.statement.predicate.at ?? '');
+    const selfSigned =
+      verified !== undefined &&
+      ((registrar !== null && (verified.key.keyId === registrar.keyId || verified.key.owner === registrar.owner)) ||
+        (registrar === null && verified.key.owner === evidence.author));
     const ok =
       verified &&
       !verified.key.ci &&
+      /^\d{4}-\d\d-\d\dT/.test(at) &&
+      // A retired key's old approvals stay valid (rotation); `at` is the signer's own word, so a key
+      // suspected of compromise must be revoked (trust rm --revoke), not retired.
       (verified.key.retiredAt === null || at < verified.key.retiredAt) &&
-      (allowSelf || (verified.key.keyId !== evidence.registeredBy && verified.key.owner !== evidence.author)) &&
+      (allowSelf || !selfSigned) &&
       (!gate.fromTeams?.length || gate.fromTeams.includes(verified.key.team));
     if (!ok || !verified) {
       ignored++;
       continue;
     }
-    byKey.set(verified.key.keyId, { owner: verified.key.owner, team: verified.key.team, keyId: verified.key.keyId });
+    // One count per person: two keys of the same owner (rotation, a laptop and a desktop) are one reviewer.
+    if (!byOwner.has(verified.key.owner)) byOwner.set(verified.key.owner, { owner: verified.key.owner, team: verified.key.team, keyId: verified.key.keyId });
   }
-  const counted = [...byKey.values()];
+  const counted = [...byOwner.values()];
   const holds = counted.length >= gate.count;
   const who = counted.map((k) => `${k.owner} (${k.team}, key ${k.keyId.slice(0, 19)}…)`).join(', ');
   return {

@@ -164,7 +164,7 @@ export class Registry {
       const holder = this.read(() => this.stages.holder(name, stage));
       if (holder === undefined) continue;
       const row = this.resolve(`${name}@${holder}`);
-      if (row.digest !== exceptDigest && !row.rolledBack) return `${name}@${holder}`;
+      if (row.digest !== exceptDigest && !this.stages.rolledBackFrom(name, holder, stage)) return `${name}@${holder}`;
     }
     return undefined;
   }
@@ -603,13 +603,22 @@ export class Registry {
 
   /** The key that signed the registration of `name@version` (null: registered unsigned, single-developer mode). */
   registeredBy(name: string, version: string): string | null {
+    return this.registration(name, version)?.signer ?? null;
+  }
+
+  /** The registration record of `name@version`: who (as written), the signing key and its envelope (unverified). */
+  registration(name: string, version: string): { actor: string; signer: string | null; signature: string | null } | undefined {
     return this.read(
       () =>
-        (this.db.prepare(`SELECT signer FROM transitions WHERE name = ? AND version = ? AND action = 'register'`).pluck().get(name, version) as
-          | string
-          | null
-          | undefined) ?? null,
+        this.db.prepare(`SELECT actor, signer, signature FROM transitions WHERE name = ? AND version = ? AND action = 'register'`).get(name, version) as
+          | { actor: string; signer: string | null; signature: string | null }
+          | undefined,
     );
+  }
+
+  /** Whether any record here was signed: such a registry never falls back to single-developer mode. */
+  hasSignedRecords(): boolean {
+    return this.read(() => this.db.prepare('SELECT 1 FROM transitions WHERE signer IS NOT NULL LIMIT 1').get() !== undefined);
   }
 
   private assertOwner(name: string, owner: string, actor: Actor): void {

@@ -80,3 +80,21 @@ describe('stage holders', () => {
     ]);
   });
 });
+
+describe('rolled back, precisely', () => {
+  it('a version given a stage back after its rollback is no longer rolled back, and the next rollback walks to it', () => {
+    const { registry, release } = setup();
+    for (const v of ['1.0.0', '1.1.0']) {
+      release(v);
+      registry.transition(`triage@${v}`, { action: 'promote', to: 'prod' }, actor, null);
+    }
+    registry.rollback('triage', 'prod', { reason: 'bad', actor }); // prod: 1.1.0 → 1.0.0
+    registry.rollback('triage', 'prod', { to: '1.1.0', reason: 'fixed upstream', actor }); // back to 1.1.0
+    expect(registry.resolve('triage@1.1.0').rolledBack).toBe(false);
+    release('1.2.0');
+    registry.transition('triage@1.2.0', { action: 'promote', to: 'prod' }, actor, null);
+    expect(registry.rollback('triage', 'prod', { reason: 'again', actor }).to.version).toBe('1.1.0');
+    // A rollback of canary does not make the prod holder a rolled-back baseline.
+    expect(registry.defaultBaseline('triage', 'sha256:none')).toBe('triage@1.1.0');
+  });
+});

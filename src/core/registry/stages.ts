@@ -56,7 +56,7 @@ export class StageStore {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT m.name, m.from_version FROM stage_moves m WHERE m.action = 'rollback' AND (? IS NULL OR m.name = ?)
-         AND NOT EXISTS (SELECT 1 FROM stage_holders h WHERE h.name = m.name AND h.stage = m.stage AND h.version = m.from_version)`,
+         AND NOT EXISTS (SELECT 1 FROM stage_moves later WHERE later.name = m.name AND later.stage = m.stage AND later.to_version = m.from_version AND later.id > m.id)`,
       )
       .raw()
       .all(name ?? null, name ?? null) as [string, string][];
@@ -70,6 +70,18 @@ export class StageStore {
       .all(name, version ?? null, version ?? null, version ?? null) as StageMove[];
   }
 
+  /** Whether a rollback took `stage` away from `version` and it has not held that stage again since. */
+  rolledBackFrom(name: string, version: string, stage: Stage): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM stage_moves m WHERE m.action = 'rollback' AND m.name = ? AND m.from_version = ? AND m.stage = ?
+           AND NOT EXISTS (SELECT 1 FROM stage_moves later WHERE later.name = m.name AND later.stage = m.stage AND later.to_version = m.from_version AND later.id > m.id)`,
+        )
+        .get(name, version, stage) !== undefined
+    );
+  }
+
   /** Whether `version` held `stage` at some point. */
   heldBefore(name: string, stage: Stage, version: string): boolean {
     return this.db.prepare('SELECT 1 FROM stage_moves WHERE name = ? AND stage = ? AND to_version = ?').get(name, stage, version) !== undefined;
@@ -81,9 +93,8 @@ export class StageStore {
    */
   previousHolder(name: string, stage: Stage, isActive: (version: string) => boolean): string | undefined {
     const current = this.holder(name, stage);
-    const rolled = this.rolledBack(name);
     const moves = this.db.prepare('SELECT to_version FROM stage_moves WHERE name = ? AND stage = ? ORDER BY id DESC').pluck().all(name, stage) as string[];
-    return moves.find((v) => v !== current && !rolled.has(`${name}@${v}`) && isActive(v));
+    return moves.find((v) => v !== current && !this.rolledBackFrom(name, v, stage) && isActive(v));
   }
 
   /** Records a move; with a signer (a trust file), it is a signed statement about the new holder's digest. */

@@ -64,9 +64,10 @@ export function resolveRemote(nameOrUrl: string | undefined, config: ResolvedCon
 export function registryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.AGENTCTL_REGISTRY_TIMEOUT_MS?.trim();
   if (!raw) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
+  // setTimeout fires at once above 2^31-1 ms: cap at 24 h like every other duration.
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0 || Number(raw) > 86_400_000) {
     throw new UsageError(`AGENTCTL_REGISTRY_TIMEOUT_MS is "${raw}", not a number of milliseconds`, {
-      fix: 'set it to a whole number of milliseconds, e.g. AGENTCTL_REGISTRY_TIMEOUT_MS=120000, or unset it for the default (60000)',
+      fix: 'set it to a whole number of milliseconds up to 86400000 (24 h), e.g. AGENTCTL_REGISTRY_TIMEOUT_MS=120000, or unset it for the default (60000)',
       code: 'bad-env',
     });
   }

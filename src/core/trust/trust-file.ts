@@ -4,6 +4,7 @@
  * or a CI's ed25519 public key; its id is the sha256 of the key (keyIdOf). A retired key signs nothing
  * new but what it signed before stays verifiable (rotation); a removed key verifies nothing (revocation).
  */
+import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, parseDocument } from 'yaml';
@@ -62,6 +63,8 @@ export function loadTrust(stateDir: string): Trust | undefined {
     for (const entry of entries) {
       let keyId: string;
       try {
+        // A private key pasted by mistake is refused, not quietly accepted (createPublicKey would derive one).
+        if (!publicOnly(entry.key)) throw new Error('not a public key');
         keyId = keyIdOf(entry.key);
       } catch {
         throw new EnvironmentError(`${path}: the key of ${entry.owner} in team ${team} is not a public key (PEM)`, {
@@ -87,12 +90,14 @@ function invalid(path: string, diagnostic: { file: string; line: number; col: nu
 /** Adds a key to a team (creating the file: the workspace leaves single-developer mode). Comments are kept. */
 export function addTrustedKey(stateDir: string, team: string, pem: string, owner: string, ci: boolean): TrustedKey {
   if (!dnsLabel.safeParse(team).success) throw new UsageError(`"${team}" is not a team name`, { fix: 'a DNS label, e.g. team-qa' });
-  let keyId: string;
-  try {
-    keyId = keyIdOf(pem);
-  } catch {
-    throw new UsageError('that is not a public key (PEM)', { fix: 'pass the .pub file agentctl keys generate wrote' });
+  const publicPem = publicOnly(pem);
+  if (!publicPem) {
+    throw new UsageError('that is not a public key (PEM): a trust file holds public keys only — never a private one', {
+      fix: 'pass the .pub file agentctl keys generate wrote (never the .key file)',
+    });
   }
+  pem = publicPem;
+  const keyId = keyIdOf(pem);
   const path = trustPath(stateDir);
   const existing = loadTrust(stateDir);
   if (existing?.keys.some((k) => k.keyId === keyId && k.team === team)) {
@@ -130,6 +135,17 @@ export function removeTrustedKey(stateDir: string, keyIdPrefix: string, revoke: 
   }
   writeAtomically(trust.path, doc.toString());
   return matching;
+}
+
+/** The key as a normalized public PEM, or undefined when it is not a public key (a private key included). */
+function publicOnly(pem: string): string | undefined {
+  if (!/-----BEGIN PUBLIC KEY-----/.test(pem) || /PRIVATE KEY/.test(pem)) return undefined;
+  try {
+    const key = createPublicKey(pem);
+    return key.type === 'public' ? key.export({ type: 'spki', format: 'pem' }).toString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function starter(): Document {
