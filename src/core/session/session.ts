@@ -238,6 +238,7 @@ export class AgentSession {
     if (purpose === 'live-run') assertNoGatewayKeyToTools(agent, this.workspace.config.apiKeyEnv);
     assertCodeConsent({
       registry: this.registry,
+      workspace: this.workspace,
       agent,
       purpose,
       trustCode: this.options.trustCode ?? false,

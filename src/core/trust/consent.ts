@@ -6,12 +6,13 @@
  * affected; dry runs answer tools from mocks and never run their code.
  */
 import { CheckFailedError } from '../errors.js';
-import { parseDataset } from '../eval/dataset.js';
+import { datasetOf } from '../eval/evaluate.js';
 import type { PulledOrigin } from '../registry/origins.js';
 import type { Registry } from '../registry/registry.js';
 import { keyIdOf } from '../remote/sign.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { gatewayKeyTo } from '../spec/references.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 export type CodePurpose = 'eval' | 'live-run';
 
@@ -24,6 +25,7 @@ export interface ForeignCode {
 
 export interface ConsentInput {
   registry: Registry;
+  workspace: Workspace;
   agent: AgentSnapshot;
   purpose: CodePurpose;
   /** --trust-code */
@@ -33,16 +35,15 @@ export interface ConsentInput {
 }
 
 /** The code a command would run that came with pulled versions (empty: nothing foreign would run). */
-export function foreignCode(registry: Registry, agent: AgentSnapshot, purpose: CodePurpose): ForeignCode[] {
+export function foreignCode(registry: Registry, workspace: Workspace, agent: AgentSnapshot, purpose: CodePurpose): ForeignCode[] {
   const found: ForeignCode[] = [];
   const pulled = (name: string, version: string, digest: string) => registry.origins.pullsOf(name, version, digest).at(-1);
   if (purpose === 'eval') {
     const origin = agent.source === 'registry' ? pulled(agent.name, agent.version, agent.digest) : undefined;
     const ref = agent.document.spec.evals?.dataset;
     if (origin && ref) {
-      const files = new Set(
-        parseDataset(agent.files[ref] ?? '', ref, ref).samples.flatMap((s) => s.assert.flatMap((a) => (a.type === 'javascript' ? [a.file] : []))),
-      );
+      // Parsed where eval runs it (the materialized version): parseDataset drops every sample when a file is missing.
+      const files = new Set(datasetOf(agent, workspace).dataset.samples.flatMap((s) => s.assert.flatMap((a) => (a.type === 'javascript' ? [a.file] : []))));
       for (const file of files) found.push({ what: `the javascript assertion ${file}`, version: `${agent.name}@${agent.version}`, origin });
     }
     return found;
@@ -68,7 +69,7 @@ export function foreignCode(registry: Registry, agent: AgentSnapshot, purpose: C
 
 /** Throws a CheckFailedError naming the code, where it came from and who signed it, unless consent is given. */
 export function assertCodeConsent(input: ConsentInput): void {
-  const code = foreignCode(input.registry, input.agent, input.purpose);
+  const code = foreignCode(input.registry, input.workspace, input.agent, input.purpose);
   if (code.length === 0) return;
   const trustedIds = new Map(Object.entries(input.trustedNow).map(([name, pem]) => [keyIdOf(pem), name]));
   const list = code.map((c) => `${c.what} from ${c.version}`).join('; ');
