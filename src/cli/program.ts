@@ -163,6 +163,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--model <model>', "use this model instead of the agent's")
     .option('--record', 'call the live model (openai) and add its responses to the cassette')
     .option('--live', 'run tools for real (only those declared sideEffects: none or read)')
+    .option('--trust-code', 'let code that came with a pulled version run (its signer must be trusted): its command and module tools')
     .option('--session <id>', 'continue a session (its earlier turns go into the context), or start one with this id')
     .option('--json', 'the run record as JSON')
     .action(lazy(async () => (await import('./commands/run.js')).runCommand));
@@ -179,6 +180,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ]),
     )
     .option('--model <model>', "use this model instead of the agent's")
+    .option('--trust-code', 'let code that came with a pulled version run (its signer must be trusted): its javascript assertions')
     .action(lazy(async () => (await import('./commands/playground.js')).playgroundCommand));
 
   program
@@ -237,6 +239,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--tag <tag...>', 'only samples with one of these tags')
     .option('--no-cache', 'do not share identical model calls between samples')
     .option('--record', 'add live model responses (runs and judge verdicts) to the cassettes')
+    .option('--trust-code', 'let code that came with a pulled version run (its signer must be trusted): its javascript assertions')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--md <file>', 'write a Markdown report')
     .option('--json', 'the report as JSON')

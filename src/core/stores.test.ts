@@ -14,6 +14,7 @@ const OWNERS: Record<string, string[]> = {
   'core/events/event-log.ts': ['sessions', 'runs', 'events', 'spans'],
   'core/eval/store.ts': ['evals', 'eval_results', 'approvals', 'imported_evidence'],
   'core/registry/stages.ts': ['stage_holders', 'stage_moves'],
+  'core/registry/origins.ts': ['pulled_versions'],
   // Reads only, for doctor: objects against their registrations, bundles against their digests.
   'core/registry/integrity.ts': ['objects', 'transitions', 'versions'],
 };

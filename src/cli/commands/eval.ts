@@ -23,6 +23,7 @@ export interface EvalCommandOptions {
   cache?: boolean;
   tag?: string[];
   record?: boolean;
+  trustCode?: boolean;
   junit?: string;
   md?: string;
   json?: boolean;
@@ -32,7 +33,7 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
   // Parsed and range-checked by intOption in program.ts.
   const { repeat = 1, concurrency = 4, timeout: timeoutMs = 60000 } = options;
   if (!ref && !options.all) throw new UsageError('which agent?', { fix: 'agentctl eval <agent>, or agentctl eval --all for every agent with a sample set' });
-  return withSession(ctx, { provider: options.provider, model: options.model, commitRunEnds: false }, async (session) => {
+  return withSession(ctx, { provider: options.provider, model: options.model, commitRunEnds: false, trustCode: options.trustCode }, async (session) => {
     const targets = options.all ? agentsWithSampleSets(session) : [ref as string];
     if (targets.length === 0) throw new UsageError('no agent in this workspace has a sample set', { fix: 'add spec.evals.dataset to an agent' });
     const reports: { report: EvalReport; gate: GateOutcome }[] = [];

@@ -4,7 +4,11 @@ import { createPlaygroundController } from '../../core/session/playground.js';
 import type { CliContext } from '../context.js';
 import { withSession } from '../session.js';
 
-export async function playgroundCommand(ctx: CliContext, ref: string | undefined, options: { provider?: string; model?: string }): Promise<number> {
+export async function playgroundCommand(
+  ctx: CliContext,
+  ref: string | undefined,
+  options: { provider?: string; model?: string; trustCode?: boolean },
+): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('the playground needs an interactive terminal (stdin and stdout a TTY)', {
       fix: `for plain output use: agentctl run ${ref ?? '<agent>'} -i "…" (add --json for a record)`,
@@ -13,7 +17,7 @@ export async function playgroundCommand(ctx: CliContext, ref: string | undefined
   }
   // React runs its production build: scripts/build.mjs defines process.env.NODE_ENV as "production" for
   // the bundle (the development build manages ~40 events/s where the playground needs ~1,000).
-  return withSession(ctx, { provider: options.provider, model: options.model }, async (session) => {
+  return withSession(ctx, { provider: options.provider, model: options.model, trustCode: options.trustCode }, async (session) => {
     // Ctrl-C belongs to the TUI (cancel the turn, or quit): the session must not turn it into an abort of everything.
     session.cancellation.dispose();
     const first =

@@ -15,6 +15,7 @@ export interface RunCommandOptions {
   model?: string;
   record?: boolean;
   live?: boolean;
+  trustCode?: boolean;
   session?: string;
   json?: boolean;
 }
@@ -24,7 +25,7 @@ export async function runCommand(ctx: CliContext, ref: string, options: RunComma
   if (!input.trim())
     throw new UsageError('no input for the run', { fix: `agentctl run ${ref} -i "your question", or pipe it: echo "…" | agentctl run ${ref}` });
   const provider = options.provider ?? (options.record ? 'openai' : undefined);
-  return withSession(ctx, { provider, model: options.model }, async (session) => {
+  return withSession(ctx, { provider, model: options.model, trustCode: options.trustCode }, async (session) => {
     const agent = session.resolve(ref);
     if (options.record && agent.source !== 'workspace') {
       throw new UsageError('--record writes to the cassette files of the workspace copy', {

@@ -642,4 +642,32 @@ END;
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages, signatures, importedEvidence, guard];
+/**
+ * Where a registered version came from, when it was pulled (issue 11, consent for foreign code): the
+ * remote and manifest, the version the pull asked for (itself, or the version that depends on it), and
+ * the keys whose signatures about that artifact verified then. `eval` and `run --live` read it before
+ * running code that came with the version. One row per pull; insert-only.
+ */
+const pulledVersions: Migration = {
+  version: 9,
+  name: 'pulled-versions',
+  sql: `
+CREATE TABLE pulled_versions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  remote TEXT NOT NULL CHECK (length(remote) > 0),
+  location TEXT NOT NULL,
+  manifest_digest TEXT NOT NULL CHECK (manifest_digest GLOB 'sha256:*'),
+  via TEXT NOT NULL CHECK (length(via) > 0),
+  signers TEXT NOT NULL CHECK (json_valid(signers) AND json_type(signers) = 'array'),
+  pulled_at TEXT NOT NULL,
+  pulled_by TEXT NOT NULL CHECK (length(pulled_by) > 0)
+) STRICT;
+CREATE INDEX pulled_versions_by_version ON pulled_versions (name, version, digest, id);
+${appendOnly('pulled_versions')}
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [registry, eventLog, evidence, honestRuns, stages, signatures, importedEvidence, guard, pulledVersions];

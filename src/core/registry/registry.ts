@@ -14,6 +14,7 @@ import { BlobStore } from './blobs.js';
 import type { BuiltBundle, Bundle } from './bundle.js';
 import { type Db, openDatabase, translateSqliteError, writeTransaction } from './db.js';
 import { plan, type Request, STAGES, type Stage, type State, type Status, type TransitionAction } from './lifecycle.js';
+import { OriginStore } from './origins.js';
 import { isStage, type StageMove, StageStore, stageRank } from './stages.js';
 
 export interface Actor {
@@ -125,6 +126,14 @@ export class Registry {
   get evals(): EvalStore {
     this.evalStore ??= new EvalStore(this.db);
     return this.evalStore;
+  }
+
+  private originStore: OriginStore | undefined;
+
+  /** Where pulled versions came from and who had signed them (the only code that touches pulled_versions). */
+  get origins(): OriginStore {
+    this.originStore ??= new OriginStore(this.db);
+    return this.originStore;
   }
 
   /** Sessions, runs, spans and events (the only code that touches those tables). */

@@ -148,6 +148,22 @@ export async function pullVersion(options: PullOptions): Promise<PullResult> {
         importedBy: options.actor.user,
       }),
     );
+    // Where each version came from and who trusted signed it: eval and run --live ask before running its code.
+    const signers = evidence.verified.map((v) => ({ keyId: v.keyId, keyName: v.keyName }));
+    const via = `${main.bundle.name}@${main.bundle.version}`;
+    for (const { built } of [...deps, { built: main }]) {
+      options.registry.origins.recordPull({
+        name: built.bundle.name,
+        version: built.bundle.version,
+        digest: built.digest,
+        remote: options.remoteName,
+        location: target.description,
+        manifestDigest: manifest.digest,
+        via,
+        signers,
+        pulledBy: options.actor.user,
+      });
+    }
     return { registered: outcomes, imported: fresh };
   });
   return {

@@ -4,8 +4,10 @@
  */
 import { resolve } from 'node:path';
 import type { ToolDocument } from '../spec/schema.js';
+import { deadline } from '../util/deadline.js';
 import { userRegex } from '../util/safe-regex.js';
 import { sleep } from '../util/sleep.js';
+import { parseMaybeJson, runCommandTool } from './command-tool.js';
 import { checkJsonSchema } from './json-schema-check.js';
 
 export type ToolOutcome = { ok: true; output: unknown; source: 'mock' | 'live' } | { ok: false; error: string };
@@ -65,31 +67,28 @@ async function runLive(tool: ToolDocument, input: Record<string, unknown>, conte
   const impl = tool.spec.implementation;
   try {
     switch (impl.type) {
-      case 'command': {
-        const { execa } = await import('execa');
-        const [file, ...args] = impl.command;
-        const result = await execa(file as string, args, {
-          input: JSON.stringify(input),
-          cwd: context.toolDir ? resolve(context.toolDir, impl.cwd ?? '.') : undefined,
-          timeout: impl.timeoutMs ?? 30_000,
-          cancelSignal: context.signal,
-          reject: false,
-        });
-        if (result.exitCode !== 0) return { ok: false, error: `${impl.command.join(' ')} exited ${result.exitCode}: ${String(result.stderr).slice(0, 300)}` };
-        return { ok: true, output: parseMaybeJson(String(result.stdout)), source: 'live' };
-      }
+      case 'command':
+        return await runCommandTool(tool, impl, input, context);
       case 'http': {
-        const response = await fetch(impl.url, {
-          method: impl.method,
-          headers: { 'content-type': 'application/json', ...impl.headers },
-          ...(impl.method === 'GET' ? {} : { body: JSON.stringify(input) }),
-          signal: AbortSignal.any([context.signal, AbortSignal.timeout(impl.timeoutMs ?? 30_000)]),
-        });
-        const text = await response.text();
-        if (!response.ok) return { ok: false, error: `${impl.url} answered ${response.status}: ${text.slice(0, 300)}` };
-        return { ok: true, output: parseMaybeJson(text), source: 'live' };
+        const ms = impl.timeoutMs ?? 30_000;
+        // The body is read under the same deadline as the headers: a server that stalls mid-body is cut too.
+        const limit = deadline([context.signal], ms, () => `${impl.url} did not answer in ${ms} ms`);
+        try {
+          const response = await fetch(impl.url, {
+            method: impl.method,
+            headers: { 'content-type': 'application/json', ...impl.headers },
+            ...(impl.method === 'GET' ? {} : { body: JSON.stringify(input) }),
+            signal: limit.signal,
+          });
+          const text = await response.text();
+          if (!response.ok) return { ok: false, error: `${impl.url} answered ${response.status}: ${text.slice(0, 300)}` };
+          return { ok: true, output: parseMaybeJson(text), source: 'live' };
+        } finally {
+          limit.dispose();
+        }
       }
       case 'module': {
+        // In-process, with agentctl's privileges (README, Security → Foreign code): pulled module tools need consent (trust/consent.ts).
         if (!context.toolDir) return { ok: false, error: 'module tools run live only from the workspace' };
         const module = (await import(resolve(context.toolDir, impl.path))) as Record<string, unknown>;
         const fn = module[impl.export];
@@ -99,13 +98,5 @@ async function runLive(tool: ToolDocument, input: Record<string, unknown>, conte
     }
   } catch (error) {
     return { ok: false, error: (error as Error).message };
-  }
-}
-
-function parseMaybeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }

@@ -11,6 +11,7 @@ import { createRedactor, type Redactor } from '../events/redact.js';
 import { createProvider } from '../providers/create.js';
 import type { ModelProvider } from '../providers/types.js';
 import { type Actor, Registry } from '../registry/registry.js';
+import { ownPublicKeys } from '../remote/sign.js';
 import { cassetteFiles, saveRecordings } from '../runtime/cassettes.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { executeRun } from '../runtime/execute.js';
@@ -20,6 +21,8 @@ import { assertRunQuota } from '../runtime/run-quota.js';
 import type { RunFinished } from '../runtime/runtime.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { loadWorkspaceSpecs, type WorkspaceSpecs } from '../spec/validate.js';
+import { assertCodeConsent, assertNoGatewayKeyToTools, type CodePurpose } from '../trust/consent.js';
+import { acceptedSigners } from '../trust/trust-file.js';
 import { deadline } from '../util/deadline.js';
 import type { ConfigFlags } from '../workspace/config.js';
 import { openWorkspace } from '../workspace/open.js';
@@ -42,6 +45,8 @@ export interface SessionOptions {
   trapSignals?: boolean;
   /** Commit the event log at every run's end (default), or batched across runs (evals). */
   commitRunEnds?: boolean;
+  /** `--trust-code`: code that came with a pulled version signed by a trusted key may run (trust/consent.ts). */
+  trustCode?: boolean;
 }
 
 /** An agent bound to everything a run of it needs; rebuilt whenever the agent or version changes. */
@@ -137,6 +142,7 @@ export class AgentSession {
   /** One run of the bound agent, as its event stream (written to the event log as it flows). */
   run(binding: Binding, request: RunRequest): AsyncGenerator<RuntimeEvent, RunFinished> {
     assertRunQuota(this.registry, binding.agent);
+    if (request.live) this.assertMayRunCode(binding.agent, 'live-run');
     const history = request.sessionId ? continueSession(this.registry.runs, request.sessionId, binding.agent.name) : [];
     const log = this.log;
     log.redactWith(binding.redactor);
@@ -171,6 +177,7 @@ export class AgentSession {
       signal?: AbortSignal;
     },
   ): Promise<{ report: EvalReport; gate: GateOutcome }> {
+    this.assertMayRunCode(binding.agent, 'eval');
     const log = this.log;
     log.redactWith(binding.redactor);
     const cassettes = options.record ? cassetteFiles(this.workspace.root, this.options.cwd) : undefined;
@@ -220,6 +227,23 @@ export class AgentSession {
       log,
     });
     return { original, stream };
+  }
+
+  /**
+   * Decided once, before anything runs: pulled code needs a trusted signer and --trust-code, and no
+   * live tool may be handed the gateway key (whatever validate said when it was registered).
+   */
+  private assertMayRunCode(agent: AgentSnapshot, purpose: CodePurpose): void {
+    const env = this.options.env ?? process.env;
+    if (purpose === 'live-run') assertNoGatewayKeyToTools(agent, this.workspace.config.apiKeyEnv);
+    assertCodeConsent({
+      registry: this.registry,
+      workspace: this.workspace,
+      agent,
+      purpose,
+      trustCode: this.options.trustCode ?? false,
+      trustedNow: acceptedSigners(this.workspace.stateDir, this.workspace.config.trustedKeys, ownPublicKeys(env)),
+    });
   }
 
   runExitCode(status: RunFinished['status']): number {

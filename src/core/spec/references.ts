@@ -5,18 +5,18 @@
  * are valid and their mocks agree with them.
  */
 import { existsSync, lstatSync, realpathSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { loadDataset } from '../eval/dataset.js';
 import { cassetteSchema } from '../providers/cassette.js';
 import { checkUserFile, DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
 import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
-import { RAISE_REFERENCED_FILE_CAP, referencedFileCap } from '../workspace/config.js';
+import { RAISE_REFERENCED_FILE_CAP, readConfigFile, referencedFileCap } from '../workspace/config.js';
 import { displayPath } from '../workspace/workspace.js';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
 import type { LoadedSpec } from './load.js';
 import { agentCallResource, decide, type PolicyAction, policiesFor } from './policy.js';
 import { bestMatch, isValidRange, parseObjectRef } from './refs.js';
-import type { AgentDocument, PolicyDocument, SpecKind } from './schema.js';
+import { type AgentDocument, ENV_PASS_THROUGH, type PolicyDocument, type SpecKind } from './schema.js';
 import { schemaDiagnostics } from './schema-issues.js';
 import { checkToolSchemas } from './tool-schemas.js';
 import { MAX_DATA_BYTES, parseYamlSafely } from './yaml.js';
@@ -100,6 +100,16 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
       case 'Tool': {
         const impl = doc.spec.implementation;
         if (impl.type === 'module') fileRef(['spec', 'implementation', 'path'], impl.path, 'module');
+        if (impl.type === 'command') {
+          for (const name of gatewayKeyTo(impl.env, gatewayKeyEnvs(context.root))) {
+            report(
+              ['spec', 'implementation', 'env', name],
+              'gateway-key-to-tool',
+              `a tool may not receive the gateway key: env.${name} would pass it to ${impl.command.join(' ')}`,
+              'remove it; give the tool a credential of its own under another variable name',
+            );
+          }
+        }
         out.push(...checkToolSchemas(spec, doc));
         doc.spec.mocks?.forEach((mock, i) => {
           for (const [key, value] of Object.entries(mock.when ?? {})) {
@@ -328,4 +338,18 @@ export function checkDataFile(root: string, spec: LoadedSpec, ref: string, schem
   if (!parsed.ok) return parsed.diagnostics;
   const checked = schema.safeParse(parsed.parsed.value);
   return checked.success ? [] : schemaDiagnostics(file, parsed.parsed, schema, checked.error.issues);
+}
+
+/** The names the gateway key may be read from: the default, and the workspace config's gateway.apiKeyEnv. */
+function gatewayKeyEnvs(root: string): string[] {
+  const configured = readConfigFile(join(root, '.agentctl', 'config.yaml')).gateway?.apiKeyEnv;
+  return ['AGENTCTL_GATEWAY_KEY', ...(configured ? [configured] : [])];
+}
+
+/** Declared variables that would carry the gateway key: by name, or passed through from its variable. */
+export function gatewayKeyTo(env: Record<string, string> | undefined, keyEnvs: readonly string[]): string[] {
+  return Object.entries(env ?? {}).flatMap(([name, value]) => {
+    const passed = ENV_PASS_THROUGH.exec(value)?.[1];
+    return keyEnvs.includes(name) || (passed !== undefined && keyEnvs.includes(passed)) ? [name] : [];
+  });
 }

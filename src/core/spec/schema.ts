@@ -136,6 +136,12 @@ export const agentSpecSchema = z.strictObject({
   cassette: relativePath.optional().describe('Recorded model responses for offline runs (default cassettes/).'),
 });
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A live command tool is killed after at most this long, whatever its spec says. */
+export const MAX_COMMAND_TIMEOUT_MS = 600_000;
+/** `"${NAME}"`: pass NAME through from agentctl's environment. */
+export const ENV_PASS_THROUGH = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
 const jsonSchemaObject = z.record(z.string(), z.unknown()).describe('A JSON Schema (draft 2020-12) object.');
 
 const implementationSchema = z.discriminatedUnion('type', [
@@ -149,8 +155,18 @@ const implementationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('command'),
     command: z.array(z.string().min(1)).min(1).describe('argv; the tool input arrives as JSON on stdin.'),
-    cwd: relativePath.optional(),
-    timeoutMs: durationMs().optional(),
+    cwd: relativePath.optional().describe("The working folder, relative to the tool's folder and inside it (default: the tool's folder)."),
+    env: z
+      .record(z.string().regex(ENV_NAME, { error: 'an environment variable name: letters, digits and "_", not starting with a digit' }), z.string().max(4096))
+      .optional()
+      .describe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${NAME} pass-through syntax, not a template
+        'The only environment variables the command gets (besides a minimal PATH): "${NAME}" passes NAME through from agentctl\'s environment, anything else is a literal value. Never the gateway key.',
+      ),
+    timeoutMs: durationMs()
+      .max(MAX_COMMAND_TIMEOUT_MS, { error: `at most ${MAX_COMMAND_TIMEOUT_MS} (10 minutes)` })
+      .optional()
+      .describe('Killed after this long (default 30000, at most 10 minutes).'),
   }),
   z.strictObject({
     type: z.literal('module'),

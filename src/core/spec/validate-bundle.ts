@@ -93,7 +93,12 @@ export function validateBundle(bundle: Bundle, files: ReadonlyMap<Digest, Buffer
       });
       const text = (ref: string | undefined) => (ref === undefined ? undefined : byPath.get(ref.replace(/^\.\//, ''))?.toString('utf8'));
       const dataset = text(doc.spec.evals?.dataset);
-      if (dataset !== undefined && doc.spec.evals) out.push(...parseDataset(dataset, doc.spec.evals.dataset, `${file}:${doc.spec.evals.dataset}`).diagnostics);
+      if (dataset !== undefined && doc.spec.evals) {
+        const ref = doc.spec.evals.dataset;
+        // parseDataset looks for javascript assertion files on disk, relative to the process's cwd here: a
+        // bundle's files are its layers (each checked against its digest above), so that check does not apply.
+        out.push(...parseDataset(dataset, ref, `${file}:${ref}`).diagnostics.filter((d) => d.code !== 'missing-file'));
+      }
       const cassette = text(doc.spec.cassette);
       if (cassette !== undefined && doc.spec.cassette) {
         const parsed = parseYamlSafely(`${file}:${doc.spec.cassette}`, cassette, MAX_DATA_BYTES);

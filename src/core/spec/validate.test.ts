@@ -192,6 +192,28 @@ spec:
   });
 });
 
+describe('command tools and the gateway key', () => {
+  const tool = (env: string) =>
+    `apiVersion: agentctl/v1\nkind: Tool\nmetadata: { name: leaky, version: 0.1.0, owner: team-qa }\nspec:\n  input: {}\n  sideEffects: read\n  implementation:\n    type: command\n    command: [node, leak.mjs]\n    env: ${env}\n`;
+
+  it('refuses a tool that would receive the gateway key, by its name or passed through under another', () => {
+    const root = scaffoldWorkspace('basic');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${NAME} pass-through syntax, not a template
+    writeFile(root, 'tools/leaky/tool.yaml', tool('{ AGENTCTL_GATEWAY_KEY: "${AGENTCTL_GATEWAY_KEY}", K: "${AGENTCTL_GATEWAY_KEY}", OK: "${HOME}" }'));
+    const found = validate(root).diagnostics.filter((d) => d.code === 'gateway-key-to-tool');
+    expect(found.map((d) => d.path)).toEqual(['spec.implementation.env.AGENTCTL_GATEWAY_KEY', 'spec.implementation.env.K']);
+    expect(found[0]?.message).toContain('a tool may not receive the gateway key');
+  });
+
+  it("knows the workspace's own gateway.apiKeyEnv", () => {
+    const root = scaffoldWorkspace('basic');
+    writeFile(root, '.agentctl/config.yaml', 'gateway:\n  apiKeyEnv: OUR_GATEWAY\n');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${NAME} pass-through syntax, not a template
+    writeFile(root, 'tools/leaky/tool.yaml', tool('{ TOKEN: "${OUR_GATEWAY}" }'));
+    expect(codes(root).filter((c) => c.includes('gateway-key'))).toEqual(['tools/leaky/tool.yaml:10:19 gateway-key-to-tool']);
+  });
+});
+
 describe('referenced data files', () => {
   it('checks the cassette, with errors at its own file:line:col', () => {
     const root = scaffoldWorkspace('basic');
