@@ -92,3 +92,18 @@ describe('findSecrets', () => {
     expect(findSecrets('apiVersion: agentctl/v1\nkind: Agent\nmetadata:\n  name: support\nspec:\n  model: gpt-4o\n  maxTokens: 512\n')).toEqual([]);
   });
 });
+
+describe('redacted JSON stays JSON', () => {
+  it('parses back after every kind of redaction, escaped quotes included', () => {
+    const r = createRedactor({ literals: ['gw-key-123456789'] });
+    const value = {
+      a: `password: "abc\\"def" and ${SECRETS.openai}`,
+      b: `-----BEGIN PRIVATE KEY-----\nMIIEv${'A'.repeat(30)}`,
+      c: { d: '-----END PRIVATE KEY----- https://u:p4ss@h token=xyz12345 gw-key-123456789' },
+      e: [`secret: '${AWS_SECRET}'`, `{"apiKey":"0123-abcd"}`],
+    };
+    const parsed = JSON.parse(r.json(value)) as typeof value;
+    expect(JSON.stringify(parsed)).not.toMatch(/sk-proj|MIIEv|p4ss|xyz12345|gw-key|wJalr|0123-abcd/);
+    expect(Object.keys(parsed)).toEqual(['a', 'b', 'c', 'e']);
+  });
+});

@@ -20,11 +20,12 @@ const SECRET_NAME = `(?:${['password', 'passwd', 'passphrase', 'secret', 'token'
 
 /** Each built-in kind: a named group in the combined pattern, and what it is called in a diagnostic. */
 const KINDS: readonly { name: string; label: string; pattern: string }[] = [
-  // With real newlines, or escaped ones inside JSON; a block cut off before its END line is still a key.
+  // With real newlines, or escaped ones inside JSON ([^"] spans both, and never leaves a JSON string);
+  // a block cut off before its END line is still a key.
   {
     name: 'pem',
     label: 'a PEM private key',
-    pattern: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\]*)`,
+    pattern: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[^"]*?-----END [A-Z ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\]*)`,
   },
   { name: 'anthropic', label: 'an Anthropic API key', pattern: String.raw`\bsk-ant-[A-Za-z0-9_-]{20,}` },
   { name: 'openai', label: 'an OpenAI API key', pattern: String.raw`\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}` },
@@ -45,7 +46,7 @@ const KINDS: readonly { name: string; label: string; pattern: string }[] = [
   {
     name: 'kv',
     label: 'a value under a secret-like key',
-    pattern: String.raw`(?<kvHead>${SECRET_NAME}\\?["']?\s*[:=]\s*)(?:\\?"[^"\\\n]{4,}\\?"|'[^'\n]{4,}'|[^\s"',;&}\])\\]{4,})`,
+    pattern: String.raw`(?<kvHead>${SECRET_NAME}\\?["']?\s*[:=]\s*)(?:\\"[^"\\\n]{4,}\\"|"[^"\\\n]{4,}"|'[^'\n]{4,}'|[^\s"',;&}\])\\]{4,})`,
   },
   // Standalone AWS secret access keys: exactly 40 base64 characters, accepted only when they look random
   // (mixed case and digits, high entropy), so sha256 hex digests, git SHAs and ULIDs are never taken.
