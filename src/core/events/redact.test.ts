@@ -84,7 +84,7 @@ describe('findSecrets', () => {
   it('points at each lookalike with what it looks like', () => {
     const text = `description: uses ${SECRETS.awsId}\nsecret: ${AWS_SECRET}\nurl: https://admin:pw@host\n`;
     const hits = findSecrets(text);
-    expect(hits.map((h) => h.label)).toEqual(['an AWS access key id', 'a value under a secret-like key', 'a password in a URL']);
+    expect(hits.map((h) => h.label)).toEqual(['an AWS access key id', 'an AWS secret access key', 'a password in a URL']);
     expect(text.slice(hits[2]?.index, (hits[2]?.index ?? 0) + (hits[2]?.length ?? 0))).toBe('pw');
   });
 

@@ -152,7 +152,10 @@ export function findSecrets(text: string): SecretHit[] {
     if (replacement(m[0], groups) === undefined) continue;
     const kind = KINDS.find((k) => groups[k.name] !== undefined);
     const head = groups.urlHead ?? groups.credHead ?? groups.kvHead ?? '';
-    hits.push({ index: (m.index ?? 0) + head.length, length: m[0].length - head.length, label: LABELS.get(kind?.name ?? '') ?? 'a secret' });
+    const value = m[0].slice(head.length);
+    // "token ghp_…" is a GitHub token before it is a credential after a keyword: say the specific kind.
+    const specific = head ? KINDS.find((k) => k.name !== kind?.name && findSecrets(value).some((h) => h.label === k.label)) : undefined;
+    hits.push({ index: (m.index ?? 0) + head.length, length: value.length, label: (specific ?? kind)?.label ?? 'a secret' });
   }
   return hits;
 }
