@@ -51,7 +51,7 @@ let shared: Redactor | undefined;
 /** The redactor for this process's output; `--cwd` in argv picks the workspace whose config is read. */
 export function outputRedactor(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Redactor {
   if (!shared) {
-    const at = argv.findIndex((a) => a === '--cwd' || a.startsWith('--cwd='));
+    const at = argv.findIndex((a) => a === '--cwd' || a === '-C' || a.startsWith('--cwd='));
     const flag = at < 0 ? undefined : argv[at]?.startsWith('--cwd=') ? argv[at]?.slice(6) : argv[at + 1];
     shared = createRedactor({ literals: environmentSecrets(env, flag ?? process.cwd()) });
   }
