@@ -133,10 +133,16 @@ describe('secrets on every path', () => {
     );
     await cli(['run', 'triage', '-i', 'record this', '--provider', 'openai', '--record'], 0);
     // Channel: a gateway error body quoting the key (and the environment's header value), plain and --json.
-    gateway.script({ kind: 'status', status: 401, message: `invalid key ${SECRETS.gatewayKey} (header ${SECRETS.header})` });
+    gateway.script({ kind: 'status', status: 401, message: `invalid key ${SECRETS.gatewayKey} (header ${SECRETS.header}); did you mean ${SECRETS.openai}?` });
     const failed = await cli(['run', 'triage', '-i', 'hi', '--provider', 'openai'], 1);
     expect(failed.stderr).toContain('401');
     await cli(['run', 'triage', '-i', 'hi', '--provider', 'openai', '--json'], 1);
+    // An error that quotes what the user typed goes through the one error printer, text and --json.
+    for (const json of [[], ['--json']]) {
+      const unknown = await cli(['run', `triage-${SECRETS.github}`, '-i', 'x', ...json]);
+      expect(unknown.exitCode).toBeGreaterThan(0);
+      expect(unknown.stderr).toContain('triage-[REDACTED]');
+    }
 
     for (const args of [['runs'], ['trace', 'last'], ['trace', 'last', '--json'], ['stats', '--json'], ['export', '--format', 'otlp']]) await cli(args, 0);
     await cli(['export', '--format', 'jsonl', '--out', 'export.jsonl'], 0);
