@@ -71,9 +71,9 @@ describe('secrets on every path', () => {
     writeFile(
       cwd,
       '.agentctl/config.yaml',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax, not a template
       config.replace(
         '  apiKeyEnv: AGENTCTL_GATEWAY_KEY\n',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax, not a template
         '  apiKeyEnv: AGENTCTL_GATEWAY_KEY\n  retries: 0\n  headers:\n    x-portkey-api-key: ${PORTKEY_KEY}\n',
       ),
     );

@@ -9,6 +9,7 @@ describe('environmentSecrets', () => {
   it('finds the configured key variable, header values from env and secret-named variables', () => {
     const root = mkdtempSync(join(tmpdir(), 'agentctl-redact-'));
     mkdirSync(join(root, '.agentctl'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax, not a template
     writeFileSync(join(root, '.agentctl', 'config.yaml'), 'gateway:\n  apiKeyEnv: MY_GATEWAY\n  headers:\n    x-portkey-key: "${HDR}"\n    x-plain: openai\n');
     const env = {
       XDG_CONFIG_HOME: join(root, 'none'),

@@ -61,6 +61,7 @@ describe('createRedactor', () => {
       'commit 3f786850e387550fdab836ed7e6dc881de23001b',
       'run 01HZX3K4M5N6P7Q8R9S0T1V2W3',
       '/home/User1/projects/agentctlWorkspaceDir1',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an environment reference, not a template
       'token: ${MY_TOKEN}',
       'apiKeyEnv: AGENTCTL_GATEWAY_KEY',
       'maxTokens: 4096',

@@ -50,10 +50,9 @@ const KINDS: readonly { name: string; label: string; pattern: string }[] = [
   },
   // Standalone AWS secret access keys: exactly 40 base64 characters, accepted only when they look random
   // (mixed case and digits, high entropy), so sha256 hex digests, git SHAs and ULIDs are never taken.
-  { name: 'awssecret', label: 'an AWS secret access key', pattern: String.raw`(?<![A-Za-z0-9/+=_-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])` },
+  { name: 'awssecret', label: 'an AWS secret access key', pattern: '(?<![A-Za-z0-9/+=_-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])' },
 ];
 
-const LABELS = new Map(KINDS.map((k) => [k.name, k.label]));
 const BUILT_IN = KINDS.map((k) => `(?<${k.name}>${k.pattern})`).join('|');
 
 /** Shannon entropy per character; random base64 is near 5, words and paths well under 4.2. */
