@@ -15,10 +15,10 @@ async function main(argv: string[]): Promise<number> {
       // help and --version "fail" with exit code 0; every other commander error is a usage error.
       return error.exitCode === 0 ? 0 : 2;
     }
-    const [{ formatError }, { isAgentctlError }] = await Promise.all([import('./present/errors.js'), import('../core/errors.js')]);
-    // Structured failures stay off stdout: under --json the error is one JSON line on stderr.
+    const [{ formatError, formatJsonError }, { isAgentctlError }] = await Promise.all([import('./present/errors.js'), import('../core/errors.js')]);
+    // Structured failures stay off stdout: under --json the error is one JSON line on stderr. Both forms are redacted.
     const json = argv.includes('--json') && isAgentctlError(error);
-    process.stderr.write(json ? `${JSON.stringify({ error: error.toJSON() })}\n` : `${formatError(error)}\n`);
+    process.stderr.write(json ? `${formatJsonError(error)}\n` : `${formatError(error)}\n`);
     return isAgentctlError(error) ? error.exitCode : 1;
   }
 }

@@ -5,7 +5,7 @@ import { buildTrace, parseSince, type SpanNode } from '../../core/events/queries
 import type { StatsDimension } from '../../core/events/run-store.js';
 import type { CliContext } from '../context.js';
 import { writeOutputFile } from '../output-file.js';
-import { note, printJson, printLine, table } from '../present/output.js';
+import { note, printJson, printLine, printText, table } from '../present/output.js';
 import { out } from '../present/style.js';
 import { readEventLog } from '../read-registry.js';
 
@@ -167,7 +167,7 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
   if (options.out) {
     writeOutputFile(ctx.cwd, options.out, text, '--out');
     note(ctx, `wrote ${options.out}`);
-  } else ctx.stdout.write(text);
+  } else printText(ctx, text);
   return 0;
 }
 

@@ -1,8 +1,19 @@
 import { isAgentctlError } from '../../core/errors.js';
 import { formatDiagnostic } from './diagnostics.js';
+import { outputRedactor } from './redact.js';
 import { err } from './style.js';
 
+/** The error as printed, redacted: a gateway that quotes the key in its 401 body never gets it onto the terminal. */
 export function formatError(error: unknown): string {
+  return outputRedactor().text(formatUnredacted(error));
+}
+
+/** The --json error line (one line on stderr), redacted like the text form. */
+export function formatJsonError(error: { toJSON(): unknown }): string {
+  return outputRedactor().json({ error: error.toJSON() });
+}
+
+function formatUnredacted(error: unknown): string {
   if (isAgentctlError(error)) {
     const lines = [...error.diagnostics.map(formatDiagnostic), `${err.red('error:')} ${error.message}`];
     if (error.where) lines.push(`  ${err.dim('where:')} ${error.where}`);

@@ -1,16 +1,25 @@
-/** stdout carries data (only data under --json); everything else goes to stderr. */
+/**
+ * stdout carries data (only data under --json); everything else goes to stderr. Every print goes
+ * through the process-wide redactor here, so no command can print a secret by forgetting to.
+ */
 import type { CliContext } from '../context.js';
+import { outputRedactor } from './redact.js';
 
 export function printJson(ctx: CliContext, data: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  ctx.stdout.write(`${outputRedactor().json(data, 2)}\n`);
 }
 
 export function printLine(ctx: CliContext, line = ''): void {
-  ctx.stdout.write(`${line}\n`);
+  ctx.stdout.write(`${outputRedactor().text(line)}\n`);
+}
+
+/** Raw text for stdout (exports, schemas), redacted like every other print. */
+export function printText(ctx: CliContext, text: string): void {
+  ctx.stdout.write(outputRedactor().text(text));
 }
 
 export function note(ctx: CliContext, line = ''): void {
-  ctx.stderr.write(`${line}\n`);
+  ctx.stderr.write(`${outputRedactor().text(line)}\n`);
 }
 
 /** A plain aligned table; no box drawing, so it pipes and greps well. */

@@ -5,6 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EventLog } from '../events/event-log.js';
+import type { Redactor } from '../events/redact.js';
 import { recording } from '../providers/cassette.js';
 import type { Price } from '../providers/prices.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../providers/types.js';
@@ -123,8 +124,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       if (options.signal?.aborted) return;
       const job = jobs[next++];
       if (!job) return;
-      const result = await runSample(job.sample, job.iteration, { ...options, provider, log, sandbox });
-      if (!result) return; // cancelled mid-sample: not a result
+      const raw = await runSample(job.sample, job.iteration, { ...options, provider, log, sandbox });
+      if (!raw) return; // cancelled mid-sample: not a result
+      // Redacted before anything sees it: the store, the progress display, reports and --json.
+      const result = redactResult(raw, log.currentRedactor());
       results.push(result);
       log.defer(() => registry.evals.addResult(evalId, result));
       options.onProgress?.({ type: 'result', result, done: results.length, total: jobs.length });
@@ -306,4 +309,14 @@ function cached(provider: ModelProvider): ModelProvider {
 export function modelErrorSummary(finished: Pick<Extract<RuntimeEvent, { type: 'run.finished' }>, 'modelErrors' | 'error' | 'errorClass'>): string {
   if (finished.modelErrors.length === 0) return finished.error ?? finished.errorClass ?? 'error';
   return finished.modelErrors.map((e) => `${e.model} → ${e.error}`).join('; ');
+}
+
+/** A sample's result with secrets redacted from what the agent said, its error and the assertions' reasons. */
+export function redactResult(result: SampleResult, redactor: Redactor): SampleResult {
+  return {
+    ...result,
+    output: result.output === null ? null : redactor.text(result.output),
+    error: result.error === null ? null : redactor.text(result.error),
+    assertions: result.assertions.map((a) => ({ ...a, reason: redactor.text(a.reason) })),
+  };
 }

@@ -98,6 +98,11 @@ export class EventLog {
     this.redactor = redactor;
   }
 
+  /** The redactor in use, for rows written beside the log (eval results) to be redacted the same way. */
+  currentRedactor(): Redactor {
+    return this.redactor;
+  }
+
   /**
    * Queues the run's row; it is written in the same transaction as its first events (at most `flushMs`
    * later), so a run costs no commit of its own.

@@ -1,30 +1,104 @@
 /**
- * Secrets never reach the event log: provider API keys and tokens, bearer/basic credentials, private
- * keys, values under keys named like password/token/secret, literal secrets this process holds (the
- * gateway key), and the policy's own patterns. Redaction runs on the serialised payload in one pass,
- * because it sits on the hot path of every event.
+ * The one redactor. Secrets never reach the event log, the blob store, cassettes, exports, pushed
+ * attestations or the terminal: provider API keys and tokens, AWS keys, bearer/basic credentials,
+ * passwords in URLs, private keys, values under keys named like password/token/secret, literal secrets
+ * this process holds (the gateway key, header values from the environment), and the policy's own
+ * patterns. Redaction runs in one pass over each string (one precompiled pattern), because it sits on
+ * the hot path of every event. `findSecrets` reuses the same pattern to point at live-secret lookalikes
+ * in user files (validate warns, register refuses).
  */
 
 import { userRegex } from '../util/safe-regex.js';
 
 export const REDACTED = '[REDACTED]';
 
-const BUILT_IN = [
-  // Inside JSON a private key's newlines are escaped, so the block never contains a quote.
-  '-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*?-----END [A-Z ]*PRIVATE KEY-----',
-  String.raw`\bsk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_-]{20,}`, // OpenAI, Anthropic
-  String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`, // AWS access key ids
-  String.raw`\bgh[pousr]_[A-Za-z0-9]{36,}\b`, // GitHub tokens
-  String.raw`\bgithub_pat_[A-Za-z0-9_]{22,}`,
-  String.raw`\bglpat-[A-Za-z0-9_-]{20,}`, // GitLab
-  String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`, // Slack
-  String.raw`\bAIza[0-9A-Za-z_-]{35}\b`, // Google API keys
-  String.raw`\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}`, // Stripe
-  String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`, // JWTs
+/** A case-insensitive spelling of a word, for the combined pattern (which is case-sensitive as a whole). */
+const ci = (word: string) => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+
+/** Names of keys whose value is a secret, in `key: value`, `key=value` and JSON text. */
+const SECRET_NAME = `(?:${['password', 'passwd', 'passphrase', 'secret', 'token', 'api[_-]?key', 'access[_-]?key', 'private[_-]?key'].map(ci).join('|')})`;
+
+/** Each built-in kind: a named group in the combined pattern, and what it is called in a diagnostic. */
+const KINDS: readonly { name: string; label: string; pattern: string }[] = [
+  // With real newlines, or escaped ones inside JSON ([^"] spans both, and never leaves a JSON string);
+  // a block cut off before its END line is still a key.
+  {
+    name: 'pem',
+    label: 'a PEM private key',
+    pattern: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[^"]*?-----END [A-Z ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\]*)`,
+  },
+  { name: 'anthropic', label: 'an Anthropic API key', pattern: String.raw`\bsk-ant-[A-Za-z0-9_-]{20,}` },
+  { name: 'openai', label: 'an OpenAI API key', pattern: String.raw`\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}` },
+  { name: 'awsid', label: 'an AWS access key id', pattern: String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b` },
+  { name: 'github', label: 'a GitHub token', pattern: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})` },
+  { name: 'gitlab', label: 'a GitLab token', pattern: String.raw`\bgl(?:pat|dt|ptt|rt)-[A-Za-z0-9_-]{20,}` },
+  { name: 'slack', label: 'a Slack token', pattern: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}` },
+  { name: 'google', label: 'a Google API key', pattern: String.raw`\bAIza[0-9A-Za-z_-]{35}` },
+  { name: 'stripe', label: 'a Stripe key', pattern: String.raw`\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}` },
+  { name: 'jwt', label: 'a JSON Web Token', pattern: String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}` },
+  // The scheme and user stay (they say where a credential went), the password goes.
+  { name: 'url', label: 'a password in a URL', pattern: String.raw`(?<urlHead>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@"'\\]+:)[^\s/?#@"'\\]+(?=@)` },
+  {
+    name: 'cred',
+    label: 'a bearer/basic credential',
+    pattern: `(?<credHead>\\b(?:${ci('bearer')}|${ci('basic')}|${ci('token')})\\s+)[A-Za-z0-9._~+/=-]{8,}`,
+  },
+  {
+    name: 'kv',
+    label: 'a value under a secret-like key',
+    pattern: String.raw`(?<kvHead>${SECRET_NAME}\\?["']?\s*[:=]\s*)(?:\\"[^"\\\n]{4,}\\"|"[^"\\\n]{4,}"|'[^'\n]{4,}'|[^\s"',;&}\])\\]{4,})`,
+  },
+  // Standalone AWS secret access keys: exactly 40 base64 characters, accepted only when they look random
+  // (mixed case and digits, high entropy), so sha256 hex digests, git SHAs and ULIDs are never taken.
+  { name: 'awssecret', label: 'an AWS secret access key', pattern: '(?<![A-Za-z0-9/+=_-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])' },
 ];
-const CREDENTIAL = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-// Matched against snake_cased keys, on the last word, so accessToken and db_password match but maxTokens does not.
-const SECRET_KEY = /(^|_)(password|passwd|passphrase|secret|token|api_?key|authorization|credentials?|private_?key|cookie)$/;
+
+const BUILT_IN = KINDS.map((k) => `(?<${k.name}>${k.pattern})`).join('|');
+
+/** Shannon entropy per character; random base64 is near 5, words and paths well under 4.2. */
+function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / text.length) * Math.log2(n / text.length);
+  return bits;
+}
+
+function looksRandom(candidate: string): boolean {
+  return /[a-z]/.test(candidate) && /[A-Z]/.test(candidate) && /[0-9]/.test(candidate) && entropy(candidate) >= 4.2;
+}
+
+/**
+ * A bearer/basic/token credential is only taken when it has a digit or a symbol, is long, or (Basic)
+ * decodes to `user:password`: "token estimated" and "Basic information" are prose.
+ */
+const credentialLike = (head: string, value: string) =>
+  /[0-9._~+/=-]/.test(value) || value.length >= 20 || (/^basic/i.test(head) && Buffer.from(value, 'base64').toString('latin1').includes(':'));
+/** `${NAME}` and `$NAME` are references to the environment, the very fix we ask for — not secrets. */
+const isReference = (value: string) => /^\\?["']?\$/.test(value);
+
+type Groups = Record<string, string | undefined>;
+
+/** What to put in place of a match, or undefined to keep it (a candidate that turned out not to be a secret). */
+function replacement(match: string, groups: Groups): string | undefined {
+  if (groups.awssecret !== undefined) return looksRandom(match) ? REDACTED : undefined;
+  if (groups.url !== undefined) return `${groups.urlHead}${REDACTED}`;
+  if (groups.cred !== undefined) {
+    const head = groups.credHead ?? '';
+    return credentialLike(head, match.slice(head.length)) ? `${head.trimEnd()} ${REDACTED}` : undefined;
+  }
+  if (groups.kv !== undefined) {
+    const head = groups.kvHead ?? '';
+    const value = match.slice(head.length);
+    if (isReference(value) || value.includes(REDACTED)) return undefined;
+    const quote = value.startsWith('\\"') ? '\\"' : /^["']/.test(value) ? value[0] : '';
+    return `${head}${quote}${REDACTED}${quote}`;
+  }
+  return REDACTED;
+}
+
+// Matched against snake_cased JSON keys, on the last word, so accessToken and db_password match but maxTokens does not.
+const SECRET_KEY = /(^|_)(password|passwd|passphrase|secret|token|api_?key|access_?key|secret_?key|authorization|credentials?|private_?key|cookie)$/;
 const MAYBE_SECRET_KEY = /pass|secret|token|key|auth|credential|cookie/i;
 const snakeCase = (key: string) =>
   key
@@ -33,24 +107,54 @@ const snakeCase = (key: string) =>
     .toLowerCase();
 
 export interface Redactor {
-  /** The value as JSON, with secrets replaced. */
-  json(value: unknown): string;
+  /** The value as JSON (indented by `space`, as JSON.stringify), with secrets replaced. */
+  json(value: unknown, space?: number): string;
   text(value: string): string;
 }
 
 /** A redactor with the built-in patterns, extra regular expressions (from policies) and literal secrets (keys in env). */
 export function createRedactor(options: { patterns?: readonly string[]; literals?: readonly string[] } = {}): Redactor {
-  const literals = (options.literals ?? []).filter((l) => l.length >= 8).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const pattern = new RegExp([...literals, ...BUILT_IN].map((p) => `(?:${p})`).join('|'), 'g');
+  const literals = [...new Set(options.literals ?? [])]
+    .filter((l) => l.length >= 8)
+    // Longest first, so a header value `Bearer <token>` goes whole rather than leaving its prefix.
+    .sort((a, b) => b.length - a.length)
+    .map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const source = literals.length > 0 ? `(?<literal>${literals.join('|')})|${BUILT_IN}` : BUILT_IN;
+  const pattern = new RegExp(source, 'g');
   // The built-in patterns are ours and stay on V8; a policy's patterns are user input and run on RE2
   // (linear time), in one extra pass that only exists when a policy declares some.
   const userPatterns = options.patterns ?? [];
   const user = userPatterns.length > 0 ? userRegex(userPatterns.map((p) => `(?:${p})`).join('|'), '', 'policy redact pattern') : undefined;
-  const builtIn = (value: string) => value.replace(pattern, REDACTED).replace(CREDENTIAL, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+  const builtIn = (value: string) => value.replace(pattern, (match: string, ...rest: unknown[]) => replacement(match, rest.at(-1) as Groups) ?? match);
   const text = user ? (value: string) => user.replaceAll(builtIn(value), REDACTED) : builtIn;
   const replacer = (key: string, value: unknown) =>
     key !== '' && MAYBE_SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'number') && value !== '' && SECRET_KEY.test(snakeCase(key))
       ? REDACTED
       : value;
-  return { json: (value) => text(JSON.stringify(value, replacer) ?? 'null'), text };
+  return { json: (value, space) => text(JSON.stringify(value, replacer, space) ?? 'null'), text };
+}
+
+/** A secret-looking thing in a text: where it starts (UTF-16 offset), how long it is, and what it looks like. */
+export interface SecretHit {
+  index: number;
+  length: number;
+  label: string;
+}
+
+const FIND = new RegExp(BUILT_IN, 'g');
+
+/** The built-in secret lookalikes in `text` (what `createRedactor` would replace), for diagnostics. */
+export function findSecrets(text: string): SecretHit[] {
+  const hits: SecretHit[] = [];
+  for (const m of text.matchAll(FIND)) {
+    const groups = (m.groups ?? {}) as Groups;
+    if (replacement(m[0], groups) === undefined) continue;
+    const kind = KINDS.find((k) => groups[k.name] !== undefined);
+    const head = groups.urlHead ?? groups.credHead ?? groups.kvHead ?? '';
+    const value = m[0].slice(head.length);
+    // "token ghp_…" is a GitHub token before it is a credential after a keyword: say the specific kind.
+    const specific = head ? KINDS.find((k) => k.name !== kind?.name && findSecrets(value).some((h) => h.label === k.label)) : undefined;
+    hits.push({ index: (m.index ?? 0) + head.length, length: value.length, label: (specific ?? kind)?.label ?? 'a secret' });
+  }
+  return hits;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createRedactor } from '../events/redact.js';
 import { appendToCassette, cassetteSchema, createCassetteProvider } from './cassette.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 import { requestKey } from './types.js';
@@ -78,6 +79,24 @@ describe('appendToCassette', () => {
     const signal = new AbortController().signal;
     expect((await provider.complete(request('What is new?'), { signal })).content).toBe('recorded answer');
     expect((await provider.complete(request('Hello there', 2), { signal })).content).toBe('second call');
+  });
+
+  it('redacts what it records (request, content, tool arguments) and keeps the key of the live request', async () => {
+    const path = cassette('version: 1\n');
+    const live = request('my key is sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z');
+    const leaky: ModelResponse = {
+      ...response,
+      content: 'the gateway key gw-key-123456789 and https://admin:pw@host',
+      toolCalls: [{ id: 'c1', name: 'lookup', arguments: { query: 'AKIAIOSFODNN7EXAMPLE', password: 'hunter22' } }],
+    };
+    appendToCassette(path, [{ request: live, response: leaky }], createRedactor({ literals: ['gw-key-123456789'] }));
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toMatch(/sk-proj|gw-key|:pw@|AKIA|hunter22/);
+    expect(text).toContain(requestKey(live));
+    const data = cassetteSchema.parse(parse(text));
+    const replayed = await createCassetteProvider({ cassetteFor: () => data }).complete(live, { signal: new AbortController().signal });
+    expect(replayed.content).toBe('the gateway key [REDACTED] and https://admin:[REDACTED]@host');
+    expect(replayed.toolCalls[0]?.arguments).toEqual({ query: '[REDACTED]', password: '[REDACTED]' });
   });
 
   it.each([

@@ -6,6 +6,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isMap, isNode, isSeq, parseDocument, stringify } from 'yaml';
 import * as z from 'zod';
+import { createRedactor, type Redactor } from '../events/redact.js';
 import type { ToolCall } from '../runtime/events.js';
 import { estimateUsage, ModelError, type ModelProvider, type ModelRequest, type ModelResponse, requestKey } from './types.js';
 
@@ -101,7 +102,7 @@ function truncate(text: string, max: number): string {
  * and the file's text is kept byte for byte (hand-written entries, comments, odd formatting): the new
  * entries are appended as text to the end of the `interactions` list, never re-serialised. Written atomically.
  */
-export function appendToCassette(path: string, recorded: { request: ModelRequest; response: ModelResponse }[]): void {
+export function appendToCassette(path: string, recorded: { request: ModelRequest; response: ModelResponse }[], redactor: Redactor = createRedactor()): void {
   let source = '';
   try {
     source = readFileSync(path, 'utf8');
@@ -122,12 +123,17 @@ export function appendToCassette(path: string, recorded: { request: ModelRequest
     if (known.has(key)) continue;
     known.add(key);
     const last = [...request.messages].reverse().find((m) => m.role !== 'system');
+    // The key is a hash of the live request and stays as is (replays must keep matching); everything
+    // readable is redacted, because a cassette is committed, hashed into the version and pushed.
+    const text = (value: string | null | undefined) => (typeof value === 'string' ? redactor.text(value) : (value ?? null));
     fresh.push({
       key,
-      request: { model: request.model, step: request.step, last: last?.content ?? null },
+      request: { model: request.model, step: request.step, last: text(last?.content) },
       response: {
-        content: response.content,
-        ...(response.toolCalls.length ? { toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) } : {}),
+        content: text(response.content),
+        ...(response.toolCalls.length
+          ? { toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: JSON.parse(redactor.json(c.arguments)) as unknown })) }
+          : {}),
         // An estimate is not recorded as if the gateway had reported it: replay estimates it again.
         ...(response.usageEstimated ? {} : { usage: response.usage }),
         model: response.model,

@@ -6,6 +6,7 @@ import { CheckFailedError } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { bestMatch, parseObjectRef } from '../spec/refs.js';
 import type { SpecDocument } from '../spec/schema.js';
+import { LIVE_SECRET } from '../spec/secrets.js';
 import { loadWorkspaceSpecs, type ValidationReport, validateSpecs } from '../spec/validate.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { type BuiltBundle, buildBundle } from './bundle.js';
@@ -23,11 +24,22 @@ export function registerSpecs(workspace: Workspace, registry: Registry, cwd: str
     { root: workspace.root, cwd, registered: (name) => registry.versionsOf(name), defaultPolicy: workspace.config.defaultPolicy },
   );
   if (!report.ok) return { ok: false, report };
+  const refused = refuseSecrets(report);
+  if (refused) return { ok: false, report: refused };
 
   const built = new Map<string, BuiltBundle>();
   for (const spec of ordered as ValidSpec[]) built.set(spec.document.metadata.name, buildBundle(spec));
   const items: PreparedVersion[] = [...built.values()].map((b) => ({ built: b, dependencies: lockDependencies(b, built, registry) }));
   return { ok: true, outcomes: registry.register(items, actor), report };
+}
+
+/** A live-secret lookalike is a warning for validate and an error for register: the report with them as errors, if any. */
+function refuseSecrets(report: ValidationReport): ValidationReport | undefined {
+  const secrets = report.diagnostics.filter((d) => d.code === LIVE_SECRET);
+  if (secrets.length === 0) return undefined;
+  const diagnostics = report.diagnostics.map((d) => (d.code === LIVE_SECRET ? { ...d, severity: 'error' as const } : d));
+  const files = report.files.map((f) => ({ ...f, errors: f.errors + secrets.filter((d) => d.file === f.file).length }));
+  return { ok: false, files, diagnostics, errors: report.errors + secrets.length, warnings: report.warnings - secrets.length };
 }
 
 /** Targets plus the workspace specs their refs resolve to, each after everything it depends on. */

@@ -4,6 +4,8 @@
  * fixed annotations (created is the registration time). Evidence (eval, approvals, gate checks) is a
  * signed attestation attached as a referrer, so new evidence never changes the version's manifest.
  */
+
+import { createRedactor } from '../events/redact.js';
 import type { GateCheck } from '../registry/gates.js';
 import type { Registry, VersionRow } from '../registry/registry.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
@@ -89,6 +91,10 @@ export function attestationArtifact(
   checks: GateCheck[],
   key: SigningKey,
 ): Artifact {
+  // The free text people and gates wrote (reasons, notes, details) is redacted before it is signed and
+  // pushed; signed approval envelopes are kept as they are, or they would no longer verify.
+  const redactor = createRedactor();
+  const scrub = <T extends string | null | undefined>(text: T): T => (typeof text === 'string' ? (redactor.text(text) as T) : text);
   const evaluation = registry.evals.latest(row.digest);
   const approvals = registry.evals.approvals(row.name, row.version, row.digest);
   // The newest piece of evidence dates the attestation: the same evidence always gives the same bytes.
@@ -111,7 +117,7 @@ export function attestationArtifact(
       owner: row.owner,
       stage,
       route: route
-        ? { action: route.action, stage: route.stage, from: route.fromVersion, at: route.at, by: route.actor, team: route.team, reason: route.reason }
+        ? { action: route.action, stage: route.stage, from: route.fromVersion, at: route.at, by: route.actor, team: route.team, reason: scrub(route.reason) }
         : null,
       eval: evaluation
         ? {
@@ -129,13 +135,13 @@ export function attestationArtifact(
       approvals: approvals.map((a) => ({
         user: a.user,
         team: a.team,
-        note: a.note,
+        note: scrub(a.note),
         at: a.at,
         signer: a.signer,
         envelope: a.envelope ? (JSON.parse(a.envelope) as unknown) : null,
       })),
       approvalsSigned: approvals.length > 0 && approvals.every((a) => a.signer !== null),
-      gates: checks.map((c) => ({ gate: c.gate, policy: c.policy, holds: c.holds, detail: c.detail })),
+      gates: checks.map((c) => ({ gate: c.gate, policy: c.policy, holds: c.holds, detail: scrub(c.detail) })),
     },
   };
   const envelope = blob(MEDIA.dsse, Buffer.from(canonicalJson(signStatement(Buffer.from(canonicalJson(statement)), key))), 'attestation.dsse.json');

@@ -1,5 +1,6 @@
 /** The cassettes of an agent and its sub-agents, read from the snapshot (so replays use the same ones). */
 import { dirname, join } from 'node:path';
+import { createRedactor, type Redactor } from '../events/redact.js';
 import { appendToCassette, type Cassette, type CassetteSource, cassetteSchema } from '../providers/cassette.js';
 import type { ModelRequest, ModelResponse } from '../providers/types.js';
 import { loadWorkspaceSpecs } from '../spec/validate.js';
@@ -32,12 +33,19 @@ export function cassetteFiles(root: string, cwd: string): (agent: string) => str
   return (agent) => paths.get(agent);
 }
 
-/** Adds recorded responses to the cassette of the agent that made each request. */
-export function saveRecordings(recorded: readonly { request: ModelRequest; response: ModelResponse }[], pathOf: (agent: string) => string | undefined): void {
+/**
+ * Adds recorded responses to the cassette of the agent that made each request, redacted with `redactor`
+ * (the run's: its policies' patterns and the gateway key), since cassettes are committed and pushed.
+ */
+export function saveRecordings(
+  recorded: readonly { request: ModelRequest; response: ModelResponse }[],
+  pathOf: (agent: string) => string | undefined,
+  redactor: Redactor = createRedactor(),
+): void {
   const byFile = new Map<string, { request: ModelRequest; response: ModelResponse }[]>();
   for (const entry of recorded) {
     const path = pathOf(entry.request.agent);
     if (path) byFile.set(path, [...(byFile.get(path) ?? []), entry]);
   }
-  for (const [path, entries] of byFile) appendToCassette(path, entries);
+  for (const [path, entries] of byFile) appendToCassette(path, entries, redactor);
 }

@@ -5,10 +5,11 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { EventLog } from '../events/event-log.js';
-import { createRedactor } from '../events/redact.js';
+import { createRedactor, type Redactor } from '../events/redact.js';
 import { recording } from '../providers/cassette.js';
 import type { ModelRequest, ModelResponse } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
+import { type Digest, sha256 } from '../util/canonical.js';
 import { saveRecordings } from './cassettes.js';
 import type { RuntimeEvent } from './events.js';
 import { type RunFinished, type RunOptions, runAgent } from './runtime.js';
@@ -34,8 +35,7 @@ export interface ExecuteOptions extends Omit<RunOptions, 'runId' | 'sessionId'> 
 export async function* executeRun(options: ExecuteOptions): AsyncGenerator<RuntimeEvent, RunFinished> {
   const { registry, agent } = options;
   const log = options.log ?? openEventLog(registry, agent, options.secrets);
-  const snapshot = snapshotDigest(agent);
-  if (!registry.blobs.has(snapshot.digest)) registry.blobs.put(Buffer.from(snapshot.json));
+  const snapshot = { digest: storeSnapshot(registry, agent, log.currentRedactor()) };
   const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
   const provider = options.recordInto ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
   const runId = newId();
@@ -82,8 +82,26 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
     }
   } finally {
     log.flush();
-    if (options.recordInto && recorded.length > 0) saveRecordings(recorded, options.recordInto);
+    if (options.recordInto && recorded.length > 0) saveRecordings(recorded, options.recordInto, log.currentRedactor());
   }
+}
+
+const stored = new WeakMap<AgentSnapshot, WeakMap<Redactor, Digest>>();
+
+/**
+ * Stores the snapshot for replay, redacted like everything else written at run time (a spec or prompt
+ * that quotes a secret is stored with it redacted, and replays so); its digest is that of what is stored.
+ * Once per snapshot and redactor: the playground and evals run the same agent many times.
+ */
+function storeSnapshot(registry: Registry, agent: AgentSnapshot, redactor: Redactor): Digest {
+  const known = stored.get(agent)?.get(redactor);
+  if (known) return known;
+  const { digest, json } = snapshotDigest(agent);
+  const redacted = redactor.text(json);
+  const result = redacted === json ? digest : sha256(redacted);
+  if (!registry.blobs.has(result)) registry.blobs.put(Buffer.from(redacted));
+  stored.set(agent, (stored.get(agent) ?? new WeakMap()).set(redactor, result));
+  return result;
 }
 
 /** A writer for one-off runs (a command that runs once); runs of dead processes are marked interrupted first. */

@@ -195,7 +195,7 @@ export class AgentSession {
         actor: this.actor,
         prices: this.workspace.config.prices,
         log,
-        onRecorded: cassettes ? (entries) => saveRecordings(entries, cassettes) : undefined,
+        onRecorded: cassettes ? (entries) => saveRecordings(entries, cassettes, binding.redactor) : undefined,
       });
     } finally {
       linked.dispose();

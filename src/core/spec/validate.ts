@@ -6,6 +6,7 @@ import { expandSpecPaths, workspaceSpecFiles } from './discover.js';
 import { type LoadedSpec, loadSpecFile } from './load.js';
 import { checkReferences, type KnownVersion } from './references.js';
 import type { PolicyDocument } from './schema.js';
+import { specSecretDiagnostics } from './secrets.js';
 
 export interface ValidatedFile {
   file: string;
@@ -59,6 +60,8 @@ export function validateSpecs(specs: WorkspaceSpecs, options: ValidateOptions): 
       defaultPolicy: options.defaultPolicy,
     }),
   );
+  // Warnings here; register turns them into errors (nothing secret-looking is ever registered).
+  diagnostics.push(...targets.flatMap(specSecretDiagnostics));
   sortDiagnostics(diagnostics);
   const files = targets.map((s) => ({
     file: s.file,

@@ -1,0 +1,59 @@
+/**
+ * The process-wide redactor for everything the CLI prints (stdout, stderr, the --json error line):
+ * the built-in patterns plus every secret this process can see in its environment — the gateway key
+ * (the variable named by gateway.apiKeyEnv), gateway header values read from `${NAME}`,
+ * AGENTCTL_REMOTE_*_PASSWORD/_TOKEN, AGENTCTL_SIGNING_KEY_PEM, and any variable named like a secret.
+ * Built once, on first print, because reading the config costs a file read or two.
+ */
+import { createRedactor, type Redactor } from '../../core/events/redact.js';
+import { type ConfigFile, readConfigFile, userConfigPath } from '../../core/workspace/config.js';
+import { findWorkspaceRoot, workspacePaths } from '../../core/workspace/workspace.js';
+
+/** Variables whose value is a secret by their name alone (OPENAI_API_KEY, GITHUB_TOKEN, AGENTCTL_REMOTE_X_PASSWORD, …). */
+const SECRET_VARIABLE = /(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PEM|CREDENTIALS?)$/i;
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The secrets in `env`: by name, and those the workspace and user config point at (never failing: a broken config is reported elsewhere). */
+export function environmentSecrets(env: NodeJS.ProcessEnv, cwd: string): string[] {
+  const names = new Set(['AGENTCTL_GATEWAY_KEY', 'AGENTCTL_SIGNING_KEY_PEM']);
+  for (const name of Object.keys(env)) if (SECRET_VARIABLE.test(name)) names.add(name);
+  const configs: ConfigFile[] = [];
+  const tryRead = (path: string) => {
+    try {
+      configs.push(readConfigFile(path));
+    } catch {
+      // unreadable or invalid: the command itself says so
+    }
+  };
+  const root = findWorkspaceRoot(cwd);
+  if (root) tryRead(workspacePaths(root).configPath);
+  tryRead(userConfigPath(env));
+  const values: string[] = [];
+  for (const config of configs) {
+    if (config.gateway?.apiKeyEnv) names.add(config.gateway.apiKeyEnv);
+    for (const template of Object.values(config.gateway?.headers ?? {})) {
+      const resolved = template.replace(REFERENCE, (_, name: string) => {
+        names.add(name);
+        return env[name] ?? '';
+      });
+      if (resolved !== template) values.push(resolved);
+    }
+  }
+  for (const name of names) {
+    const value = env[name];
+    if (value) values.push(value, ...value.split(/\r?\n/).filter((line) => line.length >= 16));
+  }
+  return values;
+}
+
+let shared: Redactor | undefined;
+
+/** The redactor for this process's output; `--cwd` in argv picks the workspace whose config is read. */
+export function outputRedactor(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Redactor {
+  if (!shared) {
+    const at = argv.findIndex((a) => a === '--cwd' || a === '-C' || a.startsWith('--cwd='));
+    const flag = at < 0 ? undefined : argv[at]?.startsWith('--cwd=') ? argv[at]?.slice(6) : argv[at + 1];
+    shared = createRedactor({ literals: environmentSecrets(env, flag ?? process.cwd()) });
+  }
+  return shared;
+}
