@@ -95,6 +95,7 @@ export async function benchPublish(dir) {
       registry: other,
       target: new RegistryTarget(location),
       repository: 'bench/echo',
+      remoteName: 'bench',
       name: 'echo',
       version: '1.0.0',
       verify: true,
