@@ -38,44 +38,27 @@ export function promoteDependencies(
           code: 'dependency-not-promotable',
         });
       }
-      const holder = registry.stages.holder(dep.name, stage);
-      if (holder !== undefined && compareVersions(holder, dep.version) > 0) {
-        throw new CheckFailedError(
-          `${dep.name}@${stage} is ${holder}, newer than ${key} that ${row.name}@${row.version} locks: promoting it would route every consumer back`,
-          {
-            where: key,
-            fix: `register a version of ${row.name} that uses ${dep.name}@${holder}, or promote ${key} yourself if you mean it`,
-            code: 'would-route-back',
-          },
-        );
-      }
       // An active version can only move up from the stage it reached (the lifecycle never repeats a stage).
-      for (const next of STAGES.slice(current.status === 'draft' ? 0 : RANK[current.stage] + 1, RANK[stage] + 1)) {
+      const path = STAGES.slice(current.status === 'draft' ? 0 : RANK[current.stage] + 1, RANK[stage] + 1);
+      // Never take any stage on the way from a newer version: that would re-route its consumers. Checked
+      // for every step before the first one is taken.
+      for (const next of path) {
+        const holder = registry.stages.holder(dep.name, next);
+        if (holder !== undefined && compareVersions(holder, dep.version) > 0) {
+          throw new CheckFailedError(
+            `${dep.name}@${next} is ${holder}, newer than ${key} that ${row.name}@${row.version} locks: promoting it would route every consumer back`,
+            {
+              where: key,
+              fix: `register a version of ${row.name} that uses ${dep.name}@${holder}, or promote ${key} yourself if you mean it`,
+              code: 'would-route-back',
+            },
+          );
+        }
+      }
+      for (const next of path) {
         const before = registry.resolve(key);
         if (before.status === 'active' && before.holds.includes(next)) continue;
         const expect = registry.stages.holder(dep.name, next) ?? null;
-        // Never take any stage on the way from a newer version: that would re-route its consumers.
-        if (expect !== null && compareVersions(expect, dep.version) > 0) {
-          throw new CheckFailedError(
-            `${dep.name}@${next} is ${expect}, newer than ${key} that ${row.name}@${row.version} locks: promoting it would route every consumer back`,
-            {
-              where: key,
-              fix: `register a version of ${row.name} that uses ${dep.name}@${expect}, or promote ${key} yourself if you mean it`,
-              code: 'would-route-back',
-            },
-          );
-        }
-        // Never take any stage on the way from a newer version: that would re-route its consumers.
-        if (expect !== null && compareVersions(expect, dep.version) > 0) {
-          throw new CheckFailedError(
-            `${dep.name}@${next} is ${expect}, newer than ${key} that ${row.name}@${row.version} locks: promoting it would route every consumer back`,
-            {
-              where: key,
-              fix: `register a version of ${row.name} that uses ${dep.name}@${expect}, or promote ${key} yourself if you mean it`,
-              code: 'would-route-back',
-            },
-          );
-        }
         registry.transition(key, { action: 'promote', to: next }, actor, reason ?? `with ${root.name}@${root.version}`, guard, expect);
         steps.push(`${key} → ${next} (a dependency of ${row.name}@${row.version})`);
       }

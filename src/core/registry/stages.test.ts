@@ -98,3 +98,18 @@ describe('rolled back, precisely', () => {
     expect(registry.defaultBaseline('triage', 'sha256:none')).toBe('triage@1.1.0');
   });
 });
+
+describe('promote --with-deps', () => {
+  it('never takes a stage from a newer version of a dependency, and moves nothing when it refuses', () => {
+    const { registry, root, workspace } = setup();
+    registerSpecs(workspace, registry, root, ['agents/triage'], actor); // triage@0.1.0 locks triage-lookup@0.1.0
+    const tool = join(root, 'tools/triage-lookup/tool.yaml');
+    writeFileSync(tool, readFileSync(tool, 'utf8').replace(/version: 0\.1\.0/, 'version: 0.1.1'));
+    registerSpecs(workspace, registry, root, ['tools/triage-lookup'], actor);
+    for (const to of ['dev', 'canary'] as const) registry.transition('triage-lookup@0.1.1', { action: 'promote', to }, actor, null);
+    expect(() => promoteDependencies(registry, registry.resolve('triage@0.1.0'), 'dev', actor, null, () => {})).toThrow(
+      /triage-lookup@dev is 0\.1\.1, newer than triage-lookup@0\.1\.0/,
+    );
+    expect(registry.resolve('triage-lookup@0.1.0').status).toBe('draft');
+  });
+});
