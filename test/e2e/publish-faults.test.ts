@@ -1,32 +1,20 @@
 /** The registry stopped mid-push, and tampered storage, against the real distribution registry. */
+
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../src/core/errors.js';
-import { promoteDependencies } from '../../src/core/registry/promote-deps.js';
-import { registerSpecs } from '../../src/core/registry/register-specs.js';
 import { Registry } from '../../src/core/registry/registry.js';
 import { pullVersion } from '../../src/core/remote/pull.js';
 import { pushVersion } from '../../src/core/remote/push.js';
 import { RegistryTarget } from '../../src/core/remote/registry-client.js';
-import { generateKey, loadKey } from '../../src/core/remote/sign.js';
 import { parseRemoteUrl } from '../../src/core/remote/url.js';
-import { workspacePolicies } from '../../src/core/spec/validate.js';
-import { openWorkspace } from '../../src/core/workspace/open.js';
 import { hasRegistry, type RunningRegistry, startRegistry } from '../support/oci-registry.js';
+import { publishable } from '../support/published.js';
 import { scaffoldWorkspace, tempDir } from '../support/workspace.js';
 
 function published(root: string) {
-  const env = { XDG_CONFIG_HOME: join(root, '.xdg') };
-  const workspace = openWorkspace(root, {}, env);
-  const registry = Registry.open(workspace);
-  const actor = { user: 'alice', team: 'team-qa' };
-  registerSpecs(workspace, registry, root, ['agents/triage'], actor);
-  // Dependencies follow their stage: the sub-agents and the tool take dev first.
-  promoteDependencies(registry, registry.resolve('triage@0.1.0'), 'dev', actor, null, () => {});
-  registry.transition('triage@0.1.0', { action: 'promote', to: 'dev' }, actor, null);
-  generateKey('default', env);
-  return { registry, workspace, key: loadKey('default', env), policies: workspacePolicies(root, root) };
+  return publishable(root);
 }
 
 describe.skipIf(!hasRegistry)('registry faults', () => {

@@ -118,7 +118,7 @@ export class AgentSession {
     const chosen = createProvider(config.provider, config, this.options.env ?? process.env, agent);
     const provider = options.echoOnMiss && chosen.provider.name === 'cassette' ? withEchoOnMiss(chosen.provider) : chosen.provider;
     const model = chooseModel(this.options.model, config, agent);
-    const patterns = agentPolicies(agent).flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern));
+    const patterns = agent.policies.flatMap((p) => (p.spec.redact ?? []).map((r) => r.pattern));
     return {
       agent,
       provider,
@@ -262,10 +262,6 @@ export class AgentSession {
       this.registry.close();
     }
   }
-}
-
-function agentPolicies(agent: AgentSnapshot) {
-  return agent.policies;
 }
 
 async function* disposeAfter<T, R>(stream: AsyncGenerator<T, R>, dispose: () => void): AsyncGenerator<T, R> {
