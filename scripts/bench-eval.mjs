@@ -1,23 +1,22 @@
-// The eval bench (part of npm run bench): 1,000 samples, one assertion each, offline, concurrency 16,
-// agentctl against promptfoo eval on the same cases with its echo provider. promptfoo (~1.4 GB) is
-// installed on demand into a cache folder outside the project and is never a dependency of agentctl.
+// The eval benches (part of npm run bench), each a paired comparison (bench-lib.mjs):
+// - scaling: 1k / 10k / 100k offline samples, whole command and peak memory, against the physical floor:
+//   a bare script (bench-eval-floor.mjs) that reads the same sample set and writes the same rows
+//   (run, events, spans, result per sample) through better-sqlite3 into the same tables, no triggers;
+// - latency-bound: 500 samples against a local OpenAI-compatible server answering after 50 ms, c=16,
+//   streaming and not, against the ideal (samples × latency / concurrency);
+// - promptfoo: the 1,000-sample echo eval, agentctl against promptfoo eval on the same cases. promptfoo
+//   (~1.4 GB) is installed on demand into a cache folder outside the project, never a dependency.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { median, PAIRS, paired, run } from './bench-lib.mjs';
 
-const SAMPLES = 1_000;
+const FLOOR = new URL('./bench-eval-floor.mjs', import.meta.url).pathname;
 
-function timed(command, args, options) {
-  const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { ...options, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const ms = performance.now() - started;
-  const peakKb = Number((result.stderr.trim().split('\n').at(-1) ?? '').trim());
-  return { ms, peakMb: peakKb / 1024, status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-export function makeEvalWorkspace(dir) {
+export function makeEvalWorkspace(dir, samples = 1_000) {
   mkdirSync(join(dir, '.agentctl'), { recursive: true });
   mkdirSync(join(dir, 'agents/echo/prompts/v1'), { recursive: true });
   mkdirSync(join(dir, 'agents/echo/evals'), { recursive: true });
@@ -27,30 +26,127 @@ export function makeEvalWorkspace(dir) {
     'apiVersion: agentctl/v1\nkind: Agent\nmetadata: { name: echo, version: 1.0.0, owner: team-bench }\nspec:\n  model: { ref: echo }\n  prompt: { ref: prompts/v1/system.md }\n  evals: { dataset: evals/samples.jsonl, gate: { minPassRate: 1 } }\n',
   );
   writeFileSync(join(dir, 'agents/echo/prompts/v1/system.md'), 'Repeat the question.\n');
-  const lines = Array.from({ length: SAMPLES }, (_, i) =>
+  const lines = Array.from({ length: samples }, (_, i) =>
     JSON.stringify({ id: `s${i}`, input: `question number ${i}`, assert: [{ type: 'contains', value: `number ${i}` }] }),
   );
   writeFileSync(join(dir, 'agents/echo/evals/samples.jsonl'), `${lines.join('\n')}\n`);
 }
 
-export function benchAgentctlEval(bin, dir, env) {
-  makeEvalWorkspace(dir);
-  const run = () => timed(process.execPath, [bin, 'eval', 'echo', '--provider', 'echo', '--concurrency', '16', '--json'], { cwd: dir, env });
-  run(); // warm the file cache and the registry
-  const result = run();
-  if (result.status !== 0) throw new Error(`agentctl eval failed: ${result.stderr.slice(-500)}`);
-  const report = JSON.parse(result.stdout);
-  // Every sample must be a run in the event log: count the report's run ids that `runs` knows.
-  const logged = new Set(
-    JSON.parse(
-      execFileSync(process.execPath, [bin, 'runs', '--json', '--limit', '100000'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }),
-    ).map((r) => r.runId),
+const evalArgs = (bin, extra = []) => [bin, 'eval', 'echo', '--concurrency', '16', '--json', ...extra];
+
+/** One offline eval of `samples` samples, paired with the floor writing the same rows. */
+export async function benchEvalScaling(bin, dir, env, samples, pairs = PAIRS) {
+  makeEvalWorkspace(dir, samples);
+  const ours = () => {
+    const r = run(process.execPath, evalArgs(bin, ['--provider', 'echo']), { cwd: dir, env });
+    const report = JSON.parse(r.stdout);
+    if (report.summary.passed !== samples) throw new Error(`eval passed ${report.summary.passed}/${samples}`);
+    return r;
+  };
+  ours(); // warm: registers nothing, but fills the file cache and gives the floor its template rows
+  const template = templateRows(join(dir, '.agentctl/registry.db'));
+  writeFileSync(join(dir, 'template.json'), JSON.stringify(template));
+  const floorDb = join(dir, 'floor.db');
+  const floor = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(floorDb + suffix, { force: true });
+    return run(process.execPath, [FLOOR, join(dir, 'agents/echo/evals/samples.jsonl'), join(dir, 'template.json'), floorDb], { env });
+  };
+  const result = await paired(ours, floor, pairs);
+  // Every sample is a run in the event log (checked once, outside the timings).
+  const db = new Database(join(dir, '.agentctl/registry.db'), { readonly: true });
+  const evalId = db.prepare('SELECT eval_id FROM evals ORDER BY started_at DESC LIMIT 1').pluck().get();
+  const logged = db.prepare('SELECT count(*) FROM eval_results r JOIN runs ON runs.run_id = r.run_id WHERE r.eval_id = ?').pluck().get(evalId);
+  db.close();
+  return { ...result, logged };
+}
+
+/** One sample's rows as the eval wrote them: the run, its events and spans, its result; plus the schema without triggers. */
+function templateRows(path) {
+  const db = new Database(path, { readonly: true });
+  const runId = db.prepare('SELECT run_id FROM eval_results ORDER BY rowid DESC LIMIT 1').pluck().get();
+  const sampleId = db.prepare('SELECT sample_id FROM eval_results WHERE run_id = ?').pluck().get(runId);
+  const schema = db
+    .prepare(
+      `SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') AND sql IS NOT NULL AND tbl_name IN ('runs', 'events', 'spans', 'eval_results', 'evals', 'sessions')`,
+    )
+    .pluck()
+    .all()
+    .map((sql) => sql.replace(/REFERENCES \w+ \(\w+\)/g, ''));
+  const rows = {
+    runs: db.prepare('SELECT * FROM runs WHERE run_id = ?').all(runId),
+    events: db.prepare('SELECT * FROM events WHERE run_id = ?').all(runId),
+    spans: db.prepare('SELECT * FROM spans WHERE run_id = ?').all(runId),
+    eval_results: db.prepare('SELECT * FROM eval_results WHERE run_id = ?').all(runId),
+  };
+  const input = rows.runs[0].input;
+  db.close();
+  return { schema, runId, sampleId, input, rows };
+}
+
+/** Latency-bound: a local OpenAI-compatible server that answers after `latencyMs`, streaming or not. */
+export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyMs = 50, concurrency = 16, runs = PAIRS } = {}) {
+  makeEvalWorkspace(dir, samples);
+  const server = await slowGateway(latencyMs);
+  const out = {};
+  try {
+    for (const stream of [true, false]) {
+      writeFileSync(join(dir, '.agentctl/config.yaml'), `team: team-bench\ngateway:\n  stream: ${stream}\n`);
+      const gatewayEnv = { ...env, AGENTCTL_GATEWAY_URL: server.url };
+      const once = () => run(process.execPath, evalArgs(bin, ['--provider', 'openai', '--no-cache']), { cwd: dir, env: gatewayEnv });
+      once();
+      const times = Array.from({ length: runs }, () => once().ms);
+      const ideal = (samples * latencyMs) / concurrency;
+      out[stream ? 'streaming' : 'plain'] = {
+        ms: median(times),
+        ideal,
+        ratio: median(times) / ideal,
+        range: [Math.min(...times) / ideal, Math.max(...times) / ideal],
+      };
+    }
+  } finally {
+    server.close();
+  }
+  return out;
+}
+
+function slowGateway(latencyMs) {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      const request = JSON.parse(body || '{}');
+      const question = [...(request.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '';
+      const usage = { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 };
+      setTimeout(() => {
+        if (request.stream) {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          const chunk = (delta, finish, extra = {}) =>
+            `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+          res.end(`${chunk({ role: 'assistant', content: question })}${chunk({}, 'stop', { usage })}data: [DONE]\n\n`);
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              id: 'c1',
+              object: 'chat.completion',
+              model: request.model,
+              choices: [{ index: 0, message: { role: 'assistant', content: question }, finish_reason: 'stop' }],
+              usage,
+            }),
+          );
+        }
+      }, latencyMs);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/v1`, close: () => server.close() })),
   );
-  return { ms: result.ms, peakMb: result.peakMb, passed: report.summary.passed, loggedRuns: report.results.filter((r) => logged.has(r.runId)).length };
 }
 
 /** promptfoo, installed on demand; undefined (with the reason on stderr) when it cannot be. */
-export function benchPromptfoo(dir) {
+export function promptfooBin() {
   const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'agentctl-bench', 'promptfoo');
   const bin = join(cache, 'node_modules', '.bin', 'promptfoo');
   if (!existsSync(bin)) {
@@ -62,25 +158,46 @@ export function benchPromptfoo(dir) {
       return undefined;
     }
   }
-  mkdirSync(dir, { recursive: true });
+  return bin;
+}
+
+/** promptfoo against agentctl on the same 1,000 echo cases, paired: the ratio is promptfoo's time over ours. */
+export async function benchPromptfoo(bin, dir, env, pairs = PAIRS) {
+  const promptfoo = promptfooBin();
+  if (!promptfoo) return undefined;
+  const ours = join(dir, 'agentctl');
+  const theirs = join(dir, 'promptfoo');
+  makeEvalWorkspace(ours, 1_000);
+  mkdirSync(theirs, { recursive: true });
   const tests = Array.from(
-    { length: SAMPLES },
+    { length: 1_000 },
     (_, i) => `  - vars: { input: "question number ${i}" }\n    assert: [{ type: contains, value: "number ${i}" }]`,
   ).join('\n');
-  writeFileSync(join(dir, 'promptfooconfig.yaml'), `prompts: ["{{input}}"]\nproviders: [echo]\ntests:\n${tests}\n`);
-  const env = {
+  writeFileSync(join(theirs, 'promptfooconfig.yaml'), `prompts: ["{{input}}"]\nproviders: [echo]\ntests:\n${tests}\n`);
+  const pfEnv = {
     ...process.env,
     PROMPTFOO_DISABLE_TELEMETRY: '1',
     PROMPTFOO_DISABLE_UPDATE: '1',
-    PROMPTFOO_CONFIG_DIR: join(dir, '.promptfoo'),
+    PROMPTFOO_CONFIG_DIR: join(theirs, '.promptfoo'),
     CI: 'true',
     NO_COLOR: '1',
   };
-  const run = (extra) =>
-    timed(bin, ['eval', '-c', 'promptfooconfig.yaml', '-j', '16', '--no-cache', '--no-table', '--no-progress-bar', ...extra], { cwd: dir, env });
-  run([]);
-  const full = run([]);
-  const noWrite = run(['--no-write']);
-  if (full.status === null) return undefined;
-  return { ms: full.ms, peakMb: full.peakMb, noWriteMs: noWrite.ms };
+  const pf = () =>
+    run(promptfoo, ['eval', '-c', 'promptfooconfig.yaml', '-j', '16', '--no-cache', '--no-table', '--no-progress-bar'], {
+      cwd: theirs,
+      env: pfEnv,
+      allowFailure: true,
+    });
+  const ac = () => run(process.execPath, evalArgs(bin, ['--provider', 'echo']), { cwd: ours, env });
+  return paired(pf, ac, pairs);
+}
+
+/** The number of runs `runs --json` knows among a report's (a check, not a timing). */
+export function loggedRuns(bin, dir, env, report) {
+  const logged = new Set(
+    JSON.parse(execFileSync(process.execPath, [bin, 'runs', '--json', '--limit', '1000000'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 })).map(
+      (r) => r.runId,
+    ),
+  );
+  return report.results.filter((r) => logged.has(r.runId)).length;
 }

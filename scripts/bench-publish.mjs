@@ -1,6 +1,6 @@
 // The publishing bench (part of npm run bench): push a version whose sample set has 1,000 samples to a
 // real local distribution registry, push it again, pull and verify it; against a floor of uploading the
-// same bytes as one bare blob (POST + PUT) to the same registry.
+// same bytes as one bare blob (POST + PUT) to the same registry, paired push by push.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,6 +20,7 @@ import {
   workspacePolicies,
 } from '../dist/core/index.js';
 import { makeEvalWorkspace } from './bench-eval.mjs';
+import { paired } from './bench-lib.mjs';
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -67,26 +68,34 @@ export async function benchPublish(dir) {
     const location = parseRemoteUrl(`oci://127.0.0.1:${port}/bench`, ws);
     const options = { registry, repository: 'bench/echo', ref: 'echo@1.0.0', policies: workspacePolicies(ws, ws), defaultPolicy: undefined, key };
 
-    // Floor: the bundle's bytes as one bare blob upload.
+    // Floor: the bundle's bytes as one bare blob upload. Paired with the push (A B A B …), each pair
+    // into fresh repositories, so a registry that slows down mid-bench moves both sides alike.
     const bytes = Buffer.from(
       JSON.stringify(registry.bundleOf('echo', '1.0.0')) + registry.blobs.get(registry.bundleOf('echo', '1.0.0').files[0].digest).toString(),
     );
-    let started = performance.now();
-    const post = await fetch(`http://127.0.0.1:${port}/v2/bench/floor/blobs/uploads/`, { method: 'POST' });
-    const location0 = post.headers.get('location');
-    await fetch(`${location0.startsWith('http') ? location0 : `http://127.0.0.1:${port}${location0}`}&digest=${encodeURIComponent(sha256(bytes))}`, {
-      method: 'PUT',
-      body: bytes,
-    });
-    const floorMs = performance.now() - started;
-
-    const pushTarget = new RegistryTarget(location);
-    started = performance.now();
-    const first = await pushVersion({ ...options, target: pushTarget });
-    const pushMs = performance.now() - started;
+    let pair = 0;
+    const floor = async () => {
+      const started = performance.now();
+      const post = await fetch(`http://127.0.0.1:${port}/v2/bench/floor-${pair}/blobs/uploads/`, { method: 'POST' });
+      const location0 = post.headers.get('location');
+      await fetch(`${location0.startsWith('http') ? location0 : `http://127.0.0.1:${port}${location0}`}&digest=${encodeURIComponent(sha256(bytes))}`, {
+        method: 'PUT',
+        body: bytes,
+      });
+      return performance.now() - started;
+    };
+    let first;
+    const push = async () => {
+      pair++;
+      const started = performance.now();
+      first = await pushVersion({ ...options, repository: `bench/echo-${pair}`, target: new RegistryTarget(location) });
+      return performance.now() - started;
+    };
+    const pushed = await paired(push, floor);
+    const floorMs = pushed.b.ms;
     const again = new RegistryTarget(location);
-    started = performance.now();
-    const second = await pushVersion({ ...options, target: again });
+    let started = performance.now();
+    const second = await pushVersion({ ...options, repository: `bench/echo-${pair}`, target: again });
     const repushMs = performance.now() - started;
 
     const other = Registry.open({ registryPath: join(dir, 'other.db'), blobsDir: join(dir, 'other-blobs') });
@@ -94,7 +103,7 @@ export async function benchPublish(dir) {
     const pulled = await pullVersion({
       registry: other,
       target: new RegistryTarget(location),
-      repository: 'bench/echo',
+      repository: `bench/echo-${pair}`,
       remoteName: 'bench',
       name: 'echo',
       version: '1.0.0',
@@ -108,7 +117,7 @@ export async function benchPublish(dir) {
     return {
       floorMs,
       bytes: bytes.length,
-      pushMs,
+      pushed,
       pushUploads: first.uploads,
       pushBytes: first.uploadedBytes,
       repushMs,

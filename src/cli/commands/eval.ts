@@ -1,13 +1,13 @@
 /** `eval`: run an agent's sample set (or every agent's), compare with the baseline, write reports, gate. */
 import { checkExhaustive, UsageError } from '../../core/errors.js';
 import type { GateOutcome } from '../../core/eval/evaluate.js';
-import { junitReports, markdownReports } from '../../core/eval/reports.js';
+import { junitChunks, markdownChunks } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
 import type { AgentSession } from '../../core/session/session.js';
-import { initialProgress, progressLine, reduceProgress } from '../../tui/eval/progress.js';
+import { resultLine } from '../../tui/eval/progress.js';
 import type { CliContext } from '../context.js';
 import { writeOutputFile } from '../output-file.js';
-import { note, printJson, printLine } from '../present/output.js';
+import { note, printJsonStreaming, printLine } from '../present/output.js';
 import { announceResolved } from '../present/resolved.js';
 import { out } from '../present/style.js';
 import { withSession } from '../session.js';
@@ -62,8 +62,12 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
       if (session.signal.aborted) break;
     }
     writeReports(ctx, options, reports);
+    // Streamed: each report's results are read from the store as they are printed, never held.
     if (options.json)
-      printJson(ctx, reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })));
+      await printJsonStreaming(
+        ctx,
+        reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })),
+      );
     else for (const r of reports) printSummary(ctx, r.report, r.gate);
     const partial = session.signal.aborted || reports.some((r) => r.report.status === 'partial');
     return session.evalExitCode(
@@ -92,33 +96,53 @@ function agentsWithSampleSets(session: AgentSession): string[] {
   return session.specs().workspace.flatMap((s) => (s.document?.kind === 'Agent' && s.document.spec.evals ? [s.document.metadata.name] : []));
 }
 
-/** Ink on a terminal (finished samples above a live bar); plain lines on stderr otherwise. */
-async function progressScreen(ctx: CliContext, title: string, json: boolean): Promise<{ push(e: EvalProgress): void; note(t: string): void; close(): void }> {
+type ProgressScreen = { push(e: EvalProgress): void; note(t: string): void; close(): void };
+
+/**
+ * Ink on a terminal (finished samples above a live bar). Elsewhere no progress state at all: each
+ * finished sample as a plain line on stderr (not under --json: they are all in the JSON), and under
+ * --json a count every PROGRESS_EVERY_MS so a long eval in CI shows it is alive.
+ */
+async function progressScreen(ctx: CliContext, title: string, json: boolean): Promise<ProgressScreen> {
   if (ctx.interactive && !json && (process.stderr as NodeJS.WriteStream).isTTY) {
     const { mountEvalView } = await import('../../tui/eval/index.js');
     return mountEvalView(title);
   }
-  let state = initialProgress(title);
+  let lastCount = Date.now();
+  const counts = { passed: 0, failed: 0, errors: 0 };
   return {
     push(event) {
-      state = reduceProgress(state, event);
-      const row = state.rows.at(-1);
-      if (event.type === 'result' && row) note(ctx, progressLine(row, state.done, state.total));
+      if (event.type !== 'result') return;
+      const r = event.result;
+      if (r.status === 'pass') counts.passed++;
+      else if (r.status === 'fail') counts.failed++;
+      else counts.errors++;
+      if (!json) note(ctx, resultLine(r, event.done, event.total));
+      else if (Date.now() - lastCount >= PROGRESS_EVERY_MS && event.done < event.total) {
+        lastCount = Date.now();
+        note(ctx, `${title}: ${event.done}/${event.total} · ${counts.passed} passed · ${counts.failed} failed · ${counts.errors} errors`);
+      }
     },
     note: (text) => note(ctx, text),
     close() {},
   };
 }
 
+const PROGRESS_EVERY_MS = 10_000;
+
+/** Errors listed after the summary at most; the reports (--junit, --md, --json) have every one. */
+const SUMMARY_ERROR_LINES = 20;
+
 function writeReports(ctx: CliContext, options: EvalCommandOptions, reports: { report: EvalReport; gate: GateOutcome }[]): void {
   // One document per file, however many agents: several concatenated XML documents are not a JUnit file.
-  const write = (path: string | undefined, text: string) => {
+  // Streamed from the store into the file: a 100,000-sample report is never one string.
+  const write = (path: string | undefined, chunks: Iterable<string>) => {
     if (!path) return;
-    writeOutputFile(ctx.cwd, path, text, path === options.junit ? '--junit' : '--md');
+    writeOutputFile(ctx.cwd, path, chunks, path === options.junit ? '--junit' : '--md');
     note(ctx, `wrote ${path}`);
   };
-  write(options.junit, junitReports(reports.map((r) => r.report)));
-  write(options.md, markdownReports(reports));
+  write(options.junit, junitChunks(reports.map((r) => r.report)));
+  write(options.md, markdownChunks(reports));
 }
 
 function printSummary(ctx: CliContext, report: EvalReport, gate: GateOutcome): void {
@@ -129,7 +153,13 @@ function printSummary(ctx: CliContext, report: EvalReport, gate: GateOutcome): v
     `  ${s.passed}/${s.executions} passed (${(s.passRate * 100).toFixed(1)}%) · ${s.failed} failed · ${s.errors} error(s) · p50 ${s.p50LatencyMs ?? '-'} ms · p95 ${s.p95LatencyMs ?? '-'} ms · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}`,
   );
   for (const [type, n] of Object.entries(s.assertionFailures)) printLine(ctx, `  ${out.red(`${type} failed ${n}×`)}`);
-  for (const r of report.results.filter((x) => x.status === 'error')) printLine(ctx, `  ${out.yellow(`error ${r.sampleId}`)}: ${r.error}`);
+  let listed = 0;
+  for (const r of s.errors ? report.results({ notPassing: true }) : []) {
+    if (r.status !== 'error') continue;
+    if (listed++ === SUMMARY_ERROR_LINES) break;
+    printLine(ctx, `  ${out.yellow(`error ${r.sampleId}`)}: ${r.error}`);
+  }
+  if (s.errors > SUMMARY_ERROR_LINES) printLine(ctx, `  …and ${s.errors - SUMMARY_ERROR_LINES} more errors (--junit or --md lists them)`);
   if (s.flaky.length)
     printLine(ctx, `  ${out.yellow('flaky')}: ${s.flaky.map((id) => `${id} ${((s.samplePassRates[id] ?? 0) * 100).toFixed(0)}%`).join(', ')}`);
   const c = report.comparison;

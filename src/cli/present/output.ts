@@ -9,6 +9,64 @@ export function printJson(ctx: CliContext, data: unknown): void {
   ctx.stdout.write(`${outputRedactor().json(data, 2)}\n`);
 }
 
+/**
+ * printJson for data too big to hold as one string: every function in it (an eval report's `results`)
+ * is called and its iterable streamed as a JSON array in place, item by item, with back-pressure.
+ * The bytes are those printJson would print for the same data with the arrays filled in.
+ */
+export async function printJsonStreaming(ctx: CliContext, data: unknown): Promise<void> {
+  const streams: (() => Iterable<unknown>)[] = [];
+  const plain = JSON.parse(
+    JSON.stringify(data, (_key, value) => {
+      if (typeof value !== 'function') return value;
+      streams.push(value as () => Iterable<unknown>);
+      return `${STREAM_MARK}${streams.length - 1}`;
+    }) ?? 'null',
+  );
+  const redactor = outputRedactor();
+  const text = redactor.json(plain, 2);
+  const marker = new RegExp(`"${STREAM_MARK}(\\d+)"`, 'g');
+  await writeChunks(
+    ctx.stdout,
+    (function* () {
+      let from = 0;
+      for (const m of text.matchAll(marker)) {
+        const at = m.index ?? 0;
+        yield text.slice(from, at);
+        const indent = (/^ */.exec(text.slice(text.lastIndexOf('\n', at) + 1, at))?.[0] ?? '').length;
+        const pad = ' '.repeat(indent + 2);
+        let first = true;
+        for (const item of streams[Number(m[1])]?.() ?? []) {
+          yield `${first ? '[\n' : ',\n'}${pad}${redactor.json(item, 2).replace(/\n/g, `\n${pad}`)}`;
+          first = false;
+        }
+        yield first ? '[]' : `\n${' '.repeat(indent)}]`;
+        from = at + m[0].length;
+      }
+      yield `${text.slice(from)}\n`;
+    })(),
+  );
+}
+
+/** The placeholder a streamed array holds in the JSON until it is written (a nonce: no data can fake it). */
+const STREAM_MARK = `agentctl-stream-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}:`;
+
+/** Writes chunks in ~64 KB writes, waiting for 'drain' when the stream asks to (a slow pipe reader). */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  let buffer = '';
+  const write = async (text: string) => {
+    if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+  };
+  for (const chunk of chunks) {
+    buffer += chunk;
+    if (buffer.length >= 65536) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  if (buffer) await write(buffer);
+}
+
 export function printLine(ctx: CliContext, line = ''): void {
   ctx.stdout.write(`${outputRedactor().text(line)}\n`);
 }

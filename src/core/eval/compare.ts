@@ -28,51 +28,125 @@ export interface Comparison {
   regressions: number;
 }
 
-export function compareResults(baselineRef: string, baselineDigest: string, baseline: readonly SampleResult[], current: readonly SampleResult[]): Comparison {
-  const group = (results: readonly SampleResult[]) => {
-    const map = new Map<string, SampleResult[]>();
-    for (const r of results) map.set(r.sampleId, [...(map.get(r.sampleId) ?? []), r]);
-    return map;
-  };
-  const before = group(baseline);
-  const after = group(current);
-  const rate = (rs: SampleResult[]) => rs.filter((r) => r.status === 'pass').length / rs.length;
-  const mean = (rs: readonly SampleResult[], f: (r: SampleResult) => number) => (rs.length ? rs.reduce((n, r) => n + f(r), 0) / rs.length : 0);
+/** What the comparison keeps of a sample's runs on one side: counts and sums, and its first run's assertions. */
+interface SampleRuns {
+  runs: number;
+  passes: number;
+  score: number;
+  costUsd: number;
+  latencyMs: number;
+  /** The lowest iteration's assertions (only type and outcome on the baseline side: it is held for the whole comparison). */
+  first: First;
+}
+
+type First = Pick<SampleResult, 'sampleId' | 'iteration'> & { assertions: Pick<SampleResult['assertions'][number], 'type' | 'pass' | 'reason'>[] };
+
+/**
+ * Compares streams of results. The baseline is folded per sample (a few numbers each); the current
+ * results are read once, and must come grouped by sample (the store's order): an eval of 100,000
+ * samples is compared without holding its results.
+ */
+export function compareResults(baselineRef: string, baselineDigest: string, baseline: Iterable<SampleResult>, current: Iterable<SampleResult>): Comparison {
+  const before = new Map<string, SampleRuns>();
+  for (const r of baseline) fold(before, r);
   const newlyFailing: SampleChange[] = [];
   const newlyPassing: SampleChange[] = [];
   const flaky: SampleChange[] = [];
-  for (const [id, now] of after) {
+  const added: string[] = [];
+  const seen = new Set<string>();
+  const totals = { now: zero(), was: zero() };
+  const finish = (id: string, now: SampleRuns) => {
+    seen.add(id);
     const was = before.get(id);
-    if (!was) continue;
+    if (!was) {
+      added.push(id);
+      return;
+    }
+    add(totals.now, now);
+    add(totals.was, was);
     const change: SampleChange = {
       sampleId: id,
-      baselineRate: rate(was),
-      currentRate: rate(now),
-      assertions: flipped(was[0] as SampleResult, now[0] as SampleResult),
-      scoreDelta: mean(now, (r) => r.score) - mean(was, (r) => r.score),
+      baselineRate: was.passes / was.runs,
+      currentRate: now.passes / now.runs,
+      assertions: flipped(was.first, now.first),
+      scoreDelta: now.score / now.runs - was.score / was.runs,
     };
     if ((change.currentRate > 0 && change.currentRate < 1) || (change.baselineRate > 0 && change.baselineRate < 1)) {
       if (change.currentRate !== change.baselineRate) flaky.push(change);
     } else if (change.baselineRate === 1 && change.currentRate === 0) newlyFailing.push(change);
     else if (change.baselineRate === 0 && change.currentRate === 1) newlyPassing.push(change);
-  }
-  const common = (results: readonly SampleResult[], other: Map<string, SampleResult[]>) => results.filter((r) => other.has(r.sampleId));
+  };
+  for (const [id, runs] of grouped(Array.isArray(current) ? sortedById(current) : current)) finish(id, runs);
+  const mean = (t: Totals, key: 'score' | 'costUsd' | 'latencyMs') => (t.runs ? t[key] / t.runs : 0);
   return {
     baselineRef,
     baselineDigest,
     newlyFailing,
     newlyPassing,
     flaky,
-    added: [...after.keys()].filter((id) => !before.has(id)),
-    removed: [...before.keys()].filter((id) => !after.has(id)),
-    scoreDelta: mean(common(current, before), (r) => r.score) - mean(common(baseline, after), (r) => r.score),
-    costDeltaUsd: mean(common(current, before), (r) => r.costUsd) - mean(common(baseline, after), (r) => r.costUsd),
-    latencyDeltaMs: mean(common(current, before), (r) => r.latencyMs) - mean(common(baseline, after), (r) => r.latencyMs),
+    added,
+    removed: [...before.keys()].filter((id) => !seen.has(id)),
+    scoreDelta: mean(totals.now, 'score') - mean(totals.was, 'score'),
+    costDeltaUsd: mean(totals.now, 'costUsd') - mean(totals.was, 'costUsd'),
+    latencyDeltaMs: mean(totals.now, 'latencyMs') - mean(totals.was, 'latencyMs'),
     regressions: newlyFailing.length,
   };
 }
 
-function flipped(was: SampleResult, now: SampleResult): SampleChange['assertions'] {
+type Totals = Omit<SampleRuns, 'first' | 'passes'>;
+
+const zero = (): Totals => ({ runs: 0, score: 0, costUsd: 0, latencyMs: 0 });
+
+function add(t: Totals, s: SampleRuns): void {
+  t.runs += s.runs;
+  t.score += s.score;
+  t.costUsd += s.costUsd;
+  t.latencyMs += s.latencyMs;
+}
+
+function fold(map: Map<string, SampleRuns>, r: SampleResult): void {
+  const s = map.get(r.sampleId);
+  if (!s) map.set(r.sampleId, start(r, trimmed));
+  else accumulate(s, r, trimmed);
+}
+
+const trimmed = (r: SampleResult): First => ({
+  sampleId: r.sampleId,
+  iteration: r.iteration,
+  assertions: r.assertions.map((a) => ({ type: a.type, pass: a.pass, reason: '' })),
+});
+
+function start(r: SampleResult, keep: (r: SampleResult) => First = (x) => x): SampleRuns {
+  return { runs: 1, passes: r.status === 'pass' ? 1 : 0, score: r.score, costUsd: r.costUsd, latencyMs: r.latencyMs, first: keep(r) };
+}
+
+function accumulate(s: SampleRuns, r: SampleResult, keep: (r: SampleResult) => First = (x) => x): void {
+  s.runs++;
+  if (r.status === 'pass') s.passes++;
+  s.score += r.score;
+  s.costUsd += r.costUsd;
+  s.latencyMs += r.latencyMs;
+  if (r.iteration < s.first.iteration) s.first = keep(r);
+}
+
+/** Consecutive results of one sample, folded; a sample's runs must be adjacent in the stream. */
+function* grouped(results: Iterable<SampleResult>): Generator<[string, SampleRuns]> {
+  let current: SampleRuns | undefined;
+  for (const r of results) {
+    if (current && current.first.sampleId === r.sampleId) accumulate(current, r);
+    else {
+      if (current) yield [current.first.sampleId, current];
+      current = start(r);
+    }
+  }
+  if (current) yield [current.first.sampleId, current];
+}
+
+function sortedById(results: readonly SampleResult[]): SampleResult[] {
+  return [...results].sort((a, b) => (a.sampleId < b.sampleId ? -1 : a.sampleId > b.sampleId ? 1 : a.iteration - b.iteration));
+}
+
+function flipped(was: First, now: First): SampleChange['assertions'] {
   const out: SampleChange['assertions'] = [];
   now.assertions.forEach((a, index) => {
     const before = was.assertions[index];

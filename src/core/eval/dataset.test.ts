@@ -3,7 +3,7 @@ import { tempDir, writeFile } from '../../../test/support/workspace.js';
 import { compareResults } from './compare.js';
 import { loadDataset } from './dataset.js';
 import type { SampleResult } from './results.js';
-import { summarize } from './results.js';
+import { SummaryBuilder, summarize } from './results.js';
 
 const load = (name: string, text: string) => {
   const dir = tempDir();
@@ -82,5 +82,41 @@ describe('comparison with a baseline', () => {
     expect(c.regressions).toBe(0);
     expect(c.flaky.map((x) => [x.sampleId, x.currentRate])).toEqual([['s1', 2 / 3]]);
     expect(summarize(current)).toMatchObject({ flaky: ['s1'], samplePassRates: { s1: 2 / 3 }, executions: 3, passed: 2 });
+  });
+});
+
+describe('streaming summaries and comparisons (an eval never holds its results)', () => {
+  it('compares streams: the baseline in any order, the current results grouped by sample, as the store yields them', () => {
+    const n = 20_000;
+    const baseline = function* () {
+      for (let i = n - 1; i >= 0; i--) yield result(`s${i}`, i % 1000 === 0 ? 'fail' : 'pass');
+    };
+    const current = function* () {
+      for (let i = 0; i < n; i++) for (let k = 1; k <= 2; k++) yield result(`s${i}`, i % 1000 === 1 ? 'fail' : 'pass', k);
+    };
+    const c = compareResults('a@1.0.0', 'sha256:x', baseline(), current());
+    expect(c.newlyFailing).toHaveLength(n / 1000);
+    expect(c.newlyPassing).toHaveLength(n / 1000);
+    expect(c.newlyFailing[0]).toMatchObject({ sampleId: 's1', baselineRate: 1, currentRate: 0, assertions: [{ index: 0, was: true, now: false }] });
+    expect(c).toMatchObject({ added: [], removed: [], flaky: [] });
+  });
+
+  it('a summary built with the repeat count drops each sample once its last repeat is in, and says the same', () => {
+    const results = [
+      result('a', 'pass', 2),
+      result('b', 'fail', 1),
+      result('a', 'fail', 1),
+      result('b', 'fail', 2),
+      result('c', 'pass', 1),
+      result('a', 'pass', 3),
+      result('b', 'pass', 3),
+    ];
+    const builder = new SummaryBuilder(3);
+    for (const r of results) builder.add(r);
+    const held = (builder as unknown as { perSample: Map<string, unknown> }).perSample;
+    // Only c, still waiting for two repeats (an interrupted eval): a and b are folded into counts.
+    expect([...held.keys()]).toEqual(['c']);
+    expect(builder.summary()).toEqual(summarize(results));
+    expect(builder.summary()).toMatchObject({ samples: 3, executions: 7, flaky: ['a', 'b'], samplePassRates: { a: 2 / 3, b: 1 / 3 } });
   });
 });

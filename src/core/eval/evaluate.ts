@@ -115,12 +115,12 @@ async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset,
   const exact = `${row.name}@${row.version}`;
   if (existing) {
     options.onBaseline?.(exact, 'reuse');
-    return { results: { ref: exact, digest: row.digest, results: registry.evals.results(existing.evalId) } };
+    return { results: { ref: exact, digest: row.digest, results: registry.evals.eachResult(existing.evalId) } };
   }
   options.onBaseline?.(exact, 'run');
   const snapshot = snapshotFromRegistry(row.name, row.version, { workspace: new Map(), registry, policies: agent.policies });
   const report = await runEval({ ...options, agent: snapshot, dataset, datasetDir: dir, onProgress: undefined, baseline: undefined });
-  return { results: { ref: exact, digest: row.digest, results: report.results } };
+  return { results: { ref: exact, digest: row.digest, results: report.results() } };
 }
 
 /** The message every report and summary gives when "no regressions" had nothing to compare with. */

@@ -92,7 +92,7 @@ function report(agent: string, results: SampleResult[]): EvalReport {
     status: 'complete',
     startedAt: Date.UTC(2026, 0, 1),
     finishedAt: Date.UTC(2026, 0, 1, 0, 1),
-    results,
+    results: (filter) => results.filter((r) => !filter?.notPassing || r.status !== 'pass'),
     summary: summarize(results),
     comparison: null,
   };

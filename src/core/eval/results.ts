@@ -30,43 +30,88 @@ export interface EvalSummary {
   costUsd: number;
   /** How often each assertion type failed. */
   assertionFailures: Record<string, number>;
-  /** Per sample: its pass rate over the repeats. */
+  /** Per flaky sample (passed some repeats, failed others): its pass rate over the repeats. */
   samplePassRates: Record<string, number>;
   /** Samples that passed some repeats and failed others. */
   flaky: string[];
 }
 
-export function summarize(results: readonly SampleResult[]): EvalSummary {
-  const latencies = results.map((r) => r.latencyMs).sort((a, b) => a - b);
-  const at = (q: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] as number) : null);
-  const assertionFailures: Record<string, number> = {};
-  const perSample = new Map<string, { runs: number; passes: number }>();
-  for (const r of results) {
-    for (const a of r.assertions) if (!a.pass && !a.error) assertionFailures[a.type] = (assertionFailures[a.type] ?? 0) + 1;
-    const s = perSample.get(r.sampleId) ?? { runs: 0, passes: 0 };
+/**
+ * The summary built as results arrive, so an eval never holds its results: counts and sums, the
+ * latencies (numbers only, for the percentiles) and, per sample, runs and passes (flakiness) only
+ * until the sample's last repeat is in.
+ */
+export class SummaryBuilder {
+  private readonly latencies: number[] = [];
+  private readonly assertionFailures: Record<string, number> = {};
+  /** Samples with repeats still to come. */
+  private readonly perSample = new Map<string, { runs: number; passes: number }>();
+  private readonly flakyRates: Record<string, number> = {};
+  private finishedSamples = 0;
+  private passed = 0;
+  private failed = 0;
+  private errors = 0;
+  private tokens = 0;
+  private costUsd = 0;
+
+  /** `repeat`: runs per sample, after which a sample is done (unknown: kept to the end). */
+  constructor(private readonly repeat = Number.POSITIVE_INFINITY) {}
+
+  add(r: SampleResult): void {
+    this.latencies.push(r.latencyMs);
+    for (const a of r.assertions) if (!a.pass && !a.error) this.assertionFailures[a.type] = (this.assertionFailures[a.type] ?? 0) + 1;
+    const s = this.perSample.get(r.sampleId) ?? { runs: 0, passes: 0 };
     s.runs++;
     if (r.status === 'pass') s.passes++;
-    perSample.set(r.sampleId, s);
+    if (s.runs >= this.repeat) {
+      this.perSample.delete(r.sampleId);
+      this.finish(r.sampleId, s);
+    } else this.perSample.set(r.sampleId, s);
+    if (r.status === 'pass') this.passed++;
+    else if (r.status === 'fail') this.failed++;
+    else this.errors++;
+    this.tokens += r.tokens;
+    this.costUsd += r.costUsd;
   }
-  const samplePassRates = Object.fromEntries([...perSample].map(([id, s]) => [id, s.passes / s.runs]));
-  const passed = results.filter((r) => r.status === 'pass').length;
-  return {
-    samples: perSample.size,
-    executions: results.length,
-    passed,
-    failed: results.filter((r) => r.status === 'fail').length,
-    errors: results.filter((r) => r.status === 'error').length,
-    passRate: results.length ? passed / results.length : 0,
-    p50LatencyMs: at(0.5),
-    p95LatencyMs: at(0.95),
-    tokens: results.reduce((n, r) => n + r.tokens, 0),
-    costUsd: results.reduce((n, r) => n + r.costUsd, 0),
-    assertionFailures,
-    samplePassRates,
-    flaky: Object.entries(samplePassRates)
-      .filter(([, rate]) => rate > 0 && rate < 1)
-      .map(([id]) => id),
-  };
+
+  get executions(): number {
+    return this.latencies.length;
+  }
+
+  /** Only rates strictly between 0 and 1 are kept: a 100,000-sample summary does not list 100,000 ones. */
+  private finish(id: string, s: { runs: number; passes: number }): void {
+    this.finishedSamples++;
+    if (s.passes > 0 && s.passes < s.runs) this.flakyRates[id] = s.passes / s.runs;
+  }
+
+  summary(): EvalSummary {
+    const latencies = Float64Array.from(this.latencies).sort();
+    const at = (q: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] as number) : null);
+    const samplePassRates: Record<string, number> = { ...this.flakyRates };
+    for (const [id, s] of this.perSample) if (s.passes > 0 && s.passes < s.runs) samplePassRates[id] = s.passes / s.runs;
+    const executions = this.latencies.length;
+    return {
+      samples: this.finishedSamples + this.perSample.size,
+      executions,
+      passed: this.passed,
+      failed: this.failed,
+      errors: this.errors,
+      passRate: executions ? this.passed / executions : 0,
+      p50LatencyMs: at(0.5),
+      p95LatencyMs: at(0.95),
+      tokens: this.tokens,
+      costUsd: this.costUsd,
+      assertionFailures: { ...this.assertionFailures },
+      samplePassRates,
+      flaky: Object.keys(samplePassRates),
+    };
+  }
+}
+
+export function summarize(results: Iterable<SampleResult>): EvalSummary {
+  const builder = new SummaryBuilder();
+  for (const r of results) builder.add(r);
+  return builder.summary();
 }
 
 /** A sample's score: the weighted mean of its assertion scores. */

@@ -21,7 +21,7 @@ import { evaluateAssertion, type Observation } from './assertions.js';
 import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample } from './dataset.js';
 import { judgeWith } from './judge.js';
-import { type EvalSummary, type SampleResult, sampleScore, summarize } from './results.js';
+import { type EvalSummary, type SampleResult, SummaryBuilder, sampleScore } from './results.js';
 import { JsSandbox } from './sandbox.js';
 
 /** Run failures that are the model's or the environment's, not the agent's: errors, not failures. */
@@ -60,8 +60,8 @@ export interface EvalRunOptions {
   /** Keep every model response (runs and judges) for the agents' cassettes. */
   onRecorded?: (entries: { request: ModelRequest; response: ModelResponse }[]) => void;
   log?: EventLog;
-  /** Results of the baseline on the same samples: the comparison is stored with the eval. */
-  baseline?: { ref: string; digest: string; results: SampleResult[] } | undefined;
+  /** Results of the baseline on the same samples (read once, in any order): the comparison is stored with the eval. */
+  baseline?: { ref: string; digest: string; results: Iterable<SampleResult> } | undefined;
 }
 
 export type EvalProgress = { type: 'start'; evalId: string; total: number } | { type: 'result'; result: SampleResult; done: number; total: number };
@@ -79,9 +79,13 @@ export interface EvalReport {
   status: 'complete' | 'partial';
   startedAt: number;
   finishedAt: number;
-  results: SampleResult[];
   summary: EvalSummary;
   comparison: Comparison | null;
+  /**
+   * The results in (sample, iteration) order, read from the store as they are iterated: an eval never
+   * holds its results, so reports and --json stream them (a function, so JSON.stringify leaves it out).
+   */
+  results(options?: { notPassing?: boolean }): Iterable<SampleResult>;
 }
 
 export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
@@ -108,9 +112,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
     actor: options.actor.user,
     team: options.actor.team,
   });
-  const jobs = samples.flatMap((sample) => Array.from({ length: repeat }, (_, i) => ({ sample, iteration: i + 1 })));
-  options.onProgress?.({ type: 'start', evalId, total: jobs.length });
-  const results: SampleResult[] = [];
+  // Jobs are indices (sample × repeat), not objects: 100,000 samples cost no job list.
+  const total = samples.length * repeat;
+  options.onProgress?.({ type: 'start', evalId, total });
+  const summary = new SummaryBuilder(repeat);
   let next = 0;
   let yieldedAt = Date.now();
   const worker = async () => {
@@ -122,34 +127,36 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
         await yieldToEventLoop();
       }
       if (options.signal?.aborted) return;
-      const job = jobs[next++];
-      if (!job) return;
-      const raw = await runSample(job.sample, job.iteration, { ...options, provider, log, sandbox });
+      const job = next++;
+      const sample = samples[Math.floor(job / repeat)];
+      if (job >= total || !sample) return;
+      const raw = await runSample(sample, (job % repeat) + 1, { ...options, provider, log, sandbox });
       if (!raw) return; // cancelled mid-sample: not a result
       // Redacted before anything sees it: the store, the progress display, reports and --json.
       const result = redactResult(raw, log.currentRedactor());
-      results.push(result);
+      summary.add(result);
+      // Streamed to the store with the runs' own writes (one transaction, committed on the log's timer).
       log.defer(() => registry.evals.addResult(evalId, result));
-      options.onProgress?.({ type: 'result', result, done: results.length, total: jobs.length });
+      options.onProgress?.({ type: 'result', result, done: summary.executions, total });
     }
   };
   // Assertion code runs in one sandboxed process for the whole eval, started on first use.
   const sandbox = new JsSandbox({ readDir: options.codeRoot ?? options.datasetDir });
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, jobs.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, total)) }, worker));
   } finally {
     sandbox.close();
   }
   log.flush();
   if (options.onRecorded && recorded.length) options.onRecorded(recorded);
-  results.sort((a, b) => a.sampleId.localeCompare(b.sampleId) || a.iteration - b.iteration);
-  const summary = summarize(results);
-  const status = results.length === jobs.length ? 'complete' : 'partial';
+  const status = summary.executions === total ? 'complete' : 'partial';
+  const results = (filter?: { notPassing?: boolean }) => registry.evals.eachResult(evalId, filter);
   const b = options.baseline;
-  const comparison = b ? compareResults(b.ref, b.digest, b.results, results) : null;
+  const comparison = b ? compareResults(b.ref, b.digest, b.results, results()) : null;
+  const finalSummary = summary.summary();
   registry.evals.finish(evalId, {
     status,
-    summary,
+    summary: finalSummary,
     baselineRef: b?.ref ?? null,
     baselineDigest: b?.digest ?? null,
     regressions: comparison?.regressions ?? null,
@@ -174,9 +181,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
     status,
     startedAt,
     finishedAt: Date.now(),
-    results,
-    summary,
+    summary: finalSummary,
     comparison,
+    results,
   };
 }
 
@@ -284,7 +291,13 @@ function withSampleMocks(agent: AgentSnapshot, sample: Sample): AgentSnapshot {
   return { ...agent, tools };
 }
 
-/** Identical requests (across samples) are answered once. */
+/** Answers kept by the eval's cache: recent ones only, so 100,000 distinct requests do not stay in memory. */
+const CACHED_ANSWERS = 2048;
+
+/**
+ * Identical requests (across samples) are answered once: the same question in flight, or asked
+ * among the last CACHED_ANSWERS requests (a Map keeps insertion order: the oldest goes first).
+ */
 function cached(provider: ModelProvider): ModelProvider {
   const cache = new Map<string, Promise<ModelResponse>>();
   return {
@@ -298,6 +311,7 @@ function cached(provider: ModelProvider): ModelProvider {
       if (!hit) {
         hit = provider.complete(request, options);
         cache.set(key, hit);
+        if (cache.size > CACHED_ANSWERS) cache.delete(cache.keys().next().value as string);
         hit.catch(() => cache.delete(key));
       } else if (options.onDelta) void hit.then((r) => r.content && options.onDelta?.(r.content));
       return hit;

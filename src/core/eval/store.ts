@@ -114,6 +114,9 @@ export interface ImportedEvidence {
 const IMPORTED_COLUMNS = `name, version, digest, remote, manifest_digest AS manifestDigest, attestation_digest AS attestationDigest,
   signer_key_id AS signerKeyId, signer_name AS signerName, remote_stage AS remoteStage, predicate, envelope, imported_at AS importedAt, imported_by AS importedBy`;
 
+/** Results read per page by eachResult. */
+const RESULT_PAGE = 1000;
+
 const EVAL_COLUMNS = `eval_id AS evalId, agent, version, digest, source, dataset_digest AS datasetDigest, provider, repeat, status, interrupted,
   started_at AS startedAt, finished_at AS finishedAt, pass_rate AS passRate, baseline_ref AS baselineRef, baseline_digest AS baselineDigest, regressions, summary`;
 
@@ -243,13 +246,27 @@ export class EvalStore {
   }
 
   results(evalId: string): SampleResult[] {
-    const rows = this.db
-      .prepare(
-        `SELECT sample_id AS sampleId, iteration, run_id AS runId, status, score, assertions, output, error, latency_ms AS latencyMs, tokens, cost_usd AS costUsd
-         FROM eval_results WHERE eval_id = ? ORDER BY sample_id, iteration`,
-      )
-      .all(evalId) as (Omit<SampleResult, 'assertions' | 'tags'> & { assertions: string })[];
-    return rows.map((r) => ({ ...r, assertions: JSON.parse(r.assertions), tags: [] }));
+    return [...this.eachResult(evalId)];
+  }
+
+  /**
+   * An eval's results in (sample, iteration) order, read a page at a time: memory stays flat however
+   * many there are, and no statement is left open between pages (the caller may await, or write, in between).
+   */
+  *eachResult(evalId: string, options: { notPassing?: boolean } = {}): Generator<SampleResult> {
+    const page = this.db.prepare(
+      `SELECT sample_id AS sampleId, iteration, run_id AS runId, status, score, assertions, output, error, latency_ms AS latencyMs, tokens, cost_usd AS costUsd
+       FROM eval_results WHERE eval_id = ? AND (sample_id, iteration) > (?, ?) AND (? = 0 OR status <> 'pass')
+       ORDER BY sample_id, iteration LIMIT ${RESULT_PAGE}`,
+    );
+    let after: [string, number] = ['', 0];
+    for (;;) {
+      const rows = page.all(evalId, after[0], after[1], options.notPassing ? 1 : 0) as (Omit<SampleResult, 'assertions' | 'tags'> & { assertions: string })[];
+      for (const r of rows) yield { ...r, assertions: JSON.parse(r.assertions), tags: [] };
+      const last = rows.at(-1);
+      if (!last || rows.length < RESULT_PAGE) return;
+      after = [last.sampleId, last.iteration];
+    }
   }
 
   approvals(name: string, version: string, digest: string): Approval[] {

@@ -4,6 +4,8 @@
  * A second signal while the command is winding down ends the process at once.
  */
 
+import { setMaxListeners } from 'node:events';
+
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 export interface Cancellation {
@@ -22,6 +24,9 @@ export const SIGNAL_EXIT_CODES: Record<StopSignal, number> = { SIGINT: 130, SIGT
 export function createCancellation(options: { trap?: boolean; process?: NodeJS.Process } = {}): Cancellation {
   const proc = options.process ?? process;
   const controller = new AbortController();
+  // Every sample and call in flight listens to this one signal (an eval at --concurrency 64 has
+  // dozens): that is the design, not a leak, so Node's "11 listeners" warning must not print.
+  setMaxListeners(0, controller.signal);
   let stoppedBy: StopSignal | undefined;
   const cancel = (by: StopSignal = 'SIGINT') => {
     if (controller.signal.aborted) return;

@@ -4,6 +4,7 @@
  * rule, model-choice.ts), the secrets and redaction patterns of the agent in use, cancellation (SIGINT
  * and SIGTERM into one signal) and the exit code of an outcome. Commands parse, call this, present.
  */
+import { setMaxListeners } from 'node:events';
 import { type EvaluateOptions, evaluateAgent, type GateOutcome } from '../eval/evaluate.js';
 import type { EvalReport } from '../eval/runner.js';
 import type { EventLog } from '../events/event-log.js';
@@ -183,6 +184,8 @@ export class AgentSession {
     const cassettes = options.record ? cassetteFiles(this.workspace.root, this.options.cwd) : undefined;
     const { record: _record, signal, ...rest } = options;
     const linked = deadline([this.signal, signal], Number.POSITIVE_INFINITY);
+    // Every sample in flight (--concurrency) listens to this one signal: by design, so no leak warning.
+    setMaxListeners(0, linked.signal);
     try {
       return await evaluateAgent({
         ...rest,

@@ -1,4 +1,8 @@
-/** Live eval progress: finished samples scroll by in <Static>, a bar with rate and ETA stays below. */
+/**
+ * Live eval progress: finished samples scroll by in <Static>, a bar with rate and ETA stays below.
+ * Each frame's rows are a new <Static> (keyed by frame): Ink writes them once to the scrollback and
+ * the state lets them go, so the view's memory does not grow with the sample count.
+ */
 import { Box, Static, Text } from 'ink';
 import { colour } from '../colour.js';
 import { type ProgressState, rateAndEta } from './progress.js';
@@ -10,7 +14,7 @@ export function EvalView({ state }: { state: ProgressState }) {
   const filled = state.total ? Math.round((state.done / state.total) * WIDTH) : 0;
   return (
     <Box flexDirection="column">
-      <Static items={state.rows}>
+      <Static key={state.frame} items={state.rows}>
         {(row) => (
           <Text key={row.key} wrap="truncate-end">
             <Text color={colour(row.status === 'pass' ? 'green' : row.status === 'fail' ? 'red' : 'yellow')}>

@@ -2,7 +2,7 @@
 import { render } from 'ink';
 import type { EvalProgress } from '../../core/eval/runner.js';
 import { EvalView } from './EvalView.js';
-import { initialProgress, reduceProgress } from './progress.js';
+import { drawn, initialProgress, reduceProgress } from './progress.js';
 
 export interface EvalScreen {
   push(event: EvalProgress): void;
@@ -14,10 +14,13 @@ export interface EvalScreen {
 export function mountEvalView(title: string): EvalScreen {
   let state = initialProgress(title);
   const instance = render(<EvalView state={state} />, { exitOnCtrlC: false, patchConsole: false, stdout: process.stderr });
+  // A drawn frame's rows array is never touched again (Static memoizes on it): new rows go to a new one.
+  state = drawn(state);
   let timer: NodeJS.Timeout | null = null;
   const draw = () => {
     timer = null;
     instance.rerender(<EvalView state={state} />);
+    state = drawn(state);
   };
   const schedule = () => {
     if (!timer) timer = setTimeout(draw, 50);
@@ -28,7 +31,7 @@ export function mountEvalView(title: string): EvalScreen {
       schedule();
     },
     note(text) {
-      state = { ...state, note: text };
+      state.note = text;
       schedule();
     },
     close() {

@@ -1,4 +1,10 @@
-/** Eval progress as state: finished samples, counts, rate and ETA. Pure, so the view only renders it. */
+/**
+ * Eval progress as state: counts, rate and ETA, and the rows finished since the last frame. Pure, so
+ * the view only renders it. Rows are not kept: once drawn they belong to the terminal's scrollback
+ * (<Static>), so a 100,000-sample eval holds one frame's worth of rows, not 100,000.
+ */
+
+import type { SampleResult } from '../../core/eval/results.js';
 import type { EvalProgress } from '../../core/eval/runner.js';
 
 export interface ProgressRow {
@@ -20,32 +26,58 @@ export interface ProgressState {
   errors: number;
   startedAt: number;
   now: number;
+  /** Finished since the last frame; `drawn` empties it. */
   rows: ProgressRow[];
+  /** Frames drawn so far: each frame's rows are a new <Static> batch. */
+  frame: number;
   note: string | null;
 }
 
 export function initialProgress(title: string, now = Date.now()): ProgressState {
-  return { title, total: 0, done: 0, passed: 0, failed: 0, errors: 0, startedAt: now, now, rows: [], note: null };
+  return { title, total: 0, done: 0, passed: 0, failed: 0, errors: 0, startedAt: now, now, rows: [], frame: 0, note: null };
 }
 
+/** Adds the event; mutates and returns `state` (a copy per sample would be quadratic in the sample count). */
 export function reduceProgress(state: ProgressState, event: EvalProgress, now = Date.now()): ProgressState {
-  if (event.type === 'start') return { ...state, total: event.total, startedAt: now, now };
+  state.now = now;
+  if (event.type === 'start') {
+    state.total = event.total;
+    state.startedAt = now;
+    return state;
+  }
   const r = event.result;
-  const failed = r.assertions.filter((a) => !a.pass);
-  const detail = r.status === 'error' ? (r.error ?? 'error') : failed.map((a) => `${a.type}: ${a.reason}`).join('; ');
+  state.done = event.done;
+  state.total = event.total;
+  if (r.status === 'pass') state.passed++;
+  else if (r.status === 'fail') state.failed++;
+  else state.errors++;
+  state.rows.push(rowOf(r));
+  return state;
+}
+
+/** The state after a frame is drawn: its rows are in the scrollback now. */
+export function drawn(state: ProgressState): ProgressState {
+  return { ...state, rows: [], frame: state.frame + 1 };
+}
+
+function rowOf(r: SampleResult): ProgressRow {
   return {
-    ...state,
-    now,
-    done: event.done,
-    total: event.total,
-    passed: state.passed + (r.status === 'pass' ? 1 : 0),
-    failed: state.failed + (r.status === 'fail' ? 1 : 0),
-    errors: state.errors + (r.status === 'error' ? 1 : 0),
-    rows: [
-      ...state.rows,
-      { key: `${r.sampleId}#${r.iteration}`, sampleId: r.sampleId, iteration: r.iteration, status: r.status, detail, latencyMs: r.latencyMs, runId: r.runId },
-    ],
+    key: `${r.sampleId}#${r.iteration}`,
+    sampleId: r.sampleId,
+    iteration: r.iteration,
+    status: r.status,
+    detail: detailOf(r),
+    latencyMs: r.latencyMs,
+    runId: r.runId,
   };
+}
+
+function detailOf(r: SampleResult): string {
+  if (r.status === 'error') return r.error ?? 'error';
+  return r.assertions
+    .filter((a) => !a.pass)
+    .map((a) => `${a.type}: ${a.reason}`)
+    .join('; ');
 }
 
 export function rateAndEta(state: ProgressState): { perSecond: number; etaSeconds: number | null } {
@@ -54,8 +86,9 @@ export function rateAndEta(state: ProgressState): { perSecond: number; etaSecond
   return { perSecond, etaSeconds: perSecond > 0 ? (state.total - state.done) / perSecond : null };
 }
 
-/** One plain line per finished sample, for logs and non-TTY output. */
-export function progressLine(row: ProgressRow, done: number, total: number): string {
-  const mark = row.status === 'pass' ? '✓' : row.status === 'fail' ? '✗' : '!';
-  return `${mark} [${done}/${total}] ${row.sampleId}${row.iteration > 1 ? ` #${row.iteration}` : ''} ${row.status} (${row.latencyMs} ms)${row.detail ? ` — ${row.detail}` : ''}`;
+/** One plain line for a finished sample, for logs and non-TTY output (no progress state needed). */
+export function resultLine(r: SampleResult, done: number, total: number): string {
+  const mark = r.status === 'pass' ? '✓' : r.status === 'fail' ? '✗' : '!';
+  const detail = detailOf(r);
+  return `${mark} [${done}/${total}] ${r.sampleId}${r.iteration > 1 ? ` #${r.iteration}` : ''} ${r.status} (${r.latencyMs} ms)${detail ? ` — ${detail}` : ''}`;
 }
