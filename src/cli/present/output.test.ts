@@ -8,7 +8,13 @@ const contextWriting = (stdout: NodeJS.WritableStream): CliContext =>
 
 function collect(): { stream: Writable; text: () => string } {
   const parts: string[] = [];
-  return { stream: new Writable({ write: (chunk, _enc, done) => (parts.push(String(chunk)), done()) }), text: () => parts.join('') };
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      parts.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => parts.join('') };
 }
 
 describe('printJsonStreaming', () => {
@@ -72,7 +78,12 @@ describe('writeChunks', () => {
   it('writes everything in order, batching small chunks', async () => {
     const out = collect();
     const writes: number[] = [];
-    const counting = new Writable({ write: (chunk, _enc, done) => (writes.push(String(chunk).length), out.stream.write(chunk, done)) });
+    const counting = new Writable({
+      write(chunk, _enc, done) {
+        writes.push(String(chunk).length);
+        out.stream.write(chunk, done);
+      },
+    });
     await writeChunks(
       counting,
       Array.from({ length: 10_000 }, (_, i) => `${i},`),
