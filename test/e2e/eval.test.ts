@@ -1,5 +1,5 @@
 /** Evals through the real binary: reports, baselines, gates and approvals, and every bad input the issue names. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
@@ -219,6 +219,27 @@ describe('agentctl eval', () => {
     const result = await agentctl(['eval', 'triage', '--provider', 'echo', '--concurrency', '16'], { cwd });
     expect(result.stderr).toContain('[40/40]');
     expect(result.stderr).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('samples with their own mocks store one snapshot of the agent, not one per sample, and still replay', async () => {
+    const cwd = await workspace();
+    const many = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `  - id: s${i}\n    input: question ${i}\n    mocks:\n      triage-tracker: [{ output: { n: ${i} } }]\n    assert: [{ type: max-steps, value: 50 }]\n`,
+    ).join('');
+    samples(cwd, `samples:\n${many}`);
+    const blobs = () =>
+      existsSync(join(cwd, '.agentctl/blobs'))
+        ? readdirSync(join(cwd, '.agentctl/blobs'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length
+        : 0;
+    const before = blobs();
+    const result = await agentctl(['eval', 'triage', '--provider', 'echo', '--json'], { cwd });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(blobs() - before).toBe(1);
+    const runId = JSON.parse(result.stdout).results[7].runId;
+    const replayed = await agentctl(['replay', runId, '--json'], { cwd });
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ same: true });
   });
 
   it('Ctrl-C mid-eval keeps the finished results and marks the eval partial (exit 130)', async () => {

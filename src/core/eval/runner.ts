@@ -216,6 +216,7 @@ async function runSampleWithin(
   const stream = executeRun({
     registry: options.registry,
     agent: withSampleMocks(options.agent, sample),
+    storedAs: options.agent,
     input,
     history: conversation.slice(0, -1),
     provider: options.provider,

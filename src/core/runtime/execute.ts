@@ -30,12 +30,19 @@ export interface ExecuteOptions extends Omit<RunOptions, 'runId' | 'sessionId'> 
   recordInto?: ((agent: string) => string | undefined) | undefined;
   /** Shared with other runs of this process (the playground, evals): one writer per database. */
   log?: EventLog;
+  /**
+   * The snapshot stored for replay, when it is not `agent` itself: an eval sample runs its agent with
+   * the sample's own mocks added, and stores the eval's agent (whose sample set holds those mocks),
+   * so 10,000 samples with mocks store one snapshot, not 10,000 copies of the agent and its sample set.
+   * Replay answers tools from the recorded events, never from the snapshot's mocks.
+   */
+  storedAs?: AgentSnapshot;
 }
 
 export async function* executeRun(options: ExecuteOptions): AsyncGenerator<RuntimeEvent, RunFinished> {
   const { registry, agent } = options;
   const log = options.log ?? openEventLog(registry, agent, options.secrets);
-  const snapshot = { digest: storeSnapshot(registry, agent, log.currentRedactor()) };
+  const snapshot = { digest: storeSnapshot(registry, options.storedAs ?? agent, log.currentRedactor()) };
   const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
   const provider = options.recordInto ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
   const runId = newId();

@@ -186,15 +186,12 @@ function latestSatisfying(name: string, range: string, sources: SnapshotSources)
   return best;
 }
 
-const digests = new WeakMap<AgentSnapshot, { digest: Digest; json: string }>();
-
-/** The digest under which a snapshot is stored for replay (computed once per snapshot: evals reuse it a thousand times). */
+/**
+ * The snapshot as stored for replay, and its digest. Not cached here: the JSON holds every file of the
+ * agent (a 100,000-sample set is ~13 MB of it), and storeSnapshot keeps only the digest, once per run
+ * of an eval's thousand runs.
+ */
 export function snapshotDigest(snapshot: AgentSnapshot): { digest: Digest; json: string } {
-  let known = digests.get(snapshot);
-  if (!known) {
-    const json = canonicalJson(snapshot);
-    known = { digest: sha256(json), json };
-    digests.set(snapshot, known);
-  }
-  return known;
+  const json = canonicalJson(snapshot);
+  return { digest: sha256(json), json };
 }
