@@ -14,7 +14,7 @@ const codes = (d: ReturnType<typeof load>) => d.diagnostics.map((x) => `${x.line
 describe('sample sets', () => {
   it('reads YAML and JSONL with conversations, mocks and tags', () => {
     const yaml = load('s.yaml', 'samples:\n  - id: a\n    input: hi\n    assert: [{ type: contains, value: hi }]\n    tags: [smoke]\n');
-    expect(yaml.samples.map((s) => s.id)).toEqual(['a']);
+    expect([...yaml.samples].map((s) => s.id)).toEqual(['a']);
     expect(yaml.digest).toMatch(/^sha256:/);
     const jsonl = load(
       's.jsonl',
@@ -22,6 +22,22 @@ describe('sample sets', () => {
     );
     expect(jsonl.diagnostics).toEqual([]);
     expect(jsonl.samples).toHaveLength(2);
+  });
+
+  it('keeps a JSONL set as checked lines, reading a sample again when it is asked for', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: `s${i}`, input: `q ${i}`, timeoutMs: 2000, assert: [{ type: 'contains', value: `${i}` }] }));
+    const d = load('big.jsonl', `${lines.slice(0, 2500).join('\n')}\n\n${lines.slice(2500).join('\n')}`);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.samples.length).toBe(5000);
+    // Parsed by the same schema as at load time, a fresh object each time.
+    expect(d.samples.at(2500)).toEqual({ id: 's2500', input: 'q 2500', timeoutMs: 2000, assert: [{ type: 'contains', value: '2500' }] });
+    expect(d.samples.at(-1)?.id).toBe('s4999');
+    expect(d.samples.at(5000)).toBeUndefined();
+    expect(d.samples.at(7)).not.toBe(d.samples.at(7));
+    expect([...d.samples].map((s) => s.id)).toEqual(lines.map((_, i) => `s${i}`));
+    // A duplicate id after the blank line is found and located on its own line.
+    const dup = load('dup.jsonl', `${lines[0]}\n\n${lines[0]}\n`);
+    expect(codes(dup)).toEqual(['3:1 duplicate-id']);
   });
 
   it('points at a syntax error, in YAML and in JSONL', () => {

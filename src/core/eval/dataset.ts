@@ -79,8 +79,41 @@ export interface LoadedDataset {
   file: string;
   absolutePath: string;
   digest: string;
-  samples: Sample[];
+  samples: SampleSet;
   diagnostics: Diagnostic[];
+}
+
+/**
+ * A sample set's samples, by index or in order. An array for YAML; for JSONL, the checked lines read
+ * again when a sample is asked for: 100,000 samples cost their text and two numbers each, not 100,000
+ * parsed objects held for the whole eval.
+ */
+export interface SampleSet extends Iterable<Sample> {
+  readonly length: number;
+  at(index: number): Sample | undefined;
+}
+
+/** JSONL samples kept as the [start, end) offsets of their lines in the (already checked) text. */
+class JsonlSamples implements SampleSet {
+  constructor(
+    private readonly source: string,
+    private readonly bounds: Uint32Array,
+  ) {}
+
+  get length(): number {
+    return this.bounds.length / 2;
+  }
+
+  at(index: number): Sample | undefined {
+    const i = index < 0 ? index + this.length : index;
+    if (i < 0 || i >= this.length) return undefined;
+    // The line passed sampleSchema when the set was loaded: parsing again gives the same sample.
+    return sampleSchema.parse(JSON.parse(this.source.slice(this.bounds[2 * i], this.bounds[2 * i + 1])));
+  }
+
+  *[Symbol.iterator](): Iterator<Sample> {
+    for (let i = 0; i < this.length; i++) yield this.at(i) as Sample;
+  }
 }
 
 /** Reads and checks a sample set; never throws for bad input, it reports diagnostics. */
@@ -109,31 +142,39 @@ export function loadDataset(absolutePath: string, displayPath: string, maxBytes 
 export function parseDataset(source: string, absolutePath: string, displayPath: string): LoadedDataset {
   const base = { file: displayPath, absolutePath };
   const digest = sha256(normalizeText(Buffer.from(source)));
-  const result = absolutePath.endsWith('.jsonl') ? parseJsonl(displayPath, source) : parseYamlDataset(displayPath, source);
-  if (result.diagnostics.length === 0) result.diagnostics.push(...semanticChecks(displayPath, dirname(absolutePath), result.samples, result.locate));
+  const checks = semanticChecks(displayPath, dirname(absolutePath));
+  const result = absolutePath.endsWith('.jsonl') ? parseJsonl(displayPath, source, checks) : parseYamlDataset(displayPath, source, checks);
   return { ...base, digest, samples: result.diagnostics.length ? [] : result.samples, diagnostics: result.diagnostics };
 }
 
 type Locate = (path: PathSegment[]) => { line: number; col: number };
 
-function parseYamlDataset(file: string, source: string): { samples: Sample[]; diagnostics: Diagnostic[]; locate: Locate } {
+type Parsed = { samples: SampleSet; diagnostics: Diagnostic[] };
+
+function parseYamlDataset(file: string, source: string, check: SampleCheck): Parsed {
   const parsed = parseYamlSafely(file, source, MAX_DATA_BYTES);
-  if (!parsed.ok) return { samples: [], diagnostics: parsed.diagnostics, locate: () => ({ line: 1, col: 1 }) };
+  if (!parsed.ok) return { samples: [], diagnostics: parsed.diagnostics };
   const unknown = unknownAssertionTypes(file, (parsed.parsed.value as { samples?: unknown } | null)?.samples, (p) => parsed.parsed.locate(['samples', ...p]));
-  if (unknown.length) return { samples: [], diagnostics: unknown, locate: parsed.parsed.locate };
+  if (unknown.length) return { samples: [], diagnostics: unknown };
   const checked = datasetSchema.safeParse(parsed.parsed.value);
-  if (!checked.success)
-    return { samples: [], diagnostics: schemaDiagnostics(file, parsed.parsed, datasetSchema, checked.error.issues), locate: parsed.parsed.locate };
-  return { samples: checked.data.samples, diagnostics: [], locate: parsed.parsed.locate };
+  if (!checked.success) return { samples: [], diagnostics: schemaDiagnostics(file, parsed.parsed, datasetSchema, checked.error.issues) };
+  const diagnostics = checked.data.samples.flatMap((sample, i) => check(sample, i, parsed.parsed.locate));
+  return { samples: checked.data.samples, diagnostics };
 }
 
-function parseJsonl(file: string, source: string): { samples: Sample[]; diagnostics: Diagnostic[]; locate: Locate } {
-  const samples: Sample[] = [];
+function parseJsonl(file: string, source: string, check: SampleCheck): Parsed {
+  const bounds: number[] = [];
   const diagnostics: Diagnostic[] = [];
-  const lineOf: number[] = [];
-  source.split('\n').forEach((text, index) => {
-    if (!text.trim()) return;
-    const line = index + 1;
+  let count = 0;
+  let line = 0;
+  for (let start = 0; start <= source.length; ) {
+    const newline = source.indexOf('\n', start);
+    const end = newline < 0 ? source.length : newline;
+    const text = source.slice(start, end);
+    const from = start;
+    start = end + 1;
+    line++;
+    if (!text.trim()) continue;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -149,24 +190,24 @@ function parseJsonl(file: string, source: string): { samples: Sample[]; diagnost
         fix: 'each line must be one JSON object',
         severity: 'error',
       });
-      return;
+      continue;
     }
     const at = () => ({ line, col: 1 });
     const unknown = unknownAssertionTypes(file, [value], () => at());
     if (unknown.length) {
       diagnostics.push(...unknown);
-      return;
+      continue;
     }
     const checked = sampleSchema.safeParse(value);
     if (!checked.success) {
       const parsed: ParsedYaml = { value, locate: at, locateKey: at };
       diagnostics.push(...schemaDiagnostics(file, parsed, sampleSchema, checked.error.issues));
-      return;
+      continue;
     }
-    lineOf[samples.length] = line;
-    samples.push(checked.data);
-  });
-  if (samples.length === 0 && diagnostics.length === 0)
+    diagnostics.push(...check(checked.data, count++, at));
+    bounds.push(from, end);
+  }
+  if (count === 0 && diagnostics.length === 0)
     diagnostics.push({
       file,
       line: 1,
@@ -177,7 +218,7 @@ function parseJsonl(file: string, source: string): { samples: Sample[]; diagnost
       fix: 'add one JSON object a line',
       severity: 'error',
     });
-  return { samples, diagnostics, locate: (path) => ({ line: lineOf[Number(path[1] ?? 0)] ?? 1, col: 1 }) };
+  return { samples: new JsonlSamples(source, Uint32Array.from(bounds)), diagnostics };
 }
 
 /** An unknown assertion type gets its own message with a suggestion, instead of a union error. */
@@ -216,14 +257,18 @@ export function isInsideFolder(path: string): boolean {
   return !path.split(/[\\/]/).includes('..');
 }
 
-function semanticChecks(file: string, dir: string, samples: Sample[], locate: Locate): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const seen = new Map<string, number>();
-  samples.forEach((sample, i) => {
+/** Checks one schema-valid sample beyond its shape; `locate` finds a path of the sample in the file. */
+type SampleCheck = (sample: Sample, index: number, locate: Locate) => Diagnostic[];
+
+/** Checks beyond the schema, sample by sample as they are read (duplicate ids across the whole set). */
+function semanticChecks(file: string, dir: string): SampleCheck {
+  const seen = new Set<string>();
+  return (sample, i, locate) => {
+    const out: Diagnostic[] = [];
     const report = (path: PathSegment[], code: string, message: string, fix: string) =>
       out.push({ file, ...locate(['samples', i, ...path]), path: formatPath(['samples', i, ...path]), code, message, fix, severity: 'error' });
     if (seen.has(sample.id)) report(['id'], 'duplicate-id', `sample id "${sample.id}" is used twice`, 'give every sample its own id');
-    seen.set(sample.id, i);
+    seen.add(sample.id);
     for (const [tool, mocks] of Object.entries(sample.mocks ?? {})) {
       mocks.forEach((mock, m) => {
         for (const [key, value] of Object.entries(mock.when ?? {})) {
@@ -262,6 +307,6 @@ function semanticChecks(file: string, dir: string, samples: Sample[], locate: Lo
         } else if (problem) report(['assert', j, 'file'], problem.code, `javascript assertion ${assertion.file} ${problem.message}`, problem.fix);
       }
     });
-  });
-  return out;
+    return out;
+  };
 }

@@ -19,7 +19,7 @@ import { deadline } from '../util/deadline.js';
 import { agentctlVersion } from '../util/package-root.js';
 import { evaluateAssertion, type Observation } from './assertions.js';
 import { type Comparison, compareResults } from './compare.js';
-import type { LoadedDataset, Sample } from './dataset.js';
+import type { LoadedDataset, Sample, SampleSet } from './dataset.js';
 import { judgeWith } from './judge.js';
 import { type EvalSummary, type SampleResult, SummaryBuilder, sampleScore } from './results.js';
 import { JsSandbox } from './sandbox.js';
@@ -91,7 +91,10 @@ export interface EvalReport {
 export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   const { registry, agent, dataset } = options;
   const repeat = options.repeat ?? 1;
-  const samples = options.tags?.length ? dataset.samples.filter((s) => s.tags?.some((t) => options.tags?.includes(t))) : dataset.samples;
+  // With --tag, the indices of the samples that carry one (numbers, not samples: the set is read lazily).
+  const tagged = options.tags?.length ? taggedIndices(dataset.samples, options.tags) : undefined;
+  const sampleCount = tagged?.length ?? dataset.samples.length;
+  const sampleAt = (i: number) => dataset.samples.at(tagged ? (tagged[i] as number) : i);
   const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
   let provider = options.onRecorded ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
   // Repeats exist to show flakiness: they must reach the model every time.
@@ -113,7 +116,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
     team: options.actor.team,
   });
   // Jobs are indices (sample × repeat), not objects: 100,000 samples cost no job list.
-  const total = samples.length * repeat;
+  const total = sampleCount * repeat;
   options.onProgress?.({ type: 'start', evalId, total });
   const summary = new SummaryBuilder(repeat);
   let next = 0;
@@ -128,8 +131,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       }
       if (options.signal?.aborted) return;
       const job = next++;
-      const sample = samples[Math.floor(job / repeat)];
-      if (job >= total || !sample) return;
+      if (job >= total) return;
+      const sample = sampleAt(Math.floor(job / repeat));
+      if (!sample) return;
       const raw = await runSample(sample, (job % repeat) + 1, { ...options, provider, log, sandbox });
       if (!raw) return; // cancelled mid-sample: not a result
       // Redacted before anything sees it: the store, the progress display, reports and --json.
@@ -279,6 +283,16 @@ async function runSampleWithin(
   if (broken && options.signal?.aborted) return undefined;
   const status = broken ? 'error' : assertions.every((a) => a.pass) ? 'pass' : 'fail';
   return { ...base, status, score: sampleScore(assertions), assertions, output: finished.output, error: broken?.reason ?? null };
+}
+
+function taggedIndices(samples: SampleSet, tags: readonly string[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  for (const s of samples) {
+    if (s.tags?.some((t) => tags.includes(t))) out.push(i);
+    i++;
+  }
+  return out;
 }
 
 /** Per-sample mocks go first, so they win over the tool's own. */

@@ -43,7 +43,9 @@ export function foreignCode(registry: Registry, workspace: Workspace, agent: Age
     const ref = agent.document.spec.evals?.dataset;
     if (origin && ref) {
       // Parsed where eval runs it (the materialized version): parseDataset drops every sample when a file is missing.
-      const files = new Set(datasetOf(agent, workspace).dataset.samples.flatMap((s) => s.assert.flatMap((a) => (a.type === 'javascript' ? [a.file] : []))));
+      const files = new Set(
+        [...datasetOf(agent, workspace).dataset.samples].flatMap((s) => s.assert.flatMap((a) => (a.type === 'javascript' ? [a.file] : []))),
+      );
       for (const file of files) found.push({ what: `the javascript assertion ${file}`, version: `${agent.name}@${agent.version}`, origin });
     }
     return found;
