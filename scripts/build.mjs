@@ -1,29 +1,11 @@
 // Bundles the CLI with esbuild: one small entry chunk for `--help`, one chunk per lazily imported command.
 // Dependencies stay external (better-sqlite3 is native; the rest load from node_modules only when needed).
 import { readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-
-/**
- * Yoga (Ink's layout engine) embeds its WebAssembly as a base64 data: URL and, when `fetch` exists, loads
- * it with fetch(). On Node 20 the first touch of the global `fetch` loads undici: ~40 ms of the
- * playground's first frame spent to decode a string already in memory. Its own synchronous decoder is
- * used instead (the path it takes where fetch is missing); the build fails if Yoga's loader changes shape.
- */
-const yogaWithoutFetch = {
-  name: 'yoga-without-fetch',
-  setup(b) {
-    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const fetchPath = 'function ya(){return w||"function"!=typeof fetch?';
-      if (!source.includes(fetchPath)) throw new Error(`${args.path}: Yoga's wasm loader changed; revisit yogaWithoutFetch in scripts/build.mjs`);
-      return { contents: source.replace(fetchPath, 'function ya(){return true?'), loader: 'js' };
-    });
-  },
-};
 
 await build({
   entryPoints: { 'cli/main': 'src/cli/main.ts', 'core/index': 'src/core/index.ts' },
@@ -43,5 +25,6 @@ await build({
   define: { __AGENTCTL_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' },
   jsx: 'automatic',
   logLevel: 'warning',
-  plugins: [yogaWithoutFetch],
+  // Two start-up costs of Ink's dependencies the playground's first frame does not need (see build-plugins.mjs).
+  plugins: [yogaWithoutFetch, stringWidthFastPath],
 });
