@@ -2,6 +2,7 @@
 // Dependencies stay external (better-sqlite3 is native; the rest load from node_modules only when needed).
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -24,4 +25,6 @@ await build({
   define: { __AGENTCTL_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' },
   jsx: 'automatic',
   logLevel: 'warning',
+  // Two start-up costs of Ink's dependencies the playground's first frame does not need (see build-plugins.mjs).
+  plugins: [yogaWithoutFetch, stringWidthFastPath],
 });

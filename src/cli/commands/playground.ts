@@ -15,6 +15,14 @@ export async function playgroundCommand(
       code: 'no-tty',
     });
   }
+  // Ink draws nothing but the last frame when it thinks it runs in CI, and decides so when its module loads;
+  // the playground has a real terminal (checked above), so it must draw live even where CI is set.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  // Ink and React take the longest to load: their import starts now, so its file reads and Yoga's wasm
+  // compile (off the main thread) overlap the session's SQLite and spec work instead of following it.
+  const tui = import('../../tui/playground/index.js');
+  tui.catch(() => {}); // awaited below; a session that fails first must not leave it unhandled
   // React runs its production build: scripts/build.mjs defines process.env.NODE_ENV as "production" for
   // the bundle (the development build manages ~40 events/s where the playground needs ~1,000).
   return withSession(ctx, { provider: options.provider, model: options.model, trustCode: options.trustCode }, async (session) => {
@@ -28,11 +36,7 @@ export async function playgroundCommand(
       ].sort()[0];
     if (!first) throw new UsageError('no agent in this workspace yet', { fix: 'agentctl new agent <name>' });
     const { controller, info } = createPlaygroundController(session, session.resolve(first));
-    // Ink draws nothing but the last frame when it thinks it runs in CI; the playground has a real
-    // terminal (checked above), so it must draw live even where CI is set.
-    delete process.env.CI;
-    delete process.env.CONTINUOUS_INTEGRATION;
-    const { startPlayground } = await import('../../tui/playground/index.js');
+    const { startPlayground } = await tui;
     await startPlayground(controller, info);
     return 0;
   });

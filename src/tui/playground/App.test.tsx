@@ -94,6 +94,35 @@ function controller(overrides: Partial<PlaygroundController> = {}): PlaygroundCo
 const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms));
 
 describe('<App>', () => {
+  it('draws the first frame from the agent and provider alone: pickers, past runs and evals load on their key', async () => {
+    // Every loader fails the test if the first frame reaches for it (the start-up budget: issue 12).
+    const called: string[] = [];
+    const deferred = <T,>(name: string, value: T) => {
+      called.push(name);
+      return value;
+    };
+    const base = controller();
+    const ctl = controller({
+      agents: () => deferred('agents', base.agents()),
+      versions: (a) => deferred('versions', base.versions(a)),
+      describeVersion: (a, v) => deferred('describeVersion', base.describeVersion(a, v)),
+      pastRuns: (a) => deferred('pastRuns', base.pastRuns(a)),
+      pastRun: (id) => deferred('pastRun', base.pastRun(id)),
+      pastEvents: (id) => deferred('pastEvents', base.pastEvents(id)),
+      evaluate: (o) => deferred('evaluate', base.evaluate(o)),
+    });
+    const ui = render(<App controller={ctl} agent={agent} />);
+    expect(ui.lastFrame()).toContain('enter send');
+    expect(ui.lastFrame()).toContain('triage@0.1.0');
+    await tick();
+    expect(called).toEqual([]);
+    ui.stdin.write('\u000f'); // ctrl-o: now, and only now, the past runs are read
+    await tick();
+    expect(called).toEqual(['pastRuns']);
+    expect(ui.lastFrame()).toContain('earlier');
+    ui.unmount();
+  });
+
   it('^V lists each version with the stages it holds and its status', async () => {
     const ui = render(<App controller={controller()} agent={agent} />);
     await tick();

@@ -1,0 +1,5 @@
+import type { Plugin } from 'esbuild';
+
+export declare const yogaWithoutFetch: Plugin;
+export declare const NARROW_CLASS: string;
+export declare const stringWidthFastPath: Plugin;
