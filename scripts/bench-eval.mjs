@@ -6,9 +6,8 @@
 //   streaming and not, against the ideal (samples × latency / concurrency);
 // - promptfoo: the 1,000-sample echo eval, agentctl against promptfoo eval on the same cases. promptfoo
 //   (~1.4 GB) is installed on demand into a cache folder outside the project, never a dependency.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -109,40 +108,17 @@ export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyM
   return out;
 }
 
-function slowGateway(latencyMs) {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => {
-      body += d;
-    });
-    req.on('end', () => {
-      const request = JSON.parse(body || '{}');
-      const question = [...(request.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '';
-      const usage = { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 };
-      setTimeout(() => {
-        if (request.stream) {
-          res.writeHead(200, { 'content-type': 'text/event-stream' });
-          const chunk = (delta, finish, extra = {}) =>
-            `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-          res.end(`${chunk({ role: 'assistant', content: question })}${chunk({}, 'stop', { usage })}data: [DONE]\n\n`);
-        } else {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify({
-              id: 'c1',
-              object: 'chat.completion',
-              model: request.model,
-              choices: [{ index: 0, message: { role: 'assistant', content: question }, finish_reason: 'stop' }],
-              usage,
-            }),
-          );
-        }
-      }, latencyMs);
-    });
+/**
+ * The gateway runs in its own process: the timed commands are spawned synchronously, which would stop
+ * a server in this process from answering at all.
+ */
+async function slowGateway(latencyMs) {
+  const child = spawn(process.execPath, [new URL('./bench-gateway.mjs', import.meta.url).pathname, String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(String(d).trim()));
+    child.once('exit', (code) => reject(new Error(`the bench gateway exited (${code})`)));
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/v1`, close: () => server.close() })),
-  );
+  return { url, close: () => child.kill() };
 }
 
 /** promptfoo, installed on demand; undefined (with the reason on stderr) when it cannot be. */

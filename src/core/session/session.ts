@@ -5,7 +5,7 @@
  * and SIGTERM into one signal) and the exit code of an outcome. Commands parse, call this, present.
  */
 import { setMaxListeners } from 'node:events';
-import { type EvaluateOptions, evaluateAgent, type GateOutcome } from '../eval/evaluate.js';
+import type { EvaluateOptions, GateOutcome } from '../eval/evaluate.js';
 import type { EvalReport } from '../eval/runner.js';
 import type { EventLog } from '../events/event-log.js';
 import { createRedactor, type Redactor } from '../events/redact.js';
@@ -187,6 +187,8 @@ export class AgentSession {
     // Every sample in flight (--concurrency) listens to this one signal: by design, so no leak warning.
     setMaxListeners(0, linked.signal);
     try {
+      // Loaded here, not with the session: run and the playground never pay for the eval code.
+      const { evaluateAgent } = await import('../eval/evaluate.js');
       return await evaluateAgent({
         ...rest,
         workspace: this.workspace,
