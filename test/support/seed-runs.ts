@@ -27,7 +27,19 @@ function runEvents(n: number, runId: string, at: number): RuntimeEvent[] {
   const base = { runId };
   return [
     // Written as older versions did, without `history` and `policies`: the export fills in their defaults.
-    { ...base, at, type: 'run.started', sessionId: sessionOf(n), agent: agentOf(n), version: '0.1.0', digest: 'd', mode: 'dry', provider: 'cassette', model: 'gpt-4o-mini', input: `q ${n}` },
+    {
+      ...base,
+      at,
+      type: 'run.started',
+      sessionId: sessionOf(n),
+      agent: agentOf(n),
+      version: '0.1.0',
+      digest: 'd',
+      mode: 'dry',
+      provider: 'cassette',
+      model: 'gpt-4o-mini',
+      input: `q ${n}`,
+    },
     { ...base, at, type: 'span.started', spanId: agent, parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
     { ...base, at: at + 1, type: 'span.started', spanId: model, parentSpanId: agent, kind: 'model', name: 'gpt-4o-mini' },
     { ...base, at: at + 1, type: 'model.request', spanId: model, model: 'gpt-4o-mini', key: `sha256:${'ab'.repeat(32)}`, messages: 2, tools: ['lookup'] },
@@ -105,7 +117,16 @@ export function seedRuns(root: string, count: number): void {
         startedAt: at,
       });
       const events = runEvents(n, runId, at);
-      if (n === 0) events.splice(8, 1, { runId, at: at + 7, type: 'tool.result', spanId: spanIdOf('c', 0), tool: 'lookup', output: { passage: 'x'.repeat(20_000) }, source: 'mock' });
+      if (n === 0)
+        events.splice(8, 1, {
+          runId,
+          at: at + 7,
+          type: 'tool.result',
+          spanId: spanIdOf('c', 0),
+          tool: 'lookup',
+          output: { passage: 'x'.repeat(20_000) },
+          source: 'mock',
+        });
       for (const event of events) log.append(event);
     }
     log.flush();
