@@ -62,7 +62,9 @@ describe('export', () => {
     const cwd = tempDir();
     seedRuns(cwd, 2_000);
     await agentctl(['export', '--out', 'ref.jsonl'], { cwd });
-    const expected = createHash('sha256').update(readFileSync(join(cwd, 'ref.jsonl'))).digest('hex');
+    const expected = createHash('sha256')
+      .update(readFileSync(join(cwd, 'ref.jsonl')))
+      .digest('hex');
     const child = spawn('node', [BIN, 'export'], { cwd, env: { ...process.env, ...env(cwd) }, stdio: ['ignore', 'pipe', 'pipe'] });
     const hash = createHash('sha256');
     let bytes = 0;

@@ -168,12 +168,17 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
     await readEventLog(
       ctx,
       async (registry) => {
+        // One chunk is written while the next is built; awaiting the previous write keeps memory to two chunks.
+        let writing: Promise<void> = Promise.resolve();
         for (const chunk of exportChunks(registry.runs, filter, format)) {
-          await sink.write(redactor.text(chunk));
+          const text = redactor.text(chunk);
+          await writing;
           // Let a Ctrl-C in between chunks (writes to a file or a pipe may complete without yielding).
           await new Promise(setImmediate);
           if (cancellation.signal.aborted) return;
+          writing = sink.write(text);
         }
+        await writing;
       },
       () => sink.write(format === 'jsonl' ? '' : `${JSON.stringify({ resourceSpans: [] })}\n`),
     );
