@@ -143,11 +143,8 @@ export function streamSink(stream: NodeJS.WritableStream): OutputSink {
         stream.on('close', closed);
       });
     },
-    async commit() {
-      stream.off('error', onError);
-    },
-    abort() {
-      stream.off('error', onError);
-    },
+    // The error listener stays: an EPIPE reported after the last write must not crash the process.
+    async commit() {},
+    abort() {},
   };
 }

@@ -1,6 +1,8 @@
 /**
  * Exports of the event log: JSONL (one event a line, with its run) and OTLP/JSON traces following the
  * OpenTelemetry GenAI semantic conventions (invoke_agent / chat / execute_tool spans, gen_ai.* attributes).
+ * Both stream: the log is read run by run (two queries for the whole export) and the text comes out in
+ * chunks, so 200,000 runs take as little memory as 20.
  */
 import { payloadOf, type StoredEvent } from './decode.js';
 import { buildTrace, type SpanNode } from './queries.js';
