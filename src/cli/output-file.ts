@@ -2,7 +2,9 @@
  * Writing a file the user named on the command line (--out, --junit, --md). A path that cannot be
  * written is the user's to fix, so it becomes an error with its exit code and fix, never an internal error.
  */
-import { closeSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError, UsageError } from '../core/errors.js';
 
@@ -27,31 +29,7 @@ export function writeOutputFile(cwd: string, path: string, content: string | Ite
       throw error;
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const details = { where: absolute, cause: error, code: 'cannot-write' };
-    switch (code) {
-      case 'ENOENT':
-      case 'ENOTDIR':
-        throw new UsageError(`cannot write ${flag} ${path}: the folder ${dirname(absolute)} does not exist`, {
-          ...details,
-          fix: `create it first (mkdir -p ${dirname(absolute)}) or give ${flag} a path in an existing folder`,
-        });
-      case 'EISDIR':
-        throw new UsageError(`cannot write ${flag} ${path}: it is a folder`, {
-          ...details,
-          fix: `give ${flag} a file name, e.g. ${flag} ${path.replace(/\/$/, '')}/report.out`,
-        });
-      case 'EACCES':
-      case 'EPERM':
-      case 'EROFS':
-      case 'ENOSPC':
-        throw new EnvironmentError(`cannot write ${flag} ${path} (${code})`, {
-          ...details,
-          fix: `check the permissions and free space of ${dirname(absolute)}`,
-        });
-      default:
-        throw error;
-    }
+    throw cannotWrite(error, path, absolute, flag);
   }
 }
 
@@ -82,4 +60,136 @@ function isRegularOrMissing(path: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** The error a failed write of `path` is for the user (what, where, fix); an unexpected one as it came. */
+function cannotWrite(error: unknown, path: string, absolute: string, flag: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const details = { where: absolute, cause: error, code: 'cannot-write' };
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new UsageError(`cannot write ${flag} ${path}: the folder ${dirname(absolute)} does not exist`, {
+        ...details,
+        fix: `create it first (mkdir -p ${dirname(absolute)}) or give ${flag} a path in an existing folder`,
+      });
+    case 'EISDIR':
+      return new UsageError(`cannot write ${flag} ${path}: it is a folder`, {
+        ...details,
+        fix: `give ${flag} a file name, e.g. ${flag} ${path.replace(/\/$/, '')}/report.out`,
+      });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+    case 'ENOSPC':
+      return new EnvironmentError(`cannot write ${flag} ${path} (${code})`, {
+        ...details,
+        fix: `check the permissions and free space of ${dirname(absolute)}`,
+      });
+    default:
+      return error;
+  }
+}
+
+/** Output written in pieces, with back-pressure: nothing counts as written until `commit`. */
+export interface OutputSink {
+  /** Resolves when the chunk is handed over and the destination can take more. */
+  write(chunk: string): Promise<void>;
+  commit(): Promise<void>;
+  /** Stops after an error or a signal: a file sink leaves nothing behind. */
+  abort(): void;
+}
+
+/**
+ * A file written atomically: the chunks go to a temporary file beside it, renamed into place by
+ * `commit`, so an error or Ctrl-C half way never leaves a truncated file where the user expects one.
+ */
+export async function openOutputFile(cwd: string, path: string, flag: string): Promise<OutputSink> {
+  const absolute = resolve(cwd, path);
+  const isFolder = (() => {
+    try {
+      return statSync(absolute).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
+  if (isFolder) throw cannotWrite(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), path, absolute, flag);
+  const temp = join(dirname(absolute), `.${basename(absolute)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temp, 'wx');
+  } catch (error) {
+    throw cannotWrite(error, path, absolute, flag);
+  }
+  const file = handle;
+  let done = false;
+  const remove = () => {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    async write(chunk) {
+      try {
+        await file.write(chunk);
+      } catch (error) {
+        throw cannotWrite(error, path, absolute, flag);
+      }
+    },
+    async commit() {
+      try {
+        await file.close();
+        renameSync(temp, absolute);
+        done = true;
+      } catch (error) {
+        remove();
+        throw cannotWrite(error, path, absolute, flag);
+      }
+    },
+    abort() {
+      if (done) return;
+      done = true;
+      // The descriptor closes with the process if close() has not finished; the name goes now.
+      file.close().catch(() => {});
+      remove();
+    },
+  };
+}
+
+/**
+ * A stream (stdout) written with back-pressure: a write that fills the stream's buffer waits for
+ * 'drain', so a slow reader slows the export instead of piling the whole output up in memory. A reader
+ * that goes away (EPIPE: `| head`) rejects the pending write with that error.
+ */
+export function streamSink(stream: NodeJS.WritableStream): OutputSink {
+  let failure: Error | undefined;
+  const onError = (error: Error) => {
+    failure = error;
+  };
+  stream.on('error', onError);
+  return {
+    write(chunk) {
+      if (failure) return Promise.reject(failure);
+      if (stream.write(chunk)) return Promise.resolve();
+      return new Promise<void>((resolvePromise, reject) => {
+        const settle = (error?: Error) => {
+          stream.off('drain', drained);
+          stream.off('error', settle);
+          stream.off('close', closed);
+          if (error) reject(error);
+          else resolvePromise();
+        };
+        const drained = () => settle();
+        const closed = () => settle(failure ?? Object.assign(new Error('the output closed'), { code: 'EPIPE' }));
+        stream.on('drain', drained);
+        stream.on('error', settle);
+        stream.on('close', closed);
+      });
+    },
+    // The error listener stays: an EPIPE reported after the last write must not crash the process.
+    async commit() {},
+    abort() {},
+  };
 }

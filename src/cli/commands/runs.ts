@@ -1,11 +1,13 @@
 /** runs, trace, stats, export: reading the event log. */
 import { UsageError } from '../../core/errors.js';
-import { exportJsonl, exportOtlp } from '../../core/events/export.js';
+import { exportChunks } from '../../core/events/export.js';
 import { buildTrace, parseSince, type SpanNode } from '../../core/events/queries.js';
 import type { StatsDimension } from '../../core/events/run-store.js';
+import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import type { CliContext } from '../context.js';
-import { writeOutputFile } from '../output-file.js';
-import { note, printJson, printLine, printText, table } from '../present/output.js';
+import { openOutputFile, streamSink } from '../output-file.js';
+import { note, printJson, printLine, table } from '../present/output.js';
+import { outputRedactor } from '../present/redact.js';
 import { out } from '../present/style.js';
 import { readEventLog } from '../read-registry.js';
 
@@ -158,16 +160,44 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
   const format = options.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'otlp') throw new UsageError(`unknown export format "${format}"`, { fix: 'use --format jsonl or --format otlp' });
   const filter = { agent: options.agent, since: options.since ? parseSince(options.since) : undefined };
-  const text = readEventLog(
-    ctx,
-    (registry) =>
-      format === 'jsonl' ? [...exportJsonl(registry.runs, filter)].map((l) => `${l}\n`).join('') : `${JSON.stringify(exportOtlp(registry.runs, filter))}\n`,
-    () => (format === 'jsonl' ? '' : `${JSON.stringify({ resourceSpans: [] })}\n`),
-  );
-  if (options.out) {
-    writeOutputFile(ctx.cwd, options.out, text, '--out');
-    note(ctx, `wrote ${options.out}`);
-  } else printText(ctx, text);
+  // Every chunk is redacted on its way out (to stdout and to --out alike); chunks end on a line or a span.
+  const redactor = outputRedactor();
+  const sink = options.out ? await openOutputFile(ctx.cwd, options.out, '--out') : streamSink(ctx.stdout);
+  const cancellation = createCancellation({ trap: true });
+  try {
+    await readEventLog(
+      ctx,
+      async (registry) => {
+        // One chunk is written while the next is built; awaiting the previous write keeps memory to two chunks.
+        let writing: Promise<void> = Promise.resolve();
+        for (const chunk of exportChunks(registry.runs, filter, format)) {
+          const text = redactor.text(chunk);
+          await writing;
+          // Let a Ctrl-C in between chunks (writes to a file or a pipe may complete without yielding).
+          await new Promise(setImmediate);
+          if (cancellation.signal.aborted) return;
+          writing = sink.write(text);
+        }
+        await writing;
+      },
+      () => sink.write(format === 'jsonl' ? '' : `${JSON.stringify({ resourceSpans: [] })}\n`),
+    );
+  } catch (error) {
+    sink.abort();
+    // The reader went away (`| head`): what it wanted, it has.
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw error;
+  } finally {
+    cancellation.dispose();
+  }
+  const stopped = cancellation.stoppedBy;
+  if (stopped) {
+    sink.abort();
+    note(ctx, `export stopped (${stopped === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'})${options.out ? `: ${options.out} was not written` : ''}`);
+    return SIGNAL_EXIT_CODES[stopped];
+  }
+  await sink.commit();
+  if (options.out) note(ctx, `wrote ${options.out}`);
   return 0;
 }
 

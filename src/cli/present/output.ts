@@ -3,6 +3,7 @@
  * through the process-wide redactor here, so no command can print a secret by forgetting to.
  */
 import type { CliContext } from '../context.js';
+import { streamSink } from '../output-file.js';
 import { outputRedactor } from './redact.js';
 
 export function printJson(ctx: CliContext, data: unknown): void {
@@ -51,20 +52,18 @@ export async function printJsonStreaming(ctx: CliContext, data: unknown): Promis
 /** The placeholder a streamed array holds in the JSON until it is written (a nonce: no data can fake it). */
 const STREAM_MARK = `agentctl-stream-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}:`;
 
-/** Writes chunks in ~64 KB writes, waiting for 'drain' when the stream asks to (a slow pipe reader). */
+/** Writes chunks in ~64 KB writes through a streamSink: 'drain' waited for, a reader gone is an error. */
 export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  const sink = streamSink(stream);
   let buffer = '';
-  const write = async (text: string) => {
-    if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
-  };
   for (const chunk of chunks) {
     buffer += chunk;
     if (buffer.length >= 65536) {
-      await write(buffer);
+      await sink.write(buffer);
       buffer = '';
     }
   }
-  if (buffer) await write(buffer);
+  if (buffer) await sink.write(buffer);
 }
 
 export function printLine(ctx: CliContext, line = ''): void {

@@ -210,6 +210,47 @@ export class RunStore {
       .sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   }
 
+  /**
+   * The runs `filter` selects (oldest first; with `limit`, the latest `limit` of them), each with its
+   * events, one run at a time: two queries (runs, and their events in the same order) read side by side
+   * in one snapshot, so an export of any size holds one run in memory and prepares two statements.
+   */
+  *eachWithEvents(filter: RunFilter = {}): Generator<{ run: RunRow; events: StoredEvent[] }> {
+    const { where, params } = runConditions(filter);
+    const order = 'ORDER BY started_at DESC, run_id DESC LIMIT @limit';
+    if (filter.limit !== undefined) params.limit = filter.limit;
+    // CROSS JOIN keeps runs the outer loop (walked in time order), so events need no sort of their own.
+    // The filter's columns are only in runs, so the same WHERE applies after the join.
+    const [runsSql, eventsSql] =
+      filter.limit === undefined
+        ? [`SELECT ${RUN_COLUMNS} FROM runs ${where}`, `FROM runs AS r CROSS JOIN events AS e ON e.run_id = r.run_id ${where}`]
+        : [
+            `SELECT ${RUN_COLUMNS} FROM (SELECT * FROM runs ${where} ${order})`,
+            `FROM (SELECT run_id, started_at FROM runs ${where} ${order}) AS r CROSS JOIN events AS e ON e.run_id = r.run_id`,
+          ];
+    const runs = this.db.prepare(`${runsSql} ORDER BY started_at, run_id`).iterate(params) as IterableIterator<RunRow>;
+    const events = this.db
+      .prepare(`SELECT r.run_id, e.seq, e.type, e.at, e.span_id, e.payload ${eventsSql} ORDER BY r.started_at, r.run_id, e.seq`)
+      .raw()
+      .iterate(params) as IterableIterator<[string, number, string, number, string | null, string]>;
+    try {
+      let next = events.next();
+      for (const run of runs) {
+        const list: StoredEvent[] = [];
+        while (!next.done && next.value[0] === run.runId) {
+          const [, seq, type, at, spanId, payload] = next.value;
+          list.push(decodeEvent(run.runId, { seq, type, at, spanId, payload }, this.blobs));
+          next = events.next();
+        }
+        yield { run, events: list };
+      }
+    } finally {
+      // Stopped early (a closed pipe, Ctrl-C): release the statements so the database can close.
+      events.return?.();
+      runs.return?.();
+    }
+  }
+
   /** Runs left `running` by a process on this host that is gone (killed, crashed) are marked `interrupted`. */
   recoverInterrupted(host: string): string[] {
     const running = this.db.prepare(`SELECT run_id AS runId, pid, host FROM runs WHERE status = 'running'`).all() as {
@@ -224,6 +265,23 @@ export class RunStore {
     for (const r of dead) mark.run(Date.now(), r.runId);
     return dead.map((r) => r.runId);
   }
+}
+
+/** The WHERE clause of a run filter (its limit aside), with its named parameters. */
+function runConditions(filter: RunFilter): { where: string; params: Record<string, string | number> } {
+  const where: string[] = [];
+  const params: Record<string, string | number> = {};
+  const add = (column: string, key: string, op: string, value: string | number | undefined) => {
+    if (value === undefined || value === '') return;
+    where.push(`${column} ${op} @${key}`);
+    params[key] = value;
+  };
+  add('agent', 'agent', '=', filter.agent);
+  add('version', 'version', '=', filter.version);
+  add('session_id', 'session', '=', filter.session);
+  add('status', 'status', '=', filter.status);
+  add('started_at', 'since', '>=', filter.since);
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
 export function percentile(sorted: Float64Array, q: number): number | null {

@@ -1,6 +1,7 @@
 /** The local registry: immutable versions, their lifecycle, and the audit trail, in SQLite. */
 
 import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
 import { CheckFailedError, ImmutableVersionError, NotFoundError, PermissionError, UsageError } from '../errors.js';
 import { EvalStore } from '../eval/store.js';
 import { isAlive } from '../events/event-log.js';
@@ -16,6 +17,8 @@ import { type Db, openDatabase, translateSqliteError, writeTransaction } from '.
 import { plan, type Request, STAGES, type Stage, type State, type Status, type TransitionAction } from './lifecycle.js';
 import { OriginStore } from './origins.js';
 import { isStage, type StageMove, StageStore, stageRank } from './stages.js';
+
+type Statement = Database.Statement<unknown[]>;
 
 export interface Actor {
   user: string;
@@ -152,7 +155,7 @@ export class Registry {
     return this.read(() => ({
       integrity: String(this.db.pragma('integrity_check', { simple: true })),
       schema: Number(this.db.pragma('user_version', { simple: true })),
-      versions: Number(this.db.prepare('SELECT count(*) FROM versions').pluck().get()),
+      versions: Number(this.prepared('SELECT count(*) FROM versions').pluck().get()),
     }));
   }
 
@@ -191,7 +194,7 @@ export class Registry {
     const sql = `SELECT kind, name, version, owner, stage, status, digest, created_at, created_by FROM versions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY name, major, minor, patch, prerelease = '', prerelease`;
     // Raw rows mapped by hand: about twice as fast as letting the driver build objects (list of 10,000).
-    const rows = this.read(() => this.db.prepare(sql).raw().all(params) as [SpecKind, string, string, string, Stage, Status, string, string, string][]);
+    const rows = this.read(() => this.prepared(sql).raw().all(params) as [SpecKind, string, string, string, Stage, Status, string, string, string][]);
     const held = this.read(() => this.stages.allHeld());
     const rolled = this.read(() => this.stages.rolledBack());
     const out: VersionRow[] = [];
@@ -207,7 +210,7 @@ export class Registry {
   versionsOf(name: string): KnownVersion[] {
     return this.read(
       () =>
-        this.db.prepare(`SELECT kind, version FROM versions WHERE name = ? AND status <> 'disabled'`).all(name) as {
+        this.prepared(`SELECT kind, version FROM versions WHERE name = ? AND status <> 'disabled'`).all(name) as {
           kind: SpecKind;
           version: string;
         }[],
@@ -229,10 +232,10 @@ export class Registry {
       throw new UsageError(`"${version}" is not a version in ${ref}`, { fix: `write ${name}@1.2.3 or ${name}@prod, or just the name for its latest version` });
     }
     const rows = this.read(() =>
-      (this.db.prepare(`SELECT ${VERSION_COLUMNS} FROM versions WHERE name = ?`).all(name) as Omit<VersionRow, 'holds' | 'rolledBack'>[]).map((r) => r),
+      (this.prepared(`SELECT ${VERSION_COLUMNS} FROM versions WHERE name = ?`).all(name) as Omit<VersionRow, 'holds' | 'rolledBack'>[]).map((r) => r),
     ).map((r) => this.withStages(r));
     if (rows.length === 0) {
-      const names = this.read(() => this.db.prepare('SELECT name FROM objects').pluck().all() as string[]);
+      const names = this.read(() => this.prepared('SELECT name FROM objects').pluck().all() as string[]);
       const suggestion = didYouMean(name, names);
       throw new NotFoundError(`nothing named "${name}" is registered${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, {
         where: this.path,
@@ -278,9 +281,10 @@ export class Registry {
   usedBy(name: string, version: string): { name: string; version: string; ref: string }[] {
     return this.read(
       () =>
-        this.db
-          .prepare('SELECT name, version, ref FROM version_dependencies WHERE dep_name = ? AND dep_version = ? ORDER BY name, version')
-          .all(name, version) as { name: string; version: string; ref: string }[],
+        this.prepared('SELECT name, version, ref FROM version_dependencies WHERE dep_name = ? AND dep_version = ? ORDER BY name, version').all(
+          name,
+          version,
+        ) as { name: string; version: string; ref: string }[],
     );
   }
 
@@ -288,7 +292,7 @@ export class Registry {
   usageCounts(): Map<string, number> {
     const rows = this.read(
       () =>
-        this.db.prepare('SELECT dep_name, dep_version, count(*) FROM version_dependencies GROUP BY dep_name, dep_version').raw().all() as [
+        this.prepared('SELECT dep_name, dep_version, count(*) FROM version_dependencies GROUP BY dep_name, dep_version').raw().all() as [
           string,
           string,
           number,
@@ -298,9 +302,7 @@ export class Registry {
   }
 
   bundleOf(name: string, version: string): Bundle {
-    const json = this.read(
-      () => this.db.prepare('SELECT bundle FROM versions WHERE name = ? AND version = ?').pluck().get(name, version) as string | undefined,
-    );
+    const json = this.read(() => this.prepared('SELECT bundle FROM versions WHERE name = ? AND version = ?').pluck().get(name, version) as string | undefined);
     if (json === undefined) throw new NotFoundError(`${name}@${version} is not registered`, { code: 'not-found' });
     return JSON.parse(json) as Bundle;
   }
@@ -308,11 +310,9 @@ export class Registry {
   dependenciesOf(name: string, version: string): Dependency[] {
     return this.read(
       () =>
-        this.db
-          .prepare(
-            'SELECT ref, dep_name AS name, dep_version AS version, dep_digest AS digest FROM version_dependencies WHERE name = ? AND version = ? ORDER BY ref',
-          )
-          .all(name, version) as Dependency[],
+        this.prepared(
+          'SELECT ref, dep_name AS name, dep_version AS version, dep_digest AS digest FROM version_dependencies WHERE name = ? AND version = ? ORDER BY ref',
+        ).all(name, version) as Dependency[],
     );
   }
 
@@ -329,7 +329,7 @@ export class Registry {
       items.map(({ built, dependencies, origin }) => {
         const { bundle, digest } = built;
         const ref = `${bundle.name}@${bundle.version}`;
-        const object = this.db.prepare('SELECT kind, owner FROM objects WHERE name = ?').get(bundle.name) as { kind: SpecKind; owner: string } | undefined;
+        const object = this.prepared('SELECT kind, owner FROM objects WHERE name = ?').get(bundle.name) as { kind: SpecKind; owner: string } | undefined;
         if (object && object.kind !== bundle.kind) {
           throw new UsageError(`"${bundle.name}" is registered as a ${object.kind}, not a ${bundle.kind}`, { where: ref, fix: 'give this spec another name' });
         }
@@ -342,7 +342,7 @@ export class Registry {
           });
         }
         // Semver ignores build metadata when it orders versions: 1.0.0+a and 1.0.0+b are one version, registered once.
-        const twin = sameVersionOtherBuild(this.db, bundle.name, bundle.version);
+        const twin = sameVersionOtherBuild((sql) => this.prepared(sql), bundle.name, bundle.version);
         if (twin !== undefined) {
           throw new CheckFailedError(
             `${ref} is the same version as the registered ${bundle.name}@${twin}: build metadata (after "+") does not make a new version`,
@@ -353,12 +353,12 @@ export class Registry {
             },
           );
         }
-        const existing = this.db.prepare('SELECT digest FROM versions WHERE name = ? AND version = ?').pluck().get(bundle.name, bundle.version) as
+        const existing = this.prepared('SELECT digest FROM versions WHERE name = ? AND version = ?').pluck().get(bundle.name, bundle.version) as
           | string
           | undefined;
         if (existing === digest) return { ref, kind: bundle.kind, digest, outcome: 'unchanged' as const };
         if (existing !== undefined) throw new ImmutableVersionError(ref, existing, digest, this.nextFreeVersion(bundle.name, bundle.version));
-        const retired = this.db.prepare('SELECT 1 FROM retired_versions WHERE name = ? AND version = ?').get(bundle.name, bundle.version);
+        const retired = this.prepared('SELECT 1 FROM retired_versions WHERE name = ? AND version = ?').get(bundle.name, bundle.version);
         if (retired) {
           throw new CheckFailedError(`${ref} was deleted; a deleted version number is retired and never reused`, {
             where: ref,
@@ -367,33 +367,35 @@ export class Registry {
           });
         }
         if (!object) {
-          this.db
-            .prepare('INSERT INTO objects (name, kind, owner, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
-            .run(bundle.name, bundle.kind, bundle.owner, now, actor.user);
+          this.prepared('INSERT INTO objects (name, kind, owner, created_at, created_by) VALUES (?, ?, ?, ?, ?)').run(
+            bundle.name,
+            bundle.kind,
+            bundle.owner,
+            now,
+            actor.user,
+          );
         }
         const transition = this.insertTransition(bundle.name, bundle.version, digest, 'register', null, { status: 'draft', stage: 'dev' }, actor, now, null);
         const parts = versionParts(bundle.version);
-        this.db
-          .prepare(
-            `INSERT INTO versions (name, version, kind, owner, digest, stage, status, major, minor, patch, prerelease, bundle, created_at, created_by, last_transition)
+        this.prepared(
+          `INSERT INTO versions (name, version, kind, owner, digest, stage, status, major, minor, patch, prerelease, bundle, created_at, created_by, last_transition)
              VALUES (?, ?, ?, ?, ?, 'dev', 'draft', ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            bundle.name,
-            bundle.version,
-            bundle.kind,
-            bundle.owner,
-            digest,
-            parts.major,
-            parts.minor,
-            parts.patch,
-            parts.prerelease,
-            built.json,
-            origin?.createdAt ?? now,
-            origin?.createdBy ?? actor.user,
-            transition,
-          );
-        const insertDep = this.db.prepare('INSERT INTO version_dependencies (name, version, ref, dep_name, dep_version, dep_digest) VALUES (?, ?, ?, ?, ?, ?)');
+        ).run(
+          bundle.name,
+          bundle.version,
+          bundle.kind,
+          bundle.owner,
+          digest,
+          parts.major,
+          parts.minor,
+          parts.patch,
+          parts.prerelease,
+          built.json,
+          origin?.createdAt ?? now,
+          origin?.createdBy ?? actor.user,
+          transition,
+        );
+        const insertDep = this.prepared('INSERT INTO version_dependencies (name, version, ref, dep_name, dep_version, dep_digest) VALUES (?, ?, ?, ?, ?, ?)');
         for (const dep of dependencies) insertDep.run(bundle.name, bundle.version, dep.ref, dep.name, dep.version, dep.digest);
         return { ref, kind: bundle.kind, digest, outcome: 'registered' as const };
       }),
@@ -557,18 +559,16 @@ export class Registry {
   history(name: string, version?: string): TransitionRow[] {
     const rows = this.read(
       () =>
-        this.db
-          .prepare(
-            `SELECT id, name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason, signer FROM transitions
+        this.prepared(
+          `SELECT id, name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason, signer FROM transitions
              WHERE name = ? AND (? IS NULL OR version = ?) ORDER BY id`,
-          )
-          .all(name, version ?? null, version ?? null) as RawTransition[],
+        ).all(name, version ?? null, version ?? null) as RawTransition[],
     );
     return rows.map(toTransitionRow);
   }
 
   private transitionById(id: number): TransitionRow {
-    const raw = this.db.prepare('SELECT * FROM transitions WHERE id = ?').get(id) as RawTransition;
+    const raw = this.prepared('SELECT * FROM transitions WHERE id = ?').get(id) as RawTransition;
     return toTransitionRow(raw);
   }
 
@@ -587,26 +587,24 @@ export class Registry {
     const signed = actor.sign?.(
       statementAbout(name, version, digest, TRANSITION_PREDICATE, { action, from, to, actor: actor.user, team: actor.team, at, reason }),
     );
-    const result = this.db
-      .prepare(
-        `INSERT INTO transitions (name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason, signer, signature)
+    const result = this.prepared(
+      `INSERT INTO transitions (name, version, action, from_status, from_stage, to_status, to_stage, actor, team, at, reason, signer, signature)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        name,
-        version,
-        action,
-        from?.status ?? null,
-        from?.stage ?? null,
-        to?.status ?? null,
-        to?.stage ?? null,
-        actor.user,
-        actor.team,
-        at,
-        reason,
-        signed?.keyId ?? null,
-        signed?.envelope ?? null,
-      );
+    ).run(
+      name,
+      version,
+      action,
+      from?.status ?? null,
+      from?.stage ?? null,
+      to?.status ?? null,
+      to?.stage ?? null,
+      actor.user,
+      actor.team,
+      at,
+      reason,
+      signed?.keyId ?? null,
+      signed?.envelope ?? null,
+    );
     return Number(result.lastInsertRowid);
   }
 
@@ -619,7 +617,7 @@ export class Registry {
   registration(name: string, version: string): { actor: string; signer: string | null; signature: string | null } | undefined {
     return this.read(
       () =>
-        this.db.prepare(`SELECT actor, signer, signature FROM transitions WHERE name = ? AND version = ? AND action = 'register'`).get(name, version) as
+        this.prepared(`SELECT actor, signer, signature FROM transitions WHERE name = ? AND version = ? AND action = 'register'`).get(name, version) as
           | { actor: string; signer: string | null; signature: string | null }
           | undefined,
     );
@@ -627,7 +625,7 @@ export class Registry {
 
   /** Whether any record here was signed: such a registry never falls back to single-developer mode. */
   hasSignedRecords(): boolean {
-    return this.read(() => this.db.prepare('SELECT 1 FROM transitions WHERE signer IS NOT NULL LIMIT 1').get() !== undefined);
+    return this.read(() => this.prepared('SELECT 1 FROM transitions WHERE signer IS NOT NULL LIMIT 1').get() !== undefined);
   }
 
   private assertOwner(name: string, owner: string, actor: Actor): void {
@@ -642,11 +640,29 @@ export class Registry {
   private nextFreeVersion(name: string, version: string): string {
     let candidate = nextPatch(version);
     const taken = (v: string) =>
-      this.db
-        .prepare('SELECT 1 FROM versions WHERE name = ? AND version = ? UNION SELECT 1 FROM retired_versions WHERE name = ? AND version = ?')
-        .get(name, v, name, v) !== undefined;
+      this.prepared('SELECT 1 FROM versions WHERE name = ? AND version = ? UNION SELECT 1 FROM retired_versions WHERE name = ? AND version = ?').get(
+        name,
+        v,
+        name,
+        v,
+      ) !== undefined;
     while (taken(candidate)) candidate = nextPatch(candidate);
     return candidate;
+  }
+
+  private readonly statements = new Map<string, Statement>();
+
+  /**
+   * The statement for `sql`, prepared once per registry (one command): register of 1,000 versions used to
+   * prepare 6,000. Each SQL text here is used in one mode (plain, pluck or raw), so sharing is safe.
+   */
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private read<T>(fn: () => T): T {
@@ -691,10 +707,9 @@ function toTransitionRow(raw: RawTransition): TransitionRow {
 }
 
 /** A registered version of `name` equal to `version` but for its build metadata, if any. */
-function sameVersionOtherBuild(db: import('better-sqlite3').Database, name: string, version: string): string | undefined {
+function sameVersionOtherBuild(prepare: (sql: string) => Statement, name: string, version: string): string | undefined {
   const parts = versionParts(version);
-  return db
-    .prepare('SELECT version FROM versions WHERE name = ? AND major = ? AND minor = ? AND patch = ? AND prerelease = ? AND version != ?')
+  return prepare('SELECT version FROM versions WHERE name = ? AND major = ? AND minor = ? AND patch = ? AND prerelease = ? AND version != ?')
     .pluck()
     .get(name, parts.major, parts.minor, parts.patch, parts.prerelease, version) as string | undefined;
 }
