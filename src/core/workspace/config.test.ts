@@ -60,3 +60,19 @@ describe('workspace discovery', () => {
     }
   });
 });
+
+describe('readConfigFile parses a config once per content', () => {
+  it('sees an edit at once, and a caller changing what it got does not change the next read', () => {
+    const dir = tempDir();
+    const path = writeFile(dir, '.agentctl/config.yaml', 'team: team-a\nlimits: { referencedFileBytes: 1000 }\n');
+    const first = readConfigFile(path);
+    expect(first.team).toBe('team-a');
+    (first as { team?: string }).team = 'mutated';
+    expect(readConfigFile(path).team).toBe('team-a');
+    writeFile(dir, '.agentctl/config.yaml', 'team: team-b\n');
+    expect(readConfigFile(path)).toMatchObject({ team: 'team-b' });
+    expect(readConfigFile(path).limits).toBeUndefined();
+    writeFile(dir, '.agentctl/config.yaml', 'team: [broken\n');
+    expect(() => readConfigFile(path)).toThrow(/invalid config/);
+  });
+});
