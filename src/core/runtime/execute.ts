@@ -81,7 +81,9 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
       yield event;
     }
   } finally {
-    log.flush();
+    // A log of its own is flushed now; a shared one decides (an eval's commits are on a timer).
+    if (options.log) options.log.settle();
+    else log.flush();
     if (options.recordInto && recorded.length > 0) saveRecordings(recorded, options.recordInto, log.currentRedactor());
   }
 }
