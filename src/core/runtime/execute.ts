@@ -50,6 +50,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
     model: options.model,
     prices: options.prices ?? {},
     ...(options.signal ? { signal: options.signal } : {}),
+    signalDeadlineAt: options.signalDeadlineAt,
     tools: options.tools,
   });
   try {
