@@ -133,15 +133,17 @@ rows.push({
   rate: appends.batched,
   ratio: appends.batched / appends.bare,
   floorName: 'bare loop',
-  target: '≥ 0.7×',
+  target: '≥ 0.8×',
 });
+// A commit per run is the point of this row: its floor is a bare loop that commits per run too.
+rows.push({ what: 'event appends: bare loop, one commit per run', ms: 0, rate: appends.bareDurable, target: 'floor' });
 rows.push({
   what: 'event appends: EventLog, per-run durable',
   ms: 0,
   rate: appends.durable,
-  ratio: appends.durable / appends.bare,
-  floorName: 'bare loop',
-  target: '≥ 0.7×',
+  ratio: appends.durable / appends.bareDurable,
+  floorName: 'bare loop, commit per run',
+  target: '≥ 0.8×',
 });
 const step = await benchRuntimeStep();
 record('runtime overhead per agent step (instant model)', step.perStepMs, '', 0, '≤ 1 ms');

@@ -41,7 +41,7 @@ export const MAX_PENDING = 50_000;
 
 export interface EventLogOptions {
   redact: Redactor;
-  /** Queued writes per transaction at most (default 256; MAX_PENDING when commits are on a timer). */
+  /** Queued writes per transaction at most (default 4096; MAX_PENDING when commits are on a timer): bounds a transaction, not durability, which flushMs and run ends give. */
   batchSize?: number;
   /** Longest time an appended event waits before it is committed (default 50 ms; 250 ms when commits are on a timer). */
   flushMs?: number;
@@ -83,7 +83,7 @@ export class EventLog {
   ) {
     this.redactor = options.redact;
     const onTimer = options.commitRunEnds === false;
-    this.batchSize = options.batchSize ?? (onTimer ? MAX_PENDING : 256);
+    this.batchSize = options.batchSize ?? (onTimer ? MAX_PENDING : 4096);
     this.flushMs = options.flushMs ?? (onTimer ? 250 : 50);
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
     this.finishRun = db.prepare(
