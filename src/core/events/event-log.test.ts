@@ -174,6 +174,16 @@ describe('commits', () => {
     await vi.waitFor(() => expect(registry.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(4), { timeout: 2_000 });
   });
 
+  it('a long run commits in large batches by default, not every 256 events', () => {
+    const { registry, log } = setup();
+    const commits = vi.spyOn(registry.db, 'transaction');
+    log.beginRun(meta());
+    for (let i = 0; i < 1_000; i++) log.append({ type: 'tool.call', runId: RUN, at: 1_001, spanId: 'root', tool: 'lookup', input: { i } });
+    log.flush();
+    expect(commits).toHaveBeenCalledTimes(1);
+    expect(registry.runs.events(RUN)).toHaveLength(1_000);
+  });
+
   it('at every run end by default (run, playground): a finished run is durable when its end is appended', () => {
     const { raw, log } = setup();
     for (const id of runIds(3)) {
