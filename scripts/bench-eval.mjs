@@ -113,7 +113,9 @@ export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyM
  * a server in this process from answering at all.
  */
 async function slowGateway(latencyMs) {
-  const child = spawn(process.execPath, [new URL('./bench-gateway.mjs', import.meta.url).pathname, String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL('./bench-gateway.mjs', import.meta.url).pathname, String(latencyMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise((resolve, reject) => {
     child.stdout.once('data', (d) => resolve(String(d).trim()));
     child.once('exit', (code) => reject(new Error(`the bench gateway exited (${code})`)));

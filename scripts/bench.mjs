@@ -66,13 +66,15 @@ if (scale?.benchRegisterAndList) {
 
 // --- Event log, runtime, stats ---
 const appends = Array.from({ length: PAIRS }, () => benchEventAppends(100_000));
-const appendRatio = (key) => {
-  const ratios = appends.map((a) => a[key] / a.bare);
+// The durable row commits each run at its end: its floor is a bare loop that commits per run too.
+const appendRatio = (key, floor) => {
+  const ratios = appends.map((a) => a[key] / a[floor]);
   return { a: { ms: 0 }, ratio: median(ratios), range: [Math.min(...ratios), Math.max(...ratios)], pairs: PAIRS };
 };
 table.add('event appends: bare better-sqlite3 loop', median(appends.map((a) => a.bare)), 'floor', 'events/s');
-table.pair('event appends: EventLog, batched (rate)', appendRatio('batched'), 'bare loop', '≥ 0.8×');
-table.pair('event appends: EventLog, per-run durable (rate)', appendRatio('durable'), 'bare loop', '≥ 0.8×');
+table.add('event appends: bare loop, one commit per run', median(appends.map((a) => a.bareDurable)), 'floor', 'events/s');
+table.pair('event appends: EventLog, batched (rate)', appendRatio('batched', 'bare'), 'bare loop', '≥ 0.8×');
+table.pair('event appends: EventLog, per-run durable (rate)', appendRatio('durable', 'bareDurable'), 'bare loop, commit per run', '≥ 0.8×');
 const step = await benchRuntimeStep();
 table.add('runtime overhead per agent step (instant model)', step.perStepMs, '≤ 1 ms');
 

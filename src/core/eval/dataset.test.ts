@@ -25,7 +25,9 @@ describe('sample sets', () => {
   });
 
   it('keeps a JSONL set as checked lines, reading a sample again when it is asked for', () => {
-    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: `s${i}`, input: `q ${i}`, timeoutMs: 2000, assert: [{ type: 'contains', value: `${i}` }] }));
+    const lines = Array.from({ length: 5000 }, (_, i) =>
+      JSON.stringify({ id: `s${i}`, input: `q ${i}`, timeoutMs: 2000, assert: [{ type: 'contains', value: `${i}` }] }),
+    );
     const d = load('big.jsonl', `${lines.slice(0, 2500).join('\n')}\n\n${lines.slice(2500).join('\n')}`);
     expect(d.diagnostics).toEqual([]);
     expect(d.samples.length).toBe(5000);

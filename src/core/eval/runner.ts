@@ -199,9 +199,11 @@ async function runSample(
   const conversation = typeof sample.input === 'string' ? [{ role: 'user' as const, content: sample.input }] : sample.input;
   const input = conversation.at(-1)?.content ?? '';
   const timeout = sample.timeoutMs ?? options.timeoutMs ?? 60_000;
+  // The sample's one timer: the run under it adds none of its own unless its budget ends sooner.
+  const deadlineAt = Date.now() + timeout;
   const sampleDeadline = deadline([options.signal], timeout, () => `the sample's timeout (${formatDuration(timeout)}) ran out`);
   try {
-    return await runSampleWithin(sample, iteration, input, conversation, timeout, sampleDeadline.signal, options);
+    return await runSampleWithin(sample, iteration, input, conversation, timeout, sampleDeadline.signal, deadlineAt, options);
   } finally {
     sampleDeadline.dispose();
   }
@@ -214,6 +216,7 @@ async function runSampleWithin(
   conversation: { role: 'user' | 'assistant'; content: string }[],
   timeout: number,
   signal: AbortSignal,
+  signalDeadlineAt: number,
   options: EvalRunOptions & { provider: ModelProvider; log: EventLog; sandbox?: JsSandbox },
 ): Promise<SampleResult | undefined> {
   const observed: RuntimeEvent[] = [];
@@ -229,6 +232,7 @@ async function runSampleWithin(
     prices: options.prices ?? {},
     actor: options.actor,
     signal,
+    signalDeadlineAt,
     log: options.log,
   });
   let finished: Extract<RuntimeEvent, { type: 'run.finished' }> | undefined;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../test/support/workspace.js';
 import { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
@@ -38,8 +38,9 @@ const meta = (overrides: Partial<RunMeta> = {}): RunMeta => ({
   ...overrides,
 });
 
-function runOf(log: EventLog, extra: RuntimeEvent[] = []) {
-  log.beginRun(meta());
+function runOf(log: EventLog, extra: RuntimeEvent[] = [], runId = RUN) {
+  const RUN = runId;
+  log.beginRun(meta({ runId }));
   const at = 1_001;
   const events: RuntimeEvent[] = [
     { type: 'span.started', runId: RUN, at, spanId: 'root', parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
@@ -143,6 +144,65 @@ describe('event log', () => {
     expect(registry.recoverInterrupted().runs).toEqual([RUN]);
     expect(registry.runs.get(RUN)).toMatchObject({ status: 'interrupted', errorClass: 'interrupted' });
     expect(registry.runs.get('01JBBBBBBBBBBBBBBBBBBBBBBB').status).toBe('running');
+  });
+});
+
+describe('commits', () => {
+  const runIds = (n: number) => Array.from({ length: n }, (_, i) => `01JC${String(i).padStart(22, '0')}`);
+
+  it('on a timer when run ends are not committed (evals): no commit per run or per batch, one at the flush', () => {
+    const dir = tempDir();
+    const registry = Registry.open({ registryPath: join(dir, 'registry.db'), blobsDir: join(dir, 'blobs') });
+    const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor(), commitRunEnds: false, flushMs: 60_000 });
+    const raw = new Database(join(dir, 'registry.db'));
+    const commits = vi.spyOn(registry.db, 'transaction');
+    // 200 runs of 4 events, spans and run rows: 1,200 queued writes, several batches of the old 256.
+    for (const id of runIds(200)) runOf(log, [], id);
+    expect(commits).not.toHaveBeenCalled();
+    expect(raw.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(0);
+    log.flush();
+    expect(commits).toHaveBeenCalledTimes(1);
+    expect(raw.prepare(`SELECT count(*) FROM runs WHERE status = 'succeeded'`).pluck().get()).toBe(200);
+    expect(raw.prepare('SELECT count(*) FROM events').pluck().get()).toBe(800);
+  });
+
+  it('on the timer itself, within flushMs, with nothing else to trigger it', async () => {
+    const { registry } = setup();
+    const log = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor(), commitRunEnds: false, flushMs: 20 });
+    runOf(log);
+    expect(registry.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
+    await vi.waitFor(() => expect(registry.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(4), { timeout: 2_000 });
+  });
+
+  it('a long run commits in large batches by default, not every 256 events', () => {
+    const { registry, log } = setup();
+    const commits = vi.spyOn(registry.db, 'transaction');
+    log.beginRun(meta());
+    for (let i = 0; i < 1_000; i++) log.append({ type: 'tool.call', runId: RUN, at: 1_001, spanId: 'root', tool: 'lookup', input: { i } });
+    log.flush();
+    expect(commits).toHaveBeenCalledTimes(1);
+    expect(registry.runs.events(RUN)).toHaveLength(1_000);
+  });
+
+  it('at every run end by default (run, playground): a finished run is durable when its end is appended', () => {
+    const { raw, log } = setup();
+    for (const id of runIds(3)) {
+      runOf(log, [], id);
+      expect(raw.prepare('SELECT status FROM runs WHERE run_id = ?').pluck().get(id)).toBe('succeeded');
+    }
+  });
+
+  it('settle() commits at once by default and leaves a timed log to its timer', () => {
+    const { registry, raw, log } = setup();
+    log.beginRun(meta());
+    log.settle();
+    expect(raw.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(1);
+    const timed = new EventLog(registry.db, registry.path, registry.blobs, { redact: createRedactor(), commitRunEnds: false, flushMs: 60_000 });
+    timed.beginRun(meta({ runId: runIds(1)[0] as string }));
+    timed.settle();
+    expect(raw.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(1);
+    timed.flush();
+    expect(raw.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(2);
   });
 });
 

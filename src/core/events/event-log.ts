@@ -1,8 +1,11 @@
 /**
  * The event log: what the runtime emits, persisted append-only in the registry database. Writes are
  * batched (one transaction per batch) and flushed at least every `flushMs`, so a killed process loses
- * at most the last moments; a run's end is always flushed. Payloads are redacted before they are
- * written, and payloads over the claim-check threshold go to the blob store by digest.
+ * at most the last moments. By default a run's end is flushed at once (run, playground); an eval turns
+ * that off and commits on the timer only, a few large transactions a second instead of one per run
+ * (each commit rewrites the B-tree pages it touched into the WAL, so their number is what costs).
+ * Payloads are redacted before they are written, and payloads over the claim-check threshold go to the
+ * blob store by digest.
  */
 import { hostname } from 'node:os';
 import type { BlobStore } from '../registry/blobs.js';
@@ -33,15 +36,18 @@ export interface RunMeta {
   startedAt: number;
 }
 
+/** Queued writes held at most before a commit whatever the timer says: a bound on memory, not a batch size. */
+export const MAX_PENDING = 50_000;
+
 export interface EventLogOptions {
   redact: Redactor;
-  /** Events per transaction at most. */
+  /** Queued writes per transaction at most (default 4096; MAX_PENDING when commits are on a timer): bounds a transaction, not durability, which flushMs and run ends give. */
   batchSize?: number;
-  /** Longest time an appended event waits before it is committed. */
+  /** Longest time an appended event waits before it is committed (default 50 ms; 250 ms when commits are on a timer). */
   flushMs?: number;
   /**
-   * Commit at every run's end (default). Evals turn this off: a thousand short runs then share
-   * commits, and a crash loses at most the last `flushMs` of them.
+   * Commit at every run's end (default). Evals turn this off: their runs then share commits made on
+   * the timer, and a crash loses at most the last `flushMs` of them (the eval's own finish flushes).
    */
   commitRunEnds?: boolean;
 }
@@ -76,8 +82,9 @@ export class EventLog {
     private readonly options: EventLogOptions,
   ) {
     this.redactor = options.redact;
-    this.batchSize = options.batchSize ?? 256;
-    this.flushMs = options.flushMs ?? 50;
+    const onTimer = options.commitRunEnds === false;
+    this.batchSize = options.batchSize ?? (onTimer ? MAX_PENDING : 4096);
+    this.flushMs = options.flushMs ?? (onTimer ? 250 : 50);
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
     this.finishRun = db.prepare(
       `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?,
@@ -155,6 +162,14 @@ export class EventLog {
     this.pending.push({ kind: 'write', write });
     if (this.pending.length >= this.batchSize) this.flush();
     else this.schedule();
+  }
+
+  /**
+   * A caller's run is over, or was abandoned half-way: what it queued is committed now, unless commits
+   * are on the timer (evals), which commits it within `flushMs` anyway.
+   */
+  settle(): void {
+    if (this.options.commitRunEnds !== false) this.flush();
   }
 
   private schedule(): void {

@@ -3,9 +3,10 @@
  * attestations or the terminal: provider API keys and tokens, AWS keys, bearer/basic credentials,
  * passwords in URLs, private keys, values under keys named like password/token/secret, literal secrets
  * this process holds (the gateway key, header values from the environment), and the policy's own
- * patterns. Redaction runs in one pass over each string (one precompiled pattern), because it sits on
- * the hot path of every event. `findSecrets` reuses the same pattern to point at live-secret lookalikes
- * in user files (validate warns, register refuses).
+ * patterns. Redaction sits on the hot path of every event, so each string is scanned once by a cheap
+ * precheck (the fixed heads every secret starts with); only from its first hit on does the combined
+ * pattern run. `findSecrets` reuses the combined pattern to point at live-secret lookalikes in user files
+ * (validate warns, register refuses).
  */
 
 import { userRegex } from '../util/safe-regex.js';
@@ -64,18 +65,25 @@ function entropy(text: string): number {
   return bits;
 }
 
+const LOWER = /[a-z]/;
+const UPPER = /[A-Z]/;
+const DIGIT = /[0-9]/;
 function looksRandom(candidate: string): boolean {
-  return /[a-z]/.test(candidate) && /[A-Z]/.test(candidate) && /[0-9]/.test(candidate) && entropy(candidate) >= 4.2;
+  return LOWER.test(candidate) && UPPER.test(candidate) && DIGIT.test(candidate) && entropy(candidate) >= 4.2;
 }
 
 /**
  * A bearer/basic/token credential is only taken when it has a digit or a symbol, is long, or (Basic)
  * decodes to `user:password`: "token estimated" and "Basic information" are prose.
  */
+const CRED_SYMBOL = /[0-9._~+/=-]/;
+const BASIC = /^basic/i;
 const credentialLike = (head: string, value: string) =>
-  /[0-9._~+/=-]/.test(value) || value.length >= 20 || (/^basic/i.test(head) && Buffer.from(value, 'base64').toString('latin1').includes(':'));
+  CRED_SYMBOL.test(value) || value.length >= 20 || (BASIC.test(head) && Buffer.from(value, 'base64').toString('latin1').includes(':'));
 /** `${NAME}` and `$NAME` are references to the environment, the very fix we ask for — not secrets. */
-const isReference = (value: string) => /^\\?["']?\$/.test(value);
+const REFERENCE = /^\\?["']?\$/;
+const isReference = (value: string) => REFERENCE.test(value);
+const QUOTED = /^["']/;
 
 type Groups = Record<string, string | undefined>;
 
@@ -91,7 +99,7 @@ function replacement(match: string, groups: Groups): string | undefined {
     const head = groups.kvHead ?? '';
     const value = match.slice(head.length);
     if (isReference(value) || value.includes(REDACTED)) return undefined;
-    const quote = value.startsWith('\\"') ? '\\"' : /^["']/.test(value) ? value[0] : '';
+    const quote = value.startsWith('\\"') ? '\\"' : QUOTED.test(value) ? value[0] : '';
     return `${head}${quote}${REDACTED}${quote}`;
   }
   return REDACTED;
@@ -112,6 +120,73 @@ export interface Redactor {
   text(value: string): string;
 }
 
+/**
+ * The precheck: a superset of where any match of the combined pattern can start, from the fixed head each
+ * kind must contain. A string with none holds no secret and is returned as is (most event payloads).
+ * Three cheap scans, not one regex: fixed heads (case-sensitive, like the kinds), secret-like words
+ * (case-insensitive; the last alternative finds JSON keys the replacer would redact, `"…token":`, so
+ * `json` stringifies without a replacer function unless one is there), and a linear scan for the 40-character
+ * runs of AWS secrets (as a regex, that one alternative cost more than all the rest together).
+ */
+const FIXED_HEADS = [
+  '-----BEGIN ',
+  'sk-',
+  'AKIA',
+  'ASIA',
+  'gh[pousr]_',
+  'github_pat_',
+  'gl(?:pat|dt|ptt|rt)-',
+  'xox[abposr]-',
+  'AIza',
+  '[rs]k_(?:live|test)_',
+  'eyJ',
+  '://',
+];
+const WORD_HEADS = new RegExp(
+  [
+    String.raw`\b(?:bearer|basic|token)\s`,
+    String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)\\?["']?\s*[:=]`,
+    String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|authorization|credentials?|private[_-]?key|cookie)"\s*:`,
+  ].join('|'),
+  'i',
+);
+
+/** 1: a character of an AWS secret ([A-Za-z0-9/+]); 2: one that may not touch it ([=_-]); 0: anything else. */
+const AWS_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  AWS_CLASS[c] = /[A-Za-z0-9/+]/.test(ch) ? 1 : /[=_-]/.test(ch) ? 2 : 0;
+}
+
+const awsClass = (value: string, i: number): number => {
+  const c = value.charCodeAt(i);
+  return c < 128 ? (AWS_CLASS[c] as number) : 0;
+};
+
+/**
+ * Where the first run of exactly 40 AWS-secret characters starts (the awssecret kind's bounds), or -1.
+ * It probes every 40th character and looks closer only around one that could be inside such a run.
+ */
+function awsSecretRun(value: string): number {
+  const n = value.length;
+  for (let j = 39; j < n; ) {
+    if (awsClass(value, j) !== 1) {
+      j += 40;
+      continue;
+    }
+    let start = j;
+    while (start > 0 && awsClass(value, start - 1) === 1) start--;
+    let end = j + 1;
+    while (end < n && awsClass(value, end) === 1) end++;
+    if (end - start === 40 && (start === 0 || awsClass(value, start - 1) === 0) && (end === n || awsClass(value, end) === 0)) return start;
+    j = end + 40;
+  }
+  return -1;
+}
+
+/** Characters a URL scheme is made of: a url match can start this far before the `://` the precheck finds. */
+const isSchemeChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
+
 /** A redactor with the built-in patterns, extra regular expressions (from policies) and literal secrets (keys in env). */
 export function createRedactor(options: { patterns?: readonly string[]; literals?: readonly string[] } = {}): Redactor {
   const literals = [...new Set(options.literals ?? [])]
@@ -121,17 +196,54 @@ export function createRedactor(options: { patterns?: readonly string[]; literals
     .map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const source = literals.length > 0 ? `(?<literal>${literals.join('|')})|${BUILT_IN}` : BUILT_IN;
   const pattern = new RegExp(source, 'g');
+  const fixedHeads = new RegExp([...literals, ...FIXED_HEADS].join('|'));
+  /** The first index a match may start at (a superset), or -1 when the value holds no secret. */
+  const firstCandidate = (value: string): number => {
+    let first = fixedHeads.exec(value)?.index ?? -1;
+    const word = WORD_HEADS.exec(value)?.index ?? -1;
+    if (word !== -1 && (first === -1 || word < first)) first = word;
+    const aws = awsSecretRun(value);
+    return aws !== -1 && (first === -1 || aws < first) ? aws : first;
+  };
   // The built-in patterns are ours and stay on V8; a policy's patterns are user input and run on RE2
   // (linear time), in one extra pass that only exists when a policy declares some.
   const userPatterns = options.patterns ?? [];
   const user = userPatterns.length > 0 ? userRegex(userPatterns.map((p) => `(?:${p})`).join('|'), '', 'policy redact pattern') : undefined;
-  const builtIn = (value: string) => value.replace(pattern, (match: string, ...rest: unknown[]) => replacement(match, rest.at(-1) as Groups) ?? match);
+  const builtIn = (value: string): string => {
+    let from = firstCandidate(value);
+    if (from === -1) return value;
+    // No match starts before the precheck's first hit, except a URL's scheme before its `://`.
+    while (from > 0 && isSchemeChar(value.charCodeAt(from - 1))) from--;
+    // lastIndex instead of slicing: \b and the lookbehinds must still see the characters before `from`.
+    pattern.lastIndex = from;
+    let out = '';
+    let kept = 0;
+    for (let m = pattern.exec(value); m !== null; m = pattern.exec(value)) {
+      const match = m[0];
+      if (match === '') {
+        pattern.lastIndex++;
+        continue;
+      }
+      const replaced = replacement(match, m.groups as Groups);
+      if (replaced !== undefined) {
+        out += value.slice(kept, m.index) + replaced;
+        kept = m.index + match.length;
+      }
+    }
+    return kept === 0 ? value : out + value.slice(kept);
+  };
   const text = user ? (value: string) => user.replaceAll(builtIn(value), REDACTED) : builtIn;
   const replacer = (key: string, value: unknown) =>
     key !== '' && MAYBE_SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'number') && value !== '' && SECRET_KEY.test(snakeCase(key))
       ? REDACTED
       : value;
-  return { json: (value, space) => text(JSON.stringify(value, replacer, space) ?? 'null'), text };
+  const json = (value: unknown, space?: number): string => {
+    const plain = JSON.stringify(value, null, space) ?? 'null';
+    // Only when a key the replacer would act on may be there: stringify again, as the replacer decides.
+    if (firstCandidate(plain) === -1) return user ? user.replaceAll(plain, REDACTED) : plain;
+    return text(JSON.stringify(value, replacer, space) ?? 'null');
+  };
+  return { json, text };
 }
 
 /** A secret-looking thing in a text: where it starts (UTF-16 offset), how long it is, and what it looks like. */

@@ -120,16 +120,28 @@ export function messagesDigest(messages: readonly ChatMessage[]): string {
   return messages.reduce(chainMessage, EMPTY_CHAIN);
 }
 
+/**
+ * Keys already computed, by request: one model call asks for its key several times (the runtime's event,
+ * the eval's cache, the cassette), and hashing the tool schemas each time was a measurable share of an
+ * offline sample. A request is never changed once made (the runtime copies the conversation into each).
+ */
+const keys = new WeakMap<ModelRequest, string>();
+
 /** The cassette key: a hash of the normalised request (what is sent, not when or by whom). */
 export function requestKey(request: ModelRequest): string {
-  return sha256(
-    canonicalJson({
-      model: request.model,
-      messages: request.messagesDigest ?? messagesDigest(request.messages),
-      tools: request.tools.map((t) => ({ name: t.name, parameters: t.parameters })),
-      params: request.params,
-    }),
-  );
+  let key = keys.get(request);
+  if (key === undefined) {
+    key = sha256(
+      canonicalJson({
+        model: request.model,
+        messages: request.messagesDigest ?? messagesDigest(request.messages),
+        tools: request.tools.map((t) => ({ name: t.name, parameters: t.parameters })),
+        params: request.params,
+      }),
+    );
+    keys.set(request, key);
+  }
+  return key;
 }
 
 /** About four characters a token: close enough for budgets when a provider reports no usage. */

@@ -57,6 +57,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
     model: options.model,
     prices: options.prices ?? {},
     ...(options.signal ? { signal: options.signal } : {}),
+    signalDeadlineAt: options.signalDeadlineAt,
     tools: options.tools,
   });
   try {
@@ -88,7 +89,9 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
       yield event;
     }
   } finally {
-    log.flush();
+    // A log of its own is flushed now; a shared one decides (an eval's commits are on a timer).
+    if (options.log) options.log.settle();
+    else log.flush();
     if (options.recordInto && recorded.length > 0) saveRecordings(recorded, options.recordInto, log.currentRedactor());
   }
 }

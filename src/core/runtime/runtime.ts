@@ -17,7 +17,7 @@ import {
   requestKey,
 } from '../providers/types.js';
 import { agentCallResource } from '../spec/policy.js';
-import { deadline } from '../util/deadline.js';
+import { type Deadline, deadline } from '../util/deadline.js';
 import { userRegex } from '../util/safe-regex.js';
 import { assembleContext } from './context.js';
 import type { RunMode, RuntimeEvent, SpanKind, ToolCall, Usage } from './events.js';
@@ -56,6 +56,11 @@ export interface RunOptions {
   model?: string | undefined;
   prices?: Record<string, Price>;
   signal?: AbortSignal;
+  /**
+   * When `signal` will abort on a timer of the caller's (an eval sample's timeout), in epoch ms: a
+   * wall-time budget that would not end sooner then needs no timer of its own.
+   */
+  signalDeadlineAt?: number | undefined;
   /** Replaces tool execution (replay answers tools from the recorded run). */
   tools?: ToolExecutor | undefined;
 }
@@ -86,7 +91,12 @@ export async function* runAgent(options: RunOptions): Stream<RunFinished> {
   const budget = agent.document.spec.budget;
   const timeoutMs = budget?.timeoutMs ?? Number.POSITIVE_INFINITY;
   // One deadline for the whole run: it bounds every model call and tool call, even one that ignores its signal.
-  const wallTime = deadline([signal], timeoutMs, () => `the run's wall-time budget (budget.timeoutMs ${formatDuration(timeoutMs)}) ran out`);
+  // Only when it can fire first: without a budget, or with one the caller's own deadline beats, the
+  // caller's signal is the run's (no controller, listener or timer per run; an eval runs thousands).
+  const ownTimer = Number.isFinite(timeoutMs) && !(options.signalDeadlineAt !== undefined && options.signalDeadlineAt <= started + timeoutMs);
+  const wallTime: Deadline = ownTimer
+    ? deadline([signal], timeoutMs, () => `the run's wall-time budget (budget.timeoutMs ${formatDuration(timeoutMs)}) ran out`)
+    : { signal, timedOut: false, dispose: () => {} };
   const run: RunState = {
     options,
     signal: wallTime.signal,
