@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentctl, BIN } from '../support/cli.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
-import { basicWorkspace, cliEnv, query, stderrShows, withFallback, writeSamples } from '../support/honest.js';
+import { basicWorkspace, cliEnv, query, stderrShows, storeShows, withFallback, writeSamples } from '../support/honest.js';
 
 let gateway: FakeOpenAI;
 beforeAll(async () => {
@@ -51,7 +51,9 @@ describe('Ctrl-C and SIGTERM', () => {
     it(`${signal} stops an offline 1,000-sample eval within a second: exit ${code}, partial, finished results kept`, async () => {
       const cwd = await evalWorkspace();
       const child = spawn(cwd, ['eval', 'triage', '--provider', 'echo', '--concurrency', '2', ...(signal === 'SIGTERM' ? ['--json'] : [])]);
-      await stderrShows(child, /\[\d{2,}\/1000\]/);
+      // Under --json no line per sample is printed: wait for results in the store (committed every 250 ms).
+      if (signal === 'SIGTERM') await storeShows(cwd, 'SELECT count(*) AS n FROM eval_results', 10);
+      else await stderrShows(child, /\[\d{2,}\/1000\]/);
       const { result, stoppedInMs } = await stop(child, signal);
       expect(result.exitCode, String(result.stderr).slice(-500)).toBe(code);
       expect(stoppedInMs).toBeLessThan(STOP_WITHIN_MS);

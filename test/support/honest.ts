@@ -77,3 +77,18 @@ export async function stderrShows(child: ResultPromise, pattern: RegExp, timeout
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Resolves once `sql` (a count, as column n) reaches `atLeast`: progress seen in the store, not on stderr. */
+export async function storeShows(cwd: string, sql: string, atLeast: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const [row] = query<{ n: number }>(cwd, sql);
+      if ((row?.n ?? 0) >= atLeast) return;
+    } catch {
+      // the database or its tables are not there yet
+    }
+    if (Date.now() > until) throw new Error(`the store never showed ${atLeast} for ${sql}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
