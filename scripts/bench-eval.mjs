@@ -6,7 +6,7 @@
 //   streaming and not, against the ideal (samples × latency / concurrency);
 // - promptfoo: the 1,000-sample echo eval, agentctl against promptfoo eval on the same cases. promptfoo
 //   (~1.4 GB) is installed on demand into a cache folder outside the project, never a dependency.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -168,14 +168,4 @@ export async function benchPromptfoo(bin, dir, env, pairs = PAIRS) {
     });
   const ac = () => run(process.execPath, evalArgs(bin, ['--provider', 'echo']), { cwd: ours, env });
   return paired(pf, ac, pairs);
-}
-
-/** The number of runs `runs --json` knows among a report's (a check, not a timing). */
-export function loggedRuns(bin, dir, env, report) {
-  const logged = new Set(
-    JSON.parse(execFileSync(process.execPath, [bin, 'runs', '--json', '--limit', '1000000'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 })).map(
-      (r) => r.runId,
-    ),
-  );
-  return report.results.filter((r) => logged.has(r.runId)).length;
 }

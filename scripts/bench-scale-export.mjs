@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { PAIRS, paired } from './bench-lib.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const TEMPLATE_RUNS = 1_000;
@@ -24,11 +25,6 @@ function timed(command, args, options) {
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr.slice(-800)}`);
   return { ms, peakMb: peakKb / 1024, stdout: result.stdout };
 }
-
-const best = (n, fn) => {
-  const runs = Array.from({ length: n }, fn);
-  return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
-};
 
 const sha = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -250,18 +246,23 @@ async function floorList(dbPath) {
 
 // ------------------------------------------------------------------------------------------- the benches
 
-export async function benchExport({ bin, work, env, runs = 200_000 }) {
+/**
+ * Paired with the floor (A B A B …, bench-lib.mjs). The OTLP row is compared with the same bare JSONL
+ * export: the floor is "read the rows, write their bytes", and OTLP's bytes are only reshaped.
+ */
+export async function benchExport({ bin, work, env, runs = 200_000, pairs = PAIRS }) {
   const root = join(work, 'export');
   rmSync(root, { recursive: true, force: true });
   await seedRuns(root, runs);
   const dbPath = join(root, '.agentctl/registry.db');
   const out = (name) => join(root, name);
-  const floor = best(2, () => timed(process.execPath, [SELF, '--floor-export', dbPath, out('floor.jsonl')], { env }));
-  const jsonl = best(2, () => timed(process.execPath, [bin, 'export', '--format', 'jsonl', '--out', out('export.jsonl')], { cwd: root, env }));
+  const floor = () => timed(process.execPath, [SELF, '--floor-export', dbPath, out('floor.jsonl')], { env });
+  const ours = (format, file) => () => timed(process.execPath, [bin, 'export', '--format', format, '--out', out(file)], { cwd: root, env });
+  const jsonl = await paired(ours('jsonl', 'export.jsonl'), floor, pairs);
   if (sha(out('floor.jsonl')) !== sha(out('export.jsonl'))) throw new Error('the floor and agentctl export wrote different JSONL bytes');
-  const otlp = best(2, () => timed(process.execPath, [bin, 'export', '--format', 'otlp', '--out', out('export.otlp.json')], { cwd: root, env }));
+  const otlp = await paired(ours('otlp', 'export.otlp.json'), floor, pairs);
   rmSync(root, { recursive: true, force: true });
-  return { jsonl: { ms: jsonl.ms, peakMb: jsonl.peakMb }, otlp: { ms: otlp.ms, peakMb: otlp.peakMb }, floorMs: floor.ms, floorPeakMb: floor.peakMb };
+  return { jsonl, otlp };
 }
 
 const toolSpec = (i, version) =>
@@ -274,27 +275,33 @@ function writeTools(root, version) {
   }
 }
 
-export async function benchRegisterAndList({ bin, work, env }) {
+/** register of 1,000 new versions paired with `node -e ''`, round by round up to 10,000 versions; then list. */
+export async function benchRegisterAndList({ bin, work, env, pairs = PAIRS }) {
   const root = join(work, 'register');
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, '.agentctl'), { recursive: true });
   writeFileSync(join(root, '.agentctl/config.yaml'), 'team: team-bench\n');
-  const nodeE = best(5, () => timed(process.execPath, ['-e', ''], { env }));
-  // 1,000 new versions in one command (the first round also creates the database: not timed).
-  writeTools(root, '1.0.0');
-  timed(process.execPath, [bin, 'register', 'tools'], { cwd: root, env });
-  writeTools(root, '1.1.0');
-  const register = timed(process.execPath, [bin, 'register', 'tools'], { cwd: root, env });
-  for (let round = 2; round < 10; round++) {
-    writeTools(root, `1.${round}.0`);
-    timed(process.execPath, [bin, 'register', 'tools'], { cwd: root, env });
-  }
-  const list = best(5, () => timed(process.execPath, [bin, 'list', '--json'], { cwd: root, env }));
-  const floor = best(5, () => timed(process.execPath, [SELF, '--floor-list', join(root, '.agentctl/registry.db')], { env }));
-  if (list.stdout !== floor.stdout) throw new Error('the floor and agentctl list --json printed different JSON');
-  const versions = JSON.parse(list.stdout).length;
+  let round = 0;
+  // The first round also creates the database (not timed): paired() runs each side once to warm up.
+  const register = () => {
+    writeTools(root, `1.${round++}.0`);
+    return timed(process.execPath, [bin, 'register', 'tools'], { cwd: root, env });
+  };
+  const registered = await paired(register, () => timed(process.execPath, ['-e', ''], { env }), pairs);
+  while (round < 10) register();
+  const list = await paired(
+    () => timed(process.execPath, [bin, 'list', '--json'], { cwd: root, env }),
+    () => timed(process.execPath, [SELF, '--floor-list', join(root, '.agentctl/registry.db')], { env }),
+    pairs,
+  );
+  const [ours, floor] = [
+    timed(process.execPath, [bin, 'list', '--json'], { cwd: root, env }),
+    timed(process.execPath, [SELF, '--floor-list', join(root, '.agentctl/registry.db')], { env }),
+  ];
+  if (ours.stdout !== floor.stdout) throw new Error('the floor and agentctl list --json printed different JSON');
+  const versions = JSON.parse(ours.stdout).length;
   rmSync(root, { recursive: true, force: true });
-  return { registerMs: register.ms, nodeEMs: nodeE.ms, listMs: list.ms, listFloorMs: floor.ms, versions };
+  return { register: registered, list, versions };
 }
 
 // ---------------------------------------------------------------------------------------------- standalone
@@ -311,13 +318,15 @@ if (process.argv[1] === SELF) {
     try {
       const e = await benchExport({ bin, work, env, runs });
       const r = await benchRegisterAndList({ bin, work, env });
-      const row = (what, ms, floor, target, extra = '') =>
-        console.log(`${what.padEnd(34)} ${ms.toFixed(0).padStart(7)} ms  ${(ms / floor).toFixed(2).padStart(5)}×  (target ≤ ${target}×)${extra}`);
-      console.log(`floor: bare streaming export ${e.floorMs.toFixed(0)} ms, ${e.floorPeakMb.toFixed(0)} MB peak`);
-      row(`export --format jsonl (${runs} runs)`, e.jsonl.ms, e.floorMs, 1.3, `  ${e.jsonl.peakMb.toFixed(0)} MB peak (< 150)`);
-      row(`export --format otlp (${runs} runs)`, e.otlp.ms, e.floorMs, 1.3, `  ${e.otlp.peakMb.toFixed(0)} MB peak (< 150)`);
-      row('register (1,000 versions)', r.registerMs, r.nodeEMs, 10, `  node -e '' ${r.nodeEMs.toFixed(0)} ms`);
-      row(`list --json (${r.versions} versions)`, r.listMs, r.listFloorMs, 1.2, `  bare list ${r.listFloorMs.toFixed(0)} ms`);
+      const row = (what, p, target, extra = '') =>
+        console.log(
+          `${what.padEnd(34)} ${p.a.ms.toFixed(0).padStart(7)} ms  ${p.ratio.toFixed(2).padStart(5)}× (${p.range.map((x) => x.toFixed(2)).join('–')}, ${p.pairs} pairs; target ≤ ${target}×)${extra}`,
+        );
+      console.log(`floor: bare streaming export ${e.jsonl.b.ms.toFixed(0)} ms, ${e.jsonl.b.peakMb.toFixed(0)} MB peak`);
+      row(`export --format jsonl (${runs} runs)`, e.jsonl, 1.3, `  ${e.jsonl.a.peakMb.toFixed(0)} MB peak (< 150)`);
+      row(`export --format otlp (${runs} runs)`, e.otlp, 1.3, `  ${e.otlp.a.peakMb.toFixed(0)} MB peak (< 150)`);
+      row("register (1,000 versions) / node -e ''", r.register, 10);
+      row(`list --json (${r.versions} versions) / bare`, r.list, 1.2);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
