@@ -39,6 +39,9 @@ export interface RunMeta {
 /** Queued writes held at most before a commit whatever the timer says: a bound on memory, not a batch size. */
 export const MAX_PENDING = 50_000;
 
+/** Events per multi-row INSERT when a batch holds that many in a row. */
+const EVENT_ROWS = 32;
+
 export interface EventLogOptions {
   redact: Redactor;
   /** Queued writes per transaction at most (default 4096; MAX_PENDING when commits are on a timer): bounds a transaction, not durability, which flushMs and run ends give. */
@@ -65,6 +68,8 @@ export class EventLog {
   private readonly batchSize: number;
   private readonly flushMs: number;
   private readonly insertEvent;
+  private readonly insertEvents;
+  private readonly eventParams: unknown[] = new Array(EVENT_ROWS * 6);
   private readonly insertSpan;
   private readonly insertSession;
   private readonly insertRunRow;
@@ -86,6 +91,9 @@ export class EventLog {
     this.batchSize = options.batchSize ?? (onTimer ? MAX_PENDING : 4096);
     this.flushMs = options.flushMs ?? (onTimer ? 250 : 50);
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertEvents = db.prepare(
+      `INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES ${Array(EVENT_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+    );
     this.finishRun = db.prepare(
       `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?,
        fallback = ?, model_errors = ?, usage_estimated = ? WHERE run_id = ?`,
@@ -185,14 +193,52 @@ export class EventLog {
     if (this.pending.length === 0 && !also) return;
     const batch = this.pending.splice(0, this.pending.length);
     this.write(() => {
-      for (const e of batch) {
-        if (e.kind === 'event') this.insertEvent.run(e.runId, e.seq, e.type, e.at, e.spanId, e.payload);
-        else if (e.kind === 'run') this.insertRun(e.meta);
+      for (let i = 0; i < batch.length; ) {
+        const e = batch[i] as Pending;
+        if (e.kind === 'event') {
+          i = this.insertEventsFrom(batch, i);
+          continue;
+        }
+        if (e.kind === 'run') this.insertRun(e.meta);
         else if (e.kind === 'span') this.insertSpan.run(...e.row);
         else e.write();
+        i++;
       }
       also?.();
     });
+  }
+
+  /**
+   * Inserts the events queued from `start` on, up to the next other write, and returns where they end.
+   * EVENT_ROWS at a time in one statement: a statement per row cost about as much as the row itself.
+   * Rows of one statement are inserted in order, each seen by the triggers of the next.
+   */
+  private insertEventsFrom(batch: readonly Pending[], start: number): number {
+    let i = start;
+    for (;;) {
+      let end = i;
+      while (end < batch.length && end - i < EVENT_ROWS && (batch[end] as Pending).kind === 'event') end++;
+      if (end - i < EVENT_ROWS) {
+        for (; i < end; i++) {
+          const e = batch[i] as Extract<Pending, { kind: 'event' }>;
+          this.insertEvent.run(e.runId, e.seq, e.type, e.at, e.spanId, e.payload);
+        }
+        return end;
+      }
+      const params = this.eventParams;
+      for (let k = 0; k < EVENT_ROWS; k++) {
+        const e = batch[i + k] as Extract<Pending, { kind: 'event' }>;
+        const o = k * 6;
+        params[o] = e.runId;
+        params[o + 1] = e.seq;
+        params[o + 2] = e.type;
+        params[o + 3] = e.at;
+        params[o + 4] = e.spanId;
+        params[o + 5] = e.payload;
+      }
+      this.insertEvents.run(params);
+      i = end;
+    }
   }
 
   private insertRun(meta: RunMeta): void {
