@@ -85,22 +85,10 @@ export class RunStore {
   }
 
   list(filter: RunFilter = {}): RunRow[] {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    const add = (column: string, key: string, op: string, value: string | number | undefined) => {
-      if (value === undefined || value === '') return;
-      where.push(`${column} ${op} @${key}`);
-      params[key] = value;
-    };
-    add('agent', 'agent', '=', filter.agent);
-    add('version', 'version', '=', filter.version);
-    add('session_id', 'session', '=', filter.session);
-    add('status', 'status', '=', filter.status);
-    add('started_at', 'since', '>=', filter.since);
-    params.limit = filter.limit ?? 50;
+    const { where, params } = runConditions(filter);
     return this.db
-      .prepare(`SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT @limit`)
-      .all(params) as RunRow[];
+      .prepare(`SELECT ${RUN_COLUMNS} FROM runs ${where} ORDER BY started_at DESC, run_id DESC LIMIT @limit`)
+      .all({ ...params, limit: filter.limit ?? 50 }) as RunRow[];
   }
 
   /**
