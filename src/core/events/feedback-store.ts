@@ -48,15 +48,14 @@ export class FeedbackStore {
   }
 
   /**
-   * Per run started since `since` (ms): how many users' latest rating is good, and how many bad. Keyed by
+   * Per run rated since `since` (ms; every run started since is among them): how many users' latest rating is good, and how many bad. Keyed by
    * run id, for the stats of the runs store to fold into its groups.
    */
   latestByRun(since: number): Map<string, RunRatings> {
     const rows = this.db
       .prepare(
-        `SELECT f.run_id, f.rating FROM feedback f
-         WHERE f.id IN (SELECT max(id) FROM feedback GROUP BY run_id, actor)
-           AND f.run_id IN (SELECT run_id FROM runs WHERE started_at >= ?)`,
+        // A rating is given after its run started, so ratings since `since` cover every run started since.
+        `SELECT run_id, rating FROM feedback WHERE id IN (SELECT max(id) FROM feedback WHERE at >= ? GROUP BY run_id, actor)`,
       )
       .raw()
       .all(since) as [string, Rating][];
