@@ -48,6 +48,12 @@ export interface SampleFromRunOptions {
  */
 export function sampleFromRun(run: RunRow, events: readonly StoredEvent[], options: SampleFromRunOptions = {}): { sample: Sample; suggestions: Suggestion[] } {
   if (run.status === 'running') throw new CheckFailedError(`run ${run.runId} is still running`, { fix: 'wait for it to finish, then add it' });
+  const requests = events.filter((e) => e.type === 'model.request').length;
+  const responses = events.filter((e) => e.type === 'model.response').length;
+  if (responses === 0 || responses < requests || events.some((e) => e.type === 'model.error'))
+    throw new CheckFailedError(`run ${run.runId} is missing recorded model responses (${responses} of ${requests} model calls answered)`, {
+      fix: `answer it first (agentctl run ${run.agent} -i "${run.input.slice(0, 40)}" --provider echo, or --record --provider openai against a gateway), then add that run`,
+    });
   if (run.status !== 'succeeded' || run.output === null)
     throw new CheckFailedError(
       `run ${run.runId} ${run.status === 'succeeded' ? 'gave no answer' : `did not succeed (${run.status}${run.errorClass ? `: ${run.errorClass}` : ''})`}`,
@@ -55,12 +61,6 @@ export function sampleFromRun(run: RunRow, events: readonly StoredEvent[], optio
         fix: `make a sample of a run that answered (agentctl runs --agent ${run.agent} --status succeeded), or write this one by hand`,
       },
     );
-  const requests = events.filter((e) => e.type === 'model.request').length;
-  const responses = events.filter((e) => e.type === 'model.response').length;
-  if (responses === 0 || responses < requests || events.some((e) => e.type === 'model.error'))
-    throw new CheckFailedError(`run ${run.runId} is missing recorded model responses (${responses} of ${requests} model calls answered)`, {
-      fix: `run it again (agentctl run ${run.agent} -i "…"), then add that run`,
-    });
   const started = events.find((e) => e.type === 'run.started');
   const history = started?.type === 'run.started' ? started.history : [];
   const turns: { role: 'user' | 'assistant'; content: string }[] = [];
