@@ -70,6 +70,52 @@ describe('agentctl completion', () => {
     expect(bash(['agentctl', 'promote', 'triage@'])).toEqual(['triage@0.1.0', 'triage@dev']);
   });
 
+  it('zsh and fish complete for real (their own engines: fish `complete -C`; zsh with compadd observed)', async () => {
+    const cwd = await registeredWorkspace();
+    const env = { ...process.env, XDG_CONFIG_HOME: join(cwd, '.no-user-config') };
+    const fn = `agentctl() { node ${JSON.stringify(BIN)} "$@"; }`;
+    if (has('fish')) {
+      const script = join(cwd, 'agentctl.fish');
+      writeFileSync(script, (await agentctl(['completion', 'fish'], { cwd })).stdout);
+      const fish = (line: string) =>
+        execFileSync(
+          'fish',
+          [
+            '--no-config',
+            '-c',
+            `function agentctl; node ${JSON.stringify(BIN)} $argv; end; source ${JSON.stringify(script)}; complete -C ${JSON.stringify(line)}`,
+          ],
+          { cwd, env, encoding: 'utf8' },
+        )
+          .split('\n')
+          .map((l) => l.split('\t')[0])
+          .filter(Boolean);
+      expect(fish('agentctl pro')).toEqual(['promote']);
+      expect(fish('agentctl promote triage@')).toEqual(['triage@0.1.0', 'triage@dev']);
+    } else if (process.env.CI) throw new Error('fish is required for the completion test under CI');
+    if (has('zsh')) {
+      const script = join(cwd, 'agentctl.zsh');
+      writeFileSync(script, (await agentctl(['completion', 'zsh'], { cwd })).stdout);
+      // compadd only exists inside zsh's completion widgets: stand in for it to read what _agentctl offers.
+      const zsh = (words: string[]) =>
+        execFileSync(
+          'zsh',
+          [
+            '-f',
+            '-c',
+            `${fn}; source ${JSON.stringify(script)}; compadd() { shift 2; print -l -- "$@"; }; _files() { print FILES; }
+             words=(${words.map((w) => JSON.stringify(w)).join(' ')}); CURRENT=${words.length}; _agentctl`,
+          ],
+          { cwd, env, encoding: 'utf8' },
+        )
+          .split('\n')
+          .filter(Boolean);
+      expect(zsh(['agentctl', 'pro'])).toEqual(['promote']);
+      expect(zsh(['agentctl', 'run', '--provider', ''])).toEqual(['cassette', 'echo', 'openai']);
+      expect(zsh(['agentctl', 'promote', 'triage@'])).toEqual(['triage@0.1.0', 'triage@dev']);
+    } else if (process.env.CI) throw new Error('zsh is required for the completion test under CI');
+  });
+
   it('__complete offers commands, options, agent and stage refs, remotes and runs from the workspace', async () => {
     const cwd = await registeredWorkspace();
     const commands = await complete(cwd, '');
