@@ -105,7 +105,7 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
     nextStep(
       ctx,
       `${go}agentctl playground ${name}`,
-      gateway.gatewayUrl ? `live answers read the key from $${keyEnv}` : 'ask it anything: offline answers come from its cassette or a labelled echo double',
+      gateway.gatewayUrl ? `live answers read the key from $${keyEnv}` : 'offline answers: its cassette, or a labelled echo double',
     );
   return 0;
 }
