@@ -7,8 +7,8 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 agentctl() { node "$here/bin/agentctl.js" "$@"; }
 step() { printf '\n\033[1m$ agentctl %s\033[0m\n' "$*" >&2; agentctl "$@"; }
 
+# A new folder on every run, kept afterwards: the last line says where it is and how to go on from it.
 work="$(mktemp -d "${TMPDIR:-/tmp}/agentctl-quickstart.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 # Isolate from the user's own config so the quick start behaves the same everywhere.
 export XDG_CONFIG_HOME="$work/.config"
 cd "$work"
@@ -51,4 +51,8 @@ mkdir -p "$work/consumer/.agentctl" && printf 'team: team-ops\n' > "$work/consum
 (cd "$work/consumer" && step remote add team "file://$work/my-agents/.agentctl/oci" && step pull team/triage@0.1.0 --verify)
 step doctor
 
-printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered, ran dry, traced, replayed, evaluated, approved, promoted to prod, published and pulled back (verified) triage@0.1.0 in %s\n' "$work/my-agents" >&2
+printf '\n\033[1;32mquick start ok\033[0m: scaffolded, validated, registered, ran dry, traced, replayed, evaluated, approved, promoted to prod, published and pulled back (verified) triage@0.1.0\n' >&2
+# The command to go on with, runnable as printed: the installed agentctl, else this checkout's.
+# (type -P: the agentctl function above does not count.)
+if type -P agentctl >/dev/null; then cli=agentctl; else cli="node $(printf '%q' "$here/bin/agentctl.js")"; fi
+printf 'The workspace is kept in %s. Next: \033[36mcd %s && %s playground triage\033[0m\n' "$work/my-agents" "$(printf '%q' "$work/my-agents")" "$cli" >&2

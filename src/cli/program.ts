@@ -44,6 +44,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-o, --owner <team>', 'owner team')
     .option('--model <model>', 'model the agent uses', undefined)
     .option('--gateway <url>', 'OpenAI-compatible gateway URL (default: offline cassettes)')
+    .option('--api-key-env <name>', 'with --gateway: the environment variable that holds the key (its name; default AGENTCTL_GATEWAY_KEY)')
     .option('-y, --yes', 'accept defaults for everything not given; never prompt')
     .option('--force', 'scaffold into a non-empty folder (existing files are kept unless you confirm)')
     .option('--ci-package <spec>', 'what the scaffolded CI installs (default: this agentctl, pinned; a mirror or git URL for your company)')

@@ -1,6 +1,10 @@
 /** The one place enquirer is imported; tests replace these functions, never enquirer itself. */
 export interface Prompter {
-  askText(message: string, initial?: string): Promise<string>;
+  /**
+   * `validate` runs on Enter: true accepts the answer, a string is the rule shown under the question,
+   * which is asked again until an answer passes.
+   */
+  askText(message: string, initial?: string, validate?: (value: string) => true | string): Promise<string>;
   askSelect(message: string, choices: { name: string; hint?: string }[], initial?: string): Promise<string>;
   askConfirm(message: string, initial?: boolean): Promise<boolean>;
   /** Several of `choices` (space toggles, Enter accepts); `initial` are the names selected at first. Optional: callers fall back to askConfirm. */
@@ -8,9 +12,9 @@ export interface Prompter {
 }
 
 export const enquirerPrompter: Prompter = {
-  async askText(message, initial) {
+  async askText(message, initial, validate) {
     const { default: enquirer } = await import('enquirer');
-    const answer = (await enquirer.prompt({ type: 'input', name: 'value', message, initial, stdout: process.stderr })) as { value: string };
+    const answer = (await enquirer.prompt({ type: 'input', name: 'value', message, initial, validate, stdout: process.stderr })) as { value: string };
     return answer.value.trim();
   },
   async askSelect(message, choices, initial) {

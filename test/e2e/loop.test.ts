@@ -10,7 +10,7 @@ describe('the local loop', () => {
     const cwd = tempDir();
     const init = await agentctl(['init', 'my-agents', '--template', 'main-sub', '--name', 'triage', '--owner', 'team-qa', '--yes'], { cwd });
     expect(init.exitCode).toBe(0);
-    expect(init.stdout).toContain('agentctl register agents/triage');
+    expect(init.stdout).toContain('workspace ready in');
     const ws = join(cwd, 'my-agents');
 
     const validate = await agentctl(['validate', '--json'], { cwd: ws });

@@ -1,10 +1,15 @@
-/** `init`: ask (on a terminal) or take flags/defaults, plan the scaffold, confirm overwrites, write. */
+/**
+ * `init`: ask (on a terminal) or take flags/defaults, plan the scaffold, confirm overwrites, write. Each answer
+ * is checked as it is typed (the rules in core/scaffold/rules.ts); the last line is the command to run next.
+ */
 import { basename, relative, resolve } from 'node:path';
 import { CheckFailedError, UsageError } from '../../core/errors.js';
+import { envVarRule, gatewayUrlRule, modelRule, nameRule, promptCheck, teamRule } from '../../core/scaffold/rules.js';
 import { applyScaffold, checkScaffoldVars, isEmptyDir, planScaffold } from '../../core/scaffold/scaffold.js';
 import { findTemplate, listTemplates } from '../../core/scaffold/templates.js';
 import { readConfigFile, userConfigPath } from '../../core/workspace/config.js';
 import type { CliContext } from '../context.js';
+import { nextStep } from '../present/next-step.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { enquirerPrompter, type Prompter } from '../prompts.js';
@@ -15,6 +20,8 @@ export interface InitOptions {
   owner?: string;
   model?: string;
   gateway?: string;
+  /** The name of the environment variable holding the gateway key (never the key). */
+  apiKeyEnv?: string;
   yes?: boolean;
   force?: boolean;
   /** What the scaffolded CI installs (default: this package at this version). */
@@ -38,6 +45,14 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
     });
   }
 
+  // Flags break the same rules the prompts check, and are refused before any question is asked.
+  checkScaffoldVars({
+    name: options.name,
+    owner: options.owner,
+    gatewayUrl: options.gateway,
+    model: options.model,
+    apiKeyEnv: options.apiKeyEnv,
+  });
   const ask = async <T>(given: T | undefined, fallback: T, question: () => Promise<T>): Promise<T> =>
     given !== undefined ? given : canAsk ? question() : fallback;
   const templates = listTemplates();
@@ -49,16 +64,10 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
     ),
   );
   findTemplate(template);
-  const name = await ask(options.name, defaultName(target), () => prompter.askText('First agent (or tool) name', defaultName(target)));
-  const owner = await ask(options.owner, defaultTeam(ctx), () => prompter.askText('Owner team', defaultTeam(ctx)));
-  checkScaffoldVars({ name, owner });
-  const gateway = await ask<string | undefined>(options.gateway, undefined, async () => {
-    const choice = await prompter.askSelect('Model gateway', [
-      { name: 'offline', hint: 'recorded cassettes, no network (change later in .agentctl/config.yaml)' },
-      { name: 'openai-compatible', hint: 'LiteLLM, OpenAI, vLLM, Ollama…' },
-    ]);
-    return choice === 'offline' ? undefined : prompter.askText('Gateway base URL', 'http://localhost:4000/v1');
-  });
+  const name = await ask(options.name, defaultName(target), () => prompter.askText('First agent (or tool) name', defaultName(target), promptCheck(nameRule)));
+  const owner = await ask(options.owner, defaultTeam(ctx), () => prompter.askText('Owner team', defaultTeam(ctx), promptCheck(teamRule)));
+  const gateway = await askGateway(options, canAsk, prompter);
+  checkScaffoldVars({ name, owner, ...gateway });
 
   const plan = planScaffold(
     target,
@@ -66,9 +75,11 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
     {
       name,
       owner,
-      model: options.model ?? 'gpt-4o-mini',
-      provider: gateway ? 'openai' : 'cassette',
-      gatewayUrl: gateway ?? 'http://localhost:4000/v1',
+      model: gateway.model ?? 'gpt-4o-mini',
+      provider: gateway.gatewayUrl ? 'openai' : 'cassette',
+      gatewayUrl: gateway.gatewayUrl ?? 'http://localhost:4000/v1',
+      gatewayModel: gateway.gatewayUrl ? gateway.model : undefined,
+      apiKeyEnv: gateway.apiKeyEnv,
       ciPackage: options.ciPackage,
     },
     { schemas: true },
@@ -85,14 +96,41 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
   }
   for (const path of result.written) note(ctx, `${out.green('  created')} ${path}`);
   for (const path of result.kept) note(ctx, `${out.yellow('  kept   ')} ${path} (exists)`);
+  printLine(ctx, `\n${out.green('✓')} workspace ready in ${target} (template ${template})`);
   const cd = relative(ctx.cwd, target);
-  const subject = template === 'tool' ? `tools/${name}` : `agents/${name}`;
-  printLine(ctx, `\n${out.green('✓')} workspace ready in ${target} (template ${template}). Next:\n`);
-  if (cd) printLine(ctx, `  cd ${cd}`);
-  printLine(ctx, '  agentctl validate');
-  printLine(ctx, `  agentctl register ${subject}`);
-  printLine(ctx, '  agentctl list');
+  const go = cd ? `cd ${shellWord(cd)} && ` : '';
+  const keyEnv = gateway.apiKeyEnv ?? 'AGENTCTL_GATEWAY_KEY';
+  if (template === 'tool') nextStep(ctx, `${go}agentctl validate`, `checks ${name}'s spec and its mocks`);
+  else
+    nextStep(
+      ctx,
+      `${go}agentctl playground ${name}`,
+      gateway.gatewayUrl ? `live answers read the key from $${keyEnv}` : 'offline answers: its cassette, or a labelled echo double',
+    );
   return 0;
+}
+
+/** The gateway: offline (undefined URL), or an OpenAI-compatible URL with its model and the key's variable name. */
+async function askGateway(options: InitOptions, canAsk: boolean, prompter: Prompter): Promise<{ gatewayUrl?: string; model?: string; apiKeyEnv?: string }> {
+  const given = { model: options.model, apiKeyEnv: options.apiKeyEnv };
+  if (options.gateway !== undefined) return { gatewayUrl: options.gateway, ...given };
+  if (!canAsk) return given;
+  const choice = await prompter.askSelect('Model gateway', [
+    { name: 'offline', hint: 'recorded cassettes, no network (change later in .agentctl/config.yaml)' },
+    { name: 'openai-compatible', hint: 'LiteLLM, OpenAI, vLLM, Ollama…' },
+  ]);
+  if (choice === 'offline') return given;
+  const gatewayUrl = await prompter.askText('Gateway base URL', 'http://localhost:4000/v1', promptCheck(gatewayUrlRule));
+  const model = options.model ?? (await prompter.askText('Model', 'gpt-4o-mini', promptCheck(modelRule)));
+  const apiKeyEnv =
+    options.apiKeyEnv ??
+    (await prompter.askText('Environment variable that holds the gateway key (its name, not the key)', 'AGENTCTL_GATEWAY_KEY', promptCheck(envVarRule)));
+  return { gatewayUrl, model, apiKeyEnv };
+}
+
+/** A folder as one shell word (quoted only when it needs to be). */
+function shellWord(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }
 
 function defaultName(target: string): string {

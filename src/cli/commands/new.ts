@@ -3,6 +3,7 @@ import { applyScaffold, planScaffold } from '../../core/scaffold/scaffold.js';
 import { findTemplate } from '../../core/scaffold/templates.js';
 import { loadWorkspaceSpecs } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
+import { nextStep } from '../present/next-step.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { workspaceOf } from '../workspace.js';
@@ -32,7 +33,12 @@ export async function newCommand(ctx: CliContext, kind: string, name: string, op
   if (options.json) printJson(ctx, { kind, name, written: result.written });
   else {
     for (const path of result.written) note(ctx, `${out.green('  created')} ${path}`);
-    printLine(ctx, `${out.green('✓')} ${kind} ${name} created; check it with: agentctl validate`);
+    printLine(ctx, `${out.green('✓')} ${kind} ${name} created`);
+    // A new agent answers its scaffolded sample offline at once (cassettes/default.yaml); the others need checking first.
+    const offline = workspace.config.provider === 'cassette';
+    if (templateName === '_new/agent')
+      nextStep(ctx, `agentctl run ${name} -i "Hello"`, offline ? `answered offline by its cassette; then agentctl eval ${name}` : undefined);
+    else nextStep(ctx, 'agentctl validate');
   }
   return 0;
 }

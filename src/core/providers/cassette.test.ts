@@ -120,3 +120,49 @@ describe('appendToCassette', () => {
     if (text?.includes('match')) expect(written).toContain(text.split('\n').slice(0, 3).join('\n'));
   });
 });
+
+describe('matching a hand-written entry by input', () => {
+  const signal = new AbortController().signal;
+  const answers = (text: string) => createCassetteProvider({ cassetteFor: () => cassetteSchema.parse(parse(text)) });
+  const HELLO = 'version: 1\ninteractions:\n  - match: { input: hello }\n    responses: [{ content: hi there }]\n';
+
+  it.each(['hello', 'Hello!', ' hello ', 'HELLO?', 'hello...', 'Hello  ?!'])('finds "hello" for %j', async (input) => {
+    expect((await answers(HELLO).complete(request(input), { signal })).content).toBe('hi there');
+  });
+
+  it.each(['hello world', 'hell', '¡hello', 'say hello'])('still misses %j (only case, outer space and trailing punctuation are loose)', async (input) => {
+    await expect(answers(HELLO).complete(request(input), { signal })).rejects.toMatchObject({ errorClass: 'cassette-miss' });
+  });
+
+  it('prefers an exact match over a loose one that comes first in the file', async () => {
+    const text = `version: 1
+interactions:
+  - match: { input: "hello" }
+    responses: [{ content: loose }]
+  - match: { input: "Hello!" }
+    responses: [{ content: exact }]
+`;
+    expect((await answers(text).complete(request('Hello!'), { signal })).content).toBe('exact');
+    expect((await answers(text).complete(request('HELLO'), { signal })).content).toBe('loose');
+  });
+
+  it('between two loose matches takes the first in the file', async () => {
+    const text = `version: 1
+interactions:
+  - match: { input: "Hello." }
+    responses: [{ content: first }]
+  - match: { input: "hello?" }
+    responses: [{ content: second }]
+`;
+    expect((await answers(text).complete(request('hello'), { signal })).content).toBe('first');
+  });
+
+  it('keeps recorded entries on their exact request key: a loosely equal input misses them', async () => {
+    const path = cassette('version: 1\n');
+    appendToCassette(path, [{ request: request('What is new?'), response }]);
+    const provider = answers(readFileSync(path, 'utf8'));
+    expect((await provider.complete(request('What is new?'), { signal })).content).toBe('recorded answer');
+    expect(requestKey(request('what is new'))).not.toBe(requestKey(request('What is new?')));
+    await expect(provider.complete(request('what is new'), { signal })).rejects.toMatchObject({ errorClass: 'cassette-miss' });
+  });
+});

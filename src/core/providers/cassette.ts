@@ -1,14 +1,16 @@
 /**
  * Cassettes: recorded model responses, so dry runs and evals replay offline and deterministically.
  * An entry is found by the hash of the normalised request (recorded entries), or — for hand-written
- * entries — by the run's input and the model call number. A miss names the request and how to record it.
+ * entries — by the run's input (loosely) and the model call number. A miss lists what the cassette knows
+ * and the ways on (cassette-miss.ts).
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isMap, isNode, isSeq, parseDocument, stringify } from 'yaml';
 import * as z from 'zod';
 import { createRedactor, type Redactor } from '../events/redact.js';
 import type { ToolCall } from '../runtime/events.js';
-import { estimateUsage, ModelError, type ModelProvider, type ModelRequest, type ModelResponse, requestKey } from './types.js';
+import { cassetteMiss, looseInput, type MissAdvice } from './cassette-miss.js';
+import { estimateUsage, type ModelProvider, type ModelRequest, type ModelResponse, requestKey } from './types.js';
 
 const responseSchema = z.strictObject({
   content: z.string().nullable().optional(),
@@ -43,27 +45,43 @@ export interface CassetteSource {
   cassetteFor(agent: string): Cassette | undefined;
 }
 
-export function createCassetteProvider(source: CassetteSource): ModelProvider {
+/**
+ * Replays a cassette. `advice` (the gateway and the key's variable from config) makes a miss name the
+ * exact commands that go on from it.
+ */
+export function createCassetteProvider(source: CassetteSource, advice: MissAdvice = {}): ModelProvider {
   return {
     name: 'cassette',
     testDouble: false,
     async complete(request, { onDelta }) {
       const cassette = source.cassetteFor(request.agent);
       const key = requestKey(request);
-      let found: RecordedResponse | undefined;
-      for (const entry of cassette?.interactions ?? []) {
-        if ('key' in entry && entry.key === key) found = entry.response;
-      }
-      if (!found) {
-        const scripted = cassette?.interactions.find((e) => 'match' in e && e.match.input.trim() === request.input.trim());
-        if (scripted && 'responses' in scripted) found = scripted.responses[request.step - 1];
-      }
-      if (!found) throw cassetteMiss(request, key, cassette !== undefined);
+      const found = findResponse(cassette, request, key);
+      if (!found) throw cassetteMiss(request, key, cassette, advice);
       const response = toResponse(found, request);
       if (response.content) onDelta?.(response.content);
       return response;
     },
   };
+}
+
+/**
+ * A recorded entry matches by its exact request hash (the last one wins, as appends go to the end);
+ * else a hand-written entry by input: an exact (trimmed) match first, then the first loose one in the file.
+ */
+function findResponse(cassette: Cassette | undefined, request: ModelRequest, key: string): RecordedResponse | undefined {
+  let found: RecordedResponse | undefined;
+  const scripted: Extract<Cassette['interactions'][number], { match: unknown }>[] = [];
+  for (const entry of cassette?.interactions ?? []) {
+    if ('key' in entry) {
+      if (entry.key === key) found = entry.response;
+    } else scripted.push(entry);
+  }
+  if (found) return found;
+  const input = request.input.trim();
+  const loose = looseInput(input);
+  const entry = scripted.find((e) => e.match.input.trim() === input) ?? (loose ? scripted.find((e) => looseInput(e.match.input) === loose) : undefined);
+  return entry?.responses[request.step - 1];
 }
 
 function toResponse(recorded: RecordedResponse, request: ModelRequest): ModelResponse {
@@ -80,21 +98,6 @@ function toResponse(recorded: RecordedResponse, request: ModelRequest): ModelRes
     model: recorded.model ?? request.model,
     usageEstimated: recorded.usage === undefined,
   };
-}
-
-function cassetteMiss(request: ModelRequest, key: string, hasCassette: boolean): ModelError {
-  const last = [...request.messages].reverse().find((m) => m.role !== 'system');
-  const lastText = last?.content ?? (last?.toolCalls ? `tool calls ${last.toolCalls.map((c) => c.name).join(', ')}` : '');
-  return new ModelError(
-    `no recorded response for ${request.agent}, model call ${request.step} (${request.model}, ${key.slice(0, 19)}…), after ${last?.role ?? 'nothing'}: "${truncate(lastText ?? '', 60)}"${hasCassette ? '' : ` — ${request.agent} has no cassette`}`,
-    'cassette-miss',
-    false,
-    `record it from a live model: agentctl run ${request.agent} -i "${truncate(request.input, 40)}" --record --provider openai`,
-  );
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface ProviderChoice {
 export function createProvider(name: string, config: ResolvedConfig, env: NodeJS.ProcessEnv, agent: AgentSnapshot): ProviderChoice {
   switch (name) {
     case 'cassette':
-      return { provider: createCassetteProvider(cassettesOf(agent)), secrets: [] };
+      return { provider: createCassetteProvider(cassettesOf(agent), { apiKeyEnv: config.apiKeyEnv, gatewayUrl: config.baseUrl }), secrets: [] };
     case 'echo':
       return { provider: echoProvider, secrets: [] };
     case 'openai': {

@@ -6,9 +6,9 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { jsonSchemaText, SCHEMA_NAMES } from '../spec/json-schema.js';
-import { dnsLabel } from '../spec/schema.js';
 import { STATE_DIR } from '../workspace/workspace.js';
 import { checkCiPackage, defaultCiPackage } from './ci-package.js';
+import { RULES } from './rules.js';
 import type { TemplateInfo } from './templates.js';
 
 export interface ScaffoldVars {
@@ -17,6 +17,10 @@ export interface ScaffoldVars {
   model: string;
   provider: string;
   gatewayUrl: string;
+  /** The environment variable the gateway key is read from (default AGENTCTL_GATEWAY_KEY). */
+  apiKeyEnv?: string;
+  /** The model every agent uses, written to the config's gateway.model (an OpenAI-compatible gateway only). */
+  gatewayModel?: string;
   /** What scaffolded CI installs (default: this package at this version, see ci-package.ts). */
   ciPackage?: string;
 }
@@ -33,26 +37,36 @@ export interface ScaffoldPlan {
   files: PlannedFile[];
 }
 
-/** Longest derived name is <name>-planner: keep every generated name a valid 63-character DNS label. */
-const MAX_NAME = 50;
-
-export function checkScaffoldVars(vars: Pick<ScaffoldVars, 'name' | 'owner'>): void {
-  for (const [what, value, max] of [
-    ['name', vars.name, MAX_NAME],
-    ['owner team', vars.owner, 63],
-  ] as const) {
-    if (!dnsLabel.safeParse(value).success || value.length > max) {
-      throw new UsageError(`invalid ${what} "${value}": use lowercase letters, digits and "-" (at most ${max} characters, no "/" or "..")`, {
-        fix: `e.g. --${what === 'name' ? 'name' : 'owner'} ${what === 'name' ? 'triage' : 'team-qa'}`,
-        code: 'invalid-name',
+/**
+ * Refuses scaffold answers that break a rule (rules.ts), naming the flag that carries each. Only the
+ * values given are checked (undefined means not answered yet).
+ */
+export function checkScaffoldVars(vars: Partial<Pick<ScaffoldVars, 'name' | 'owner' | 'gatewayUrl' | 'model' | 'apiKeyEnv'>>): void {
+  for (const field of ['name', 'owner', 'gatewayUrl', 'model', 'apiKeyEnv'] as const) {
+    const value = vars[field];
+    if (value === undefined) continue;
+    const { rule, what, flag, example, code } = RULES[field];
+    const problem = rule(value);
+    if (problem) {
+      throw new UsageError(`invalid ${what} "${value}": ${problem}`, {
+        fix: `e.g. ${flag} ${example}`,
+        code,
       });
     }
   }
 }
 
 export function planScaffold(target: string, templates: readonly TemplateInfo[], vars: ScaffoldVars, options: { schemas?: boolean } = {}): ScaffoldPlan {
-  checkScaffoldVars(vars);
+  checkScaffoldVars({ name: vars.name, owner: vars.owner });
   vars = { ...vars, ciPackage: checkCiPackage(vars.ciPackage ?? defaultCiPackage()) };
+  const values: Record<string, string | undefined> = {
+    ...vars,
+    apiKeyEnv: vars.apiKeyEnv ?? 'AGENTCTL_GATEWAY_KEY',
+    // The config's gateway.model overrides every agent's own model, so it is set only when a gateway was chosen.
+    gatewayModelSetting: vars.gatewayModel
+      ? `model: ${vars.gatewayModel}`
+      : `# model: ${vars.model}   # uncomment to run every agent on one model, whatever its spec says`,
+  };
   const root = resolve(target);
   const files = new Map<string, PlannedFile>();
   const add = (path: string, content: Buffer) => {
@@ -65,7 +79,7 @@ export function planScaffold(target: string, templates: readonly TemplateInfo[],
         .split('/')
         .map((segment) => segment.replaceAll('__name__', vars.name))
         .join('/');
-      add(path, render(readFileSync(join(template.dir, 'files', source)), vars));
+      add(path, render(readFileSync(join(template.dir, 'files', source)), values));
     }
   }
   if (options.schemas) {
@@ -183,8 +197,8 @@ function listFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-function render(bytes: Buffer, vars: ScaffoldVars): Buffer {
+function render(bytes: Buffer, values: Record<string, string | undefined>): Buffer {
   if (bytes.includes(0)) return bytes;
-  const text = bytes.toString('utf8').replace(/\{\{(\w+)\}\}/g, (match, key: string) => (key in vars ? String(vars[key as keyof ScaffoldVars]) : match));
+  const text = bytes.toString('utf8').replace(/\{\{(\w+)\}\}/g, (match, key: string) => values[key] ?? match);
   return Buffer.from(text);
 }
