@@ -30,7 +30,10 @@ export function createEventPrinter(write: (line: string) => void): (event: Runti
         break;
       }
       case 'model.error':
-        write(`${pad(event.spanId)}${err.red('model error')} ${event.model}: ${event.error}`);
+        // A miss's advice is long and the run's summary prints it in full: the span line only names it.
+        write(
+          `${pad(event.spanId)}${err.red('model error')} ${event.model}: ${event.errorClass === 'cassette-miss' ? 'no recorded answer (cassette miss)' : event.error}`,
+        );
         break;
       case 'policy.decision':
         if (!event.allowed) write(`${pad(event.spanId)}${err.red('policy deny')} ${event.action} ${event.resource} (${event.policy}: ${event.reason})`);
@@ -58,7 +61,7 @@ export function createEventPrinter(write: (line: string) => void): (event: Runti
       case 'run.finished': {
         const mark = event.status === 'succeeded' ? err.green('✓') : event.status === 'cancelled' ? err.yellow('■') : err.red('✗');
         const summary = `${event.steps} step(s) · ${event.usage.inputTokens + event.usage.outputTokens} tokens · $${event.costUsd.toFixed(4)} · ${event.latencyMs} ms`;
-        write(`${mark} ${event.status}  ${err.dim(summary)}${event.error ? `\n  ${err.red(event.error)}` : ''}`);
+        write(`${mark} ${event.status}  ${err.dim(summary)}${event.error ? errorLines(event.error) : ''}`);
         break;
       }
       case 'span.ended':
@@ -69,6 +72,17 @@ export function createEventPrinter(write: (line: string) => void): (event: Runti
         checkExhaustive(event);
     }
   };
+}
+
+/**
+ * A run's error as lines: the problem, then each way on (the runtime joins a problem and its fix with
+ * " — ", and alternatives with "; or "), so a long miss reads as a short list instead of one wide line.
+ */
+export function errorLines(error: string): string {
+  const at = error.indexOf(' — ');
+  if (at < 0) return `\n  ${err.red(error)}`;
+  const ways = error.slice(at + 3).split('; or ');
+  return `\n  ${err.red(error.slice(0, at))}${ways.map((way, i) => `\n  ${err.cyan('→')} ${i > 0 ? 'or ' : ''}${way}`).join('')}`;
 }
 
 function truncate(text: string, max: number): string {

@@ -79,9 +79,9 @@ export function cassetteMiss(request: ModelRequest, key: string, cassette: Casse
   const shown = known.slice(0, SHOWN).map((text) => `"${truncate(text, 80)}"`);
   const more = known.length > SHOWN ? ` and ${known.length - SHOWN} more` : '';
   const knows = !cassette
-    ? ` — ${request.agent} has no cassette (its spec names none: add \`cassette: cassettes/default.yaml\`)`
+    ? `; ${request.agent} has no cassette (its spec names none: add \`cassette: cassettes/default.yaml\`)`
     : known.length === 0
-      ? ` — the cassette of ${request.agent} has no entries yet`
+      ? `; the cassette of ${request.agent} has no entries yet`
       : `; the cassette of ${request.agent} knows (closest first): ${shown.join(', ')}${more}`;
   const input = shellArg(truncate(request.input.trim(), 200));
   const run = `agentctl run ${request.agent} -i ${input}`;
