@@ -52,9 +52,12 @@ describe.skipIf(!hasTmux)('init in a pseudo-terminal', () => {
     keys('Enter'); // the default team
     await waitForScreen('Model gateway');
     keys('Enter'); // offline
+    await waitForScreen('Create your signing key?');
+    keys('Enter'); // yes: the path to a published version needs one
     const done = await waitForScreen('init exited 0');
     expect(done).toContain('✔ First agent (or tool) name · helpdesk');
     expect(done).toContain('Next: cd my-agents && agentctl playground helpdesk');
     expect(existsSync(join(cwd, 'my-agents/agents/helpdesk/cassettes/default.yaml'))).toBe(true);
+    expect(existsSync(join(cwd, '.x/agentctl/keys/default.pub'))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import type { Prompter } from '../prompts.js';
 import { initCommand } from './init.js';
 
-function context(cwd: string, interactive: boolean, env: NodeJS.ProcessEnv = {}): CliContext {
+function context(cwd: string, interactive: boolean, env: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: join(cwd, '.config') }): CliContext {
   return { cwd, flags: {}, env, interactive, stdout: new PassThrough(), stderr: new PassThrough() };
 }
 
@@ -43,7 +43,7 @@ function scripted(answers: (string | boolean)[]): Prompter & { asked: string[]; 
 describe('init', () => {
   it('asks for what the flags did not give, on a terminal', async () => {
     const cwd = tempDir();
-    const prompter = scripted(['main-sub', 'triage', 'team-qa', 'openai-compatible', 'http://gateway.local/v1', 'llama3.1:8b', 'LITELLM_KEY']);
+    const prompter = scripted(['main-sub', 'triage', 'team-qa', 'openai-compatible', 'http://gateway.local/v1', 'llama3.1:8b', 'LITELLM_KEY', true]);
     expect(await initCommand(context(cwd, true), 'ws', {}, prompter)).toBe(0);
     expect(prompter.asked).toEqual([
       'Template',
@@ -53,7 +53,11 @@ describe('init', () => {
       'Gateway base URL',
       'Model',
       'Environment variable that holds the gateway key (its name, not the key)',
+      expect.stringMatching(/^Create your signing key\?/),
     ]);
+    // The key the user accepted is made in their config folder, never in the workspace.
+    expect(existsSync(join(cwd, '.config/agentctl/keys/default.pub'))).toBe(true);
+    expect(existsSync(join(cwd, 'ws/.config'))).toBe(false);
     const config = readConfigFile(join(cwd, 'ws/.agentctl/config.yaml'));
     expect(config.gateway).toMatchObject({ provider: 'openai', baseUrl: 'http://gateway.local/v1', model: 'llama3.1:8b', apiKeyEnv: 'LITELLM_KEY' });
     expect(existsSync(join(cwd, 'ws/agents/triage-planner/agent.yaml'))).toBe(true);
@@ -99,6 +103,7 @@ describe('init checks each answer as it is typed', () => {
       'gpt-4o',
       'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs',
       'OPENAI_API_KEY',
+      false,
     ]);
     expect(await initCommand(context(cwd, true), 'ws', {}, prompter)).toBe(0);
     expect(prompter.asked.filter((q) => q === 'First agent (or tool) name')).toHaveLength(2);
@@ -154,5 +159,26 @@ describe('init checks each answer as it is typed', () => {
     await initCommand(json, 'other', { yes: true, name: 'helpdesk', json: true }, scripted([]));
     expect(String((json.stderr as PassThrough).read() ?? '')).not.toContain('Next:');
     expect(JSON.parse(String((json.stdout as PassThrough).read()))).toMatchObject({ name: 'helpdesk', template: 'basic' });
+  });
+});
+
+describe('init offers a signing key', () => {
+  it('only in an interactive init, only when the user has none, and makes none when declined', async () => {
+    const cwd = tempDir();
+    const declined = scripted(['basic', 'bot', 'team-a', 'offline', false]);
+    await initCommand(context(cwd, true), 'a', {}, declined);
+    expect(declined.asked.at(-1)).toMatch(/^Create your signing key\?/);
+    expect(existsSync(join(cwd, '.config/agentctl/keys/default.pub'))).toBe(false);
+    const accepted = scripted(['basic', 'bot', 'team-a', 'offline', true]);
+    await initCommand(context(cwd, true), 'b', {}, accepted);
+    expect(existsSync(join(cwd, '.config/agentctl/keys/default.pub'))).toBe(true);
+    // Now there is one: not asked again.
+    const again = scripted(['basic', 'bot', 'team-a', 'offline']);
+    await initCommand(context(cwd, true), 'c', {}, again);
+    expect(again.asked).not.toContainEqual(expect.stringMatching(/signing key/));
+    // --yes never makes one.
+    const other = tempDir();
+    await initCommand(context(other, true), 'd', { yes: true }, scripted([]));
+    expect(existsSync(join(other, '.config/agentctl/keys'))).toBe(false);
   });
 });

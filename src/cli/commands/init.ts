@@ -4,6 +4,7 @@
  */
 import { basename, relative, resolve } from 'node:path';
 import { CheckFailedError, UsageError } from '../../core/errors.js';
+import { generateKey, keysDir, ownPublicKeys } from '../../core/remote/sign.js';
 import { envVarRule, gatewayUrlRule, modelRule, nameRule, promptCheck, teamRule } from '../../core/scaffold/rules.js';
 import { applyScaffold, checkScaffoldVars, isEmptyDir, planScaffold } from '../../core/scaffold/scaffold.js';
 import { findTemplate, listTemplates } from '../../core/scaffold/templates.js';
@@ -53,8 +54,12 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
     model: options.model,
     apiKeyEnv: options.apiKeyEnv,
   });
-  const ask = async <T>(given: T | undefined, fallback: T, question: () => Promise<T>): Promise<T> =>
-    given !== undefined ? given : canAsk ? question() : fallback;
+  let askedAny = false;
+  const ask = async <T>(given: T | undefined, fallback: T, question: () => Promise<T>): Promise<T> => {
+    if (given !== undefined || !canAsk) return given ?? fallback;
+    askedAny = true;
+    return question();
+  };
   const templates = listTemplates();
   const template = await ask(options.template, 'basic', () =>
     prompter.askSelect(
@@ -68,6 +73,13 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
   const owner = await ask(options.owner, defaultTeam(ctx), () => prompter.askText('Owner team', defaultTeam(ctx), promptCheck(teamRule)));
   const gateway = await askGateway(options, canAsk, prompter);
   checkScaffoldVars({ name, owner, ...gateway });
+  // A first signing key, offered in an interactive init only (never made silently: it lives outside the
+  // workspace, in the user's config folder): approvals and pushes are signed, so the path to a published
+  // version needs one, and a new user should not meet that as a refusal at the end.
+  const makeKey =
+    askedAny &&
+    ownPublicKeys(ctx.env)['own:default'] === undefined &&
+    (await prompter.askConfirm(`Create your signing key? It signs your approvals and pushes (kept in ${keysDir(ctx.env)}, never in the workspace)`, true));
 
   const plan = planScaffold(
     target,
@@ -89,13 +101,15 @@ export async function initCommand(ctx: CliContext, dir: string | undefined, opti
     if (canAsk && (await prompter.askConfirm(`${file.path} exists. Overwrite it?`, false))) confirmed.add(file.path);
   }
   const result = applyScaffold(plan, (path) => confirmed.has(path));
+  const key = makeKey ? generateKey('default', ctx.env) : undefined;
 
   if (options.json) {
-    printJson(ctx, { target, template, name, owner, ...result });
+    printJson(ctx, { target, template, name, owner, ...result, ...(key ? { signingKey: { keyId: key.keyId, publicPath: key.publicPath } } : {}) });
     return 0;
   }
   for (const path of result.written) note(ctx, `${out.green('  created')} ${path}`);
   for (const path of result.kept) note(ctx, `${out.yellow('  kept   ')} ${path} (exists)`);
+  if (key) note(ctx, `${out.green('  created')} ${key.publicPath} (your signing key ${key.keyId.slice(0, 19)}…; the private half beside it, mode 600)`);
   printLine(ctx, `\n${out.green('✓')} workspace ready in ${target} (template ${template})`);
   const cd = relative(ctx.cwd, target);
   const go = cd ? `cd ${shellWord(cd)} && ` : '';
