@@ -53,3 +53,14 @@ export interface PlaygroundController {
   /** Runs the current agent's sample set; resolves with the gate's verdict. */
   evaluate(options: { signal: AbortSignal; onProgress: (event: EvalProgress) => void }): Promise<{ passed: boolean; summary: string }>;
 }
+
+/**
+ * Whether a model call was answered by the echo test double (providers/echo.ts answers as model "echo";
+ * session.test.ts keeps the two in step). The playground labels a turn only when this happened, not
+ * whenever its provider could fall back to the double.
+ */
+export function answeredByTestDouble(event: RuntimeEvent): boolean {
+  return event.type === 'model.response' && event.model === TEST_DOUBLE_MODEL;
+}
+
+export const TEST_DOUBLE_MODEL = 'echo';

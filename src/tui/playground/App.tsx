@@ -2,13 +2,17 @@
 import { Box, Static, Text, useApp, useInput } from 'ink';
 import { useCallback, useReducer, useRef } from 'react';
 import { colour } from '../colour.js';
-import { InputLine, LiveTurn, OverlayView, SpanTree, StatusLine, TurnView } from './components.js';
+import { InputLine, LiveTurn, SpanTree, StatusLine, TurnView } from './components.js';
+import { OverlayView } from './overlays.js';
 import { type Action, failedRows, initialState, type PlaygroundState, reduce } from './state.js';
+import { helpLines } from './status.js';
 import type { AgentInfo, PlaygroundController } from './types.js';
 import { useEvalBridge } from './use-eval-bridge.js';
 import { useRunBridge } from './use-run-bridge.js';
+import { useTerminalSize } from './use-terminal-size.js';
 
 export function App({ controller, agent }: { controller: PlaygroundController; agent: AgentInfo }) {
+  const { columns, rows } = useTerminalSize();
   const [state, dispatch] = useReducer(reduce, initialState(agent, controller.provider));
   const { exit } = useApp();
   const bridge = useRunBridge(controller, dispatch);
@@ -49,23 +53,38 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
   }, [evals, running, state.agent]);
   useInput((text, key) => handleKey(text, key, state, dispatch, { controller, send, cancel, evaluate, exit, running, input }));
 
+  // The frame stays shorter than the terminal: at full height Ink clears the screen and its scrollback
+  // on every redraw. The footer is the input line, the status line, the key help and a notice.
+  const footer = 2 + helpLines(state, columns).length + (state.notice ? 1 : 0);
+  const body = Math.max(3, rows - footer - 1);
   return (
     <Box flexDirection="column">
       <Static items={state.turns}>{(turn) => <TurnView key={turn.id} turn={turn} />}</Static>
-      <Box>
-        <Box flexDirection="column" width="45%" paddingRight={1}>
-          <LiveTurn current={state.current} />
-          {state.current && !running && state.current.error && <Text color={colour('red')}>{state.current.error}</Text>}
+      {state.overlay.kind === 'none' ? (
+        <Box height={Math.min(body, frameHeight(state))} overflow="hidden">
+          <Box flexDirection="column" width="45%" paddingRight={1}>
+            <LiveTurn current={state.current} />
+            {state.current && !running && state.current.error && <Text color={colour('red')}>{state.current.error}</Text>}
+          </Box>
+          <Box flexDirection="column" width="55%">
+            <SpanTree current={state.current} height={body} />
+          </Box>
         </Box>
-        <Box flexDirection="column" width="55%">
-          <SpanTree current={state.current} />
-        </Box>
-      </Box>
-      <OverlayView overlay={state.overlay} />
+      ) : (
+        <OverlayView overlay={state.overlay} width={columns} height={body} />
+      )}
       <InputLine value={state.input} busy={running} />
-      <StatusLine state={state} />
+      <StatusLine state={state} width={columns} />
     </Box>
   );
+}
+
+/** Lines the live area wants: the span tree (title, rows and their details), or the one-line placeholder. */
+function frameHeight(state: PlaygroundState): number {
+  if (!state.current) return 1;
+  const spans = 2 + state.current.rows.reduce((n, r) => n + 1 + r.details.length, 0);
+  // The live answer wraps in its column; give it room while it streams.
+  return state.current.status === 'running' ? Math.max(spans, 6) : Math.max(spans, state.current.error ? 3 : 1);
 }
 
 interface KeyContext {

@@ -1,15 +1,19 @@
 /** The playground's screen state and the one reducer that changes it. Pure: tested without a terminal. */
 import type { EvalProgress } from '../../core/eval/runner.js';
 import type { RunMode, RuntimeEvent, SpanKind } from '../../core/runtime/events.js';
+import { answeredByTestDouble } from '../../core/session/playground-types.js';
 import { initialProgress, type ProgressRow, type ProgressState, reduceProgress } from '../eval/progress.js';
 import type { AgentInfo, PastEvent, PastRun, ProviderInfo } from './types.js';
 
 export interface SpanRow {
   spanId: string;
+  parentSpanId: string | null;
   depth: number;
   kind: SpanKind;
   name: string;
   status: 'running' | 'ok' | 'error';
+  /** A span under this one failed (a tool error the agent then answered around). */
+  childFailed: boolean;
   startedAt: number;
   ms: number | null;
   /** One line each: tool input, tool output, tokens, decisions. */
@@ -23,6 +27,10 @@ export interface Turn {
   status: string;
   runId: string | null;
   summary: string;
+  /** The echo test double gave (some of) this answer, not a model. */
+  testDouble: boolean;
+  /** Spans that ended in error (a failed tool call), even when the run then succeeded. */
+  failedSpans: number;
 }
 
 export interface CurrentRun {
@@ -35,6 +43,8 @@ export interface CurrentRun {
   costUsd: number;
   latencyMs: number;
   error: string | null;
+  /** The echo test double answered a model call of this turn (not merely could have). */
+  testDouble: boolean;
 }
 
 export type Overlay =
@@ -60,6 +70,8 @@ export interface PlaygroundState {
   current: CurrentRun | null;
   overlay: Overlay;
   notice: string | null;
+  /** The user's rating of the last answer (^F), shown in the status line until the next turn. */
+  rating: 'good' | 'bad' | null;
   /** Events seen in this session, for the status line. */
   eventCount: number;
 }
@@ -82,7 +94,7 @@ export type Action =
 export const VISIBLE_LINES = 30;
 
 export function initialState(agent: AgentInfo, provider: ProviderInfo): PlaygroundState {
-  return { agent, provider, mode: 'dry', input: '', turns: [], current: null, overlay: { kind: 'none' }, notice: null, eventCount: 0 };
+  return { agent, provider, mode: 'dry', input: '', turns: [], current: null, overlay: { kind: 'none' }, notice: null, rating: null, eventCount: 0 };
 }
 
 export function reduce(state: PlaygroundState, action: Action): PlaygroundState {
@@ -94,7 +106,19 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
         ...state,
         input: '',
         notice: null,
-        current: { runId: null, input: action.input, text: '', rows: [], status: 'running', tokens: 0, costUsd: 0, latencyMs: 0, error: null },
+        rating: null,
+        current: {
+          runId: null,
+          input: action.input,
+          text: '',
+          rows: [],
+          status: 'running',
+          tokens: 0,
+          costUsd: 0,
+          latencyMs: 0,
+          error: null,
+          testDouble: false,
+        },
       };
     case 'events': {
       if (!state.current) return state;
@@ -111,6 +135,8 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
             output: finished.output ?? finished.error ?? '',
             status: finished.status,
             runId: current.runId,
+            testDouble: current.testDouble,
+            failedSpans: current.rows.filter((r) => r.status === 'error').length,
             summary: `${finished.steps} step(s) · ${finished.usage.inputTokens + finished.usage.outputTokens} tokens · $${finished.costUsd.toFixed(4)} · ${finished.latencyMs} ms`,
           },
         ];
@@ -184,10 +210,12 @@ function applyEvent(current: CurrentRun, event: RuntimeEvent): CurrentRun {
       const parent = event.parentSpanId ? rows[row(event.parentSpanId)] : undefined;
       rows.push({
         spanId: event.spanId,
+        parentSpanId: event.parentSpanId,
         depth: parent ? parent.depth + 1 : 0,
         kind: event.kind,
         name: event.name,
         status: 'running',
+        childFailed: false,
         startedAt: event.at,
         ms: null,
         details: [],
@@ -198,6 +226,7 @@ function applyEvent(current: CurrentRun, event: RuntimeEvent): CurrentRun {
       const i = row(event.spanId);
       const target = rows[i];
       if (target) rows[i] = { ...target, status: event.status, ms: event.at - target.startedAt };
+      if (event.status === 'error') markAncestors(rows, i);
       return current;
     }
     case 'model.delta':
@@ -209,6 +238,7 @@ function applyEvent(current: CurrentRun, event: RuntimeEvent): CurrentRun {
       );
       return {
         ...current,
+        testDouble: current.testDouble || answeredByTestDouble(event),
         tokens: current.tokens + event.usage.inputTokens + event.usage.outputTokens,
         costUsd: current.costUsd + event.costUsd,
         latencyMs: current.latencyMs + event.latencyMs,
@@ -255,13 +285,40 @@ function applyEvent(current: CurrentRun, event: RuntimeEvent): CurrentRun {
   }
 }
 
+/** Flags every ancestor of row `i`, so a succeeded agent span with a failed tool under it is not drawn green. */
+function markAncestors(rows: SpanRow[], i: number): void {
+  let parent = rows[i]?.parentSpanId ?? null;
+  while (parent !== null) {
+    const j = rows.findLastIndex((r) => r.spanId === parent);
+    const row = rows[j];
+    if (!row) return;
+    rows[j] = { ...row, childFailed: true };
+    parent = row.parentSpanId;
+  }
+}
+
+/**
+ * How a finished turn is shown: green only when it succeeded with nothing failing inside it. A run that
+ * succeeded after a tool failed is yellow, "succeeded with errors" — the answer stands, but it was given
+ * without what the tool should have returned, and that is worth a look.
+ */
+export function turnTone(turn: Pick<Turn, 'status' | 'failedSpans'>): { colour: 'green' | 'yellow' | 'red'; label: string } {
+  if (turn.status === 'succeeded') {
+    return turn.failedSpans > 0
+      ? { colour: 'yellow', label: `succeeded with errors (${turn.failedSpans} failed span${turn.failedSpans === 1 ? '' : 's'})` }
+      : { colour: 'green', label: 'succeeded' };
+  }
+  return { colour: turn.status === 'cancelled' || turn.status === 'needs-human' ? 'yellow' : 'red', label: turn.status };
+}
+
 /** The rows to draw: the newest that fit in VISIBLE_LINES, so redraw cost stays flat however long the run. */
-export function visibleRows(rows: readonly SpanRow[]): { hidden: number; rows: readonly SpanRow[] } {
+export function visibleRows(rows: readonly SpanRow[], maxLines = VISIBLE_LINES): { hidden: number; rows: readonly SpanRow[] } {
+  const budget = Math.min(VISIBLE_LINES, maxLines);
   let lines = 0;
   let start = rows.length;
   while (start > 0) {
     const next = 1 + (rows[start - 1] as SpanRow).details.length;
-    if (lines + next > VISIBLE_LINES) break;
+    if (lines + next > budget) break;
     lines += next;
     start--;
   }
