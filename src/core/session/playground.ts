@@ -9,6 +9,23 @@ import type { AgentSnapshot } from '../runtime/snapshot.js';
 import type { AgentInfo, PlaygroundController } from './playground-types.js';
 import type { AgentSession, Binding } from './session.js';
 
+/** How many of the latest runs are searched for the last agent used (older history is not "last"). */
+const RECENT_RUNS = 50;
+
+/**
+ * The agent the playground opens when none is named: the one of the latest run in the event log that is
+ * still in the workspace (or the registry), so `agentctl playground` picks up where the user left off;
+ * else the first agent by name. Undefined when the workspace has no agent at all.
+ */
+export function startingAgent(session: AgentSession): string | undefined {
+  const known = new Set([
+    ...session.specs().workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : [])),
+    ...session.registry.list({ kind: 'Agent' }).map((r) => r.name),
+  ]);
+  const last = session.registry.runs.list({ limit: RECENT_RUNS }).find((r) => known.has(r.agent));
+  return last?.agent ?? [...known].sort()[0];
+}
+
 export function createPlaygroundController(session: AgentSession, start: AgentSnapshot): { controller: PlaygroundController; info: AgentInfo } {
   const { registry } = session;
   let binding: Binding = session.bind(start, { echoOnMiss: true });
