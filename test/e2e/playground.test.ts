@@ -60,6 +60,77 @@ describe.skipIf(!hasTmux)('playground in a pseudo-terminal', () => {
   });
 });
 
+describe.skipIf(!hasTmux)('playground at 80x24', () => {
+  it('opens the last agent used, fits the status line, labels only echo answers, keeps scrollback across ^O and a resize', async () => {
+    const cwd = tempDir();
+    await agentctl(['init', '.', '--yes', '--template', 'main-sub', '--name', 'triage', '--owner', 'team-qa'], { cwd });
+    await agentctl(['register', 'agents/triage'], { cwd });
+    expect((await agentctl(['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'], { cwd })).exitCode).toBe(0);
+    // The last agent used is triage-writer (its run fails on a cassette miss, but it ran); "triage" sorts first.
+    await agentctl(['run', 'triage-writer', '-i', 'hello'], { cwd });
+    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1`;
+    const history = 'for i in $(seq 1 40); do echo "scrollback line $i"; done';
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'pg',
+      '-x',
+      '80',
+      '-y',
+      '24',
+      '-c',
+      cwd,
+      `${history}; env ${env} node ${BIN} playground; echo "playground exited $?"; sleep 30`,
+    );
+    let shown = await waitForScreen('enter send');
+    const status = () =>
+      screen()
+        .split('\n')
+        .find((l) => l.includes('DRY')) ?? '';
+    expect(status()).toMatch(/^triage-writer@0\.1\.0 /);
+    expect(shown).not.toContain('TEST DOUBLE');
+    for (const line of shown.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+
+    // ^V: each version with its stage and status.
+    tmux('send-keys', '-t', 'pg', 'C-v');
+    shown = await waitForScreen('choose version');
+    expect(shown).toContain('workspace  (the files you are editing)');
+    expect(shown).toMatch(/0\.1\.0 +dev · active/);
+    tmux('send-keys', '-t', 'pg', 'Escape');
+    await waitForScreen(/^(?![\s\S]*choose version)/);
+
+    // A question the cassette does not know: the echo double answers, and says so.
+    tmux('send-keys', '-t', 'pg', '-l', 'anything at all?');
+    tmux('send-keys', '-t', 'pg', 'Enter');
+    shown = await waitForScreen('answered by the echo TEST DOUBLE');
+    expect(status()).toContain('TEST DOUBLE');
+    expect(status().length).toBeLessThanOrEqual(80);
+
+    // Past runs at 80x24 open without clearing the screen or the scrollback.
+    tmux('send-keys', '-t', 'pg', 'C-o');
+    shown = await waitForScreen('past runs 1/');
+    expect(shown.split('\n').filter((l) => /past runs \d/.test(l)).length).toBe(1);
+    const scrollback = () => tmux('capture-pane', '-p', '-t', 'pg', '-S', '-500');
+    expect(scrollback()).toContain('scrollback line 1\n');
+    expect(scrollback()).toContain('you › anything at all?');
+
+    // Narrower: the frame is redrawn at 60 columns with nothing left over from the 80-column layout.
+    tmux('resize-window', '-t', 'pg', '-x', '60', '-y', '24');
+    shown = await waitForScreen(/╭─{58}╮/);
+    const lines = shown.split('\n');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(lines.filter((l) => /past runs \d/.test(l)).length).toBe(1);
+    expect(lines.filter((l) => l.includes('╭') || l.includes('╰')).length).toBe(2);
+    // A border line cut by the rewrap would be a run of ─ with no corner, or a lone │ at the start of a line.
+    expect(lines.filter((l) => /^─+/.test(l) || /^ *│ *$/.test(l))).toEqual([]);
+    expect(scrollback()).toContain('scrollback line 1\n');
+    tmux('send-keys', '-t', 'pg', 'Escape');
+    tmux('send-keys', '-t', 'pg', 'C-c');
+    await waitForScreen('playground exited 0');
+  });
+});
+
 describe('playground without a terminal', () => {
   it('explains it needs one and points at run (exit 2)', async () => {
     const cwd = tempDir();
