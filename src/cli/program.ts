@@ -357,6 +357,41 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'the result as JSON')
     .action(lazy(async () => (await import('./commands/attest.js')).attestCommand));
 
+  // Issue 13: feedback on runs, samples from runs, shell completion.
+  program
+    .command('feedback <runId>')
+    .description('rate a run (an id, a unique prefix, or "last") good or bad, as your user and team')
+    .option('--good', 'the answer was right')
+    .option('--bad', 'the answer was wrong')
+    .option('--note <text>', 'why (redacted like everything written)')
+    .option('--json', 'the rating as JSON')
+    .action(lazy(async () => (await import('./commands/feedback.js')).feedbackCommand));
+
+  const samples = program.command('samples').description("an agent's eval sample set");
+  samples
+    .command('add <agent>')
+    .description("turn a run into a sample of the agent's sample set: its input, tool answers as mocks, model answers in the cassette")
+    .requiredOption('--from-run <runId>', 'the run (an id, a unique prefix, or "last")')
+    .option('--assert <kinds>', 'comma list of tool-called, routed-to, contains, equals, judge (default: tool-called,contains; asked on a terminal)')
+    .option('--rubric <text>', 'the rubric of a judge assertion (with --assert judge)')
+    .option('--id <id>', 'the sample id (default: derived from the input)')
+    .option('--json', 'the sample as JSON')
+    .action(lazy(async () => (await import('./commands/samples.js')).samplesAddCommand));
+
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script: bash, zsh or fish (e.g. source <(agentctl completion bash))')
+    .action(lazy(async () => (await import('./commands/completion.js')).completionCommand));
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[]) => {
+      const { completeCommand } = await import('./commands/completion.js');
+      setExitCode(completeCommand(program, words ?? []));
+    });
+
   program
     .command('help [topic...]')
     .description('help for a command, or a topic: exit-codes')

@@ -3,6 +3,8 @@ export interface Prompter {
   askText(message: string, initial?: string): Promise<string>;
   askSelect(message: string, choices: { name: string; hint?: string }[], initial?: string): Promise<string>;
   askConfirm(message: string, initial?: boolean): Promise<boolean>;
+  /** Several of `choices` (space toggles, Enter accepts); `initial` are the names selected at first. Optional: callers fall back to askConfirm. */
+  askMultiSelect?(message: string, choices: { name: string; hint?: string }[], initial: string[]): Promise<string[]>;
 }
 
 export const enquirerPrompter: Prompter = {
@@ -19,6 +21,14 @@ export const enquirerPrompter: Prompter = {
     );
     const answer = (await enquirer.prompt({ type: 'select', name: 'value', message, choices, initial: start, stdout: process.stderr } as never)) as {
       value: string;
+    };
+    return answer.value;
+  },
+  async askMultiSelect(message, choices, initial) {
+    const { default: enquirer } = await import('enquirer');
+    const indices = choices.flatMap((c, i) => (initial.includes(c.name) ? [i] : []));
+    const answer = (await enquirer.prompt({ type: 'multiselect', name: 'value', message, choices, initial: indices, stdout: process.stderr } as never)) as {
+      value: string[];
     };
     return answer.value;
   },

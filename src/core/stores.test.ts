@@ -15,6 +15,7 @@ const OWNERS: Record<string, string[]> = {
   'core/eval/store.ts': ['evals', 'eval_results', 'approvals', 'imported_evidence'],
   'core/registry/stages.ts': ['stage_holders', 'stage_moves'],
   'core/registry/origins.ts': ['pulled_versions'],
+  'core/events/feedback-store.ts': ['feedback'],
   // Reads only, for doctor: objects against their registrations, bundles against their digests.
   'core/registry/integrity.ts': ['objects', 'transitions', 'versions'],
 };

@@ -1,6 +1,7 @@
 /** runs, trace, stats, export: reading the event log. */
 import { UsageError } from '../../core/errors.js';
 import { exportChunks } from '../../core/events/export.js';
+import { FeedbackStore } from '../../core/events/feedback-store.js';
 import { buildTrace, parseSince, type SpanNode } from '../../core/events/queries.js';
 import type { StatsDimension } from '../../core/events/run-store.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
@@ -121,7 +122,7 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
   const since = parseSince(options.since ?? '7d');
   const groups = readEventLog(
     ctx,
-    (registry) => registry.runs.stats(dimensions as StatsDimension[], since),
+    (registry) => registry.runs.stats(dimensions as StatsDimension[], since, new FeedbackStore(registry.db).latestByRun(since)),
     () => [],
   );
   if (options.json) {
@@ -143,12 +144,13 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
           .filter((k) => g.fallbacks[k] > 0)
           .map((k) => `${k}×${g.fallbacks[k]}`)
           .join(' ') || '-',
+        feedbackCell(g.feedback),
         Object.entries(g.failures)
           .sort(([, a], [, b]) => b - a)
           .map(([k, v]) => `${k}×${v}`)
           .join(' '),
       ]),
-      [...dimensions.map((d) => d.toUpperCase()), 'RUNS', 'SUCCESS', 'P50', 'P95', 'TOKENS', 'COST', 'FALLBACKS', 'FAILURES'],
+      [...dimensions.map((d) => d.toUpperCase()), 'RUNS', 'SUCCESS', 'P50', 'P95', 'TOKENS', 'COST', 'FALLBACKS', 'FEEDBACK', 'FAILURES'],
     ),
   );
   const estimated = groups.reduce((n, g) => n + g.estimatedRuns, 0);
@@ -199,6 +201,12 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
   await sink.commit();
   if (options.out) note(ctx, `wrote ${options.out}`);
   return 0;
+}
+
+/** "3 rated: 2 good, 1 bad (67% good)", or "-" when no run of the group was rated. */
+function feedbackCell(f: { rated: number; good: number; bad: number; goodRate: number | null }): string {
+  if (f.rated === 0) return '-';
+  return `${f.rated} rated: ${f.good} good, ${f.bad} bad (${Math.round((f.goodRate ?? 0) * 100)}% good)`;
 }
 
 function truncate(text: string, max: number): string {

@@ -70,6 +70,8 @@ export interface StatsGroup {
   failures: Record<string, number>;
   /** Answers that were not the first model's, kept apart: a next model (succeeded), a rule reply or a human (failed). */
   fallbacks: { model: number; rule: number; human: number };
+  /** Feedback on the group's runs (each user's latest rating of a run): runs rated, ratings good and bad, good / (good + bad). */
+  feedback: { rated: number; good: number; bad: number; goodRate: number | null };
 }
 
 export class RunStore {
@@ -145,11 +147,14 @@ export class RunStore {
       .all(sessionId) as { runId: string; input: string; output: string | null }[];
   }
 
-  /** Success rate, latency percentiles, tokens, cost, fallbacks and failure reasons, grouped, over finished runs since `since`. */
-  stats(by: readonly StatsDimension[], since: number): StatsGroup[] {
+  /**
+   * Success rate, latency percentiles, tokens, cost, fallbacks, failure reasons and feedback rates, grouped, over
+   * finished runs since `since`. `ratings` (by run id) come from the feedback store, which owns that table.
+   */
+  stats(by: readonly StatsDimension[], since: number, ratings: ReadonlyMap<string, { good: number; bad: number }> = new Map()): StatsGroup[] {
     // "team" is the owner team of the agent: the platform's view of who is accountable for it.
     const columns = by.map((d) => (d === 'team' ? 'owner' : d));
-    const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd', 'fallback', 'usage_estimated'].join(', ')}
+    const select = `SELECT ${[...columns, 'status', 'error_class', 'latency_ms', 'tokens_in', 'tokens_out', 'cost_usd', 'fallback', 'usage_estimated', 'run_id'].join(', ')}
       FROM runs WHERE started_at >= ? AND status <> 'running'`;
     const n = by.length;
     const groups = new Map<string, StatsGroup & { latencies: number[] }>();
@@ -172,6 +177,7 @@ export class RunStore {
           estimatedRuns: 0,
           failures: {},
           fallbacks: { model: 0, rule: 0, human: 0 },
+          feedback: { rated: 0, good: 0, bad: 0, goodRate: null },
           latencies: [],
         };
         groups.set(id, group);
@@ -189,11 +195,24 @@ export class RunStore {
       const fallback = row[n + 6] as 'model' | 'rule' | 'human' | null;
       if (fallback) group.fallbacks[fallback]++;
       if (row[n + 7]) group.estimatedRuns++;
+      const rated = ratings.size ? ratings.get(row[n + 8] as string) : undefined;
+      if (rated) {
+        group.feedback.rated++;
+        group.feedback.good += rated.good;
+        group.feedback.bad += rated.bad;
+      }
     }
     return [...groups.values()]
       .map(({ latencies, ...g }) => {
         const sorted = Float64Array.from(latencies).sort();
-        return { ...g, successRate: g.runs ? g.succeeded / g.runs : 0, p50LatencyMs: percentile(sorted, 0.5), p95LatencyMs: percentile(sorted, 0.95) };
+        const { good, bad } = g.feedback;
+        return {
+          ...g,
+          successRate: g.runs ? g.succeeded / g.runs : 0,
+          p50LatencyMs: percentile(sorted, 0.5),
+          p95LatencyMs: percentile(sorted, 0.95),
+          feedback: { ...g.feedback, goodRate: good + bad ? good / (good + bad) : null },
+        };
       })
       .sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   }

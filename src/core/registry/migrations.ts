@@ -710,6 +710,34 @@ END;
 `,
 };
 
+/**
+ * Feedback on runs (issue 13): who rated which run good or bad, when, and why. Several ratings of one run
+ * are kept (a user may change their mind); rates count the latest per user. Insert-only, and bound to a
+ * finished run, so a rating always names something that happened.
+ */
+const feedback: Migration = {
+  version: 11,
+  name: 'feedback',
+  sql: `
+CREATE TABLE feedback (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (run_id),
+  rating TEXT NOT NULL CHECK (rating IN ('good', 'bad')),
+  note TEXT,
+  actor TEXT NOT NULL CHECK (length(actor) > 0),
+  team TEXT NOT NULL CHECK (length(team) > 0),
+  at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX feedback_by_run ON feedback (run_id, actor, id);
+CREATE TRIGGER feedback_on_finished_runs BEFORE INSERT ON feedback
+BEGIN
+  SELECT RAISE(ABORT, 'feedback names a finished run')
+  WHERE COALESCE((SELECT status FROM runs WHERE run_id = NEW.run_id), 'running') = 'running';
+END;
+${appendOnly('feedback')}
+`,
+};
+
 export const MIGRATIONS: readonly Migration[] = [
   registry,
   eventLog,
@@ -721,4 +749,5 @@ export const MIGRATIONS: readonly Migration[] = [
   guard,
   pulledVersions,
   cheapAppends,
+  feedback,
 ];
