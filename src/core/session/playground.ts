@@ -6,6 +6,7 @@
 import { payloadOf } from '../events/decode.js';
 import { newId } from '../runtime/execute.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { playgroundFeedback } from './playground-feedback.js';
 import type { AgentInfo, PlaygroundController } from './playground-types.js';
 import type { AgentSession, Binding } from './session.js';
 
@@ -39,7 +40,11 @@ export function createPlaygroundController(session: AgentSession, start: AgentSn
     maxInputTokens: b.agent.document.spec.budget?.maxInputTokens ?? null,
     maxCostUsd: b.agent.document.spec.budget?.maxCostUsd ?? null,
   });
+  const feedback = playgroundFeedback(session);
   const controller: PlaygroundController = {
+    rate: feedback.rate,
+    suggestSample: feedback.suggestSample,
+    saveSample: feedback.saveSample,
     get provider() {
       return { name: binding.provider.name, model: binding.model, testDouble: binding.provider.testDouble };
     },

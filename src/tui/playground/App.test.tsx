@@ -12,11 +12,21 @@ interface Script {
   toolFails?: boolean;
 }
 
-function controller(overrides: Partial<PlaygroundController> = {}, script: Script = {}): PlaygroundController & { inputs: string[] } {
+interface Recorded {
+  inputs: string[];
+  rated: { runId: string; rating: string; note: string | undefined }[];
+  saved: { runId: string; assert: string[] }[];
+}
+
+function controller(overrides: Partial<PlaygroundController> = {}, script: Script = {}): PlaygroundController & Recorded {
   const answeredBy = script.answeredBy ?? 'echo';
   const inputs: string[] = [];
+  const rated: Recorded['rated'] = [];
+  const saved: Recorded['saved'] = [];
   return {
     inputs,
+    rated,
+    saved,
     provider: { name: 'echo', model: null, testDouble: true },
     agents: () => ['triage', 'helper'],
     versions: () => ['workspace', '0.1.0'],
@@ -80,6 +90,19 @@ function controller(overrides: Partial<PlaygroundController> = {}, script: Scrip
         },
       ];
       for (const e of events) yield e;
+    },
+    rate(runId, rating, note) {
+      rated.push({ runId, rating, note });
+      return { runId, rating };
+    },
+    suggestSample: () => [
+      { kind: 'tool-called', label: 'tool-called triage-lookup {"q":"refund"}', chosen: true },
+      { kind: 'contains', label: 'contains "answer to refund?"', chosen: true },
+      { kind: 'equals', label: 'equals "answer to refund?"', chosen: false },
+    ],
+    async saveSample(runId, assert) {
+      saved.push({ runId, assert });
+      return { agent: 'triage', sampleId: 'refund', assertions: assert, datasetFile: 'agents/triage/evals/samples.yaml', cassetteFiles: [] };
     },
     pastRuns: () => [{ runId: 'RUN0', startedAt: 0, status: 'failed', input: 'earlier', version: '0.1.0' }],
     pastRun: (runId) => (runId === 'RUN0' ? { runId: 'RUN0', startedAt: 0, status: 'failed', input: 'earlier', version: '0.1.0' } : undefined),

@@ -3,6 +3,7 @@ import { Box, Static, Text, useApp, useInput } from 'ink';
 import { useCallback, useReducer, useRef } from 'react';
 import { colour } from '../colour.js';
 import { InputLine, LiveTurn, SpanTree, StatusLine, TurnView } from './components.js';
+import { openRate, openSave, rateKey, saveKey } from './keys-feedback.js';
 import { OverlayView } from './overlays.js';
 import { type Action, failedRows, initialState, type PlaygroundState, reduce } from './state.js';
 import { helpLines } from './status.js';
@@ -139,6 +140,12 @@ function handleKey(input: string, key: Key, state: PlaygroundState, dispatch: (a
       case 'e':
         ctx.evaluate();
         return;
+      case 'f':
+        if (!ctx.running) openRate(state, dispatch);
+        return;
+      case 's':
+        if (!ctx.running) openSave(state, dispatch, ctx.controller);
+        return;
       default:
         return;
     }
@@ -164,10 +171,16 @@ function handleOverlayKey(input: string, key: Key, state: PlaygroundState, dispa
   const close = () => dispatch({ type: 'overlay', overlay: { kind: 'none' } });
   const arrows = key.upArrow || key.downArrow;
   if (key.escape) {
-    if (overlay.kind !== 'eval' || !overlay.running) close();
+    if ((overlay.kind !== 'eval' || !overlay.running) && (overlay.kind !== 'save' || !overlay.saving)) close();
     return;
   }
   switch (overlay.kind) {
+    case 'rate':
+      rateKey(input, key, overlay, dispatch, ctx.controller);
+      return;
+    case 'save':
+      saveKey(input, key, overlay, dispatch, ctx.controller);
+      return;
     case 'confirm-live':
       if (input === 'y') dispatch({ type: 'mode', mode: 'live' });
       else if (input === 'n') close();

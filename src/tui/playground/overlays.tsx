@@ -74,6 +74,43 @@ export function OverlayView({ overlay, width, height }: { overlay: Overlay; widt
         </Box>
       );
     }
+    case 'rate':
+      return (
+        <Box borderStyle="round" flexDirection="column" paddingX={1}>
+          <Text bold wrap="truncate-end">
+            rate the last answer (run {overlay.runId})
+          </Text>
+          {overlay.rating === null ? (
+            <Text>g good · b bad · esc</Text>
+          ) : (
+            <>
+              <Text>
+                <Text color={colour(overlay.rating === 'good' ? 'green' : 'red')}>{overlay.rating}</Text> · note (optional): {overlay.note}
+                <Text inverse> </Text>
+              </Text>
+              <Text dimColor>enter saves · esc cancels</Text>
+            </>
+          )}
+        </Box>
+      );
+    case 'save': {
+      const shown = windowAround(overlay.choices, overlay.index, list - 1);
+      return (
+        <Box borderStyle="round" flexDirection="column" paddingX={1}>
+          <Text bold wrap="truncate-end">
+            save "{overlay.input}" as an eval sample, checking:
+          </Text>
+          {shown.items.map((c, i) => (
+            <Text key={c.kind + c.label} inverse={shown.start + i === overlay.index} wrap="truncate-end">
+              {c.chosen ? '[x]' : '[ ]'} {c.label}
+            </Text>
+          ))}
+          <Text dimColor wrap="truncate-end">
+            {overlay.saving ? 'checking it passes offline, then writing…' : '↑↓ space toggles · enter saves · esc'}
+          </Text>
+        </Box>
+      );
+    }
     case 'replay': {
       const events = replayLines(overlay.events, overlay.cursor, width - BOX_INSET, list - (overlay.note ? 1 : 0));
       return (

@@ -1,8 +1,9 @@
 /** The playground's screen state and the one reducer that changes it. Pure: tested without a terminal. */
 import type { EvalProgress } from '../../core/eval/runner.js';
 import type { RunMode, RuntimeEvent, SpanKind } from '../../core/runtime/events.js';
-import { answeredByTestDouble } from '../../core/session/playground-types.js';
+import type { SampleChoice } from '../../core/session/playground-types.js';
 import { initialProgress, type ProgressRow, type ProgressState, reduceProgress } from '../eval/progress.js';
+import { applyEvent } from './apply-event.js';
 import type { AgentInfo, PastEvent, PastRun, ProviderInfo } from './types.js';
 
 export interface SpanRow {
@@ -59,7 +60,11 @@ export type Overlay =
     }
   | { kind: 'runs'; items: PastRun[]; index: number }
   | { kind: 'replay'; run: PastRun; events: PastEvent[]; cursor: number; note?: string }
-  | { kind: 'eval'; progress: ProgressState; running: boolean; index: number; verdict: string | null };
+  | { kind: 'eval'; progress: ProgressState; running: boolean; index: number; verdict: string | null }
+  /** ^F: g/b picks the rating, then an optional note is typed; Enter saves. */
+  | { kind: 'rate'; runId: string; rating: 'good' | 'bad' | null; note: string }
+  /** ^S: the suggested assertions, toggled with space; Enter writes the sample. */
+  | { kind: 'save'; runId: string; input: string; choices: SampleChoice[]; index: number; saving: boolean };
 
 export interface PlaygroundState {
   agent: AgentInfo;
@@ -88,7 +93,10 @@ export type Action =
   | { type: 'notice'; message: string | null }
   | { type: 'eval-start'; title: string }
   | { type: 'eval-progress'; events: EvalProgress[] }
-  | { type: 'eval-done'; verdict: string };
+  | { type: 'eval-done'; verdict: string }
+  | { type: 'rated'; runId: string; rating: 'good' | 'bad' }
+  | { type: 'toggle' }
+  | { type: 'saved'; message: string };
 
 /** Lines of span tree on screen: the view is windowed, so a 1,000-event run costs the same frame as a short one. */
 export const VISIBLE_LINES = 30;
@@ -169,6 +177,15 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
       for (const event of action.events) progress = reduceProgress(progress, event);
       return { ...state, overlay: { ...state.overlay, progress } };
     }
+    case 'rated':
+      return { ...state, rating: action.rating, overlay: { kind: 'none' }, notice: `rated run ${action.runId} ${action.rating}` };
+    case 'toggle': {
+      const overlay = state.overlay;
+      if (overlay.kind !== 'save') return state;
+      return { ...state, overlay: { ...overlay, choices: overlay.choices.map((c, i) => (i === overlay.index ? { ...c, chosen: !c.chosen } : c)) } };
+    }
+    case 'saved':
+      return { ...state, overlay: { kind: 'none' }, notice: action.message };
     case 'eval-done':
       return state.overlay.kind === 'eval' ? { ...state, overlay: { ...state.overlay, running: false, verdict: action.verdict } } : state;
   }
@@ -190,110 +207,10 @@ function move(overlay: Overlay, by: number): Overlay {
       return { ...overlay, cursor: clamp(overlay.cursor + by, overlay.events.length) };
     case 'eval':
       return { ...overlay, index: clamp(overlay.index + by, failedRows(overlay).length) };
+    case 'save':
+      return { ...overlay, index: clamp(overlay.index + by, overlay.choices.length) };
     default:
       return overlay;
-  }
-}
-
-function applyEvent(current: CurrentRun, event: RuntimeEvent): CurrentRun {
-  const rows = current.rows;
-  const row = (spanId: string) => rows.findLastIndex((r) => r.spanId === spanId);
-  const annotate = (spanId: string, detail: string) => {
-    const i = row(spanId);
-    const target = rows[i];
-    if (target) rows[i] = { ...target, details: [...target.details, detail] };
-  };
-  switch (event.type) {
-    case 'run.started':
-      return { ...current, runId: event.runId };
-    case 'span.started': {
-      const parent = event.parentSpanId ? rows[row(event.parentSpanId)] : undefined;
-      rows.push({
-        spanId: event.spanId,
-        parentSpanId: event.parentSpanId,
-        depth: parent ? parent.depth + 1 : 0,
-        kind: event.kind,
-        name: event.name,
-        status: 'running',
-        childFailed: false,
-        startedAt: event.at,
-        ms: null,
-        details: [],
-      });
-      return current;
-    }
-    case 'span.ended': {
-      const i = row(event.spanId);
-      const target = rows[i];
-      if (target) rows[i] = { ...target, status: event.status, ms: event.at - target.startedAt };
-      if (event.status === 'error') markAncestors(rows, i);
-      return current;
-    }
-    case 'model.delta':
-      return { ...current, text: current.text + event.text };
-    case 'model.response':
-      annotate(
-        event.spanId,
-        `${event.usage.inputTokens}→${event.usage.outputTokens} tok · $${event.costUsd.toFixed(4)}${event.toolCalls.length ? ` · calls ${event.toolCalls.map((c) => c.name).join(', ')}` : ''}`,
-      );
-      return {
-        ...current,
-        testDouble: current.testDouble || answeredByTestDouble(event),
-        tokens: current.tokens + event.usage.inputTokens + event.usage.outputTokens,
-        costUsd: current.costUsd + event.costUsd,
-        latencyMs: current.latencyMs + event.latencyMs,
-      };
-    case 'model.error':
-      annotate(event.spanId, `✗ ${event.errorClass}`);
-      return { ...current, error: event.error };
-    case 'tool.call':
-      annotate(event.spanId, `in ${JSON.stringify(event.input)}`);
-      return current;
-    case 'tool.result':
-      annotate(event.spanId, `out(${event.source}) ${JSON.stringify(event.output)}`);
-      return current;
-    case 'tool.error':
-      annotate(event.spanId, `✗ ${event.error}`);
-      return current;
-    case 'context.assembled':
-      annotate(event.spanId, `${event.tokens}${event.budget ? `/${event.budget}` : ''} tok${event.trimmed.length ? ` · trimmed ${event.trimmed.length}` : ''}`);
-      return current;
-    case 'policy.decision':
-      if (!event.allowed) annotate(event.spanId, `policy ${event.policy} denied ${event.resource}`);
-      return current;
-    case 'subagent.routed':
-      annotate(event.spanId, `→ ${event.to} (${event.by})`);
-      return current;
-    case 'budget.exceeded':
-      annotate(event.spanId, `budget ${event.limit} exceeded`);
-      return current;
-    case 'fallback':
-      annotate(event.spanId, `fallback → ${event.to}`);
-      return current;
-    case 'model.request':
-      return current;
-    case 'run.finished':
-      return {
-        ...current,
-        status: event.status,
-        text: event.output ?? current.text,
-        error: event.error,
-        tokens: event.usage.inputTokens + event.usage.outputTokens,
-        costUsd: event.costUsd,
-        latencyMs: event.latencyMs,
-      };
-  }
-}
-
-/** Flags every ancestor of row `i`, so a succeeded agent span with a failed tool under it is not drawn green. */
-function markAncestors(rows: SpanRow[], i: number): void {
-  let parent = rows[i]?.parentSpanId ?? null;
-  while (parent !== null) {
-    const j = rows.findLastIndex((r) => r.spanId === parent);
-    const row = rows[j];
-    if (!row) return;
-    rows[j] = { ...row, childFailed: true };
-    parent = row.parentSpanId;
   }
 }
 

@@ -100,7 +100,18 @@ function join(fields: Field[]): Segment[] {
 /** The key help, broken between keys (never inside one) into lines of at most `width` characters. */
 export function helpLines(state: PlaygroundState, width: number): string[] {
   const running = state.current?.status === 'running';
-  const keys = ['enter send', '^R rerun', '^A agent', '^V version', '^D dry/live', '^O past runs', '^E eval', `^C ${running ? 'cancel' : 'quit'}`];
+  const keys = [
+    'enter send',
+    '^R rerun',
+    '^A agent',
+    '^V version',
+    '^D dry/live',
+    '^O past runs',
+    '^E eval',
+    '^F rate',
+    '^S save sample',
+    `^C ${running ? 'cancel' : 'quit'}`,
+  ];
   const lines: string[] = [];
   let line = '';
   for (const key of keys) {
