@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
@@ -73,5 +73,31 @@ describe('the playground session', () => {
       { signal: new AbortController().signal },
     );
     expect(response.model).toBe(TEST_DOUBLE_MODEL);
+  });
+});
+
+describe('the playground session: ^F and ^S', () => {
+  it('rates a turn and saves it as a sample that eval then passes offline', async () => {
+    const root = scaffoldWorkspace('basic', 'triage');
+    const session = open(root);
+    try {
+      const { controller } = createPlaygroundController(session, session.resolve('triage'));
+      let runId = '';
+      for await (const event of controller.run('Is there a refund after 45 days?', { mode: 'dry', signal: new AbortController().signal }))
+        if (event.type === 'run.started') runId = event.runId;
+      expect(controller.rate(runId, 'bad', 'too vague')).toEqual({ runId, rating: 'bad' });
+      expect(session.registry.db.prepare('SELECT rating, note FROM feedback WHERE run_id = ?').all(runId)).toEqual([{ rating: 'bad', note: 'too vague' }]);
+
+      const choices = controller.suggestSample(runId);
+      expect(choices.filter((c) => c.chosen).map((c) => c.kind)).toEqual(['contains']); // the echo answer called no tool
+      expect(choices.map((c) => c.kind)).toEqual(['contains', 'equals']);
+      const saved = await controller.saveSample(runId, ['equals']);
+      expect(saved).toMatchObject({ agent: 'triage', assertions: ['equals'], datasetFile: 'agents/triage/evals/samples.yaml' });
+      expect(readFileSync(join(root, saved.datasetFile), 'utf8')).toContain(saved.sampleId);
+      const verdict = await controller.evaluate({ signal: new AbortController().signal, onProgress: () => {} });
+      expect(verdict.passed).toBe(true);
+    } finally {
+      session.close();
+    }
   });
 });

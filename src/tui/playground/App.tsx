@@ -6,7 +6,7 @@ import { InputLine, LiveTurn, SpanTree, StatusLine, TurnView } from './component
 import { openRate, openSave, rateKey, saveKey } from './keys-feedback.js';
 import { OverlayView } from './overlays.js';
 import { type Action, failedRows, initialState, type PlaygroundState, reduce } from './state.js';
-import { helpLines } from './status.js';
+import { helpLines, noticeLines } from './status.js';
 import type { AgentInfo, PlaygroundController } from './types.js';
 import { useEvalBridge } from './use-eval-bridge.js';
 import { useRunBridge } from './use-run-bridge.js';
@@ -56,7 +56,7 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
 
   // The frame stays shorter than the terminal: at full height Ink clears the screen and its scrollback
   // on every redraw. The footer is the input line, the status line, the key help and a notice.
-  const footer = 2 + helpLines(state, columns).length + (state.notice ? 1 : 0);
+  const footer = 2 + helpLines(state, columns).length + noticeLines(state, columns).length;
   const body = Math.max(3, rows - footer - 1);
   return (
     <Box flexDirection="column">

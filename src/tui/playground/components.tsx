@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { colour } from '../colour.js';
 import type { CurrentRun, PlaygroundState, SpanRow, Turn } from './state.js';
 import { turnTone, visibleRows } from './state.js';
-import { helpLines, type Segment, statusSegments, type Tone } from './status.js';
+import { helpLines, noticeLines, type Segment, statusSegments, type Tone } from './status.js';
 
 const KIND_COLOUR: Record<SpanRow['kind'], string> = {
   agent: 'white',
@@ -137,11 +137,12 @@ export function StatusLine({ state, width }: { state: PlaygroundState; width: nu
           {line}
         </Text>
       ))}
-      {state.notice && (
-        <Text color={colour('yellow')} wrap="truncate-end">
-          {state.notice}
+      {noticeLines(state, width).map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the notice's lines are rebuilt whole
+        <Text key={i} color={colour('yellow')} wrap="truncate-end">
+          {line}
         </Text>
-      )}
+      ))}
     </Box>
   );
 }

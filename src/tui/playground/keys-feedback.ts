@@ -45,17 +45,19 @@ export function rateKey(input: string, key: Key, overlay: Extract<Overlay, { kin
     if (input === 'g' || input === 'b') dispatch({ type: 'overlay', overlay: { ...overlay, rating: input === 'g' ? 'good' : 'bad' } });
     return;
   }
-  if (key.return) {
+  // A pasted note may carry its Enter in the same chunk: what comes before it is part of the note.
+  const newline = input.search(/[\r\n]/);
+  if (key.return || newline !== -1) {
+    const note = overlay.note + (newline > 0 && !key.return ? input.slice(0, newline) : '');
     try {
-      const rated = controller.rate(overlay.runId, overlay.rating, overlay.note || undefined);
+      const rated = controller.rate(overlay.runId, overlay.rating, note.trim() || undefined);
       dispatch({ type: 'rated', runId: rated.runId, rating: rated.rating });
     } catch (error) {
       dispatch({ type: 'overlay', overlay: { kind: 'none' } });
       dispatch({ type: 'notice', message: `not rated: ${explain(error)}` });
     }
-  } else if (key.backspace || key.delete) dispatch({ type: 'overlay', overlay: { ...overlay, note: overlay.note.slice(0, -1) } });
-  else if (input && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow)
-    dispatch({ type: 'overlay', overlay: { ...overlay, note: overlay.note + input.replace(/[\r\n]/g, ' ') } });
+  } else if (key.backspace || key.delete) dispatch({ type: 'note', erase: true });
+  else if (input && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow) dispatch({ type: 'note', append: input });
 }
 
 export function saveKey(input: string, key: Key, overlay: Extract<Overlay, { kind: 'save' }>, dispatch: Dispatch, controller: PlaygroundController): void {

@@ -169,3 +169,29 @@ describe('playground reducer: failures inside a run that succeeded', () => {
     expect(reduce(started(), { type: 'events', events: [response('echo')] }).current?.testDouble).toBe(true);
   });
 });
+
+describe('playground reducer: ^F and ^S', () => {
+  it('keeps every key of a ^F note, then shows the rating until the next turn', () => {
+    let state = reduce(initialState(agent, provider), { type: 'overlay', overlay: { kind: 'rate', runId: R, rating: 'good', note: '' } });
+    for (const c of 'spot on') state = reduce(state, { type: 'note', append: c });
+    state = reduce(state, { type: 'note', erase: true });
+    expect(state.overlay).toMatchObject({ kind: 'rate', note: 'spot o' });
+    state = reduce(state, { type: 'rated', runId: R, rating: 'good' });
+    expect(state).toMatchObject({ rating: 'good', overlay: { kind: 'none' }, notice: `rated run ${R} good` });
+    expect(reduce(state, { type: 'run-start', input: 'next' }).rating).toBeNull();
+  });
+
+  it('toggles the assertion under the cursor in the ^S picker, and closes it with where the sample went', () => {
+    const choices = [
+      { kind: 'tool-called' as const, label: 'tool-called t', chosen: true },
+      { kind: 'equals' as const, label: 'equals "x"', chosen: false },
+    ];
+    let state = reduce(initialState(agent, provider), { type: 'overlay', overlay: { kind: 'save', runId: R, input: 'hi', choices, index: 0, saving: false } });
+    state = reduce(state, { type: 'move', by: 1 });
+    state = reduce(state, { type: 'toggle' });
+    state = reduce(state, { type: 'move', by: 5 });
+    expect(state.overlay).toMatchObject({ index: 1, choices: [{ chosen: true }, { chosen: true }] });
+    state = reduce(state, { type: 'saved', message: 'saved sample hi to agents/triage/evals/samples.yaml' });
+    expect(state).toMatchObject({ overlay: { kind: 'none' }, notice: 'saved sample hi to agents/triage/evals/samples.yaml' });
+  });
+});

@@ -96,6 +96,9 @@ export type Action =
   | { type: 'eval-done'; verdict: string }
   | { type: 'rated'; runId: string; rating: 'good' | 'bad' }
   | { type: 'toggle' }
+  /** Typing in the ^F note: applied to the note as it is now, so keys faster than a redraw are all kept. */
+  | { type: 'note'; append: string }
+  | { type: 'note'; erase: true }
   | { type: 'saved'; message: string };
 
 /** Lines of span tree on screen: the view is windowed, so a 1,000-event run costs the same frame as a short one. */
@@ -183,6 +186,12 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
       const overlay = state.overlay;
       if (overlay.kind !== 'save') return state;
       return { ...state, overlay: { ...overlay, choices: overlay.choices.map((c, i) => (i === overlay.index ? { ...c, chosen: !c.chosen } : c)) } };
+    }
+    case 'note': {
+      const overlay = state.overlay;
+      if (overlay.kind !== 'rate') return state;
+      const note = 'erase' in action ? overlay.note.slice(0, -1) : overlay.note + action.append;
+      return { ...state, overlay: { ...overlay, note } };
     }
     case 'saved':
       return { ...state, overlay: { kind: 'none' }, notice: action.message };

@@ -3,6 +3,7 @@
  * narrower without a terminal. The line is shortened, never wrapped: a wrapped status line makes the frame
  * taller than Ink expects, and the extra rows are what a redraw leaves behind.
  */
+import { wrapText } from './layout.js';
 import type { PlaygroundState } from './state.js';
 
 export type Tone = 'plain' | 'bold' | 'dim' | 'double' | 'live' | 'dry' | 'good' | 'bad';
@@ -124,4 +125,11 @@ export function helpLines(state: PlaygroundState, width: number): string[] {
   }
   if (line) lines.push(line);
   return lines.map((l) => elide(l, width));
+}
+
+/** The notice wrapped to the width (it says where a sample went, or what failed and its fix), at most 3 lines. */
+export function noticeLines(state: PlaygroundState, width: number): string[] {
+  if (!state.notice) return [];
+  const lines = wrapText(state.notice, width, '  ');
+  return lines.length > 3 ? [...lines.slice(0, 2), elide(lines.slice(2).join(' '), width)] : lines;
 }
