@@ -131,6 +131,44 @@ describe.skipIf(!hasTmux)('playground at 80x24', () => {
   });
 });
 
+describe.skipIf(!hasTmux)('playground ^F and ^S', () => {
+  it('rates an answer (stats shows it) and saves the turn as a sample that eval passes offline', async () => {
+    const cwd = tempDir();
+    await agentctl(['init', '.', '--yes', '--name', 'bot', '--owner', 'team-a'], { cwd });
+    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1`;
+    tmux('new-session', '-d', '-s', 'pg', '-x', '100', '-y', '30', '-c', cwd, `env ${env} node ${BIN} playground bot; echo "playground exited $?"; sleep 30`);
+    await waitForScreen('^S save sample');
+    tmux('send-keys', '-t', 'pg', '-l', 'Can I return a gift?');
+    tmux('send-keys', '-t', 'pg', 'Enter');
+    await waitForScreen('agent › (echo test double) Can I return a gift?');
+
+    tmux('send-keys', '-t', 'pg', 'C-f');
+    await waitForScreen('g good · b bad');
+    tmux('send-keys', '-t', 'pg', '-l', 'g');
+    tmux('send-keys', '-t', 'pg', '-l', 'clear enough');
+    await waitForScreen('good · note (optional): clear enough');
+    tmux('send-keys', '-t', 'pg', 'Enter');
+    await waitForScreen(/rated good · DRY/);
+
+    tmux('send-keys', '-t', 'pg', 'C-s');
+    let shown = await waitForScreen('as an eval sample, checking:');
+    expect(shown).toContain('[x] contains "(echo test double) Can I return a gift?"');
+    expect(shown).toContain('[ ] equals');
+    tmux('send-keys', '-t', 'pg', 'Enter');
+    shown = await waitForScreen('check it: agentctl eval bot');
+    expect(shown).toMatch(/saved sample \S+ \(contains\) to agents\/bot\/evals\/samples\.yaml/);
+    tmux('send-keys', '-t', 'pg', 'C-c');
+    await waitForScreen('playground exited 0');
+
+    const stats = await agentctl(['stats', '--by', 'agent', '--json'], { cwd });
+    const group = (JSON.parse(stats.stdout) as { groups: { key: Record<string, string>; feedback: unknown }[] }).groups.find((g) => g.key.agent === 'bot');
+    expect(group?.feedback).toMatchObject({ rated: 1, good: 1, bad: 0 });
+    const evaluated = await agentctl(['eval', 'bot', '--json'], { cwd });
+    expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toContain('can-i-return-a-gift');
+  });
+});
+
 describe('playground without a terminal', () => {
   it('explains it needs one and points at run (exit 2)', async () => {
     const cwd = tempDir();

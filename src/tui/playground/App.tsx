@@ -3,7 +3,7 @@ import { Box, Static, Text, useApp, useInput } from 'ink';
 import { useCallback, useReducer, useRef } from 'react';
 import { colour } from '../colour.js';
 import { InputLine, LiveTurn, SpanTree, StatusLine, TurnView } from './components.js';
-import { openRate, openSave, rateKey, saveKey } from './keys-feedback.js';
+import { openRate, openSave, rateKey, saveKey, useRateSubmit } from './keys-feedback.js';
 import { OverlayView } from './overlays.js';
 import { type Action, failedRows, initialState, type PlaygroundState, reduce } from './state.js';
 import { helpLines, noticeLines } from './status.js';
@@ -52,6 +52,7 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
   const evaluate = useCallback(() => {
     if (!running) void evals.start(`${state.agent.name}@${state.agent.version}`);
   }, [evals, running, state.agent]);
+  useRateSubmit(state.overlay, controller, dispatch);
   useInput((text, key) => handleKey(text, key, state, dispatch, { controller, send, cancel, evaluate, exit, running, input }));
 
   // The frame stays shorter than the terminal: at full height Ink clears the screen and its scrollback
@@ -176,7 +177,7 @@ function handleOverlayKey(input: string, key: Key, state: PlaygroundState, dispa
   }
   switch (overlay.kind) {
     case 'rate':
-      rateKey(input, key, overlay, dispatch, ctx.controller);
+      rateKey(input, key, dispatch);
       return;
     case 'save':
       saveKey(input, key, overlay, dispatch, ctx.controller);

@@ -3,6 +3,7 @@
  * keys inside them. Both go through the controller; nothing here writes anything itself.
  */
 import type { useInput } from 'ink';
+import { useEffect } from 'react';
 import type { Action, Overlay, PlaygroundState } from './state.js';
 import type { PlaygroundController } from './types.js';
 
@@ -23,7 +24,7 @@ function lastRun(state: PlaygroundState): { runId: string; input: string } | nul
 export function openRate(state: PlaygroundState, dispatch: Dispatch): void {
   const last = lastRun(state);
   if (!last) dispatch({ type: 'notice', message: 'nothing to rate yet: ask something first' });
-  else dispatch({ type: 'overlay', overlay: { kind: 'rate', runId: last.runId, rating: null, note: '' } });
+  else dispatch({ type: 'overlay', overlay: { kind: 'rate', runId: last.runId, rating: null, note: '', submit: false } });
 }
 
 export function openSave(state: PlaygroundState, dispatch: Dispatch, controller: PlaygroundController): void {
@@ -40,24 +41,24 @@ export function openSave(state: PlaygroundState, dispatch: Dispatch, controller:
   }
 }
 
-export function rateKey(input: string, key: Key, overlay: Extract<Overlay, { kind: 'rate' }>, dispatch: Dispatch, controller: PlaygroundController): void {
-  if (overlay.rating === null) {
-    if (input === 'g' || input === 'b') dispatch({ type: 'overlay', overlay: { ...overlay, rating: input === 'g' ? 'good' : 'bad' } });
-    return;
-  }
-  // A pasted note may carry its Enter in the same chunk: what comes before it is part of the note.
-  const newline = input.search(/[\r\n]/);
-  if (key.return || newline !== -1) {
-    const note = overlay.note + (newline > 0 && !key.return ? input.slice(0, newline) : '');
+export function rateKey(input: string, key: Key, dispatch: Dispatch): void {
+  if (key.return) dispatch({ type: 'rate-type', text: '\r' });
+  else if (key.backspace || key.delete) dispatch({ type: 'rate-erase' });
+  else if (input && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow) dispatch({ type: 'rate-type', text: input });
+}
+
+/** Saves a submitted ^F rating once the reducer has the whole of it (the rating and every key of the note). */
+export function useRateSubmit(overlay: Overlay, controller: PlaygroundController, dispatch: Dispatch): void {
+  useEffect(() => {
+    if (overlay.kind !== 'rate' || !overlay.submit || overlay.rating === null) return;
     try {
-      const rated = controller.rate(overlay.runId, overlay.rating, note.trim() || undefined);
+      const rated = controller.rate(overlay.runId, overlay.rating, overlay.note.trim() || undefined);
       dispatch({ type: 'rated', runId: rated.runId, rating: rated.rating });
     } catch (error) {
       dispatch({ type: 'overlay', overlay: { kind: 'none' } });
       dispatch({ type: 'notice', message: `not rated: ${explain(error)}` });
     }
-  } else if (key.backspace || key.delete) dispatch({ type: 'note', erase: true });
-  else if (input && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow) dispatch({ type: 'note', append: input });
+  }, [overlay, controller, dispatch]);
 }
 
 export function saveKey(input: string, key: Key, overlay: Extract<Overlay, { kind: 'save' }>, dispatch: Dispatch, controller: PlaygroundController): void {

@@ -171,11 +171,14 @@ describe('playground reducer: failures inside a run that succeeded', () => {
 });
 
 describe('playground reducer: ^F and ^S', () => {
-  it('keeps every key of a ^F note, then shows the rating until the next turn', () => {
-    let state = reduce(initialState(agent, provider), { type: 'overlay', overlay: { kind: 'rate', runId: R, rating: 'good', note: '' } });
-    for (const c of 'spot on') state = reduce(state, { type: 'note', append: c });
-    state = reduce(state, { type: 'note', erase: true });
-    expect(state.overlay).toMatchObject({ kind: 'rate', note: 'spot o' });
+  it('keeps every key of a ^F prompt typed faster than a redraw: the rating, the note, then submit', () => {
+    let state = reduce(initialState(agent, provider), { type: 'overlay', overlay: { kind: 'rate', runId: R, rating: null, note: '', submit: false } });
+    state = reduce(state, { type: 'rate-type', text: 'xg' }); // only g or b picks; the rest before it is ignored
+    state = reduce(state, { type: 'rate-type', text: 'spot on!' });
+    state = reduce(state, { type: 'rate-erase' });
+    expect(state.overlay).toMatchObject({ kind: 'rate', rating: 'good', note: 'spot on', submit: false });
+    state = reduce(state, { type: 'rate-type', text: '\rignored' });
+    expect(state.overlay).toMatchObject({ rating: 'good', note: 'spot on', submit: true });
     state = reduce(state, { type: 'rated', runId: R, rating: 'good' });
     expect(state).toMatchObject({ rating: 'good', overlay: { kind: 'none' }, notice: `rated run ${R} good` });
     expect(reduce(state, { type: 'run-start', input: 'next' }).rating).toBeNull();

@@ -62,7 +62,7 @@ export type Overlay =
   | { kind: 'replay'; run: PastRun; events: PastEvent[]; cursor: number; note?: string }
   | { kind: 'eval'; progress: ProgressState; running: boolean; index: number; verdict: string | null }
   /** ^F: g/b picks the rating, then an optional note is typed; Enter saves. */
-  | { kind: 'rate'; runId: string; rating: 'good' | 'bad' | null; note: string }
+  | { kind: 'rate'; runId: string; rating: 'good' | 'bad' | null; note: string; submit: boolean }
   /** ^S: the suggested assertions, toggled with space; Enter writes the sample. */
   | { kind: 'save'; runId: string; input: string; choices: SampleChoice[]; index: number; saving: boolean };
 
@@ -96,9 +96,12 @@ export type Action =
   | { type: 'eval-done'; verdict: string }
   | { type: 'rated'; runId: string; rating: 'good' | 'bad' }
   | { type: 'toggle' }
-  /** Typing in the ^F note: applied to the note as it is now, so keys faster than a redraw are all kept. */
-  | { type: 'note'; append: string }
-  | { type: 'note'; erase: true }
+  /**
+   * Typing in the ^F prompt, applied to the prompt as it is now (keys come faster than redraws): g or b
+   * first, then the note; a line break submits (App saves it, then sends 'rated').
+   */
+  | { type: 'rate-type'; text: string }
+  | { type: 'rate-erase' }
   | { type: 'saved'; message: string };
 
 /** Lines of span tree on screen: the view is windowed, so a 1,000-event run costs the same frame as a short one. */
@@ -187,17 +190,29 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
       if (overlay.kind !== 'save') return state;
       return { ...state, overlay: { ...overlay, choices: overlay.choices.map((c, i) => (i === overlay.index ? { ...c, chosen: !c.chosen } : c)) } };
     }
-    case 'note': {
-      const overlay = state.overlay;
-      if (overlay.kind !== 'rate') return state;
-      const note = 'erase' in action ? overlay.note.slice(0, -1) : overlay.note + action.append;
-      return { ...state, overlay: { ...overlay, note } };
-    }
+    case 'rate-type':
+      return state.overlay.kind === 'rate' ? { ...state, overlay: typeRating(state.overlay, action.text) } : state;
+    case 'rate-erase':
+      return state.overlay.kind === 'rate' && !state.overlay.submit
+        ? { ...state, overlay: { ...state.overlay, note: state.overlay.note.slice(0, -1) } }
+        : state;
     case 'saved':
       return { ...state, overlay: { kind: 'none' }, notice: action.message };
     case 'eval-done':
       return state.overlay.kind === 'eval' ? { ...state, overlay: { ...state.overlay, running: false, verdict: action.verdict } } : state;
   }
+}
+
+function typeRating(overlay: Extract<Overlay, { kind: 'rate' }>, text: string): Extract<Overlay, { kind: 'rate' }> {
+  let next = overlay;
+  for (const c of text) {
+    if (next.submit) break;
+    if (next.rating === null) {
+      if (c === 'g' || c === 'b') next = { ...next, rating: c === 'g' ? 'good' : 'bad' };
+    } else if (c === '\r' || c === '\n') next = { ...next, submit: true };
+    else next = { ...next, note: next.note + c };
+  }
+  return next;
 }
 
 /** The eval rows the user can open: the ones that did not pass. */
