@@ -67,7 +67,9 @@ describe.skipIf(!hasTmux)('playground at 80x24', () => {
     await agentctl(['register', 'agents/triage'], { cwd });
     expect((await agentctl(['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'], { cwd })).exitCode).toBe(0);
     // The last agent used is triage-writer (its run fails on a cassette miss, but it ran); "triage" sorts first.
-    await agentctl(['run', 'triage-writer', '-i', 'hello'], { cwd });
+    // Enough past runs for the ^O list to fill a 24-row terminal (16, in two parallel batches to save time).
+    for (let batch = 0; batch < 2; batch++)
+      await Promise.all(Array.from({ length: 8 }, (_, i) => agentctl(['run', 'triage-writer', '-i', `hello ${batch * 8 + i}`], { cwd })));
     const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1`;
     const history = 'for i in $(seq 1 40); do echo "scrollback line $i"; done';
     tmux(
@@ -109,7 +111,7 @@ describe.skipIf(!hasTmux)('playground at 80x24', () => {
 
     // Past runs at 80x24 open without clearing the screen or the scrollback.
     tmux('send-keys', '-t', 'pg', 'C-o');
-    shown = await waitForScreen('past runs 1/');
+    shown = await waitForScreen('past runs 1/17');
     expect(shown.split('\n').filter((l) => /past runs \d/.test(l)).length).toBe(1);
     const scrollback = () => tmux('capture-pane', '-p', '-t', 'pg', '-S', '-500');
     expect(scrollback()).toContain('scrollback line 1\n');
