@@ -22,11 +22,29 @@ const controller: PlaygroundController = {
   versions: () => ['workspace'],
   describeVersion: (_agent: string, v: string) => v,
   select: () => agent,
-  async *run() {},
+  // One model call, answered by the echo test double: the playground labels that turn (on a background colour).
+  async *run() {
+    yield {
+      type: 'model.response',
+      runId: 'R',
+      at: 0,
+      spanId: 'm',
+      model: 'echo',
+      key: 'k',
+      content: 'hi',
+      toolCalls: [],
+      usage: { inputTokens: 1, outputTokens: 1 },
+      costUsd: 0,
+      latencyMs: 1,
+    };
+  },
   pastRuns: () => [],
   pastRun: () => undefined,
   pastEvents: () => [],
   evaluate: async () => ({ passed: true, summary: '' }),
+  rate: (runId, rating) => ({ runId, rating }),
+  suggestSample: () => [],
+  saveSample: async () => ({ agent: 'triage', sampleId: 's', assertions: [], datasetFile: '', cassetteFiles: [] }),
 };
 
 function evalFrame(): string {
@@ -38,21 +56,28 @@ function evalFrame(): string {
   return render(<EvalView state={state} />).lastFrame() ?? '';
 }
 
-const playgroundFrame = () => render(<App controller={controller} agent={agent} />).lastFrame() ?? '';
+async function playgroundFrame(): Promise<string> {
+  const ui = render(<App controller={controller} agent={agent} />);
+  ui.stdin.write('hi\r');
+  await new Promise((r) => setTimeout(r, 100));
+  const frame = ui.lastFrame() ?? '';
+  ui.unmount();
+  return frame;
+}
 
 afterEach(() => {
   delete process.env.NO_COLOR;
 });
 
 describe('NO_COLOR', () => {
-  it('colours the playground and the live eval view by default', () => {
-    expect(playgroundFrame()).toMatch(COLOUR);
+  it('colours the playground and the live eval view by default', async () => {
+    expect(await playgroundFrame()).toMatch(COLOUR);
     expect(evalFrame()).toMatch(COLOUR);
   });
 
-  it('turns every colour off in the playground and the live eval view when set', () => {
+  it('turns every colour off in the playground and the live eval view when set', async () => {
     process.env.NO_COLOR = '1';
-    const playground = playgroundFrame();
+    const playground = await playgroundFrame();
     expect(playground).toContain('TEST DOUBLE');
     expect(playground).not.toMatch(COLOUR);
     const evals = evalFrame();
@@ -60,8 +85,8 @@ describe('NO_COLOR', () => {
     expect(evals).not.toMatch(COLOUR);
   });
 
-  it('an empty NO_COLOR does not count', () => {
+  it('an empty NO_COLOR does not count', async () => {
     process.env.NO_COLOR = '';
-    expect(playgroundFrame()).toMatch(COLOUR);
+    expect(await playgroundFrame()).toMatch(COLOUR);
   });
 });

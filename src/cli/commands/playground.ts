@@ -1,6 +1,6 @@
 /** `playground`: the Ink TUI over a session (core builds the controller the TUI calls). */
 import { UsageError } from '../../core/errors.js';
-import { createPlaygroundController } from '../../core/session/playground.js';
+import { createPlaygroundController, startingAgent } from '../../core/session/playground.js';
 import type { CliContext } from '../context.js';
 import { withSession } from '../session.js';
 
@@ -28,12 +28,7 @@ export async function playgroundCommand(
   return withSession(ctx, { provider: options.provider, model: options.model, trustCode: options.trustCode }, async (session) => {
     // Ctrl-C belongs to the TUI (cancel the turn, or quit): the session must not turn it into an abort of everything.
     session.cancellation.dispose();
-    const first =
-      ref ??
-      [
-        ...session.specs().workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : [])),
-        ...session.registry.list({ kind: 'Agent' }).map((r) => r.name),
-      ].sort()[0];
+    const first = ref ?? startingAgent(session);
     if (!first) throw new UsageError('no agent in this workspace yet', { fix: 'agentctl new agent <name>' });
     const { controller, info } = createPlaygroundController(session, session.resolve(first));
     const { startPlayground } = await tui;

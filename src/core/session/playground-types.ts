@@ -1,5 +1,6 @@
 /** What the playground is given (by core/session/playground.ts): data and actions, never files or SQL. */
 import type { EvalProgress } from '../eval/runner.js';
+import type { SuggestionKind } from '../eval/sample-from-run.js';
 import type { RunMode, RuntimeEvent } from '../runtime/events.js';
 
 export interface AgentInfo {
@@ -33,6 +34,25 @@ export interface PastEvent {
   payload: Record<string, unknown>;
 }
 
+export type SampleKind = SuggestionKind;
+
+/** One assertion a run suggests for its sample, as the ^S picker shows it. */
+export interface SampleChoice {
+  kind: SampleKind;
+  label: string;
+  /** Chosen unless the user says otherwise (the `samples add` defaults). */
+  chosen: boolean;
+}
+
+export interface SavedSample {
+  agent: string;
+  sampleId: string;
+  assertions: string[];
+  /** Relative to the workspace root. */
+  datasetFile: string;
+  cassetteFiles: string[];
+}
+
 export interface PlaygroundController {
   provider: ProviderInfo;
   agents(): string[];
@@ -50,6 +70,23 @@ export interface PlaygroundController {
   /** One run by id, wherever it is in the log (an eval sample's run may be far behind the latest). */
   pastRun(runId: string): PastRun | undefined;
   pastEvents(runId: string): PastEvent[];
+  /** ^F: rates a run (the last answer) good or bad, with an optional note, as the acting user. */
+  rate(runId: string, rating: 'good' | 'bad', note?: string): { runId: string; rating: 'good' | 'bad' };
+  /** ^S, first step: the assertions a run suggests for a sample (nothing is written). */
+  suggestSample(runId: string): SampleChoice[];
+  /** ^S, second step: adds the run to its agent's sample set with the chosen assertions; says where. */
+  saveSample(runId: string, assert: SampleKind[]): Promise<SavedSample>;
   /** Runs the current agent's sample set; resolves with the gate's verdict. */
   evaluate(options: { signal: AbortSignal; onProgress: (event: EvalProgress) => void }): Promise<{ passed: boolean; summary: string }>;
 }
+
+/**
+ * Whether a model call was answered by the echo test double (providers/echo.ts answers as model "echo";
+ * session.test.ts keeps the two in step). The playground labels a turn only when this happened, not
+ * whenever its provider could fall back to the double.
+ */
+export function answeredByTestDouble(event: RuntimeEvent): boolean {
+  return event.type === 'model.response' && event.model === TEST_DOUBLE_MODEL;
+}
+
+export const TEST_DOUBLE_MODEL = 'echo';

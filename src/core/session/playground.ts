@@ -6,8 +6,26 @@
 import { payloadOf } from '../events/decode.js';
 import { newId } from '../runtime/execute.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
+import { playgroundFeedback } from './playground-feedback.js';
 import type { AgentInfo, PlaygroundController } from './playground-types.js';
 import type { AgentSession, Binding } from './session.js';
+
+/** How many of the latest runs are searched for the last agent used (older history is not "last"). */
+const RECENT_RUNS = 50;
+
+/**
+ * The agent the playground opens when none is named: the one of the latest run in the event log that is
+ * still in the workspace (or the registry), so `agentctl playground` picks up where the user left off;
+ * else the first agent by name. Undefined when the workspace has no agent at all.
+ */
+export function startingAgent(session: AgentSession): string | undefined {
+  const known = new Set([
+    ...session.specs().workspace.flatMap((s) => (s.document?.kind === 'Agent' ? [s.document.metadata.name] : [])),
+    ...session.registry.list({ kind: 'Agent' }).map((r) => r.name),
+  ]);
+  const last = session.registry.runs.list({ limit: RECENT_RUNS }).find((r) => known.has(r.agent));
+  return last?.agent ?? [...known].sort()[0];
+}
 
 export function createPlaygroundController(session: AgentSession, start: AgentSnapshot): { controller: PlaygroundController; info: AgentInfo } {
   const { registry } = session;
@@ -22,7 +40,11 @@ export function createPlaygroundController(session: AgentSession, start: AgentSn
     maxInputTokens: b.agent.document.spec.budget?.maxInputTokens ?? null,
     maxCostUsd: b.agent.document.spec.budget?.maxCostUsd ?? null,
   });
+  const feedback = playgroundFeedback(session);
   const controller: PlaygroundController = {
+    rate: feedback.rate,
+    suggestSample: feedback.suggestSample,
+    saveSample: feedback.saveSample,
     get provider() {
       return { name: binding.provider.name, model: binding.model, testDouble: binding.provider.testDouble };
     },

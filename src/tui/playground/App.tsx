@@ -2,13 +2,18 @@
 import { Box, Static, Text, useApp, useInput } from 'ink';
 import { useCallback, useReducer, useRef } from 'react';
 import { colour } from '../colour.js';
-import { InputLine, LiveTurn, OverlayView, SpanTree, StatusLine, TurnView } from './components.js';
+import { InputLine, LiveTurn, SpanTree, StatusLine, TurnView } from './components.js';
+import { openRate, openSave, rateKey, saveKey, useRateSubmit } from './keys-feedback.js';
+import { OverlayView } from './overlays.js';
 import { type Action, failedRows, initialState, type PlaygroundState, reduce } from './state.js';
+import { helpLines, noticeLines } from './status.js';
 import type { AgentInfo, PlaygroundController } from './types.js';
 import { useEvalBridge } from './use-eval-bridge.js';
 import { useRunBridge } from './use-run-bridge.js';
+import { useTerminalSize } from './use-terminal-size.js';
 
 export function App({ controller, agent }: { controller: PlaygroundController; agent: AgentInfo }) {
+  const { columns, rows } = useTerminalSize();
   const [state, dispatch] = useReducer(reduce, initialState(agent, controller.provider));
   const { exit } = useApp();
   const bridge = useRunBridge(controller, dispatch);
@@ -47,25 +52,41 @@ export function App({ controller, agent }: { controller: PlaygroundController; a
   const evaluate = useCallback(() => {
     if (!running) void evals.start(`${state.agent.name}@${state.agent.version}`);
   }, [evals, running, state.agent]);
+  useRateSubmit(state.overlay, controller, dispatch);
   useInput((text, key) => handleKey(text, key, state, dispatch, { controller, send, cancel, evaluate, exit, running, input }));
 
+  // The frame stays shorter than the terminal: at full height Ink clears the screen and its scrollback
+  // on every redraw. The footer is the input line, the status line, the key help and a notice.
+  const footer = 2 + helpLines(state, columns).length + noticeLines(state, columns).length;
+  const body = Math.max(3, rows - footer - 1);
   return (
     <Box flexDirection="column">
       <Static items={state.turns}>{(turn) => <TurnView key={turn.id} turn={turn} />}</Static>
-      <Box>
-        <Box flexDirection="column" width="45%" paddingRight={1}>
-          <LiveTurn current={state.current} />
-          {state.current && !running && state.current.error && <Text color={colour('red')}>{state.current.error}</Text>}
+      {state.overlay.kind === 'none' ? (
+        <Box height={Math.min(body, frameHeight(state))} overflow="hidden">
+          <Box flexDirection="column" width="45%" paddingRight={1}>
+            <LiveTurn current={state.current} />
+            {state.current && !running && state.current.error && <Text color={colour('red')}>{state.current.error}</Text>}
+          </Box>
+          <Box flexDirection="column" width="55%">
+            <SpanTree current={state.current} height={body} />
+          </Box>
         </Box>
-        <Box flexDirection="column" width="55%">
-          <SpanTree current={state.current} />
-        </Box>
-      </Box>
-      <OverlayView overlay={state.overlay} />
+      ) : (
+        <OverlayView overlay={state.overlay} width={columns} height={body} />
+      )}
       <InputLine value={state.input} busy={running} />
-      <StatusLine state={state} />
+      <StatusLine state={state} width={columns} />
     </Box>
   );
+}
+
+/** Lines the live area wants: the span tree (title, rows and their details), or the one-line placeholder. */
+function frameHeight(state: PlaygroundState): number {
+  if (!state.current) return 1;
+  const spans = 2 + state.current.rows.reduce((n, r) => n + 1 + r.details.length, 0);
+  // The live answer wraps in its column; give it room while it streams.
+  return state.current.status === 'running' ? Math.max(spans, 6) : Math.max(spans, state.current.error ? 3 : 1);
 }
 
 interface KeyContext {
@@ -120,6 +141,12 @@ function handleKey(input: string, key: Key, state: PlaygroundState, dispatch: (a
       case 'e':
         ctx.evaluate();
         return;
+      case 'f':
+        if (!ctx.running) openRate(state, dispatch);
+        return;
+      case 's':
+        if (!ctx.running) openSave(state, dispatch, ctx.controller);
+        return;
       default:
         return;
     }
@@ -145,10 +172,16 @@ function handleOverlayKey(input: string, key: Key, state: PlaygroundState, dispa
   const close = () => dispatch({ type: 'overlay', overlay: { kind: 'none' } });
   const arrows = key.upArrow || key.downArrow;
   if (key.escape) {
-    if (overlay.kind !== 'eval' || !overlay.running) close();
+    if ((overlay.kind !== 'eval' || !overlay.running) && (overlay.kind !== 'save' || !overlay.saving)) close();
     return;
   }
   switch (overlay.kind) {
+    case 'rate':
+      rateKey(input, key, dispatch);
+      return;
+    case 'save':
+      saveKey(input, key, overlay, dispatch, ctx.controller);
+      return;
     case 'confirm-live':
       if (input === 'y') dispatch({ type: 'mode', mode: 'live' });
       else if (input === 'n') close();

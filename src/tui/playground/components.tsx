@@ -1,8 +1,9 @@
 /** The playground's pieces. They only render the state they are given. */
 import { Box, Text } from 'ink';
 import { colour } from '../colour.js';
-import type { CurrentRun, Overlay, PlaygroundState, SpanRow, Turn } from './state.js';
-import { failedRows, visibleRows } from './state.js';
+import type { CurrentRun, PlaygroundState, SpanRow, Turn } from './state.js';
+import { turnTone, visibleRows } from './state.js';
+import { helpLines, noticeLines, type Segment, statusSegments, type Tone } from './status.js';
 
 const KIND_COLOUR: Record<SpanRow['kind'], string> = {
   agent: 'white',
@@ -14,7 +15,7 @@ const KIND_COLOUR: Record<SpanRow['kind'], string> = {
 };
 
 export function TurnView({ turn }: { turn: Turn }) {
-  const tone = turn.status === 'succeeded' ? 'green' : turn.status === 'cancelled' ? 'yellow' : 'red';
+  const tone = turnTone(turn);
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Text>
@@ -24,21 +25,33 @@ export function TurnView({ turn }: { turn: Turn }) {
         {turn.input}
       </Text>
       <Text>
-        <Text bold color={colour(tone)}>
+        <Text bold color={colour(tone.colour)}>
           agent ›{' '}
         </Text>
         {turn.output}
       </Text>
-      <Text dimColor>
-        {turn.status} · {turn.summary} · run {turn.runId ?? '-'}
+      <Text>
+        <Text color={colour(tone.colour)}>{tone.label}</Text>
+        <Text dimColor>
+          {' '}
+          · {turn.summary} · run {turn.runId ?? '-'}
+        </Text>
+        {turn.testDouble && <Text color={colour('yellow')}> · answered by the echo TEST DOUBLE, not a model</Text>}
       </Text>
     </Box>
   );
 }
 
-export function SpanTree({ current }: { current: CurrentRun | null }) {
+/** A span's colour follows its own status; a succeeded span with a failure under it is yellow, not green. */
+function spanColour(row: SpanRow): string {
+  if (row.status === 'error') return 'red';
+  if (row.status === 'running' || row.childFailed) return 'yellow';
+  return 'green';
+}
+
+export function SpanTree({ current, height }: { current: CurrentRun | null; height: number }) {
   if (!current) return <Text dimColor>The span tree of the current run appears here.</Text>;
-  const { hidden, rows } = visibleRows(current.rows);
+  const { hidden, rows } = visibleRows(current.rows, Math.max(1, height - 2));
   return (
     <Box flexDirection="column">
       <Text bold>spans{current.runId ? ` · run ${current.runId}` : ''}</Text>
@@ -47,9 +60,7 @@ export function SpanTree({ current }: { current: CurrentRun | null }) {
         <Box key={row.spanId} flexDirection="column">
           <Text wrap="truncate-end">
             {'  '.repeat(row.depth)}
-            <Text color={colour(row.status === 'error' ? 'red' : row.status === 'running' ? 'yellow' : 'green')}>
-              {row.status === 'running' ? '◌' : row.status === 'ok' ? '●' : '✗'}{' '}
-            </Text>
+            <Text color={colour(spanColour(row))}>{row.status === 'running' ? '◌' : row.status === 'ok' ? '●' : '✗'} </Text>
             <Text color={colour(KIND_COLOUR[row.kind])}>{row.kind}</Text> {row.name}
             <Text dimColor>{row.ms === null ? '' : ` ${row.ms} ms`}</Text>
           </Text>
@@ -86,33 +97,52 @@ export function LiveTurn({ current }: { current: CurrentRun | null }) {
   );
 }
 
-export function StatusLine({ state }: { state: PlaygroundState }) {
-  const { agent, provider, current } = state;
-  const budget = agent.maxInputTokens ? `/${agent.maxInputTokens}` : '';
+const TONE: Record<Tone, { color?: string; backgroundColor?: string; bold?: boolean; dimColor?: boolean }> = {
+  plain: {},
+  bold: { bold: true },
+  dim: { dimColor: true },
+  double: { color: 'black', backgroundColor: 'yellow' },
+  live: { color: 'red', bold: true },
+  dry: { color: 'green', bold: true },
+  good: { color: 'green' },
+  bad: { color: 'red' },
+};
+
+function SegmentText({ segment }: { segment: Segment }) {
+  const t = TONE[segment.tone];
+  return (
+    <Text
+      bold={t.bold ?? false}
+      dimColor={t.dimColor ?? false}
+      color={t.color ? colour(t.color) : undefined}
+      backgroundColor={t.backgroundColor ? colour(t.backgroundColor) : undefined}
+    >
+      {segment.text}
+    </Text>
+  );
+}
+
+/** The status line (shortened to `width`, never wrapped), the key help and the last notice. */
+export function StatusLine({ state, width }: { state: PlaygroundState; width: number }) {
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text bold>
-          {agent.name}@{agent.version}
-        </Text>
-        <Text dimColor> ({agent.source})</Text> · {provider.name}/{provider.model ?? agent.model}
-        {provider.testDouble && (
-          <Text color={colour('black')} backgroundColor={colour('yellow')}>
-            {' '}
-            TEST DOUBLE: answers are not a model's{' '}
-          </Text>
-        )}{' '}
-        · tokens {current?.tokens ?? 0}
-        {budget} · ${(current?.costUsd ?? 0).toFixed(4)}
-        {agent.maxCostUsd !== null ? `/${agent.maxCostUsd}` : ''} · {current?.latencyMs ?? 0} ms ·{' '}
-        <Text color={colour(state.mode === 'live' ? 'red' : 'green')} bold>
-          {state.mode.toUpperCase()}
-        </Text>
+      <Text wrap="truncate-end">
+        {statusSegments(state, width).map((segment, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: segments are rebuilt whole on every frame
+          <SegmentText key={i} segment={segment} />
+        ))}
       </Text>
-      <Text dimColor>
-        enter send · ^R rerun · ^A agent · ^V version · ^D dry/live · ^O past runs · ^E eval · ^C {current?.status === 'running' ? 'cancel' : 'quit'}
-      </Text>
-      {state.notice && <Text color={colour('yellow')}>{state.notice}</Text>}
+      {helpLines(state, width).map((line) => (
+        <Text key={line} dimColor wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
+      {noticeLines(state, width).map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the notice's lines are rebuilt whole
+        <Text key={i} color={colour('yellow')} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
     </Box>
   );
 }
@@ -127,74 +157,4 @@ export function InputLine({ value, busy }: { value: string; busy: boolean }) {
       <Text inverse> </Text>
     </Text>
   );
-}
-
-export function OverlayView({ overlay }: { overlay: Overlay }) {
-  switch (overlay.kind) {
-    case 'none':
-      return null;
-    case 'confirm-live':
-      return (
-        <Box borderStyle="round" borderColor={colour('red')} paddingX={1}>
-          <Text>Switch to LIVE? Tools declared sideEffects none/read will really run (write tools never do). y / n</Text>
-        </Box>
-      );
-    case 'pick':
-      return (
-        <Box borderStyle="round" flexDirection="column" paddingX={1}>
-          <Text bold>choose {overlay.what} (↑↓ enter, esc)</Text>
-          {overlay.items.map((item, i) => (
-            <Text key={item} inverse={i === overlay.index}>
-              {overlay.labels?.[i] ?? item}
-            </Text>
-          ))}
-        </Box>
-      );
-    case 'runs':
-      return (
-        <Box borderStyle="round" flexDirection="column" paddingX={1}>
-          <Text bold>past runs (↑↓ enter to step through, esc)</Text>
-          {overlay.items.length === 0 && <Text dimColor>no runs yet</Text>}
-          {overlay.items.slice(0, 15).map((run, i) => (
-            <Text key={run.runId} inverse={i === overlay.index} wrap="truncate-end">
-              {run.runId} {new Date(run.startedAt).toISOString().slice(11, 19)} {run.status.padEnd(11)} {run.version} {run.input}
-            </Text>
-          ))}
-        </Box>
-      );
-    case 'eval': {
-      const failed = failedRows(overlay);
-      const p = overlay.progress;
-      return (
-        <Box borderStyle="round" flexDirection="column" paddingX={1}>
-          <Text bold>
-            eval {p.title}: {p.done}/{p.total} · <Text color={colour('green')}>{p.passed} passed</Text> · <Text color={colour('red')}>{p.failed} failed</Text> ·{' '}
-            <Text color={colour('yellow')}>{p.errors} errors</Text> {overlay.running ? '(running, ^C stops)' : '(↑↓ enter opens a failed sample, esc)'}
-          </Text>
-          {overlay.verdict && <Text>{overlay.verdict}</Text>}
-          {failed.slice(0, 12).map((row, i) => (
-            <Text key={row.key} inverse={!overlay.running && i === overlay.index} wrap="truncate-end">
-              <Text color={colour(row.status === 'error' ? 'yellow' : 'red')}>{row.status}</Text> {row.sampleId}: {row.detail}
-            </Text>
-          ))}
-        </Box>
-      );
-    }
-    case 'replay': {
-      const event = overlay.events[overlay.cursor];
-      return (
-        <Box borderStyle="round" flexDirection="column" paddingX={1}>
-          <Text bold>
-            run {overlay.run.runId} · event {overlay.cursor + 1}/{overlay.events.length} (← → step, esc)
-          </Text>
-          {overlay.note && <Text color={colour('red')}>{overlay.note}</Text>}
-          {overlay.events.slice(Math.max(0, overlay.cursor - 5), overlay.cursor + 6).map((e) => (
-            <Text key={e.seq} inverse={e === event} wrap="truncate-end">
-              {String(e.seq).padStart(4)} {e.type.padEnd(16)} {JSON.stringify(e.payload)}
-            </Text>
-          ))}
-        </Box>
-      );
-    }
-  }
 }

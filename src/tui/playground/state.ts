@@ -1,15 +1,20 @@
 /** The playground's screen state and the one reducer that changes it. Pure: tested without a terminal. */
 import type { EvalProgress } from '../../core/eval/runner.js';
 import type { RunMode, RuntimeEvent, SpanKind } from '../../core/runtime/events.js';
+import type { SampleChoice } from '../../core/session/playground-types.js';
 import { initialProgress, type ProgressRow, type ProgressState, reduceProgress } from '../eval/progress.js';
+import { applyEvent } from './apply-event.js';
 import type { AgentInfo, PastEvent, PastRun, ProviderInfo } from './types.js';
 
 export interface SpanRow {
   spanId: string;
+  parentSpanId: string | null;
   depth: number;
   kind: SpanKind;
   name: string;
   status: 'running' | 'ok' | 'error';
+  /** A span under this one failed (a tool error the agent then answered around). */
+  childFailed: boolean;
   startedAt: number;
   ms: number | null;
   /** One line each: tool input, tool output, tokens, decisions. */
@@ -23,6 +28,10 @@ export interface Turn {
   status: string;
   runId: string | null;
   summary: string;
+  /** The echo test double gave (some of) this answer, not a model. */
+  testDouble: boolean;
+  /** Spans that ended in error (a failed tool call), even when the run then succeeded. */
+  failedSpans: number;
 }
 
 export interface CurrentRun {
@@ -35,6 +44,8 @@ export interface CurrentRun {
   costUsd: number;
   latencyMs: number;
   error: string | null;
+  /** The echo test double answered a model call of this turn (not merely could have). */
+  testDouble: boolean;
 }
 
 export type Overlay =
@@ -49,7 +60,11 @@ export type Overlay =
     }
   | { kind: 'runs'; items: PastRun[]; index: number }
   | { kind: 'replay'; run: PastRun; events: PastEvent[]; cursor: number; note?: string }
-  | { kind: 'eval'; progress: ProgressState; running: boolean; index: number; verdict: string | null };
+  | { kind: 'eval'; progress: ProgressState; running: boolean; index: number; verdict: string | null }
+  /** ^F: g/b picks the rating, then an optional note is typed; Enter saves. */
+  | { kind: 'rate'; runId: string; rating: 'good' | 'bad' | null; note: string; submit: boolean }
+  /** ^S: the suggested assertions, toggled with space; Enter writes the sample. */
+  | { kind: 'save'; runId: string; input: string; choices: SampleChoice[]; index: number; saving: boolean };
 
 export interface PlaygroundState {
   agent: AgentInfo;
@@ -60,6 +75,8 @@ export interface PlaygroundState {
   current: CurrentRun | null;
   overlay: Overlay;
   notice: string | null;
+  /** The user's rating of the last answer (^F), shown in the status line until the next turn. */
+  rating: 'good' | 'bad' | null;
   /** Events seen in this session, for the status line. */
   eventCount: number;
 }
@@ -76,13 +93,22 @@ export type Action =
   | { type: 'notice'; message: string | null }
   | { type: 'eval-start'; title: string }
   | { type: 'eval-progress'; events: EvalProgress[] }
-  | { type: 'eval-done'; verdict: string };
+  | { type: 'eval-done'; verdict: string }
+  | { type: 'rated'; runId: string; rating: 'good' | 'bad' }
+  | { type: 'toggle' }
+  /**
+   * Typing in the ^F prompt, applied to the prompt as it is now (keys come faster than redraws): g or b
+   * first, then the note; a line break submits (App saves it, then sends 'rated').
+   */
+  | { type: 'rate-type'; text: string }
+  | { type: 'rate-erase' }
+  | { type: 'saved'; message: string };
 
 /** Lines of span tree on screen: the view is windowed, so a 1,000-event run costs the same frame as a short one. */
 export const VISIBLE_LINES = 30;
 
 export function initialState(agent: AgentInfo, provider: ProviderInfo): PlaygroundState {
-  return { agent, provider, mode: 'dry', input: '', turns: [], current: null, overlay: { kind: 'none' }, notice: null, eventCount: 0 };
+  return { agent, provider, mode: 'dry', input: '', turns: [], current: null, overlay: { kind: 'none' }, notice: null, rating: null, eventCount: 0 };
 }
 
 export function reduce(state: PlaygroundState, action: Action): PlaygroundState {
@@ -94,7 +120,19 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
         ...state,
         input: '',
         notice: null,
-        current: { runId: null, input: action.input, text: '', rows: [], status: 'running', tokens: 0, costUsd: 0, latencyMs: 0, error: null },
+        rating: null,
+        current: {
+          runId: null,
+          input: action.input,
+          text: '',
+          rows: [],
+          status: 'running',
+          tokens: 0,
+          costUsd: 0,
+          latencyMs: 0,
+          error: null,
+          testDouble: false,
+        },
       };
     case 'events': {
       if (!state.current) return state;
@@ -111,6 +149,8 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
             output: finished.output ?? finished.error ?? '',
             status: finished.status,
             runId: current.runId,
+            testDouble: current.testDouble,
+            failedSpans: current.rows.filter((r) => r.status === 'error').length,
             summary: `${finished.steps} step(s) · ${finished.usage.inputTokens + finished.usage.outputTokens} tokens · $${finished.costUsd.toFixed(4)} · ${finished.latencyMs} ms`,
           },
         ];
@@ -143,9 +183,36 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
       for (const event of action.events) progress = reduceProgress(progress, event);
       return { ...state, overlay: { ...state.overlay, progress } };
     }
+    case 'rated':
+      return { ...state, rating: action.rating, overlay: { kind: 'none' }, notice: `rated run ${action.runId} ${action.rating}` };
+    case 'toggle': {
+      const overlay = state.overlay;
+      if (overlay.kind !== 'save') return state;
+      return { ...state, overlay: { ...overlay, choices: overlay.choices.map((c, i) => (i === overlay.index ? { ...c, chosen: !c.chosen } : c)) } };
+    }
+    case 'rate-type':
+      return state.overlay.kind === 'rate' ? { ...state, overlay: typeRating(state.overlay, action.text) } : state;
+    case 'rate-erase':
+      return state.overlay.kind === 'rate' && !state.overlay.submit
+        ? { ...state, overlay: { ...state.overlay, note: state.overlay.note.slice(0, -1) } }
+        : state;
+    case 'saved':
+      return { ...state, overlay: { kind: 'none' }, notice: action.message };
     case 'eval-done':
       return state.overlay.kind === 'eval' ? { ...state, overlay: { ...state.overlay, running: false, verdict: action.verdict } } : state;
   }
+}
+
+function typeRating(overlay: Extract<Overlay, { kind: 'rate' }>, text: string): Extract<Overlay, { kind: 'rate' }> {
+  let next = overlay;
+  for (const c of text) {
+    if (next.submit) break;
+    if (next.rating === null) {
+      if (c === 'g' || c === 'b') next = { ...next, rating: c === 'g' ? 'good' : 'bad' };
+    } else if (c === '\r' || c === '\n') next = { ...next, submit: true };
+    else next = { ...next, note: next.note + c };
+  }
+  return next;
 }
 
 /** The eval rows the user can open: the ones that did not pass. */
@@ -164,104 +231,35 @@ function move(overlay: Overlay, by: number): Overlay {
       return { ...overlay, cursor: clamp(overlay.cursor + by, overlay.events.length) };
     case 'eval':
       return { ...overlay, index: clamp(overlay.index + by, failedRows(overlay).length) };
+    case 'save':
+      return { ...overlay, index: clamp(overlay.index + by, overlay.choices.length) };
     default:
       return overlay;
   }
 }
 
-function applyEvent(current: CurrentRun, event: RuntimeEvent): CurrentRun {
-  const rows = current.rows;
-  const row = (spanId: string) => rows.findLastIndex((r) => r.spanId === spanId);
-  const annotate = (spanId: string, detail: string) => {
-    const i = row(spanId);
-    const target = rows[i];
-    if (target) rows[i] = { ...target, details: [...target.details, detail] };
-  };
-  switch (event.type) {
-    case 'run.started':
-      return { ...current, runId: event.runId };
-    case 'span.started': {
-      const parent = event.parentSpanId ? rows[row(event.parentSpanId)] : undefined;
-      rows.push({
-        spanId: event.spanId,
-        depth: parent ? parent.depth + 1 : 0,
-        kind: event.kind,
-        name: event.name,
-        status: 'running',
-        startedAt: event.at,
-        ms: null,
-        details: [],
-      });
-      return current;
-    }
-    case 'span.ended': {
-      const i = row(event.spanId);
-      const target = rows[i];
-      if (target) rows[i] = { ...target, status: event.status, ms: event.at - target.startedAt };
-      return current;
-    }
-    case 'model.delta':
-      return { ...current, text: current.text + event.text };
-    case 'model.response':
-      annotate(
-        event.spanId,
-        `${event.usage.inputTokens}→${event.usage.outputTokens} tok · $${event.costUsd.toFixed(4)}${event.toolCalls.length ? ` · calls ${event.toolCalls.map((c) => c.name).join(', ')}` : ''}`,
-      );
-      return {
-        ...current,
-        tokens: current.tokens + event.usage.inputTokens + event.usage.outputTokens,
-        costUsd: current.costUsd + event.costUsd,
-        latencyMs: current.latencyMs + event.latencyMs,
-      };
-    case 'model.error':
-      annotate(event.spanId, `✗ ${event.errorClass}`);
-      return { ...current, error: event.error };
-    case 'tool.call':
-      annotate(event.spanId, `in ${JSON.stringify(event.input)}`);
-      return current;
-    case 'tool.result':
-      annotate(event.spanId, `out(${event.source}) ${JSON.stringify(event.output)}`);
-      return current;
-    case 'tool.error':
-      annotate(event.spanId, `✗ ${event.error}`);
-      return current;
-    case 'context.assembled':
-      annotate(event.spanId, `${event.tokens}${event.budget ? `/${event.budget}` : ''} tok${event.trimmed.length ? ` · trimmed ${event.trimmed.length}` : ''}`);
-      return current;
-    case 'policy.decision':
-      if (!event.allowed) annotate(event.spanId, `policy ${event.policy} denied ${event.resource}`);
-      return current;
-    case 'subagent.routed':
-      annotate(event.spanId, `→ ${event.to} (${event.by})`);
-      return current;
-    case 'budget.exceeded':
-      annotate(event.spanId, `budget ${event.limit} exceeded`);
-      return current;
-    case 'fallback':
-      annotate(event.spanId, `fallback → ${event.to}`);
-      return current;
-    case 'model.request':
-      return current;
-    case 'run.finished':
-      return {
-        ...current,
-        status: event.status,
-        text: event.output ?? current.text,
-        error: event.error,
-        tokens: event.usage.inputTokens + event.usage.outputTokens,
-        costUsd: event.costUsd,
-        latencyMs: event.latencyMs,
-      };
+/**
+ * How a finished turn is shown: green only when it succeeded with nothing failing inside it. A run that
+ * succeeded after a tool failed is yellow, "succeeded with errors" — the answer stands, but it was given
+ * without what the tool should have returned, and that is worth a look.
+ */
+export function turnTone(turn: Pick<Turn, 'status' | 'failedSpans'>): { colour: 'green' | 'yellow' | 'red'; label: string } {
+  if (turn.status === 'succeeded') {
+    return turn.failedSpans > 0
+      ? { colour: 'yellow', label: `succeeded with errors (${turn.failedSpans} failed span${turn.failedSpans === 1 ? '' : 's'})` }
+      : { colour: 'green', label: 'succeeded' };
   }
+  return { colour: turn.status === 'cancelled' || turn.status === 'needs-human' ? 'yellow' : 'red', label: turn.status };
 }
 
 /** The rows to draw: the newest that fit in VISIBLE_LINES, so redraw cost stays flat however long the run. */
-export function visibleRows(rows: readonly SpanRow[]): { hidden: number; rows: readonly SpanRow[] } {
+export function visibleRows(rows: readonly SpanRow[], maxLines = VISIBLE_LINES): { hidden: number; rows: readonly SpanRow[] } {
+  const budget = Math.min(VISIBLE_LINES, maxLines);
   let lines = 0;
   let start = rows.length;
   while (start > 0) {
     const next = 1 + (rows[start - 1] as SpanRow).details.length;
-    if (lines + next > VISIBLE_LINES) break;
+    if (lines + next > budget) break;
     lines += next;
     start--;
   }
