@@ -75,14 +75,17 @@ export function reviewerApproval(registry: Registry, row: VersionRow, env: NodeJ
       ? [{ who: `${reviewer.owner}, with their key`, command: `AGENTCTL_SIGNING_KEY=${name.replace(/^own:/, '')} agentctl approve ${exact}` }]
       : [];
   });
-  if (local.length) return local;
-  const others = [...new Set(reviewers.map((k) => k.owner))];
-  const pub = join(keysDir(env), 'reviewer.pub');
+  const others = [...new Set(reviewers.map((k) => k.owner))].filter((o) => !local.some((l) => l.who.startsWith(`${o},`)));
+  // A name not taken by a key on this machine, so `keys generate` does not refuse it.
+  const taken = new Set(Object.keys(ownPublicKeys(env)).map((k) => k.replace(/^own:/, '')));
+  const name = ['reviewer', 'reviewer-2', 'reviewer-3'].find((n) => !taken.has(n)) ?? `reviewer-${taken.size + 1}`;
+  const pub = join(keysDir(env), `${name}.pub`);
   return [
+    ...local,
     ...(others.length ? [{ who: `a reviewer whose key is trusted (${others.join(', ')})`, command: `agentctl approve ${exact}` }] : []),
     {
       who: 'a new reviewer: add their key to the trust file, then approve with it',
-      command: `agentctl keys generate --name reviewer && agentctl trust add ${row.owner} ${pub} --owner reviewer && AGENTCTL_SIGNING_KEY=reviewer agentctl approve ${exact}`,
+      command: `agentctl keys generate --name ${name} && agentctl trust add ${row.owner} ${pub} --owner ${name} && AGENTCTL_SIGNING_KEY=${name} agentctl approve ${exact}`,
     },
   ];
 }
