@@ -55,9 +55,7 @@ describe('next steps', () => {
     expect(next((await ok(['approve', 'triage@0.1.0', '--with-deps', '--user', 'reviewer'])).stderr)).toBe(
       'agentctl release triage --to prod  # or one stage: agentctl promote triage@0.1.0 --to prod --with-deps',
     );
-    expect(next((await ok(['promote', 'triage@0.1.0', '--to', 'prod', '--with-deps'])).stderr)).toBe(
-      'agentctl push triage@0.1.0  # publish it, signed',
-    );
+    expect(next((await ok(['promote', 'triage@0.1.0', '--to', 'prod', '--with-deps'])).stderr)).toBe('agentctl push triage@0.1.0  # publish it, signed');
     expect(next((await ok(['push', 'triage@0.1.0'])).stderr)).toBe(
       'agentctl remote ls local triage  # a consumer runs: agentctl pull local/triage@0.1.0 --verify',
     );
@@ -71,7 +69,12 @@ describe('next steps', () => {
     expect(failed.exitCode).toBe(1);
     expect(next(failed.stderr)).toMatch(/^agentctl trace [0-9A-Z]{26} {2}# the first failing sample, step by step$/);
 
-    for (const args of [['validate'], ['register', 'agents/triage'], ['run', 'triage', '-i', 'What is our refund policy?'], ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps']]) {
+    for (const args of [
+      ['validate'],
+      ['register', 'agents/triage'],
+      ['run', 'triage', '-i', 'What is our refund policy?'],
+      ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
+    ]) {
       const json = await ok([...args, '--json']);
       expect(json.stderr, args.join(' ')).not.toContain('Next:');
     }

@@ -67,7 +67,9 @@ describe('agentctl release', () => {
     const stopped = await run(['release', 'triage', '--to', 'prod']);
     expect(stopped.exitCode).toBe(1);
     expect(stopped.stdout).toMatch(/✗ gates +prod approvals \(triage-lookup@0\.1\.0, triage@0\.1\.0\)/);
-    expect(stopped.stdout).toContain('fix: bob, with their key: AGENTCTL_SIGNING_KEY=reviewer agentctl approve triage@0.1.0 --with-deps, then agentctl release triage --to prod');
+    expect(stopped.stdout).toContain(
+      'fix: bob, with their key: AGENTCTL_SIGNING_KEY=reviewer agentctl approve triage@0.1.0 --with-deps, then agentctl release triage --to prod',
+    );
     // Stopped before anything moved, and it approved nothing.
     expect(stopped.stdout).not.toContain('promote');
     expect(count('approvals')).toBe(0);
@@ -104,7 +106,15 @@ describe('agentctl release', () => {
     expect(plan.stdout).toMatch(/· promote canary +would promote triage@0\.1\.0 to canary/);
     const planned = await json(['release', 'triage', '--to', 'canary', '--dry-run']);
     expect(planned).toMatchObject({ dryRun: true, ref: 'triage@0.1.0', stage: 'canary' });
-    expect(statuses(planned.steps)).toEqual(['validate:ok', 'register:planned', 'eval:planned', 'gates:planned', 'promote dev:planned', 'promote canary:planned', 'push:planned']);
+    expect(statuses(planned.steps)).toEqual([
+      'validate:ok',
+      'register:planned',
+      'eval:planned',
+      'gates:planned',
+      'promote dev:planned',
+      'promote canary:planned',
+      'push:planned',
+    ]);
     for (const step of planned.steps) expect(Object.keys(step).every((k) => ['step', 'status', 'detail', 'fix', 'ref', 'stage'].includes(k))).toBe(true);
     expect((await json(['list'])).length).toBe(0);
 

@@ -80,6 +80,7 @@ export async function promoteCommand(ctx: CliContext, ref: string, options: Tran
       actor: signingActorOf(ctx, workspace),
       reason: options.reason ?? null,
       withDeps: options.withDeps,
+      env: ctx.env,
       onDependency: options.json ? undefined : (step: string) => note(ctx, `${out.green('✓')} ${step}`),
     }),
   );

@@ -157,7 +157,7 @@ export async function release(session: AgentSession, request: ReleaseRequest): P
       ref,
       stage: pending[0]?.stage,
       detail: gatesDetail(pending),
-      fix: gateFix(registry, row, pending, request.env),
+      fix: gateFix(registry, row, pending, request.env, `agentctl release ${request.agent} --to ${request.to}`),
       exitCode: 1,
     });
     return done();
