@@ -56,6 +56,7 @@ describe('next steps', () => {
       'agentctl release triage --to prod  # or one stage: agentctl promote triage@0.1.0 --to prod --with-deps',
     );
     expect(next((await ok(['promote', 'triage@0.1.0', '--to', 'prod', '--with-deps'])).stderr)).toBe('agentctl push triage@0.1.0  # publish it, signed');
+    expect(next((await ok(['push', 'triage@0.1.0', '--dry-run'])).stderr)).toBe('agentctl push triage@0.1.0  # do it');
     expect(next((await ok(['push', 'triage@0.1.0'])).stderr)).toBe(
       'agentctl remote ls local triage  # a consumer runs: agentctl pull local/triage@0.1.0 --verify',
     );
@@ -107,7 +108,8 @@ describe('next steps', () => {
 
   it('with a trust file the self-approval refusal gives the trusted reviewer key by name, and how to add one', async () => {
     const { cwd, run, ok } = await workspace();
-    await ok(['keys', 'generate', '--name', 'reviewer']);
+    const made = await ok(['keys', 'generate', '--name', 'reviewer']);
+    expect(next(made.stderr)).toMatch(new RegExp(`^agentctl trust add [a-z-]+ ${join(cwd, '.xdg/agentctl/keys/reviewer.pub')} --owner reviewer {2}#`));
     await ok(['trust', 'add', 'team-qa', join(cwd, '.xdg/agentctl/keys/default.pub'), '--owner', 'alice']);
     await ok(['register', 'agents/triage']);
     const lonely = await run(['approve', 'triage@0.1.0']);

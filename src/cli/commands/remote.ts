@@ -80,7 +80,11 @@ export async function keysGenerateCommand(ctx: CliContext, options: { name?: str
     printLine(ctx, `${out.green('✓')} ed25519 signing key ${key.keyId}`);
     printLine(ctx, `  private: ${key.privatePath} (mode 600; never share it)`);
     printLine(ctx, `  public:  ${key.publicPath}`);
-    printLine(ctx, `  next: have a reviewer add it to the workspace's trust file: agentctl trust add <team> ${key.publicPath}`);
+    // Real values where a workspace says them: its team, and who holds the key (the name, or you).
+    const workspace = findWorkspaceRoot(ctx.cwd) ? workspaceOf(ctx) : undefined;
+    const owner = options.name && options.name !== 'default' ? options.name : (workspace?.config.user ?? 'you');
+    if (workspace)
+      nextStep(ctx, `agentctl trust add ${workspace.config.team} ${key.publicPath} --owner ${owner}`, 'a reviewed change: the key speaks for the team');
   }
   return 0;
 }
@@ -134,6 +138,7 @@ export async function pushCommand(ctx: CliContext, ref: string, options: { remot
           ctx,
           `  manifest ${result.manifestDigest}: ${result.manifest === 'created' ? 'would be created' : 'already there'}; signed evidence: ${result.attestation === 'created' ? 'would be attached' : 'already attached'}`,
         );
+        nextStep(ctx, `agentctl push ${result.ref}${options.remote ? ` --remote ${options.remote}` : ''}`, 'do it');
       } else {
         const verb = result.manifest === 'created' ? 'published' : 'already published';
         printLine(
