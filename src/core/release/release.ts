@@ -117,33 +117,7 @@ export async function release(session: AgentSession, request: ReleaseRequest): P
 
   // 3. eval: the sample set of the version and of each sub-agent it locks, recorded as `eval` records it.
   for (const target of agentsToEvaluate(registry, row)) {
-    const targetRef = `${target.name}@${target.version}`;
-    try {
-      const binding = session.bind(session.resolve(targetRef));
-      const { report: r, gate } = await session.evaluate(binding, { concurrency: request.concurrency ?? 4, repeat: 1, timeoutMs: 60_000, cache: true });
-      const s = r.summary;
-      const line = `${targetRef}: ${s.passed}/${s.executions} passed (${(s.passRate * 100).toFixed(1)}%) · eval ${r.evalId}`;
-      if (session.signal.aborted || r.status === 'partial') {
-        emit({ step: 'eval', status: 'failed', ref: targetRef, detail: `${line} — interrupted`, fix: again, exitCode: session.evalExitCode(false, true) });
-        return done();
-      }
-      if (!gate.passed) {
-        const failing = [...r.results({ notPassing: true })].find((x) => x.runId)?.runId;
-        emit({
-          step: 'eval',
-          status: 'failed',
-          ref: targetRef,
-          detail: `${line} — gate failed: ${gate.reasons.join('; ')}`,
-          fix: failing ? `agentctl trace ${failing} (the first failing sample), fix the agent, bump its version, then ${again}` : `agentctl eval ${targetRef}`,
-          exitCode: 1,
-        });
-        return done();
-      }
-      emit({ step: 'eval', status: 'ok', ref: targetRef, detail: line });
-    } catch (error) {
-      emit(failedStep('eval', error, { ref: targetRef }));
-      return done();
-    }
+    if (!emit(await evalStep(session, `${target.name}@${target.version}`, request.concurrency ?? 4, again))) return done();
   }
 
   // 4. gates: every gate on the way to the target stage, before anything moves.
@@ -224,4 +198,29 @@ function gatesDetail(pending: readonly PendingGate[]): string {
   const groups = new Map<string, PendingGate[]>();
   for (const p of pending) groups.set(`${p.stage} ${p.gate}`, [...(groups.get(`${p.stage} ${p.gate}`) ?? []), p]);
   return [...groups].map(([key, ps]) => `${key} (${ps.map((p) => p.ref).join(', ')}): ${ps[0]?.detail.split(';')[0]}`).join(' · ');
+}
+
+/** One agent's sample set, through the session as `eval` runs it (the same defaults), as a step. */
+async function evalStep(session: AgentSession, targetRef: string, concurrency: number, again: string): Promise<ReleaseStep> {
+  try {
+    const binding = session.bind(session.resolve(targetRef));
+    const { report: r, gate } = await session.evaluate(binding, { concurrency, repeat: 1, timeoutMs: 60_000, cache: true });
+    const s = r.summary;
+    const line = `${targetRef}: ${s.passed}/${s.executions} passed (${(s.passRate * 100).toFixed(1)}%) · eval ${r.evalId}`;
+    if (session.signal.aborted || r.status === 'partial') {
+      return { step: 'eval', status: 'failed', ref: targetRef, detail: `${line} — interrupted`, fix: again, exitCode: session.evalExitCode(false, true) };
+    }
+    if (gate.passed) return { step: 'eval', status: 'ok', ref: targetRef, detail: line };
+    const failing = [...r.results({ notPassing: true })].find((x) => x.runId)?.runId;
+    return {
+      step: 'eval',
+      status: 'failed',
+      ref: targetRef,
+      detail: `${line} — gate failed: ${gate.reasons.join('; ')}`,
+      fix: failing ? `agentctl trace ${failing} (the first failing sample), fix the agent, bump its version, then ${again}` : `agentctl eval ${targetRef}`,
+      exitCode: 1,
+    };
+  } catch (error) {
+    return failedStep('eval', error, { ref: targetRef });
+  }
 }
