@@ -7,7 +7,7 @@ import { agentctl } from '../support/cli.js';
 import { tempDir } from '../support/workspace.js';
 
 /** A fresh `init --yes` workspace; `trusted`: an author's and a reviewer's key in .agentctl/trust.yaml. */
-async function workspace(options: { trusted?: boolean } = {}) {
+async function workspace(options: { trusted?: boolean; noKey?: boolean } = {}) {
   const cwd = tempDir();
   const env = { XDG_CONFIG_HOME: join(cwd, '.xdg') };
   const run = (args: string[], e: Record<string, string> = env) => agentctl(args, { cwd, env: e });
@@ -17,7 +17,7 @@ async function workspace(options: { trusted?: boolean } = {}) {
     return r;
   };
   await ok(['init', '.', '--yes', '--name', 'triage', '--owner', 'team-qa']);
-  await ok(['keys', 'generate']);
+  if (!options.noKey) await ok(['keys', 'generate']);
   if (options.trusted) {
     await ok(['keys', 'generate', '--name', 'reviewer']);
     await ok(['trust', 'add', 'team-qa', join(cwd, '.xdg/agentctl/keys/default.pub'), '--owner', 'alice']);
@@ -154,6 +154,25 @@ describe('agentctl release', () => {
     const dry = await json(['release', 'triage', '--to', 'dev', '--dry-run']);
     expect(statuses(dry.steps)).toEqual(['validate:ok', 'register:failed']);
     expect(dry.steps[1].fix).toBe('bump metadata.version in agents/triage/agent.yaml, then agentctl release triage --to dev');
+  });
+
+  it('without a signing key it stops before anything is promoted, with the command that makes one', async () => {
+    const { run, ok, json } = await workspace({ noKey: true });
+    const r = await run(['release', 'triage', '--to', 'dev']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/✗ push +no signing key named "default"/);
+    expect(r.stdout).toContain('fix: agentctl keys generate');
+    expect(r.stdout).not.toContain('promote dev');
+    expect((await json(['gates', 'triage@0.1.0'])).status).toBe('draft');
+    await ok(['keys', 'generate']);
+    expect(statuses((await json(['release', 'triage', '--to', 'dev'])).steps)).toEqual([
+      'validate:ok',
+      'register:reused',
+      'eval:ok',
+      'gates:ok',
+      'promote dev:ok',
+      'push:ok',
+    ]);
   });
 
   it('without a remote the push is skipped with a note; --remote picks one; an unknown agent is a usage error', async () => {

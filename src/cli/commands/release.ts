@@ -24,7 +24,7 @@ export interface ReleaseCommandOptions {
 export async function releaseCommand(ctx: CliContext, agent: string, options: ReleaseCommandOptions): Promise<number> {
   const json = Boolean(options.json);
   if (options.dryRun) {
-    const steps = planRelease(workspaceOf(ctx), { agent, to: options.to, cwd: ctx.cwd, remote: options.remote });
+    const steps = planRelease(workspaceOf(ctx), { agent, to: options.to, cwd: ctx.cwd, env: ctx.env, remote: options.remote });
     const ref = steps.find((s) => s.ref)?.ref ?? null;
     if (json) printJson(ctx, { dryRun: true, steps: steps.map(publicStep), ref, stage: options.to });
     else {

@@ -9,9 +9,12 @@ import { Registry } from '../registry/registry.js';
 import { loadWorkspaceSpecs, validateWorkspace } from '../spec/validate.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { failedStep, findAgentSpec, type ReleaseStep, stagesToTake } from './plan.js';
-import { publishRemote } from './publish.js';
+import { publishRemote, signingKeyProblem } from './publish.js';
 
-export function planRelease(workspace: Workspace, request: { agent: string; to: Stage; cwd: string; remote?: string | undefined }): ReleaseStep[] {
+export function planRelease(
+  workspace: Workspace,
+  request: { agent: string; to: Stage; cwd: string; env: NodeJS.ProcessEnv; remote?: string | undefined },
+): ReleaseStep[] {
   const registry = existsSync(workspace.registryPath) ? Registry.open(workspace, { readonly: true }) : undefined;
   try {
     let spec: ReturnType<typeof findAgentSpec>;
@@ -56,6 +59,11 @@ export function planRelease(workspace: Workspace, request: { agent: string; to: 
     for (const stage of stages) steps.push({ step: 'promote', status: 'planned', ref, stage, detail: `would promote ${ref} to ${stage} (dependencies first)` });
     if (stages.length === 0) steps.push({ step: 'promote', status: 'reused', ref, stage: request.to, detail: `${ref} is already in ${row?.stage}` });
     const remote = publishRemote(workspace, request.remote);
+    const keyProblem = signingKeyProblem(workspace, request.remote, request.env);
+    if (keyProblem) {
+      steps.push(failedStep('push', keyProblem, { ref }));
+      return steps;
+    }
     steps.push(
       remote
         ? { step: 'push', status: 'planned', ref, detail: `would push ${ref} to ${remote}` }

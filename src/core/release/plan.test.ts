@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
@@ -53,18 +54,19 @@ describe('the release plan', () => {
     }
   });
 
-  it('a dry run on a workspace without a registry plans every step and creates no registry', async () => {
+  it('a dry run on a workspace without a registry plans every step and creates no registry', () => {
     const { root, workspace } = setup();
-    const steps = planRelease(workspace, { agent: 'triage', to: 'dev', cwd: root });
+    const steps = planRelease(workspace, { agent: 'triage', to: 'dev', cwd: root, env: { XDG_CONFIG_HOME: join(root, 'no-user-config') } });
+    // No signing key on this machine yet: the plan says so at the push, with the command that makes one.
     expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual([
       'validate:ok',
       'register:planned',
       'eval:planned',
       'gates:planned',
       'promote:planned',
-      'push:planned',
+      'push:failed',
     ]);
-    const { existsSync } = await import('node:fs');
+    expect(steps.at(-1)?.fix).toBe('agentctl keys generate');
     expect(existsSync(workspace.registryPath)).toBe(false);
   });
 });

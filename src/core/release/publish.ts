@@ -51,3 +51,14 @@ export async function publishVersion(request: PublishRequest): Promise<PushResul
   });
   return { remote: remote.name, ...result };
 }
+
+/** Why a push to `remote` could not be signed (no key), checked before anything moves; undefined when it can, or there is no remote. */
+export function signingKeyProblem(workspace: Workspace, remote: string | undefined, env: NodeJS.ProcessEnv, key?: string): unknown {
+  if (!publishRemote(workspace, remote)) return undefined;
+  try {
+    loadKey(key ?? workspace.config.signingKey, env);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}

@@ -13,7 +13,7 @@ import { resolveIdentity } from '../trust/identity.js';
 import { gateFix } from './fixes.js';
 import { agentsToEvaluate, failedStep, findAgentSpec, type PendingGate, pendingGates, type ReleaseStep, stagesToTake } from './plan.js';
 import { promoteVersion } from './promote.js';
-import { publishRemote, publishVersion } from './publish.js';
+import { publishRemote, publishVersion, signingKeyProblem } from './publish.js';
 
 export interface ReleaseRequest {
   agent: string;
@@ -137,6 +137,13 @@ export async function release(session: AgentSession, request: ReleaseRequest): P
     return done();
   }
   emit({ step: 'gates', status: 'ok', ref, detail: stages.length ? `${stages.join(', ')}: every gate holds` : `${ref} already holds ${request.to} or beyond` });
+
+  // The push will need a signing key: a missing one is found now, before anything is promoted.
+  const keyProblem = signingKeyProblem(workspace, request.remote, request.env);
+  if (keyProblem) {
+    emit(failedStep('push', keyProblem, { ref }));
+    return done();
+  }
 
   // 5. promote, one stage at a time, the locked dependencies first (like --with-deps).
   if (stages.length === 0) emit({ step: 'promote', status: 'reused', ref, stage: request.to, detail: `${ref} is already in ${row.stage}` });
