@@ -75,9 +75,19 @@ describe('next steps', () => {
       ['register', 'agents/triage'],
       ['run', 'triage', '-i', 'What is our refund policy?'],
       ['promote', 'triage@0.1.0', '--to', 'dev', '--with-deps'],
+      ['approve', 'triage@0.1.0', '--user', 'reviewer'],
+      ['push', 'triage@0.1.0'],
     ]) {
       const json = await ok([...args, '--json']);
       expect(json.stderr, args.join(' ')).not.toContain('Next:');
+    }
+    for (const args of [
+      ['eval', 'triage'],
+      ['release', 'triage', '--to', 'dev'],
+    ]) {
+      const failing = await run([...args, '--json']);
+      expect(failing.exitCode, args.join(' ')).toBe(1);
+      expect(failing.stderr, args.join(' ')).not.toContain('Next:');
     }
     // Piped (as here) and without AGENTCTL_HINTS: guidance stays out of scripts' way.
     const quiet = await ok(['validate'], { AGENTCTL_HINTS: '' });
