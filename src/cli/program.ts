@@ -95,6 +95,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'the new state as JSON')
     .action(lazy(async () => (await import('./commands/transition.js')).promoteCommand));
 
+  // issue 13: the whole path in one command (validate → register → eval → gates → promote → push).
+  program
+    .command('release <agent>')
+    .description('validate, register (or reuse), eval, check gates, promote stage by stage and push: stops at the first step that cannot pass, with its fix')
+    .addOption(new Option('--to <stage>', 'the stage to reach').choices(['dev', 'canary', 'prod']).makeOptionMandatory())
+    .option('--remote <name>', 'push to this remote (default: defaultRemote in config)')
+    .addOption(new Option('--provider <provider>', 'model provider for the eval (default: gateway.provider in config)').choices(['cassette', 'echo', 'openai']))
+    .option('--concurrency <n>', 'eval samples in flight at once', intOption('--concurrency', { min: 1, max: 256, example: 4 }), 4)
+    .option('--reason <text>', 'why, for the audit trail of each promotion')
+    .option('--dry-run', 'print the plan (what would run, what is reused) and change nothing')
+    .option('--json', '{steps:[{step,status,detail,fix?}], ref, stage} on stdout')
+    .action(lazy(async () => (await import('./commands/release.js')).releaseCommand));
+
   for (const [name, what] of [
     ['deprecate', 'mark an active version deprecated: still readable and replayable, no longer promoted'],
     ['disable', 'disable a deprecated version: it refuses new runs'],

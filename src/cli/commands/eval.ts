@@ -3,10 +3,12 @@ import { checkExhaustive, UsageError } from '../../core/errors.js';
 import type { GateOutcome } from '../../core/eval/evaluate.js';
 import { junitChunks, markdownChunks } from '../../core/eval/reports.js';
 import type { EvalProgress, EvalReport } from '../../core/eval/runner.js';
+import { afterEval } from '../../core/release/next.js';
 import type { AgentSession } from '../../core/session/session.js';
 import { resultLine } from '../../tui/eval/progress.js';
 import type { CliContext } from '../context.js';
 import { writeOutputFile } from '../output-file.js';
+import { hintsOn, nextStep } from '../present/next-step.js';
 import { note, printJsonStreaming, printLine } from '../present/output.js';
 import { announceResolved } from '../present/resolved.js';
 import { out } from '../present/style.js';
@@ -69,12 +71,26 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
         reports.length === 1 ? { ...reports[0]?.report, gate: reports[0]?.gate } : reports.map((r) => ({ ...r.report, gate: r.gate })),
       );
     else for (const r of reports) printSummary(ctx, r.report, r.gate);
+    const only = reports.length === 1 ? reports[0] : undefined;
+    if (only && !session.signal.aborted && hintsOn(ctx, options)) {
+      const hint = evalHint(session, only.report, only.gate.passed);
+      if (hint) nextStep(ctx, ...hint);
+    }
     const partial = session.signal.aborted || reports.some((r) => r.report.status === 'partial');
     return session.evalExitCode(
       reports.every((r) => r.gate.passed),
       partial,
     );
   });
+}
+
+/** After one agent's eval: what moves it on (registered or not, at which stage), or the first failing run. */
+function evalHint(session: AgentSession, report: EvalReport, passed: boolean): ReturnType<typeof afterEval> {
+  const row = session.registry.list({ name: report.agent }).find((r) => r.version === report.version && r.digest === report.digest);
+  const failing = passed ? null : ([...report.results({ notPassing: true })].find((r) => r.runId)?.runId ?? null);
+  const spec = session.specs().workspace.find((s) => s.document?.kind === 'Agent' && s.document.metadata.name === report.agent);
+  const dir = spec ? spec.file.replace(/\/agent\.ya?ml$/, '') : `agents/${report.agent}`;
+  return afterEval(row ?? { name: report.agent, version: report.version, status: 'draft', holds: [] }, passed, row !== undefined, failing, dir);
 }
 
 function baselineNote(baseline: string, action: 'reuse' | 'run' | 'pulled' | 'none', detail: string | undefined): string {

@@ -4,8 +4,10 @@ import { evidencePieces, gatesReport } from '../../core/registry/evidence.js';
 import { policyDrift } from '../../core/registry/policies-in-force.js';
 import { originText } from '../../core/registry/provenance.js';
 import type { Registry } from '../../core/registry/registry.js';
+import { afterApprove } from '../../core/release/next.js';
 import { loadWorkspaceSpecs, workspacePolicies } from '../../core/spec/validate.js';
 import type { CliContext } from '../context.js';
+import { nextStep } from '../present/next-step.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { signingActorOf, writeRegistry } from '../workspace.js';
@@ -28,6 +30,7 @@ export async function approveCommand(ctx: CliContext, ref: string, options: { no
           options.note ?? null,
           workspacePolicies(workspace.root, ctx.cwd),
           workspace.config.defaultPolicy,
+          ctx.env,
         ),
       ];
     });
@@ -38,6 +41,7 @@ export async function approveCommand(ctx: CliContext, ref: string, options: { no
           ctx,
           `${out.green('✓')} ${approval.user} (${approval.team}) approved ${approval.ref} ${out.dim(approval.digest)}${approval.note ? ` — ${approval.note}` : ''}`,
         );
+    nextStep(ctx, ...afterApprove(registry.resolve(`${row.name}@${row.version}`)), options);
     return 0;
   });
 }

@@ -1,6 +1,8 @@
 import { registerSpecs } from '../../core/registry/register-specs.js';
+import { afterRegister } from '../../core/release/next.js';
 import type { CliContext } from '../context.js';
 import { formatDiagnostic } from '../present/diagnostics.js';
+import { nextStep } from '../present/next-step.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { signingActorOf, writeRegistry } from '../workspace.js';
@@ -22,6 +24,10 @@ export async function registerCommand(ctx: CliContext, paths: string[], options:
       const mark = o.outcome === 'registered' ? out.green('registered') : out.dim('unchanged ');
       printLine(ctx, `${mark}  ${o.kind.padEnd(6)} ${o.ref}  ${out.dim(o.digest)}`);
     }
+    // The agent the user named (the last one: dependencies are registered first).
+    const agent = result.outcomes.filter((o) => o.kind === 'Agent').at(-1);
+    const hint = afterRegister(agent ? registry.resolve(agent.ref) : undefined);
+    if (hint) nextStep(ctx, ...hint);
     return 0;
   });
 }

@@ -2,18 +2,19 @@
 
 import { UsageError } from '../../core/errors.js';
 import { isStage } from '../../core/registry/stages.js';
+import { afterPush } from '../../core/release/next.js';
+import { publishVersion } from '../../core/release/publish.js';
 import { listRemote } from '../../core/remote/list.js';
 import { addRemote, openRemote, removeRemote } from '../../core/remote/open.js';
 import { pullVersion } from '../../core/remote/pull.js';
-import { pushVersion } from '../../core/remote/push.js';
-import { generateKey, keyIdOf, keysDir, loadKey, ownPublicKeys } from '../../core/remote/sign.js';
+import { generateKey, keyIdOf, keysDir, ownPublicKeys } from '../../core/remote/sign.js';
 import { parseRemoteRef } from '../../core/remote/url.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { isExactVersion } from '../../core/spec/refs.js';
-import { workspacePolicies } from '../../core/spec/validate.js';
 import { acceptedSigners, loadTrust } from '../../core/trust/trust-file.js';
 import { findWorkspaceRoot, workspacePaths } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
+import { nextStep } from '../present/next-step.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { out } from '../present/style.js';
 import { actorOf, workspaceOf, writeRegistry } from '../workspace.js';
@@ -79,7 +80,11 @@ export async function keysGenerateCommand(ctx: CliContext, options: { name?: str
     printLine(ctx, `${out.green('✓')} ed25519 signing key ${key.keyId}`);
     printLine(ctx, `  private: ${key.privatePath} (mode 600; never share it)`);
     printLine(ctx, `  public:  ${key.publicPath}`);
-    printLine(ctx, `  next: have a reviewer add it to the workspace's trust file: agentctl trust add <team> ${key.publicPath}`);
+    // Real values where a workspace says them: its team, and who holds the key (the name, or you).
+    const workspace = findWorkspaceRoot(ctx.cwd) ? workspaceOf(ctx) : undefined;
+    const owner = options.name && options.name !== 'default' ? options.name : (workspace?.config.user ?? 'you');
+    if (workspace)
+      nextStep(ctx, `agentctl trust add ${workspace.config.team} ${key.publicPath} --owner ${owner}`, 'a reviewed change: the key speaks for the team');
   }
   return 0;
 }
@@ -110,21 +115,20 @@ export async function pushCommand(ctx: CliContext, ref: string, options: { remot
   return cancellable(ctx, 'push', stopped, (signal) =>
     writeRegistry(ctx, async (registry, workspace) => {
       const row = registry.resolve(ref);
-      const remote = openRemote(options.remote, workspace.config, ctx.cwd, ctx.env, workspace.root, { signal });
-      const result = await pushVersion({
+      const result = await publishVersion({
         registry,
-        target: remote.target,
-        repository: remote.repository(row.name),
+        workspace,
+        cwd: ctx.cwd,
+        env: ctx.env,
         ref: `${row.name}@${row.version}`,
-        policies: workspacePolicies(workspace.root, ctx.cwd),
-        defaultPolicy: workspace.config.defaultPolicy,
-        key: loadKey(options.key ?? workspace.config.signingKey, ctx.env),
-        source: workspace.config.source,
+        remote: options.remote,
+        key: options.key,
         dryRun: options.dryRun,
         onStep: options.json ? undefined : (line) => note(ctx, `  ${line}`),
         signal,
       });
-      if (options.json) printJson(ctx, { remote: remote.name, ...result });
+      const remote = { name: result.remote };
+      if (options.json) printJson(ctx, result);
       else if (result.dryRun) {
         printLine(ctx, `${out.bold(`dry run: ${result.ref} → ${remote.name}/${result.repository}`)} (tags ${result.tags.join(', ')})`);
         for (const b of result.blobs)
@@ -134,6 +138,7 @@ export async function pushCommand(ctx: CliContext, ref: string, options: { remot
           ctx,
           `  manifest ${result.manifestDigest}: ${result.manifest === 'created' ? 'would be created' : 'already there'}; signed evidence: ${result.attestation === 'created' ? 'would be attached' : 'already attached'}`,
         );
+        nextStep(ctx, `agentctl push ${result.ref}${options.remote ? ` --remote ${options.remote}` : ''}`, 'do it');
       } else {
         const verb = result.manifest === 'created' ? 'published' : 'already published';
         printLine(
@@ -141,6 +146,7 @@ export async function pushCommand(ctx: CliContext, ref: string, options: { remot
           `${out.green('✓')} ${result.ref} ${verb} to ${remote.name}/${result.repository}:${result.tags[0]} ${result.stage ? `(stage tag ${result.stage} moved here)` : '(holds no stage: version tag only)'} ${out.dim(result.manifestDigest)}`,
         );
         printLine(ctx, out.dim(`  ${result.uploads} upload(s), ${result.uploadedBytes} B, ${result.requests} request(s); evidence ${result.attestation}`));
+        nextStep(ctx, ...afterPush(remote.name, row));
       }
       return 0;
     }),

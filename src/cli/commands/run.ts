@@ -1,8 +1,10 @@
 /** `run`: one run of an agent — answer on stdout, each step on stderr, everything in the event log. */
 import { UsageError } from '../../core/errors.js';
 import { modelErrorSummary } from '../../core/eval/runner.js';
+import { afterRun } from '../../core/release/next.js';
 import type { RunFinished } from '../../core/runtime/runtime.js';
 import type { CliContext } from '../context.js';
+import { nextStep } from '../present/next-step.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { announceResolved } from '../present/resolved.js';
 import { createEventPrinter } from '../present/run-events.js';
@@ -56,6 +58,7 @@ export async function runCommand(ctx: CliContext, ref: string, options: RunComma
       const verdict = fallbackNote(result);
       if (verdict) note(ctx, verdict);
       if (result.output !== null) printLine(ctx, result.output);
+      nextStep(ctx, ...afterRun(result, agent.name));
     }
     return session.runExitCode(result.status);
   });

@@ -1,12 +1,16 @@
 /** promote / deprecate / disable / delete / rollback: one lifecycle or stage move each, checked and audited by the registry. */
 import { UsageError } from '../../core/errors.js';
-import { promotionGuard } from '../../core/registry/evidence.js';
+import { reviewerApproval } from '../../core/eval/approve.js';
+import { gatesReport } from '../../core/registry/evidence.js';
 import type { Request, Stage } from '../../core/registry/lifecycle.js';
-import { promoteDependencies } from '../../core/registry/promote-deps.js';
 import type { Registry } from '../../core/registry/registry.js';
+import { afterPromote, nextStage } from '../../core/release/next.js';
+import { promoteVersion } from '../../core/release/promote.js';
 import { parseVersionRef } from '../../core/spec/refs.js';
 import { workspacePolicies } from '../../core/spec/validate.js';
+import type { Workspace } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
+import { hintsOn, nextStep } from '../present/next-step.js';
 import { note, printJson, printLine } from '../present/output.js';
 import { err, out } from '../present/style.js';
 import { enquirerPrompter } from '../prompts.js';
@@ -17,16 +21,19 @@ interface TransitionOptions {
   json?: boolean;
 }
 
-function move(ctx: CliContext, ref: string, request: Request, options: TransitionOptions): number {
+type Moved = ReturnType<Registry['transition']>;
+
+function move(ctx: CliContext, ref: string, request: Request, options: TransitionOptions, act?: (registry: Registry, workspace: Workspace) => Moved): number {
   return writeRegistry(ctx, (registry, workspace) => {
     // The holder the user is replacing, read before the transaction: if another promotion moves the
     // stage meanwhile, this one is refused instead of silently replacing it (compare-and-swap).
     const expectHolder = request.action === 'promote' ? (registry.stages.holder(registry.resolve(ref).name, request.to) ?? null) : undefined;
-    // Gates are checked inside the same transaction as the move, against the policies as they are now.
-    const guard =
-      request.action === 'promote' ? promotionGuard(registry, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy) : undefined;
     const actor = signingActorOf(ctx, workspace);
-    const { row, transition, move: stageMove } = registry.transition(ref, request, actor, options.reason ?? null, guard, expectHolder);
+    const {
+      row,
+      transition,
+      move: stageMove,
+    } = act ? act(registry, workspace) : registry.transition(ref, request, actor, options.reason ?? null, undefined, expectHolder);
     if (options.json) {
       printJson(ctx, { version: row, transition, stageMove: stageMove ?? null });
       return 0;
@@ -63,15 +70,43 @@ function warnDependents(ctx: CliContext, registry: Registry, name: string, versi
 }
 
 export async function promoteCommand(ctx: CliContext, ref: string, options: TransitionOptions & { to: Stage; withDeps?: boolean }): Promise<number> {
-  if (options.withDeps) {
-    writeRegistry(ctx, (registry, workspace) => {
-      const guard = promotionGuard(registry, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy);
-      for (const step of promoteDependencies(registry, registry.resolve(ref), options.to, signingActorOf(ctx, workspace), options.reason ?? null, guard)) {
-        if (!options.json) note(ctx, `${out.green('✓')} ${step}`);
-      }
-    });
-  }
-  return move(ctx, ref, { action: 'promote', to: options.to }, options);
+  const code = move(ctx, ref, { action: 'promote', to: options.to }, options, (registry, workspace) =>
+    promoteVersion({
+      registry,
+      workspace,
+      cwd: ctx.cwd,
+      ref,
+      stage: options.to,
+      actor: signingActorOf(ctx, workspace),
+      reason: options.reason ?? null,
+      withDeps: options.withDeps,
+      env: ctx.env,
+      onDependency: options.json ? undefined : (step: string) => note(ctx, `${out.green('✓')} ${step}`),
+    }),
+  );
+  if (code === 0 && hintsOn(ctx, options)) writeRegistry(ctx, (registry, workspace) => nextStep(ctx, ...promoteHint(registry, workspace, ctx, ref)));
+  return code;
+}
+
+/** The next stage's gates as they stand (the dependencies follow with --with-deps), or push at prod. */
+function promoteHint(registry: Registry, workspace: Workspace, ctx: CliContext, ref: string): ReturnType<typeof afterPromote> {
+  const row = registry.resolve(ref);
+  const next = nextStage(row);
+  const checks = next
+    ? gatesReport(registry, row, workspacePolicies(workspace.root, ctx.cwd), workspace.config.defaultPolicy)
+        .find((s) => s.stage === next)
+        ?.checks.filter((c) => c.gate !== 'dependencies')
+    : undefined;
+  // Name a remote only when a bare push would not find one.
+  const remote = workspace.config.defaultRemote ? undefined : Object.keys(workspace.config.remotes)[0];
+  // A missing approval's fix is the reviewer's own command (a local trusted key by name), not the gate's prose.
+  const approvals = checks?.find((c) => !c.holds && c.gate === 'approvals');
+  const reviewer = approvals ? reviewerApproval(registry, row, ctx.env, registry.dependenciesOf(row.name, row.version).length > 0)[0] : undefined;
+  return afterPromote(
+    row,
+    checks?.map((c) => (c === approvals && reviewer ? { ...c, fix: reviewer.command } : c)),
+    remote,
+  );
 }
 
 export async function deprecateCommand(ctx: CliContext, ref: string, options: TransitionOptions): Promise<number> {

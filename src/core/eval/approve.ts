@@ -1,10 +1,13 @@
 /** Approvals: who vouches for exactly this digest, and why; the author may not, unless a policy allows it. */
+import { dirname, join } from 'node:path';
 import { CheckFailedError } from '../errors.js';
 import { gatePolicies } from '../registry/evidence.js';
 import { governingPolicies } from '../registry/gates.js';
-import type { Actor, Registry } from '../registry/registry.js';
+import type { Actor, Registry, VersionRow } from '../registry/registry.js';
+import { keyIdOf, keysDir, ownPublicKeys } from '../remote/sign.js';
 import type { PolicyDocument } from '../spec/schema.js';
 import { APPROVAL_PREDICATE, statementAbout } from '../trust/statements.js';
+import { loadTrust } from '../trust/trust-file.js';
 import type { Approval } from './store.js';
 
 export function approveVersion(
@@ -14,6 +17,7 @@ export function approveVersion(
   note: string | null,
   policies: readonly PolicyDocument[],
   defaultPolicy: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): Approval & { ref: string } {
   return registry.transaction(() => {
     const row = registry.resolve(ref);
@@ -31,9 +35,7 @@ export function approveVersion(
     if ((actor.user === row.createdBy || ownKey) && !selfAllowed) {
       throw new CheckFailedError(`${actor.user} registered ${exact} and cannot approve it`, {
         where: exact,
-        fix: actor.sign
-          ? `another reviewer approves with their own key: agentctl approve ${exact} (their key must be in .agentctl/trust.yaml: agentctl trust add <team> <their .pub> --owner <them>)`
-          : `another reviewer approves: agentctl approve ${exact} --user <them> (or, once keys are identities, add a trust file: agentctl trust add <team> <their .pub>); or set allowSelfApproval: true in the policy`,
+        fix: `${reviewerFix(reviewerApproval(registry, row, env))}; or set allowSelfApproval: true in the policy`,
         code: 'self-approval',
       });
     }
@@ -52,4 +54,49 @@ export function approveVersion(
       }),
     };
   });
+}
+
+/**
+ * How someone other than the author approves `row`, as commands to run with real values. With a trust
+ * file an approval is a trusted key's signature: a key on this machine that is trusted and not the
+ * author's is named (AGENTCTL_SIGNING_KEY=<name>); otherwise how to make and trust one. Without a trust
+ * file (single-developer mode) it is another user name. `withDeps`: the approval covers what it locks.
+ */
+export function reviewerApproval(registry: Registry, row: VersionRow, env: NodeJS.ProcessEnv = process.env, withDeps = false): ReviewerCommand[] {
+  const exact = `${row.name}@${row.version}${withDeps ? ' --with-deps' : ''}`;
+  const trust = registry.path === ':memory:' ? undefined : loadTrust(dirname(registry.path));
+  if (!trust) return [{ who: `another reviewer (any user but ${row.createdBy})`, command: `agentctl approve ${exact} --user reviewer` }];
+  const author = registry.registration(row.name, row.version)?.signer ?? null;
+  const authorOwner = trust.keys.find((k) => k.keyId === author)?.owner ?? row.createdBy;
+  const reviewers = trust.keys.filter((k) => !k.ci && k.retiredAt === null && k.owner !== authorOwner && k.keyId !== author);
+  const local = Object.entries(ownPublicKeys(env)).flatMap(([name, pem]) => {
+    const reviewer = reviewers.find((k) => k.keyId === keyIdOf(pem));
+    return reviewer
+      ? [{ who: `${reviewer.owner}, with their key`, command: `AGENTCTL_SIGNING_KEY=${name.replace(/^own:/, '')} agentctl approve ${exact}` }]
+      : [];
+  });
+  const others = [...new Set(reviewers.map((k) => k.owner))].filter((o) => !local.some((l) => l.who.startsWith(`${o},`)));
+  // A name not taken by a key on this machine, so `keys generate` does not refuse it.
+  const taken = new Set(Object.keys(ownPublicKeys(env)).map((k) => k.replace(/^own:/, '')));
+  const name = ['reviewer', 'reviewer-2', 'reviewer-3'].find((n) => !taken.has(n)) ?? `reviewer-${taken.size + 1}`;
+  const pub = join(keysDir(env), `${name}.pub`);
+  return [
+    ...local,
+    ...(others.length ? [{ who: `a reviewer whose key is trusted (${others.join(', ')})`, command: `agentctl approve ${exact}` }] : []),
+    {
+      who: 'a new reviewer: add their key to the trust file, then approve with it',
+      command: `agentctl keys generate --name ${name} && agentctl trust add ${row.owner} ${pub} --owner ${name} && AGENTCTL_SIGNING_KEY=${name} agentctl approve ${exact}`,
+    },
+  ];
+}
+
+/** Who can approve, and the command they run. */
+export interface ReviewerCommand {
+  who: string;
+  command: string;
+}
+
+/** The fix text of a missing approval: each way, as "who: command". */
+export function reviewerFix(commands: readonly ReviewerCommand[]): string {
+  return commands.map((c) => `${c.who}: ${c.command}`).join('; or ');
 }

@@ -47,8 +47,7 @@ export function openRemote(
 /** The remote's name (as given, or the default remote) and where it points, without opening it. */
 export function resolveRemote(nameOrUrl: string | undefined, config: ResolvedConfig, cwd: string, root = cwd): { name: string; location: RemoteLocation } {
   const name = nameOrUrl ?? config.defaultRemote;
-  if (!name)
-    throw new UsageError('no remote given and no defaultRemote configured', { fix: 'agentctl remote add <name> oci://host/repo, then --remote <name>' });
+  if (!name) throw noRemote(config);
   const url = name.includes('://') ? name : config.remotes[name];
   if (!url) {
     const suggestion = didYouMean(name, Object.keys(config.remotes));
@@ -58,6 +57,24 @@ export function resolveRemote(nameOrUrl: string | undefined, config: ResolvedCon
     });
   }
   return { name, location: parseRemoteUrl(url, name.includes('://') ? cwd : root) };
+}
+
+/**
+ * No --remote and no defaultRemote: the refusal lists the remotes that are configured (name and URL) and
+ * gives the command with the first one, or how to add one when there are none.
+ */
+export function noRemote(config: Pick<ResolvedConfig, 'remotes'>, command = 'agentctl push <ref>'): UsageError {
+  const remotes = Object.entries(config.remotes);
+  const first = remotes[0];
+  if (!first)
+    return new UsageError('no remote given, and none is configured', {
+      fix: 'agentctl remote add local file://./.agentctl/oci (an OCI image layout in the workspace), or agentctl remote add team oci://host/repo',
+      code: 'no-remote',
+    });
+  return new UsageError(`no remote given and no defaultRemote configured; configured remotes: ${remotes.map(([n, url]) => `${n} (${url})`).join(', ')}`, {
+    fix: `${command} --remote ${first[0]} (or set defaultRemote: ${first[0]} in .agentctl/config.yaml)`,
+    code: 'no-remote',
+  });
 }
 
 /** AGENTCTL_REGISTRY_TIMEOUT_MS: how long one registry request may go unanswered (default 60 s). */
