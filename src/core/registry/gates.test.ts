@@ -53,6 +53,16 @@ describe('stage gates', () => {
     expect(message).toContain('budget.maxCostUsd 0.2 must be ≤ 0.1');
     expect(fix).toContain('agentctl eval triage@0.1.0');
   });
+
+  it('a failed eval names the commands that show what failed and finish the release, for this stage', () => {
+    const gated = policy({ stages: { prod: { eval: { minPassRate: 0.9 } } } });
+    const evalRow = { evalId: 'ev1', passRate: 0.5, regressions: 0, baselineRef: null };
+    const check = checkGates({ ...input([gated], 'prod'), evidence: { eval: evalRow, approvals: [], author: 'alice' } } as never)[0];
+    expect(check).toMatchObject({ gate: 'eval', holds: false });
+    expect(check?.fix).toBe(
+      'agentctl eval triage@0.1.0 lists what fails (pass rate 50.0%); fix it in a new version (bump metadata.version), then agentctl release triage --to prod',
+    );
+  });
 });
 
 describe('evidence', () => {

@@ -110,7 +110,7 @@ function stageChecks(input: GateInput): GateCheck[] {
       });
     }
     // A tool or a policy has no sample set: the eval gate is about agents.
-    if (gate.eval && spec.kind === 'Agent') checks.push(evalCheck(name, gate.eval, spec, input.digest, evidence, ref));
+    if (gate.eval && spec.kind === 'Agent') checks.push(evalCheck(name, gate.eval, spec, input.digest, evidence, ref, stage));
     if (gate.approvals && gate.approvals.count > 0) checks.push(approvalCheck(name, gate.approvals, policy.spec.allowSelfApproval ?? false, evidence, ref));
     if (gate.maxCostUsdPerRun !== undefined) {
       const budget = spec.kind === 'Agent' ? spec.spec.budget?.maxCostUsd : undefined;
@@ -134,6 +134,7 @@ function evalCheck(
   digest: string,
   evidence: Evidence,
   ref: string,
+  stage: string,
 ): GateCheck {
   const minPassRate = gate.minPassRate ?? agent?.spec.evals?.gate?.minPassRate ?? 1;
   const noRegressions = gate.noRegressions ?? agent?.spec.evals?.gate?.noRegressions ?? false;
@@ -166,7 +167,11 @@ function evalCheck(
       ? ', no baseline: regressions were not checked'
       : '';
   const fixes = [
-    ...(problems.length ? [`fix ${problems.join(' and ')}, register a new version and run agentctl eval on it`] : []),
+    ...(problems.length
+      ? [
+          `agentctl eval ${ref} lists what fails (${problems.join(' and ')}); fix it in a new version (bump metadata.version), then agentctl release ${ref.split('@')[0]} --to ${stage}`,
+        ]
+      : []),
     ...(baselineMissing ? [`agentctl eval ${ref} --baseline <remote>/${ref.split('@')[0]}@prod`] : []),
   ];
   return {
