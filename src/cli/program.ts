@@ -230,6 +230,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'as JSON')
     .action(lazy(async () => (await import('./commands/runs.js')).statsCommand));
 
+  const prices = program.command('prices').description('the price table runs and stats count cost with');
+  prices
+    .command('import <file>')
+    .description('use a LiteLLM price file (model_prices_and_context_window.json), so stats and the gateway count cost alike')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/prices.js')).pricesImportCommand));
+  prices
+    .command('ls [model]')
+    .description('the price table and its source, or the price a model is counted at')
+    .option('--json', 'as JSON')
+    .action(lazy(async () => (await import('./commands/prices.js')).pricesLsCommand));
+
   program
     .command('export')
     .description('the event log as JSONL, or as OTLP/JSON traces (OpenTelemetry GenAI conventions)')

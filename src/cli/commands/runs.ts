@@ -4,7 +4,9 @@ import { exportChunks } from '../../core/events/export.js';
 import { FeedbackStore } from '../../core/events/feedback-store.js';
 import { buildTrace, parseSince, type SpanNode } from '../../core/events/queries.js';
 import type { StatsDimension } from '../../core/events/run-store.js';
+import { describePriceSource, loadPriceTable } from '../../core/providers/price-table.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
+import { locateWorkspace } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
 import { openOutputFile, streamSink } from '../output-file.js';
 import { note, printJson, printLine, table } from '../present/output.js';
@@ -125,8 +127,11 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
     (registry) => registry.runs.stats(dimensions as StatsDimension[], since, new FeedbackStore(registry.db).latestByRun(since)),
     () => [],
   );
+  // Costs are summed as each run recorded them (priced when it ran), never recomputed: a new table
+  // changes what new runs cost, not history. The source named is the table new runs use.
+  const prices = { source: loadPriceTable(locateWorkspace(ctx.cwd).stateDir).source, costs: 'as-recorded' as const };
   if (options.json) {
-    printJson(ctx, { since: new Date(since).toISOString(), by: dimensions, groups });
+    printJson(ctx, { since: new Date(since).toISOString(), by: dimensions, groups, prices });
     return 0;
   }
   printLine(
@@ -155,6 +160,7 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
   );
   const estimated = groups.reduce((n, g) => n + g.estimatedRuns, 0);
   if (estimated) note(ctx, `* includes estimated tokens: the gateway reported no usage for ${estimated} run(s)`);
+  note(ctx, `prices: ${describePriceSource(prices.source)}; costs as recorded when each run ran (not recomputed)`);
   return 0;
 }
 

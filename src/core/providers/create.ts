@@ -39,6 +39,7 @@ export function createProvider(name: string, config: ResolvedConfig, env: NodeJS
         stream: config.gateway.stream,
         maxTokensParam: config.gateway.maxTokensParam,
         secrets: extra.secrets,
+        attribution: config.gateway.attribution,
       });
       return { provider, secrets: [...(apiKey ? [apiKey] : []), ...extra.secrets] };
     }

@@ -6,6 +6,7 @@
  */
 import { deadline } from '../util/deadline.js';
 import { retry } from '../util/retry.js';
+import { type AttributionSettings, attributionWire } from './attribution.js';
 import { type AttemptProgress, httpError, streamedError, transportError } from './openai-errors.js';
 import { readStream } from './openai-stream.js';
 import { fromCompletion, type MaxTokensParam, type OpenAICompletion, toOpenAIRequest } from './openai-wire.js';
@@ -27,6 +28,8 @@ export interface OpenAIOptions {
   maxTokensParam?: MaxTokensParam | 'auto' | undefined;
   /** Values never to show in an error, should the gateway echo them (header values from the environment). */
   secrets?: readonly string[] | undefined;
+  /** Where the request's attribution goes (body fields or headers); none without it. */
+  attribution?: AttributionSettings | undefined;
   fetch?: typeof fetch;
 }
 
@@ -70,16 +73,18 @@ async function attemptOnce(
   // One deadline for the whole attempt, body included: a gateway that sends headers and then goes
   // silent must time out too. deadline() keeps its timer strongly referenced (nodejs/node#57736).
   const attempt = deadline([signal], timeoutMs);
+  const attribution = attributionWire(options.attribution, request.attribution);
   try {
     const response = await (options.fetch ?? fetch)(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: stream ? 'text/event-stream' : 'application/json',
+        ...attribution.headers,
         ...options.headers,
         ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
       },
-      body: JSON.stringify(toOpenAIRequest(request, { stream, maxTokensParam: options.maxTokensParam ?? 'auto' })),
+      body: JSON.stringify({ ...toOpenAIRequest(request, { stream, maxTokensParam: options.maxTokensParam ?? 'auto' }), ...attribution.body }),
       signal: attempt.signal,
     });
     progress.answered = true;

@@ -1,10 +1,16 @@
-/** USD per million tokens. The workspace config's `prices` extends and overrides this table. */
+/**
+ * USD per million tokens. The table a run prices its calls with is, first to last: the config's `prices`
+ * (explicit overrides), the table imported with `agentctl prices import` (price-table.ts), these defaults.
+ */
 export interface Price {
   inputPerMTok: number;
   outputPerMTok: number;
 }
 
-const DEFAULT_PRICES: Record<string, Price> = {
+/** When the embedded defaults were list prices: `stats` names it, so an old table is visibly old. */
+export const DEFAULT_PRICES_DATE = '2025-05-01';
+
+export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
   'gpt-4o-mini': { inputPerMTok: 0.15, outputPerMTok: 0.6 },
   'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 },
   'gpt-4.1-mini': { inputPerMTok: 0.4, outputPerMTok: 1.6 },
@@ -14,8 +20,27 @@ const DEFAULT_PRICES: Record<string, Price> = {
   echo: { inputPerMTok: 0, outputPerMTok: 0 },
 };
 
-export function costOf(model: string, usage: { inputTokens: number; outputTokens: number }, prices: Record<string, Price> = {}): number {
-  const price = prices[model] ?? DEFAULT_PRICES[model] ?? Object.entries(DEFAULT_PRICES).find(([name]) => model.startsWith(name))?.[1];
+/**
+ * The price of `model`: its exact name, then without a gateway prefix ("openai/gpt-4o" → "gpt-4o"), then
+ * the longest name it starts with ("gpt-4o-mini-2024-07-18" → "gpt-4o-mini"); in `prices`, then the defaults.
+ */
+export function priceOf(model: string, prices: Readonly<Record<string, Price>> = {}): Price | undefined {
+  const bare = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
+  for (const table of [prices, DEFAULT_PRICES]) {
+    const exact = own(table, model) ?? own(table, bare);
+    if (exact) return exact;
+    let best: string | undefined;
+    for (const name of Object.keys(table)) if (bare.startsWith(name) && name.length > (best?.length ?? 0)) best = name;
+    if (best) return table[best];
+  }
+  return undefined;
+}
+
+/** Model names come from gateways: "constructor" must not find Object.prototype's. */
+const own = (table: Readonly<Record<string, Price>>, name: string) => (Object.hasOwn(table, name) ? table[name] : undefined);
+
+export function costOf(model: string, usage: { inputTokens: number; outputTokens: number }, prices: Readonly<Record<string, Price>> = {}): number {
+  const price = priceOf(model, prices);
   if (!price) return 0;
   return (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;
 }

@@ -2,6 +2,7 @@
 
 import type { ToolCall, Usage } from '../runtime/events.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
+import type { RequestAttribution } from './attribution.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -47,6 +48,8 @@ export interface ModelRequest {
   step: number;
   /** The conversation's chained digest, kept by the runtime so each step hashes only the new messages. */
   messagesDigest?: string;
+  /** Who asks, for cost attribution at the gateway; not part of the cassette key. */
+  attribution?: RequestAttribution | undefined;
 }
 
 export interface ModelResponse {

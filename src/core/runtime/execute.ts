@@ -72,6 +72,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
     mode: options.mode,
     model: options.model,
     prices: options.prices ?? {},
+    team: options.actor.team,
     ...(options.signal ? { signal: options.signal } : {}),
     signalDeadlineAt: options.signalDeadlineAt,
     tools: options.tools,

@@ -55,6 +55,8 @@ export interface RunOptions {
   /** Overrides the agent's model (e.g. `--model`). */
   model?: string | undefined;
   prices?: Record<string, Price>;
+  /** The team the run counts against (as recorded on the run), for attribution at the gateway. */
+  team?: string | undefined;
   signal?: AbortSignal;
   /**
    * When `signal` will abort on a timer of the caller's (an eval sample's timeout), in epoch ms: a
@@ -244,6 +246,7 @@ async function* agentLoop(
       agent: agent.name,
       input,
       step,
+      attribution: { agent: agent.name, version: agent.version, digest: agent.digest, team: run.options.team, runId, sessionId: run.options.sessionId },
     };
     const key = requestKey(request);
     const modelSpan = newSpanId();

@@ -10,6 +10,8 @@ import type { EvalReport } from '../eval/runner.js';
 import type { EventLog } from '../events/event-log.js';
 import { createRedactor, type Redactor } from '../events/redact.js';
 import { createProvider } from '../providers/create.js';
+import { effectivePrices } from '../providers/price-table.js';
+import type { Price } from '../providers/prices.js';
 import type { ModelProvider } from '../providers/types.js';
 import { type Actor, Registry } from '../registry/registry.js';
 import { ownPublicKeys } from '../remote/sign.js';
@@ -80,6 +82,7 @@ export class AgentSession {
   readonly cancellation: Cancellation;
   private eventLog: EventLog | undefined;
   private loadedSpecs: WorkspaceSpecs | undefined;
+  private priceTable: Record<string, Price> | undefined;
 
   private constructor(private readonly options: SessionOptions) {
     this.workspace = openWorkspace(options.cwd, { ...options.flags, provider: options.provider ?? options.flags?.provider }, options.env ?? process.env);
@@ -97,6 +100,12 @@ export class AgentSession {
 
   get signal(): AbortSignal {
     return this.cancellation.signal;
+  }
+
+  /** What runs price their calls with: the config's prices over the imported table (`prices import`), read once. */
+  get prices(): Record<string, Price> {
+    this.priceTable ??= effectivePrices(this.workspace.stateDir, this.workspace.config.prices);
+    return this.priceTable;
   }
 
   /** The workspace's specs, read once per command (`fresh`: read again, as the playground does when the user switches agent). */
@@ -156,7 +165,7 @@ export class AgentSession {
       provider: binding.provider,
       mode: request.live ? 'live' : 'dry',
       model: binding.modelOverride,
-      prices: this.workspace.config.prices,
+      prices: this.prices,
       actor: this.actor,
       sessionId: request.sessionId,
       signal: linked?.signal ?? this.signal,
@@ -198,7 +207,7 @@ export class AgentSession {
         model: binding.modelOverride,
         signal: linked.signal,
         actor: this.actor,
-        prices: this.workspace.config.prices,
+        prices: this.prices,
         log,
         onRecorded: cassettes ? (entries) => saveRecordings(entries, cassettes, binding.redactor) : undefined,
       });
@@ -224,7 +233,7 @@ export class AgentSession {
       tools: original.tools,
       mode: original.run.mode === 'live' ? 'live' : 'dry',
       model: original.run.model,
-      prices: this.workspace.config.prices,
+      prices: this.prices,
       actor: this.actor,
       sessionId: original.run.sessionId,
       replayOf: original.run.runId,

@@ -6,6 +6,13 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { EnvironmentError } from '../errors.js';
+import {
+  ATTRIBUTION_FIELDS,
+  ATTRIBUTION_MODES,
+  type AttributionSettings,
+  DEFAULT_ATTRIBUTION_HEADERS,
+  DEFAULT_ATTRIBUTION_MODE,
+} from '../providers/attribution.js';
 import { dnsLabel, durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
 import { MAX_SPEC_BYTES, parseYamlSafely } from '../spec/yaml.js';
@@ -37,6 +44,18 @@ export const configFileSchema = z.strictObject({
         .enum(['auto', 'max_tokens', 'max_completion_tokens'])
         .optional()
         .describe('How maxTokens is sent; auto uses max_completion_tokens for o1/o3/o4/gpt-5 models.'),
+      attribution: z
+        .enum(ATTRIBUTION_MODES)
+        .optional()
+        .describe(
+          'Where requests say which agent, version, digest, team, run and session they are for: openai (user, metadata and store), litellm (user, metadata.tags), headers (default; gateway.attributionHeaders), off.',
+        ),
+      attributionHeaders: z
+        .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name'), z.enum(ATTRIBUTION_FIELDS))
+        .optional()
+        .describe(
+          'With attribution: headers, header name → agent | version | digest | team | runId | sessionId (default x-agentctl-agent … x-agentctl-session-id).',
+        ),
     })
     .optional(),
   remotes: z.record(dnsLabel, z.string()).optional().describe('name → oci://host/repo or file://path'),
@@ -92,6 +111,8 @@ export interface GatewaySettings {
   retries: number | undefined;
   stream: boolean | undefined;
   maxTokensParam: 'auto' | 'max_tokens' | 'max_completion_tokens' | undefined;
+  /** Cost attribution at the gateway (the workspace's mode and headers, else the user's, else headers by default). */
+  attribution: AttributionSettings;
 }
 
 export interface ConfigFlags {
@@ -262,6 +283,10 @@ export function resolveConfig(input: { flags?: ConfigFlags; env?: NodeJS.Process
       retries: ws.gateway?.retries ?? us.gateway?.retries,
       stream: ws.gateway?.stream ?? us.gateway?.stream,
       maxTokensParam: ws.gateway?.maxTokensParam ?? us.gateway?.maxTokensParam,
+      attribution: {
+        mode: ws.gateway?.attribution ?? us.gateway?.attribution ?? DEFAULT_ATTRIBUTION_MODE,
+        headers: ws.gateway?.attributionHeaders ?? us.gateway?.attributionHeaders ?? DEFAULT_ATTRIBUTION_HEADERS,
+      },
     },
     sources,
   };
