@@ -21,7 +21,9 @@ export interface ParsedPriceFile {
   skipped: number;
 }
 
-const FIX = 'use LiteLLM\'s model_prices_and_context_window.json (or a file of its shape: { "<model>": { "input_cost_per_token": 2.5e-6, … } })';
+// No `"..._token": value` in the text: the output redactor takes that for a secret.
+const FIX =
+  "use LiteLLM's model_prices_and_context_window.json, or a JSON object of its shape: models with mode chat, input_cost_per_token and output_cost_per_token in USD";
 
 function refuse(message: string, where: string): never {
   throw new EnvironmentError(`refused the price file: ${message}`, { where, fix: FIX, code: 'invalid-price-file' });
