@@ -34,7 +34,8 @@ afterEach(() => {
 describe.skipIf(!hasTmux)('init in a pseudo-terminal', () => {
   it('re-asks an invalid agent name with the rule, takes the corrected one and ends with the next command', async () => {
     const cwd = tempDir();
-    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1 AGENTCTL_TEAM=`;
+    // CI= : a person at a terminal, even when the suite itself runs under CI (which never prompts).
+    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1 AGENTCTL_TEAM= CI=`;
     tmux('new-session', '-d', '-s', 'init', '-x', '160', '-y', '45', '-c', cwd, `env ${env} node ${BIN} init my-agents; echo "init exited $?"; sleep 30`);
     await waitForScreen('Template');
     keys('Enter'); // basic
