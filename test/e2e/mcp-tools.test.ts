@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentctl } from '../support/cli.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { basicWorkspace } from '../support/honest.js';
-import { alive, EVERYTHING_BIN, events, FAULTY_BIN, FILESYSTEM_BIN, startEverythingHttp, pointAgentAt } from '../support/mcp-servers.js';
+import { alive, EVERYTHING_BIN, events, FAULTY_BIN, FILESYSTEM_BIN, pointAgentAt, startEverythingHttp } from '../support/mcp-servers.js';
 import { tempDir, writeFile } from '../support/workspace.js';
 
 let gateway: FakeOpenAI;
