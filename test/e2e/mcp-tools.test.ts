@@ -170,4 +170,18 @@ spec:
     expect(validated.exitCode).toBe(1);
     expect(validated.stdout + validated.stderr).toMatch(/tool\.yaml:11:\d+.*give command \(stdio\) or url \(streamable HTTP\), not both/);
   });
+
+  it('refuses to hand the gateway key to an MCP server', async () => {
+    const cwd = await basicWorkspace(gateway.url);
+    faulty(cwd, 'env');
+    const path = join(cwd, 'tools/weather/tool.yaml');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${NAME} pass-through syntax, not a template
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace('    tool: weather.lookup', '    env: { KEY: "${AGENTCTL_GATEWAY_KEY}" }\n    tool: weather.lookup'),
+    );
+    const validated = await agentctl(['validate'], { cwd });
+    expect(validated.exitCode).toBe(1);
+    expect(validated.stdout + validated.stderr).toMatch(/tool\.yaml:11:\d+.*a tool may not receive the gateway key: env\.KEY/);
+  });
 });

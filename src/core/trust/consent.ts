@@ -115,7 +115,7 @@ export function assertNoGatewayKeyToTools(agent: AgentSnapshot, apiKeyEnv: strin
     seen.add(snapshot.digest);
     for (const tool of Object.values(snapshot.tools)) {
       const impl = tool.spec.implementation;
-      const names = impl.type === 'command' ? gatewayKeyTo(impl.env, keyEnvs) : [];
+      const names = impl.type === 'command' || impl.type === 'mcp' ? gatewayKeyTo(impl.env, keyEnvs) : [];
       if (names.length > 0) {
         throw new CheckFailedError(
           `a tool may not receive the gateway key: ${tool.metadata.name}@${tool.metadata.version} declares env.${names.join(', env.')}; nothing ran`,
