@@ -175,9 +175,9 @@ spec:
     const cwd = await basicWorkspace(gateway.url);
     faulty(cwd, 'env');
     const path = join(cwd, 'tools/weather/tool.yaml');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${NAME} pass-through syntax, not a template
     writeFileSync(
       path,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${NAME} pass-through syntax, not a template
       readFileSync(path, 'utf8').replace('    tool: weather.lookup', '    env: { KEY: "${AGENTCTL_GATEWAY_KEY}" }\n    tool: weather.lookup'),
     );
     const validated = await agentctl(['validate'], { cwd });
