@@ -150,9 +150,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(lazy(async () => (await import('./commands/templates.js')).templatesCommand));
 
   program
-    .command('new <kind> <name>')
-    .description('add an agent, tool or policy to the workspace from a template')
+    .command('new <kind> [name]')
+    .description('add an agent, tool or policy to the workspace from a template (or tools from an MCP server: new tool --from-mcp)')
     .option('-o, --owner <team>', 'owner team (default: your team)')
+    .option('--from-mcp <server>', 'tools from an MCP server: "<command line>" (stdio) or an http(s) URL (streamable HTTP)')
+    .option('--tool <names...>', 'with --from-mcp: the tools to add (their names on the server)')
+    .option('--all', 'with --from-mcp: add every tool the server lists')
+    .option('--call <json>', 'with --from-mcp: call each chosen read-only tool with these arguments and keep the answer as a mock')
     .option('--json', 'what was written, as JSON')
     .action(lazy(async () => (await import('./commands/new.js')).newCommand));
 

@@ -34,6 +34,7 @@ describe('start-up path', () => {
       'node_modules/react',
       'enquirer',
       'node_modules/ajv',
+      'node_modules/@modelcontextprotocol',
     ]) {
       expect(bundled, heavy).not.toContain(heavy);
     }
@@ -49,6 +50,22 @@ describe('start-up path', () => {
     };
     for (const name of ['validate', 'register', 'run', 'eval']) expect(reaches(name), name).toBe(true);
     for (const name of ['list', 'show', 'runs', 'history', 'templates', 'help']) expect(reaches(name), name).toBe(false);
+  });
+
+  it('loads the MCP SDK only where an MCP server is listed or called: no command reaches it through static imports', () => {
+    const chunks = join(packageRoot(), 'dist/chunks');
+    const sdk = readdirSync(chunks).filter(
+      (f) => f.endsWith('.js') && readFileSync(join(chunks, f), 'utf8').includes('node_modules/@modelcontextprotocol/sdk'),
+    );
+    expect(sdk.length).toBeGreaterThan(0);
+    for (const name of ['run', 'eval', 'validate', 'new']) {
+      const own = readdirSync(chunks).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.js'));
+      expect(own.length, name).toBeGreaterThan(0);
+      for (const f of own) {
+        const reached = [...staticGraph(join(chunks, f)).files].map((g) => readFileSync(g, 'utf8')).join('\n');
+        expect(reached, `${f} statically reaches the MCP SDK`).not.toContain('node_modules/@modelcontextprotocol/sdk');
+      }
+    }
   });
 
   it('--help and --version work and exit 0', async () => {

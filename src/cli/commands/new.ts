@@ -10,7 +10,26 @@ import { workspaceOf } from '../workspace.js';
 
 const TEMPLATE_BY_KIND: Record<string, string> = { agent: '_new/agent', tool: 'tool', policy: '_new/policy' };
 
-export async function newCommand(ctx: CliContext, kind: string, name: string, options: { owner?: string; json?: boolean }): Promise<number> {
+export interface NewOptions {
+  owner?: string;
+  json?: boolean;
+  fromMcp?: string;
+  tool?: string[];
+  all?: boolean;
+  call?: string;
+}
+
+export async function newCommand(ctx: CliContext, kind: string, name: string | undefined, options: NewOptions): Promise<number> {
+  if (options.fromMcp !== undefined) {
+    if (kind.toLowerCase() !== 'tool')
+      throw new UsageError('--from-mcp makes tools', { fix: `agentctl new tool --from-mcp ${JSON.stringify(options.fromMcp)}` });
+    // Its own module: the MCP SDK loads only on this path.
+    const { newFromMcp } = await import('./new-from-mcp.js');
+    return newFromMcp(ctx, name, { ...options, fromMcp: options.fromMcp });
+  }
+  if (options.tool || options.all || options.call !== undefined)
+    throw new UsageError('--tool, --all and --call go with --from-mcp', { fix: 'agentctl new tool --from-mcp "<command line>" | <url>' });
+  if (!name) throw new UsageError(`agentctl new ${kind} needs a name`, { fix: `agentctl new ${kind.toLowerCase()} <name>` });
   const templateName = TEMPLATE_BY_KIND[kind.toLowerCase()];
   if (!templateName) throw new UsageError(`cannot create a "${kind}"`, { fix: 'agentctl new agent|tool|policy <name>' });
   const workspace = workspaceOf(ctx);

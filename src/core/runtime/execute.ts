@@ -14,6 +14,8 @@ import { saveRecordings } from './cassettes.js';
 import type { RuntimeEvent } from './events.js';
 import { type RunFinished, type RunOptions, runAgent } from './runtime.js';
 import { type AgentSnapshot, snapshotDigest } from './snapshot.js';
+import { type RecordedToolAnswer, recordingTools, saveToolMocks } from './tool-mocks.js';
+import { executeTool } from './tools.js';
 
 /**
  * The same bytes ulid's default takes from crypto.getRandomValues, drawn 4 KB at a time: the default asks
@@ -62,6 +64,9 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
   const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
   const provider = options.recordInto ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
   const runId = newId();
+  // With --record, live answers of the workspace's MCP tools become mocks in their spec files too.
+  const toolAnswers: RecordedToolAnswer[] = [];
+  const tools = options.recordInto && options.mode === 'live' ? recordingTools(options.tools ?? executeTool, (a) => toolAnswers.push(a)) : options.tools;
   const stream = runAgent({
     runId,
     sessionId: options.sessionId ?? newId(),
@@ -75,7 +80,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
     team: options.actor.team,
     ...(options.signal ? { signal: options.signal } : {}),
     signalDeadlineAt: options.signalDeadlineAt,
-    tools: options.tools,
+    tools,
   });
   try {
     for (;;) {
@@ -110,6 +115,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
     if (options.log) options.log.settle();
     else log.flush();
     if (options.recordInto && recorded.length > 0) saveRecordings(recorded, options.recordInto, log.currentRedactor());
+    if (toolAnswers.length > 0) saveToolMocks(toolAnswers, log.currentRedactor());
   }
 }
 

@@ -9,6 +9,7 @@ import { userRegex } from '../util/safe-regex.js';
 import { sleep } from '../util/sleep.js';
 import { parseMaybeJson, runCommandTool } from './command-tool.js';
 import { checkJsonSchema } from './json-schema-check.js';
+import { runMcpTool } from './mcp-tool.js';
 
 export type ToolOutcome = { ok: true; output: unknown; source: 'mock' | 'live' } | { ok: false; error: string };
 
@@ -69,6 +70,8 @@ async function runLive(tool: ToolDocument, input: Record<string, unknown>, conte
     switch (impl.type) {
       case 'command':
         return await runCommandTool(tool, impl, input, context);
+      case 'mcp':
+        return await runMcpTool(tool, impl, input, context);
       case 'http': {
         const ms = impl.timeoutMs ?? 30_000;
         // The body is read under the same deadline as the headers: a server that stalls mid-body is cut too.

@@ -100,12 +100,12 @@ export function checkReferences(targets: readonly LoadedSpec[], context: Referen
       case 'Tool': {
         const impl = doc.spec.implementation;
         if (impl.type === 'module') fileRef(['spec', 'implementation', 'path'], impl.path, 'module');
-        if (impl.type === 'command') {
+        if (impl.type === 'command' || impl.type === 'mcp') {
           for (const name of gatewayKeyTo(impl.env, gatewayKeyEnvs(context.root))) {
             report(
               ['spec', 'implementation', 'env', name],
               'gateway-key-to-tool',
-              `a tool may not receive the gateway key: env.${name} would pass it to ${impl.command.join(' ')}`,
+              `a tool may not receive the gateway key: env.${name} would pass it to ${(impl.command ?? []).join(' ')}`,
               'remove it; give the tool a credential of its own under another variable name',
             );
           }

@@ -144,6 +144,50 @@ export const ENV_PASS_THROUGH = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 const jsonSchemaObject = z.record(z.string(), z.unknown()).describe('A JSON Schema (draft 2020-12) object.');
 
+const envSchema = z
+  .record(z.string().regex(ENV_NAME, { error: 'an environment variable name: letters, digits and "_", not starting with a digit' }), z.string().max(4096))
+  .optional();
+
+/**
+ * A tool served by an MCP server: started from `command` (stdio) or reached at `url` (streamable HTTP),
+ * never both — a refinement, since JSON Schema generation drops it, so `validate` is what enforces it.
+ */
+const mcpImplementationSchema = z
+  .strictObject({
+    type: z.literal('mcp'),
+    command: z.array(z.string().min(1)).min(1).optional().describe('argv of an MCP server spoken to over stdio; not with url.'),
+    url: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, { error: 'an http:// or https:// URL' })
+      .optional()
+      .describe('The streamable HTTP endpoint of an MCP server, e.g. http://localhost:3001/mcp; not with command.'),
+    tool: z.string().min(1).max(256).describe("The tool's name on the server (it may hold characters a DNS label does not)."),
+    cwd: relativePath.optional().describe("For command: the working folder, relative to the tool's folder and inside it."),
+    env: envSchema.describe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${NAME} pass-through syntax, not a template
+      'For command: the only environment variables the server gets (besides a minimal PATH and HOME): "${NAME}" passes NAME through, anything else is a literal.',
+    ),
+    timeoutMs: durationMs()
+      .max(MAX_COMMAND_TIMEOUT_MS, { error: `at most ${MAX_COMMAND_TIMEOUT_MS} (10 minutes)` })
+      .optional()
+      .describe('The whole call (start, handshake, answer) is stopped after this long (default 30000, at most 10 minutes).'),
+  })
+  .superRefine((impl, ctx) => {
+    if (impl.command === undefined && impl.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'an mcp tool needs command (a stdio server) or url (streamable HTTP)' });
+    }
+    if (impl.command !== undefined && impl.url !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'give command (stdio) or url (streamable HTTP), not both' });
+    }
+    if (impl.url !== undefined && (impl.env !== undefined || impl.cwd !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [impl.env !== undefined ? 'env' : 'cwd'],
+        message: 'env and cwd apply to a server started by command, not to a url',
+      });
+    }
+  });
+
 const implementationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('http'),
@@ -168,6 +212,7 @@ const implementationSchema = z.discriminatedUnion('type', [
       .optional()
       .describe('Killed after this long (default 30000, at most 10 minutes).'),
   }),
+  mcpImplementationSchema,
   z.strictObject({
     type: z.literal('module'),
     path: relativePath,

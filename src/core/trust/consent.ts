@@ -56,11 +56,17 @@ export function foreignCode(registry: Registry, workspace: Workspace, agent: Age
     seen.add(snapshot.digest);
     for (const tool of Object.values(snapshot.tools)) {
       const impl = tool.spec.implementation;
-      if (impl.type === 'http' || tool.dir !== undefined) continue; // http runs nothing here; a folder on disk is the workspace's own
+      // http (and an mcp url) runs nothing here; a folder on disk is the workspace's own
+      if (impl.type === 'http' || (impl.type === 'mcp' && !impl.command) || tool.dir !== undefined) continue;
       const { name, version } = tool.metadata;
       const row = registry.resolve(`${name}@${version}`);
       const origin = pulled(name, version, row.digest);
-      const what = impl.type === 'command' ? `the command tool ${name} (${impl.command.join(' ')})` : `the module tool ${name} (${impl.path})`;
+      const what =
+        impl.type === 'command'
+          ? `the command tool ${name} (${impl.command.join(' ')})`
+          : impl.type === 'mcp'
+            ? `the MCP server of tool ${name} (${(impl.command ?? []).join(' ')})`
+            : `the module tool ${name} (${impl.path})`;
       if (origin) found.push({ what, version: `${name}@${version}`, origin });
     }
     for (const sub of Object.values(snapshot.subAgents)) visit(sub);
@@ -109,7 +115,7 @@ export function assertNoGatewayKeyToTools(agent: AgentSnapshot, apiKeyEnv: strin
     seen.add(snapshot.digest);
     for (const tool of Object.values(snapshot.tools)) {
       const impl = tool.spec.implementation;
-      const names = impl.type === 'command' ? gatewayKeyTo(impl.env, keyEnvs) : [];
+      const names = impl.type === 'command' || impl.type === 'mcp' ? gatewayKeyTo(impl.env, keyEnvs) : [];
       if (names.length > 0) {
         throw new CheckFailedError(
           `a tool may not receive the gateway key: ${tool.metadata.name}@${tool.metadata.version} declares env.${names.join(', env.')}; nothing ran`,

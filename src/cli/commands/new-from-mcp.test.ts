@@ -1,0 +1,90 @@
+/** `new tool --from-mcp` on a terminal (a fake prompter, the real server-everything) and in scripts. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { EVERYTHING_BIN } from '../../../test/support/mcp-servers.js';
+import { scaffoldWorkspace } from '../../../test/support/workspace.js';
+import { UsageError } from '../../core/errors.js';
+import type { CliContext } from '../context.js';
+import type { Prompter } from '../prompts.js';
+import { newFromMcp } from './new-from-mcp.js';
+
+const SERVER = `node ${EVERYTHING_BIN} stdio`;
+
+function context(cwd: string, interactive: boolean): CliContext {
+  return { cwd, flags: {}, env: { XDG_CONFIG_HOME: join(cwd, '.config') }, interactive, stdout: new PassThrough(), stderr: new PassThrough() };
+}
+
+/** Answers in order and records the questions; a multi-select answer is a string[]. */
+function scripted(answers: (string | boolean | string[])[]): Prompter & { asked: string[] } {
+  const asked: string[] = [];
+  const next = (message: string) => {
+    asked.push(message);
+    if (answers.length === 0) throw new Error(`unexpected question: ${message}`);
+    return answers.shift();
+  };
+  return {
+    asked,
+    askText: async (message, _initial, validate) => {
+      const answer = next(message) as string;
+      const verdict = validate ? validate(answer) : true;
+      if (verdict !== true) throw new Error(`rejected: ${verdict}`);
+      return answer;
+    },
+    askSelect: async (message) => next(message) as string,
+    askConfirm: async (message) => next(message) as boolean,
+    askMultiSelect: async (message) => next(message) as string[],
+  };
+}
+
+describe('new tool --from-mcp on a terminal', () => {
+  it('offers the listed tools, confirms sideEffects, and keeps the answer of a call the user makes as a mock', async () => {
+    const cwd = scaffoldWorkspace();
+    // Chosen tools; sideEffects confirmed (read); call it? yes; arguments; call again? no.
+    const prompter = scripted([['get-sum'], 'read', true, '{"a": 1, "b": 2}', false]);
+    const code = await newFromMcp(context(cwd, true), undefined, { fromMcp: SERVER }, prompter);
+    expect(code).toBe(0);
+    expect(prompter.asked[0]).toMatch(/Tools to add/);
+    expect(prompter.asked[1]).toMatch(/sideEffects of get-sum/);
+    const spec = readFileSync(join(cwd, 'tools/get-sum/tool.yaml'), 'utf8');
+    expect(spec).toContain("# from the MCP server's annotation readOnlyHint: true, confirmed by the user");
+    expect(spec).toContain('text: The sum of 1 and 2 is 3.');
+  });
+
+  it('a user who says a tool writes gets sideEffects write, and is not offered a call', async () => {
+    const cwd = scaffoldWorkspace();
+    const prompter = scripted([['echo'], 'write']);
+    await newFromMcp(context(cwd, true), 'shout', { fromMcp: SERVER }, prompter);
+    const spec = readFileSync(join(cwd, 'tools/shout/tool.yaml'), 'utf8');
+    expect(spec).toMatch(/changed to write by the user\n\s+sideEffects: write/);
+    expect(spec).not.toContain('mocks:');
+    expect(prompter.asked).toHaveLength(2);
+  });
+});
+
+describe('new tool --from-mcp in scripts', () => {
+  it('asks for --tool or --all, listing what the server has, and writes nothing', async () => {
+    const cwd = scaffoldWorkspace();
+    const error = await newFromMcp(context(cwd, false), undefined, { fromMcp: SERVER }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/choose the tools to add .*get-sum/);
+    expect(existsSync(join(cwd, 'tools/get-sum'))).toBe(false);
+  });
+
+  it('names an unknown tool and the ones there are', async () => {
+    const cwd = scaffoldWorkspace();
+    const error = await newFromMcp(context(cwd, false), undefined, { fromMcp: SERVER, tool: ['nope'] }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/the server has no tool "nope"; it lists: .*get-sum/);
+  });
+
+  it('a server that cannot start is an environment error (exit 3) with the command to check', async () => {
+    const cwd = scaffoldWorkspace();
+    const error = (await newFromMcp(context(cwd, false), undefined, { fromMcp: 'no-such-mcp-server --stdio', all: true }).catch((e: unknown) => e)) as {
+      exitCode: number;
+      message: string;
+    };
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toMatch(/cannot list the tools of the MCP server no-such-mcp-server --stdio/);
+  });
+});
