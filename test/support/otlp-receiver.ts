@@ -140,7 +140,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         return;
       }
       // An empty ExportTraceServiceResponse: full success.
-      res.writeHead(200, { 'content-type': contentType.includes('json') ? 'application/json' : 'application/x-protobuf' }).end(contentType.includes('json') ? '{}' : '');
+      res
+        .writeHead(200, { 'content-type': contentType.includes('json') ? 'application/json' : 'application/x-protobuf' })
+        .end(contentType.includes('json') ? '{}' : '');
     });
   });
   server.on('connection', (socket) => {

@@ -27,7 +27,9 @@ function exported(options: { captureContent?: boolean } = {}): OtlpDocument {
 
 /** Every attribute name the conventions define (stable and incubating), from their ATTR_* constants. */
 const KNOWN = new Set(
-  [...Object.entries(semconv), ...Object.entries(incubating)].filter(([name, v]) => name.startsWith('ATTR_') && typeof v === 'string').map(([, v]) => v as string),
+  [...Object.entries(semconv), ...Object.entries(incubating)]
+    .filter(([name, v]) => name.startsWith('ATTR_') && typeof v === 'string')
+    .map(([, v]) => v as string),
 );
 
 describe('OTLP/protobuf encoder', () => {
