@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/core/util/package-root.js';
 import { agentctl } from '../support/cli.js';
+import { startFakeOpenAI } from '../support/fake-openai.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { tempDir } from '../support/workspace.js';
 
@@ -74,6 +75,8 @@ describe('traces to an OTLP collector', () => {
       // Behind the cassette: the provider of the recorded model, and the usage marked as agentctl's estimate.
       expect(chat.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'agentctl.usage.estimated': true });
       expect(chat.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+      // The agent's model params, as the conventions type them (a double).
+      expect(chat.attributes['gen_ai.request.temperature']).toBe(0.2);
     }
     const [tool] = byName(spans, 'execute_tool ');
     expect(tool?.name).toBe('execute_tool triage-tracker');
@@ -100,6 +103,33 @@ describe('traces to an OTLP collector', () => {
     expect(resent.stderr).toContain(`sent ${protobufSpans.length} span(s) of 1 run(s)`);
     expect(receiver.requests[1]?.contentType).toBe('application/json');
     expect(receiver.requests[1]?.spans).toEqual(protobufSpans);
+  });
+
+  it('through a gateway: the response id, finish reasons and the gateway as server.address/port', async () => {
+    const gateway = await startFakeOpenAI();
+    try {
+      const cwd = tempDir();
+      await agentctl(['init', '.', '--yes', '--template', 'basic', '--name', 'triage', '--owner', 'team-qa', '--gateway', gateway.url], { cwd });
+      gateway.script({ kind: 'tool', name: 'triage-lookup', args: { query: 'shipping' }, id: 'call_e2e_7' }, { kind: 'text', text: 'Shipping takes 3 days.' });
+      const result = await agentctl(['run', 'triage', '-i', 'How long is shipping?', '--provider', 'openai'], {
+        cwd,
+        env: { AGENTCTL_GATEWAY_KEY: 'sk-otlp-key-0123456789abcdefghij', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const spans = receiver.spans();
+      const chats = byName(spans, 'chat ');
+      const port = Number(new URL(gateway.url).port);
+      expect(chats.map((c) => c.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_calls'], ['stop']]);
+      for (const chat of chats) {
+        expect(chat.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'server.address': '127.0.0.1', 'server.port': port });
+        expect(chat.attributes['gen_ai.response.id']).toMatch(/^chatcmpl-fake-/);
+        expect(chat.attributes['agentctl.usage.estimated']).toBeUndefined();
+      }
+      expect(byName(spans, 'execute_tool ')[0]?.attributes['gen_ai.tool.call.id']).toBe('call_e2e_7');
+      expect(JSON.stringify(receiver.requests.map((r) => r.spans))).not.toContain('sk-otlp-key');
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('eval sends all its runs, batched, one trace per run', async () => {
