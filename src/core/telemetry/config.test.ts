@@ -33,7 +33,7 @@ describe('resolveTelemetry', () => {
     });
   });
 
-  it('reads ${NAME} in config header values from the environment, and lists every header value as a secret', () => {
+  it('reads $NAME references in config header values from the environment, and lists every header value as a secret', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax
     const settings = resolveTelemetry({ OTLP_KEY: 'k-123' }, { endpoint: 'http://c', headers: { authorization: 'Bearer ${OTLP_KEY}' } });
     expect(settings.headers.authorization).toBe('Bearer k-123');
