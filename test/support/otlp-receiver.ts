@@ -63,19 +63,19 @@ export function exportTraceServiceRequest(): protobuf.Type {
 export function decodeProtobuf(body: Buffer): Pick<ReceivedRequest, 'resource' | 'spans'> {
   const type = exportTraceServiceRequest();
   const message = type.toObject(type.decode(body), { longs: String, enums: Number, bytes: Buffer, oneofs: true });
-  return normalise(message as Document, 'protobuf');
+  return normalise(message as Document);
 }
 
 /** Parses an OTLP/JSON body into the receiver's shape. */
 export function decodeJson(body: Buffer): Pick<ReceivedRequest, 'resource' | 'spans'> {
-  return normalise(JSON.parse(body.toString('utf8')) as Document, 'json');
+  return normalise(JSON.parse(body.toString('utf8')) as Document);
 }
 
 // Both encodings, loosely typed: protobufjs objects carry Buffers for ids, OTLP/JSON carries hex strings.
 type Any = Record<string, unknown>;
 type Document = { resourceSpans?: { resource?: { attributes?: Any[] }; scopeSpans?: { spans?: Any[] }[] }[] };
 
-function normalise(document: Document, from: 'protobuf' | 'json'): Pick<ReceivedRequest, 'resource' | 'spans'> {
+function normalise(document: Document): Pick<ReceivedRequest, 'resource' | 'spans'> {
   const id = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'string' ? v : '');
   const first = document.resourceSpans?.[0];
   const spans: ReceivedSpan[] = [];
@@ -102,7 +102,6 @@ function normalise(document: Document, from: 'protobuf' | 'json'): Pick<Received
       }
     }
   }
-  void from;
   return { resource: attributes(first?.resource?.attributes), spans };
 }
 
