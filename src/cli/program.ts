@@ -251,6 +251,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('the event log as JSONL, or as OTLP/JSON traces (OpenTelemetry GenAI conventions)')
     .addOption(new Option('--format <format>', 'jsonl or otlp').choices(['jsonl', 'otlp']).default('jsonl'))
     .option('--out <file>', 'write to a file instead of stdout')
+    .option('--endpoint [url]', 'send OTLP traces to a collector instead (default: OTEL_EXPORTER_OTLP_* or the config)')
     .option('--agent <name>')
     .option('--since <when>')
     .action(lazy(async () => (await import('./commands/runs.js')).exportCommand));

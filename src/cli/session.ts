@@ -2,6 +2,8 @@
 import { translateSqliteError } from '../core/registry/db.js';
 import { AgentSession, type SessionOptions } from '../core/session/session.js';
 import type { CliContext } from './context.js';
+import { note } from './present/output.js';
+import { err } from './present/style.js';
 
 export async function withSession<T>(
   ctx: CliContext,
@@ -14,6 +16,8 @@ export async function withSession<T>(
   } catch (error) {
     throw translateSqliteError(error, session.registry.path);
   } finally {
+    // The run's traces go out before the registry closes (waiting at most the OTLP timeout); never fails the command.
+    for (const warning of await session.finishTelemetry().catch(() => [])) note(ctx, err.yellow(`warning: ${warning}`));
     session.close();
   }
 }

@@ -108,7 +108,7 @@ function streamAnswer(res: ServerResponse, model: string, answer: NonNullable<Re
     });
     sse(res, { model, choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: args.slice(half) } }] } }] });
   }
-  sse(res, { model, choices: [{ delta: {}, finish_reason: answer.finish }] });
+  sse(res, { id: 'chatcmpl-fake-stream', model, choices: [{ delta: {}, finish_reason: answer.finish }] });
   if (answer.usage) sse(res, { model, choices: [], usage: answer.usage });
   sse(res, '[DONE]');
   res.end();
@@ -122,7 +122,14 @@ async function respond(res: ServerResponse, reply: Reply, model: string, stream:
       return streamAnswer(res, model, answer);
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ model, choices: [{ message: answer.message, finish_reason: answer.finish }], ...(answer.usage ? { usage: answer.usage } : {}) }));
+    res.end(
+      JSON.stringify({
+        id: 'chatcmpl-fake-whole',
+        model,
+        choices: [{ message: answer.message, finish_reason: answer.finish }],
+        ...(answer.usage ? { usage: answer.usage } : {}),
+      }),
+    );
     return;
   }
   switch (reply.kind) {

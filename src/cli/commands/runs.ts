@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { exportChunks } from '../../core/events/export.js';
 import { FeedbackStore } from '../../core/events/feedback-store.js';
 import { buildTrace, parseSince, type SpanNode } from '../../core/events/queries.js';
-import type { StatsDimension } from '../../core/events/run-store.js';
+import type { RunFilter, StatsDimension } from '../../core/events/run-store.js';
 import { describePriceSource, loadPriceTable } from '../../core/providers/price-table.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { locateWorkspace } from '../../core/workspace/workspace.js';
@@ -164,10 +164,19 @@ export async function statsCommand(ctx: CliContext, options: { by?: string; sinc
   return 0;
 }
 
-export async function exportCommand(ctx: CliContext, options: { format?: string; out?: string; agent?: string; since?: string }): Promise<number> {
+export async function exportCommand(
+  ctx: CliContext,
+  options: { format?: string; out?: string; agent?: string; since?: string; endpoint?: string | boolean },
+): Promise<number> {
   const format = options.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'otlp') throw new UsageError(`unknown export format "${format}"`, { fix: 'use --format jsonl or --format otlp' });
   const filter = { agent: options.agent, since: options.since ? parseSince(options.since) : undefined };
+  if (options.endpoint !== undefined && options.endpoint !== false) return exportToCollector(ctx, filter, options.endpoint, options.out);
+  // Contents (messages, tool arguments) go into OTLP spans only when the user opted in, as for sent traces.
+  const spanOptions = {
+    serviceName: ctx.env.OTEL_SERVICE_NAME || 'agentctl',
+    captureContent: ctx.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.toLowerCase() === 'true',
+  };
   // Every chunk is redacted on its way out (to stdout and to --out alike); chunks end on a line or a span.
   const redactor = outputRedactor();
   const sink = options.out ? await openOutputFile(ctx.cwd, options.out, '--out') : streamSink(ctx.stdout);
@@ -178,7 +187,7 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
       async (registry) => {
         // One chunk is written while the next is built; awaiting the previous write keeps memory to two chunks.
         let writing: Promise<void> = Promise.resolve();
-        for (const chunk of exportChunks(registry.runs, filter, format)) {
+        for (const chunk of exportChunks(registry.runs, filter, format, undefined, spanOptions)) {
           const text = redactor.text(chunk);
           await writing;
           // Let a Ctrl-C in between chunks (writes to a file or a pipe may complete without yielding).
@@ -207,6 +216,41 @@ export async function exportCommand(ctx: CliContext, options: { format?: string;
   await sink.commit();
   if (options.out) note(ctx, `wrote ${options.out}`);
   return 0;
+}
+
+/**
+ * `export --endpoint [url]`: the runs sent to the OTLP collector (the URL given, else OTEL_* and the
+ * config's telemetry block), in batches; exit 3 when the collector cannot be reached or refuses a batch.
+ */
+async function exportToCollector(ctx: CliContext, filter: RunFilter, endpoint: string | true, out: string | undefined): Promise<number> {
+  if (out) throw new UsageError('--endpoint sends the traces; --out writes them to a file', { fix: 'use one of --endpoint and --out' });
+  // Loaded only here: the config's YAML and the OTLP encoder are not for the other read commands.
+  const [{ resolveTelemetry, displayUrl }, { openWorkspace }, { sendRunsToCollector }] = await Promise.all([
+    import('../../core/telemetry/config.js'),
+    import('../../core/workspace/open.js'),
+    import('../../core/telemetry/resend.js'),
+  ]);
+  const settings = resolveTelemetry(ctx.env, openWorkspace(ctx.cwd, ctx.flags, ctx.env).config.telemetry);
+  for (const warning of settings.warnings) note(ctx, `warning: ${warning}`);
+  const url = typeof endpoint === 'string' ? endpoint : settings.url;
+  if (!url) {
+    throw new UsageError('no OTLP endpoint to send to', {
+      fix: 'pass --endpoint http://localhost:4318/v1/traces, or set OTEL_EXPORTER_OTLP_ENDPOINT (or telemetry.endpoint in .agentctl/config.yaml)',
+    });
+  }
+  const cancellation = createCancellation({ trap: true });
+  try {
+    const sent = await readEventLog(
+      ctx,
+      (registry) => sendRunsToCollector(registry.runs, filter, { ...settings, url }, cancellation.signal),
+      async () => ({ runs: 0, spans: 0, batches: 0 }),
+    );
+    note(ctx, `sent ${sent.spans} span(s) of ${sent.runs} run(s) to ${displayUrl(url)} in ${sent.batches} request(s)`);
+  } finally {
+    cancellation.dispose();
+  }
+  const stopped = cancellation.stoppedBy;
+  return stopped ? SIGNAL_EXIT_CODES[stopped] : 0;
 }
 
 /** "3 rated: 2 good, 1 bad (67% good)", or "-" when no run of the group was rated. */

@@ -53,6 +53,8 @@ export interface EventLogOptions {
    * the timer, and a crash loses at most the last `flushMs` of them (the eval's own finish flushes).
    */
   commitRunEnds?: boolean;
+  /** Told each run's end once it is queued (traces are sent from it: core/telemetry). */
+  onRunFinished?: (runId: string) => void;
 }
 
 type Pending =
@@ -159,6 +161,7 @@ export class EventLog {
       this.seqs.delete(runId);
       if (this.options.commitRunEnds === false) this.defer(finish);
       else this.flush(finish);
+      this.options.onRunFinished?.(runId);
       return;
     }
     if (this.pending.length >= this.batchSize) this.flush();

@@ -22,6 +22,7 @@ export async function readStream(
   let done = false;
   let finishReason: string | null = null;
   let model = request.model;
+  let id: string | undefined;
   let usage: OpenAICompletion['usage'] = null;
   const calls = new Map<number, { id?: string; name: string; args: string }>();
   const handle = (line: string) => {
@@ -48,6 +49,7 @@ export async function readStream(
     }
     if (eventName === 'error' || (chunk.error !== undefined && chunk.error !== null)) throw streamedError(progress.url, chunk);
     if (chunk.model) model = chunk.model;
+    if (chunk.id) id = chunk.id;
     if (chunk.usage) usage = chunk.usage;
     for (const choice of chunk.choices ?? []) {
       const text = choice.delta?.content;
@@ -92,6 +94,7 @@ export async function readStream(
     toolCalls,
     usage,
     model,
+    id,
     finishReason,
   });
 }

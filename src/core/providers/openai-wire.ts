@@ -15,6 +15,7 @@ export interface OpenAIChoice {
 }
 
 export interface OpenAICompletion {
+  id?: string;
   model?: string;
   choices?: OpenAIChoice[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
@@ -94,6 +95,7 @@ export function fromCompletion(body: OpenAICompletion, request: ModelRequest, ur
     toolCalls,
     usage: body.usage,
     model: body.model ?? request.model,
+    id: body.id,
     finishReason: choice.finish_reason ?? null,
   });
 }
@@ -105,6 +107,8 @@ export interface Assembled {
   usage: OpenAICompletion['usage'];
   model: string;
   finishReason: string | null;
+  /** The completion's id, when the gateway sent one (traces carry it as gen_ai.response.id). */
+  id?: string | undefined;
 }
 
 /** The normalised response: usage marked estimated when the gateway sent none, a refusal kept as the answer. */
@@ -124,6 +128,7 @@ export function finish(request: ModelRequest, a: Assembled): ModelResponse {
     toolCalls: a.toolCalls,
     usage: reported ?? estimateUsage(request, { content, toolCalls: a.toolCalls }),
     model: a.model,
+    ...(a.id ? { id: a.id } : {}),
     finishReason: a.finishReason,
     truncated: a.finishReason === 'length',
     refusal: a.refusal || null,

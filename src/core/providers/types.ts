@@ -57,6 +57,8 @@ export interface ModelResponse {
   toolCalls: ToolCall[];
   usage: Usage;
   model: string;
+  /** The gateway's id of this response (`chatcmpl-…`), when it sent one. */
+  id?: string | undefined;
   /** Why the model stopped, as the gateway said (`stop`, `length`, `tool_calls`, …); null when it did not say. */
   finishReason?: string | null;
   /** The model hit its token limit: the answer is cut short. */

@@ -44,7 +44,18 @@ export type RuntimeEvent =
   | (Base & { type: 'span.started'; spanId: string; parentSpanId: string | null; kind: SpanKind; name: string })
   | (Base & { type: 'span.ended'; spanId: string; status: 'ok' | 'error'; attributes: Record<string, unknown> })
   | (Base & { type: 'context.assembled'; spanId: string; tokens: number; budget: number | null; kept: string[]; trimmed: string[] })
-  | (Base & { type: 'model.request'; spanId: string; model: string; key: string; messages: number; tools: string[] })
+  | (Base & {
+      type: 'model.request';
+      spanId: string;
+      model: string;
+      key: string;
+      messages: number;
+      tools: string[];
+      /** The sampling parameters sent (absent in older logs): traces carry them as gen_ai.request.*. */
+      params?: { temperature?: number; topP?: number; maxTokens?: number; maxCompletionTokens?: number; seed?: number; stop?: string | string[] };
+      /** Where the request went (the gateway URL; absent for local doubles and in older logs): server.address/port. */
+      endpoint?: string;
+    })
   | (Base & { type: 'model.delta'; spanId: string; text: string })
   | (Base & {
       type: 'model.response';
@@ -56,6 +67,8 @@ export type RuntimeEvent =
       usage: Usage;
       costUsd: number;
       latencyMs: number;
+      /** The provider's id of this response (`chatcmpl-…`), when it sent one; absent in older logs. */
+      responseId?: string | null;
       /** Why the model stopped (`stop`, `length`, `tool_calls`…), when the provider said; absent in older logs. */
       finishReason?: string | null;
       /** The model hit its token limit: the answer is cut short. */
@@ -75,7 +88,14 @@ export type RuntimeEvent =
       policy: string | null;
       reason: string;
     })
-  | (Base & { type: 'tool.call'; spanId: string; tool: string; input: Record<string, unknown> })
+  | (Base & {
+      type: 'tool.call';
+      spanId: string;
+      tool: string;
+      input: Record<string, unknown>;
+      /** The model's id of this call (gen_ai.tool.call.id); absent in older logs. */
+      callId?: string;
+    })
   | (Base & { type: 'tool.result'; spanId: string; tool: string; output: unknown; source: 'mock' | 'live' })
   | (Base & { type: 'tool.error'; spanId: string; tool: string; error: string })
   | (Base & { type: 'subagent.routed'; spanId: string; from: string; to: string; by: 'rule' | 'model'; rule: string | null })

@@ -11,6 +11,7 @@ import {
   chainMessage,
   estimateTokens,
   ModelError,
+  type ModelParams,
   type ModelProvider,
   type ModelRequest,
   messagesDigest,
@@ -252,7 +253,17 @@ async function* agentLoop(
     const modelSpan = newSpanId();
     const callStarted = Date.now();
     yield { type: 'span.started', runId, at: callStarted, spanId: modelSpan, parentSpanId: spanId, kind: 'model', name: model };
-    yield { type: 'model.request', runId, at: callStarted, spanId: modelSpan, model, key, messages: messages.length, tools: tools.map((t) => t.name) };
+    yield {
+      type: 'model.request',
+      runId,
+      at: callStarted,
+      spanId: modelSpan,
+      model,
+      key,
+      messages: messages.length,
+      tools: tools.map((t) => t.name),
+      ...requestTelemetry(request.params, run.options.provider.endpoint),
+    };
     const deltas: string[] = [];
     let response: Awaited<ReturnType<ModelProvider['complete']>>;
     try {
@@ -307,6 +318,7 @@ async function* agentLoop(
       usage: response.usage,
       costUsd,
       latencyMs,
+      ...(response.id ? { responseId: response.id } : {}),
       finishReason: response.finishReason ?? null,
       truncated: response.truncated ?? false,
       refusal: response.refusal ?? null,
@@ -356,7 +368,7 @@ async function* handleToolCall(
   const tool = agent.tools[call.name];
   const toolSpan = newSpanId();
   yield { type: 'span.started', runId, at: Date.now(), spanId: toolSpan, parentSpanId: spanId, kind: 'tool', name: call.name };
-  yield { type: 'tool.call', runId, at: Date.now(), spanId: toolSpan, tool: call.name, input: call.arguments };
+  yield { type: 'tool.call', runId, at: Date.now(), spanId: toolSpan, tool: call.name, input: call.arguments, callId: call.id };
   const fail = function* (error: string): Generator<RuntimeEvent, { content: string }> {
     yield { type: 'tool.error', runId, at: Date.now(), spanId: toolSpan, tool: call.name, error };
     yield { type: 'span.ended', runId, at: Date.now(), spanId: toolSpan, status: 'error', attributes: { error } };
@@ -424,6 +436,13 @@ function onDenyOf(agent: AgentSnapshot): 'stop' | 'continue' {
 function maxOutputOf(params: Record<string, unknown> | undefined): number | undefined {
   const cap = params?.maxTokens ?? params?.max_tokens;
   return typeof cap === 'number' ? cap : undefined;
+}
+
+/** What a trace says of a model request (gen_ai.request.*, server.*): the sampling parameters and the gateway URL. */
+function requestTelemetry(params: ModelParams, endpoint: string | undefined): Pick<Extract<RuntimeEvent, { type: 'model.request' }>, 'params' | 'endpoint'> {
+  const { temperature, topP, maxTokens, maxCompletionTokens, seed, stop } = params;
+  const picked = Object.fromEntries(Object.entries({ temperature, topP, maxTokens, maxCompletionTokens, seed, stop }).filter(([, v]) => v !== undefined));
+  return { ...(Object.keys(picked).length ? { params: picked } : {}), ...(endpoint ? { endpoint } : {}) };
 }
 
 export { newSpanId } from './guards.js';

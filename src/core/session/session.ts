@@ -24,6 +24,8 @@ import { assertRunQuota } from '../runtime/run-quota.js';
 import type { RunFinished } from '../runtime/runtime.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { loadWorkspaceSpecs, type WorkspaceSpecs } from '../spec/validate.js';
+import { resolveTelemetry } from '../telemetry/config.js';
+import { CommandTraces } from '../telemetry/exporter.js';
 import { assertCodeConsent, assertNoGatewayKeyToTools, type CodePurpose } from '../trust/consent.js';
 import { acceptedSigners } from '../trust/trust-file.js';
 import { deadline } from '../util/deadline.js';
@@ -83,6 +85,8 @@ export class AgentSession {
   private eventLog: EventLog | undefined;
   private loadedSpecs: WorkspaceSpecs | undefined;
   private priceTable: Record<string, Price> | undefined;
+  /** Sends each run's spans to the OTLP collector, when one is configured (core/telemetry). */
+  private traces: CommandTraces | undefined;
 
   private constructor(private readonly options: SessionOptions) {
     this.workspace = openWorkspace(options.cwd, { ...options.flags, provider: options.provider ?? options.flags?.provider }, options.env ?? process.env);
@@ -144,7 +148,16 @@ export class AgentSession {
   get log(): EventLog {
     if (!this.eventLog) {
       this.registry.recoverInterrupted();
-      this.eventLog = this.registry.runs.openLog({ redact: createRedactor(), commitRunEnds: this.options.commitRunEnds ?? true });
+      this.traces = new CommandTraces(resolveTelemetry(this.options.env ?? process.env, this.workspace.config.telemetry), {
+        flush: () => this.eventLog?.flush(),
+        run: (runId) => this.registry.runs.get(runId),
+        events: (runId) => this.registry.runs.events(runId),
+      });
+      this.eventLog = this.registry.runs.openLog({
+        redact: createRedactor(),
+        commitRunEnds: this.options.commitRunEnds ?? true,
+        onRunFinished: this.traces.onRunFinished,
+      });
     }
     return this.eventLog;
   }
@@ -258,6 +271,17 @@ export class AgentSession {
       trustCode: this.options.trustCode ?? false,
       trustedNow: acceptedSigners(this.workspace.stateDir, this.workspace.config.trustedKeys, ownPublicKeys(env)),
     });
+  }
+
+  /**
+   * Sends the traces still queued (waiting at most the OTLP timeout) and returns the command's warnings
+   * about them: at most one about runs not sent, naming the command that sends them later. Call before
+   * `close()`; a command that ran nothing has nothing to say.
+   */
+  async finishTelemetry(): Promise<string[]> {
+    const traces = this.traces;
+    this.traces = undefined;
+    return traces ? await traces.finish() : [];
   }
 
   runExitCode(status: RunFinished['status']): number {

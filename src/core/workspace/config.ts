@@ -68,6 +68,30 @@ export const configFileSchema = z.strictObject({
     .record(z.string(), z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }))
     .optional()
     .describe('USD per million tokens, per model.'),
+  telemetry: z
+    .strictObject({
+      endpoint: z
+        .string()
+        .url()
+        .optional()
+        .describe('OTLP/HTTP base URL, e.g. http://localhost:4318 (/v1/traces is appended); OTEL_EXPORTER_OTLP_ENDPOINT wins.'),
+      tracesEndpoint: z.string().url().optional().describe('The traces URL, used as is; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT wins.'),
+      headers: z
+        .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name'), z.string())
+        .optional()
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the config's own syntax, documented here
+        .describe('Headers on every export request; ${NAME} in a value is read from the environment. Never printed.'),
+      protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).optional().describe('http/protobuf (default) or http/json; grpc is not supported.'),
+      timeoutMs: z.int().positive().optional().describe('Per export request, and the longest a command waits for its last traces at exit (default 10000).'),
+      serviceName: z.string().min(1).optional().describe('The resource service.name (default agentctl); OTEL_SERVICE_NAME wins.'),
+      disabled: z.boolean().optional().describe('Send no traces (OTEL_SDK_DISABLED=true does the same).'),
+      captureMessageContent: z
+        .boolean()
+        .optional()
+        .describe('Message contents and tool arguments/results on spans (redacted); OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT wins.'),
+    })
+    .optional()
+    .describe('Traces of every run to an OpenTelemetry collector (OTLP/HTTP); the OTEL_* environment variables win.'),
   limits: z
     .strictObject({
       referencedFileBytes: z
@@ -100,6 +124,8 @@ export interface ResolvedConfig {
   prices: NonNullable<ConfigFile['prices']>;
   /** How the openai provider talks to the gateway (the workspace's settings over the user's). */
   gateway: GatewaySettings;
+  /** Where traces go (workspace over user); core/telemetry applies the OTEL_* variables over it. */
+  telemetry: NonNullable<ConfigFile['telemetry']>;
   /** Where each scalar setting came from. */
   sources: Record<string, ConfigSource>;
 }
@@ -288,6 +314,7 @@ export function resolveConfig(input: { flags?: ConfigFlags; env?: NodeJS.Process
         headers: ws.gateway?.attributionHeaders ?? us.gateway?.attributionHeaders ?? DEFAULT_ATTRIBUTION_HEADERS,
       },
     },
+    telemetry: { ...us.telemetry, ...ws.telemetry, headers: { ...us.telemetry?.headers, ...ws.telemetry?.headers } },
     sources,
   };
 }
