@@ -1,9 +1,9 @@
 /** `new tool --from-mcp` on a terminal (a fake prompter, the real server-everything) and in scripts. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EVERYTHING_BIN } from '../../../test/support/mcp-servers.js';
+import { EVERYTHING_BIN, FILESYSTEM_BIN } from '../../../test/support/mcp-servers.js';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
@@ -86,5 +86,21 @@ describe('new tool --from-mcp in scripts', () => {
     };
     expect(error.exitCode).toBe(3);
     expect(error.message).toMatch(/cannot list the tools of the MCP server no-such-mcp-server --stdio/);
+  });
+});
+
+describe('new tool --from-mcp starts the server where a live run will', () => {
+  it("in a folder at a tool folder's depth, so a relative path in its command means the same now and at run time", async () => {
+    const cwd = scaffoldWorkspace();
+    mkdirSync(join(cwd, 'docs'));
+    writeFileSync(join(cwd, 'docs/a.txt'), 'hello docs');
+    // From tools/<name>/, ../../docs is the workspace's docs folder (from the workspace root it would not exist).
+    const server = `node ${FILESYSTEM_BIN} ../../docs`;
+    const args = JSON.stringify({ path: join(cwd, 'docs/a.txt') });
+    expect(await newFromMcp(context(cwd, false), 'fs', { fromMcp: server, tool: ['read_text_file'], call: args })).toBe(0);
+    const spec = readFileSync(join(cwd, 'tools/fs/tool.yaml'), 'utf8');
+    expect(spec).toContain('hello docs');
+    // Nothing is left of the folder it ran in.
+    expect(readdirSync(join(cwd, 'tools')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });

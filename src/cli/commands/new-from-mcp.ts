@@ -3,7 +3,7 @@
  * (a multi-select on a terminal; --tool/--all in scripts), confirm each one's sideEffects, keep answers
  * of calls the user makes as mocks, and write one tools/<name>/tool.yaml per tool.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import type { McpServerRef } from '../../core/mcp/connect.js';
@@ -32,6 +32,31 @@ const MCP_TIMEOUT_MS = 30_000;
 export async function newFromMcp(ctx: CliContext, name: string | undefined, options: FromMcpOptions, prompter: Prompter = enquirerPrompter): Promise<number> {
   const workspace = workspaceOf(ctx);
   const server = parseServerArgument(options.fromMcp);
+  // A live run starts a stdio server in its tool's folder (tools/<name>/): listing and calling it now from
+  // a folder at the same depth makes a relative path in its command mean here what it will mean then.
+  const scratch = server.command ? toolDepthFolder(workspace.root) : undefined;
+  try {
+    return await addTools(ctx, workspace, name, scratch ? { ...server, cwd: scratch } : server, options, prompter);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** An empty folder beside the workspace's tool folders (removed by the caller). */
+function toolDepthFolder(root: string): string {
+  const tools = join(root, 'tools');
+  mkdirSync(tools, { recursive: true });
+  return mkdtempSync(join(tools, '.from-mcp-'));
+}
+
+async function addTools(
+  ctx: CliContext,
+  workspace: ReturnType<typeof workspaceOf>,
+  name: string | undefined,
+  server: McpServerRef,
+  options: FromMcpOptions,
+  prompter: Prompter,
+): Promise<number> {
   const callArgs = options.call === undefined ? undefined : parseArgs(options.call, '--call');
   const listed = await guarded(server, 'list the tools of', (signal) => listMcpTools(server, signal));
   const chosen = await choose(ctx, listed, options, prompter, server);
