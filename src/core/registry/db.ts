@@ -60,7 +60,9 @@ function isMarkedReadonly(path: string): boolean {
 }
 
 function migrate(db: Db, path: string, readonly: boolean): void {
-  const current = Number(db.pragma('user_version', { simple: true }));
+  // The stamp and the tables are read in one read transaction (one snapshot): read apart, another process
+  // migrating a new file in between made a fresh registry look tampered with (stamp 0, tables of the latest).
+  const { current, evident } = db.transaction(() => ({ current: Number(db.pragma('user_version', { simple: true })), evident: schemaVersionShown(db) }))();
   const latest = MIGRATIONS.at(-1)?.version ?? 0;
   if (current > latest) {
     throw new EnvironmentError(`the registry ${path} was written by a newer agentctl (schema ${current}, this one knows ${latest})`, {
@@ -71,7 +73,6 @@ function migrate(db: Db, path: string, readonly: boolean): void {
   }
   // A stamp below what the tables show was changed by hand (or the file was swapped with a stale copy):
   // migrating again would fail half-way on tables that exist. Say so instead.
-  const evident = schemaVersionShown(db);
   if (current < evident) throw tamperedVersion(path, current, evident);
   if (current === latest) return;
   if (readonly) {
