@@ -22,6 +22,7 @@ import { type Comparison, compareResults } from './compare.js';
 import type { LoadedDataset, Sample, SampleSet } from './dataset.js';
 import { judgeWith } from './judge.js';
 import { type EvalSummary, type SampleResult, SummaryBuilder, sampleScore } from './results.js';
+import { withSampleMocks } from './sample-mocks.js';
 import { JsSandbox } from './sandbox.js';
 
 /** Run failures that are the model's or the environment's, not the agent's: errors, not failures. */
@@ -297,17 +298,6 @@ function taggedIndices(samples: SampleSet, tags: readonly string[]): number[] {
     i++;
   }
   return out;
-}
-
-/** Per-sample mocks go first, so they win over the tool's own. */
-function withSampleMocks(agent: AgentSnapshot, sample: Sample): AgentSnapshot {
-  if (!sample.mocks) return agent;
-  const tools = { ...agent.tools };
-  for (const [name, mocks] of Object.entries(sample.mocks)) {
-    const tool = tools[name];
-    if (tool) tools[name] = { ...tool, spec: { ...tool.spec, mocks: [...mocks, ...(tool.spec.mocks ?? [])] } };
-  }
-  return { ...agent, tools };
 }
 
 /** Answers kept by the eval's cache: recent ones only, so 100,000 distinct requests do not stay in memory. */

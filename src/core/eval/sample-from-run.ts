@@ -21,6 +21,7 @@ import type { AgentSession } from '../session/session.js';
 import { displayPath } from '../workspace/workspace.js';
 import type { Assertion, Sample } from './dataset.js';
 import { appendSample, sampleIds } from './sample-file.js';
+import { withSampleMocks } from './sample-mocks.js';
 
 export const SUGGESTION_KINDS = ['tool-called', 'routed-to', 'contains', 'equals', 'judge'] as const;
 export type SuggestionKind = (typeof SUGGESTION_KINDS)[number];
@@ -242,7 +243,7 @@ async function answerOffline(
   const stream = runAgent({
     runId: newId(),
     sessionId: newId(),
-    agent: withMocks(agent, sample),
+    agent: withSampleMocks(agent, sample),
     input: run.input,
     history: conversation.slice(0, -1),
     provider,
@@ -261,15 +262,4 @@ async function answerOffline(
       },
     );
   return recorded;
-}
-
-/** The sample's mocks go before each tool's own, as in an eval. */
-function withMocks(agent: AgentSnapshot, sample: Sample): AgentSnapshot {
-  if (!sample.mocks) return agent;
-  const tools = { ...agent.tools };
-  for (const [name, mocks] of Object.entries(sample.mocks)) {
-    const tool = tools[name];
-    if (tool) tools[name] = { ...tool, spec: { ...tool.spec, mocks: [...mocks, ...(tool.spec.mocks ?? [])] } };
-  }
-  return { ...agent, tools };
 }

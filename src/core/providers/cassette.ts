@@ -5,10 +5,12 @@
  * and the ways on (cassette-miss.ts).
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isMap, isNode, isSeq, parseDocument, stringify } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import * as z from 'zod';
+import { CheckFailedError } from '../errors.js';
 import { createRedactor, type Redactor } from '../events/redact.js';
 import type { ToolCall } from '../runtime/events.js';
+import { appendToYamlList } from '../spec/yaml-append.js';
 import { cassetteMiss, looseInput, type MissAdvice } from './cassette-miss.js';
 import { estimateUsage, type ModelProvider, type ModelRequest, type ModelResponse, requestKey } from './types.js';
 
@@ -112,6 +114,7 @@ export function appendToCassette(path: string, recorded: { request: ModelRequest
   } catch {
     // a new cassette
   }
+  if (source.trim() === '') source = 'version: 1\n';
   const doc = parseDocument(source);
   const known = new Set<string>();
   const interactions = doc.get('interactions', true);
@@ -144,39 +147,15 @@ export function appendToCassette(path: string, recorded: { request: ModelRequest
     });
   }
   if (fresh.length === 0) return;
-  const text = appendItems(source, doc, fresh);
+  const text = appendToYamlList(source, ['interactions'], fresh);
+  if (text === undefined)
+    throw new CheckFailedError(`${path} is not a cassette (a YAML map with version and interactions); nothing was recorded`, {
+      where: path,
+      fix: 'fix it (agentctl validate), then record again',
+    });
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text);
   renameSync(temp, path);
-}
-
-/** The source with `items` appended to its `interactions` block list (made one if it is missing, empty or flow). */
-function appendItems(source: string, doc: ReturnType<typeof parseDocument>, items: Record<string, unknown>[]): string {
-  const block = (indent: number) =>
-    stringify(items, { lineWidth: 0 })
-      .trimEnd()
-      .split('\n')
-      .map((line) => `${' '.repeat(indent)}${line}`)
-      .join('\n');
-  const seq = doc.get('interactions', true);
-  if (isSeq(seq) && !seq.flow && seq.items.length > 0 && seq.range) {
-    const [start, , end] = seq.range;
-    const indent = start - (source.lastIndexOf('\n', start - 1) + 1);
-    const before = source.slice(0, end);
-    return `${before}${before.endsWith('\n') ? '' : '\n'}${block(indent)}\n${source.slice(end)}`;
-  }
-  if (seq && isNode(seq) && seq.range) {
-    // `interactions: []` (or a flow list): only this value is rewritten, as a block list.
-    const [start, end] = seq.range;
-    const existing = isSeq(seq) ? seq.items.map((item) => (isNode(item) ? item.toJSON() : item)) : [];
-    const all = stringify([...existing, ...items], { lineWidth: 0 })
-      .trimEnd()
-      .split('\n')
-      .map((l) => `  ${l}`);
-    return `${source.slice(0, start).trimEnd()}\n${all.join('\n')}${source.slice(end)}`;
-  }
-  const head = source.trim() === '' ? 'version: 1\n' : source.endsWith('\n') ? source : `${source}\n`;
-  return `${head}interactions:\n${block(2)}\n`;
 }
 
 /** Wraps a live provider so that every response is also kept for the cassette. */

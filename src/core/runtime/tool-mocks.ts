@@ -6,9 +6,10 @@
  */
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isNode, isSeq, parseDocument, stringify } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import type { Redactor } from '../events/redact.js';
 import type { ToolDocument } from '../spec/schema.js';
+import { appendToYamlList } from '../spec/yaml-append.js';
 import type { ToolContext, ToolOutcome } from './tools.js';
 
 type Executor = (tool: ToolDocument, input: Record<string, unknown>, context: ToolContext) => Promise<ToolOutcome>;
@@ -68,32 +69,8 @@ function appendMocks(file: string, answers: readonly RecordedToolAnswer[], redac
     fresh.push({ when, output: JSON.parse(redactor.json(output ?? null)) as unknown });
   }
   if (fresh.length === 0) return 0;
-  const block = (indent: number) =>
-    stringify(fresh, { lineWidth: 0 })
-      .trimEnd()
-      .split('\n')
-      .map((line) => `${' '.repeat(indent)}${line}`)
-      .join('\n');
-  let text: string;
-  if (isSeq(seq) && !seq.flow && seq.items.length > 0 && seq.range) {
-    const [start, , end] = seq.range;
-    const indent = start - (source.lastIndexOf('\n', start - 1) + 1);
-    const before = source.slice(0, end);
-    text = `${before}${before.endsWith('\n') ? '' : '\n'}${block(indent)}\n${source.slice(end)}`;
-  } else if (seq && isNode(seq)) {
-    // `mocks: []` or a flow list: written out again (with the old items) at the top level of spec.
-    doc.setIn(['spec', 'mocks'], [...((seq.toJSON() as unknown[] | null) ?? []), ...fresh]);
-    text = doc.toString({ lineWidth: 0 });
-  } else {
-    const spec = doc.get('spec', true);
-    if (!isMap(spec) || !spec.range) return 0;
-    const end = spec.range[2];
-    const firstKey = spec.items[0]?.key;
-    const keyStart = isNode(firstKey) && firstKey.range ? firstKey.range[0] : end;
-    const indent = keyStart - (source.lastIndexOf('\n', keyStart - 1) + 1);
-    const before = source.slice(0, end);
-    text = `${before}${before.endsWith('\n') ? '' : '\n'}${' '.repeat(indent)}mocks:\n${block(indent + 2)}\n${source.slice(end)}`;
-  }
+  const text = appendToYamlList(source, ['spec', 'mocks'], fresh);
+  if (text === undefined) return 0;
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, text);
   renameSync(temp, file);
