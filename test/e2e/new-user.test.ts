@@ -138,9 +138,11 @@ describe.skipIf(!hasTmux)('a new user, from nothing to a verified prod version',
     expect(stopped).toMatch(/✗ gates +prod approvals/);
     expect(stopped).not.toMatch(/✓ push/);
 
-    // A second reviewer approves with exactly the command the refusal printed (theirs, not the user's).
-    const approve = /fix: [^:]*: (agentctl approve [^,]+), then/.exec(stopped)?.[1] as string;
-    expect(approve).toMatch(/--with-deps/);
+    // A second person approves with the command the refusal printed, under their own name (the CLI never
+    // fills in a name the author could approve as).
+    const printed = /fix: [^:]*: (agentctl approve [^,]+), then/.exec(stopped)?.[1] as string;
+    expect(printed).toBe('agentctl approve helpdesk@0.1.0 --with-deps --user <their name>');
+    const approve = printed.replace('<their name>', 'bob');
     fresh();
     type(`${approve} --note "read the eval"`);
     keys('Enter');

@@ -50,7 +50,7 @@ describe('next steps', () => {
     );
     // At canary the prod gates need a second reviewer: the hint is the approval, not a promote that would be refused.
     expect(next((await ok(['promote', 'triage@0.1.0', '--to', 'canary', '--with-deps'])).stderr)).toBe(
-      'agentctl approve triage@0.1.0 --with-deps --user reviewer  # prod needs it (approvals)',
+      'agentctl approve triage@0.1.0 --with-deps --user <their name>  # prod needs it (approvals)',
     );
     expect(next((await ok(['approve', 'triage@0.1.0', '--with-deps', '--user', 'reviewer'])).stderr)).toBe(
       'agentctl release triage --to prod  # or one stage: agentctl promote triage@0.1.0 --to prod --with-deps',
@@ -99,8 +99,8 @@ describe('next steps', () => {
     await ok(['register', 'agents/triage']);
     const self = await run(['approve', 'triage@0.1.0']);
     expect(self.exitCode).toBe(1);
-    expect(self.stderr).toContain('another reviewer (any user but');
-    expect(self.stderr).toContain('agentctl approve triage@0.1.0 --user reviewer');
+    expect(self.stderr).toContain('another person (not');
+    expect(self.stderr).toContain('agentctl approve triage@0.1.0 --user <their name>');
 
     const config = join(cwd, '.agentctl/config.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace(/^defaultRemote: .*$/m, ''));
@@ -123,9 +123,11 @@ describe('next steps', () => {
     await ok(['trust', 'add', 'team-qa', join(cwd, '.xdg/agentctl/keys/default.pub'), '--owner', 'alice']);
     await ok(['register', 'agents/triage']);
     const lonely = await run(['approve', 'triage@0.1.0']);
-    expect(lonely.stderr).toContain(
-      `agentctl keys generate --name reviewer-2 && agentctl trust add team-qa ${join(cwd, '.xdg/agentctl/keys/reviewer-2.pub')} --owner reviewer-2 && AGENTCTL_SIGNING_KEY=reviewer-2 agentctl approve triage@0.1.0`,
-    );
+    // Never a chain the author could run here to make a key and approve with it: the reviewer's key is made on
+    // their machine and trusted in a reviewed change.
+    expect(lonely.stderr).toContain('they run agentctl keys generate on their own machine and send you the .pub');
+    expect(lonely.stderr).toContain('agentctl trust add team-qa <their key>.pub --owner <their name>');
+    expect(lonely.stderr).not.toMatch(/keys generate --name \S+ &&/);
     await ok(['trust', 'add', 'team-qa', join(cwd, '.xdg/agentctl/keys/reviewer.pub'), '--owner', 'bob']);
     const self = await run(['approve', 'triage@0.1.0']);
     expect(self.stderr).toContain('bob, with their key: AGENTCTL_SIGNING_KEY=reviewer agentctl approve triage@0.1.0');

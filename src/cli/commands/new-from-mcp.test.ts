@@ -104,3 +104,17 @@ describe('new tool --from-mcp starts the server where a live run will', () => {
     expect(readdirSync(join(cwd, 'tools')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });
+
+describe('new tool --from-mcp --call', () => {
+  it('redacts the answers it keeps as mocks (the spec is committed and pushed)', async () => {
+    const cwd = scaffoldWorkspace();
+    mkdirSync(join(cwd, 'docs'));
+    const secret = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRsTuVwXyZ0123456789';
+    writeFileSync(join(cwd, 'docs/.env'), `OPENAI_API_KEY=${secret}\n`);
+    const args = JSON.stringify({ path: join(cwd, 'docs/.env') });
+    await newFromMcp(context(cwd, false), 'env', { fromMcp: `node ${FILESYSTEM_BIN} ../../docs`, tool: ['read_text_file'], call: args });
+    const spec = readFileSync(join(cwd, 'tools/env/tool.yaml'), 'utf8');
+    expect(spec).toContain('OPENAI_API_KEY=');
+    expect(spec).not.toContain(secret);
+  });
+});

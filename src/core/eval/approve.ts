@@ -1,10 +1,10 @@
 /** Approvals: who vouches for exactly this digest, and why; the author may not, unless a policy allows it. */
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CheckFailedError } from '../errors.js';
 import { gatePolicies } from '../registry/evidence.js';
 import { governingPolicies } from '../registry/gates.js';
 import type { Actor, Registry, VersionRow } from '../registry/registry.js';
-import { keyIdOf, keysDir, ownPublicKeys } from '../remote/sign.js';
+import { keyIdOf, ownPublicKeys } from '../remote/sign.js';
 import type { PolicyDocument } from '../spec/schema.js';
 import { APPROVAL_PREDICATE, statementAbout } from '../trust/statements.js';
 import { loadTrust } from '../trust/trust-file.js';
@@ -65,7 +65,8 @@ export function approveVersion(
 export function reviewerApproval(registry: Registry, row: VersionRow, env: NodeJS.ProcessEnv = process.env, withDeps = false): ReviewerCommand[] {
   const exact = `${row.name}@${row.version}${withDeps ? ' --with-deps' : ''}`;
   const trust = registry.path === ':memory:' ? undefined : loadTrust(dirname(registry.path));
-  if (!trust) return [{ who: `another reviewer (any user but ${row.createdBy})`, command: `agentctl approve ${exact} --user reviewer` }];
+  // Never a ready-made command the author could run as someone else: the reviewer's name is theirs to give.
+  if (!trust) return [{ who: `another person (not ${row.createdBy}), as themselves`, command: `agentctl approve ${exact} --user <their name>` }];
   const author = registry.registration(row.name, row.version)?.signer ?? null;
   const authorOwner = trust.keys.find((k) => k.keyId === author)?.owner ?? row.createdBy;
   const reviewers = trust.keys.filter((k) => !k.ci && k.retiredAt === null && k.owner !== authorOwner && k.keyId !== author);
@@ -76,16 +77,14 @@ export function reviewerApproval(registry: Registry, row: VersionRow, env: NodeJ
       : [];
   });
   const others = [...new Set(reviewers.map((k) => k.owner))].filter((o) => !local.some((l) => l.who.startsWith(`${o},`)));
-  // A name not taken by a key on this machine, so `keys generate` does not refuse it.
-  const taken = new Set(Object.keys(ownPublicKeys(env)).map((k) => k.replace(/^own:/, '')));
-  const name = ['reviewer', 'reviewer-2', 'reviewer-3'].find((n) => !taken.has(n)) ?? `reviewer-${taken.size + 1}`;
-  const pub = join(keysDir(env), `${name}.pub`);
   return [
     ...local,
     ...(others.length ? [{ who: `a reviewer whose key is trusted (${others.join(', ')})`, command: `agentctl approve ${exact}` }] : []),
+    // A new reviewer's key is made on their machine and trusted in a change the team reviews — never a
+    // chain that makes a key here and approves with it (that would be the author approving as "reviewer").
     {
-      who: 'a new reviewer: add their key to the trust file, then approve with it',
-      command: `agentctl keys generate --name ${name} && agentctl trust add ${row.owner} ${pub} --owner ${name} && AGENTCTL_SIGNING_KEY=${name} agentctl approve ${exact}`,
+      who: `a new reviewer of ${row.owner}: they run agentctl keys generate on their own machine and send you the .pub; trust it in a reviewed change, then they approve`,
+      command: `agentctl trust add ${row.owner} <their key>.pub --owner <their name>`,
     },
   ];
 }

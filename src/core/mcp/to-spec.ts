@@ -4,6 +4,7 @@
  * `implementation: mcp` pointing back at the server and the tool's own name on it.
  */
 import { stringify } from 'yaml';
+import { createRedactor, type Redactor } from '../events/redact.js';
 import { connectMcp, describeServer, type McpServerRef } from './connect.js';
 import { mcpAnswer } from './result.js';
 
@@ -85,7 +86,7 @@ export interface SpecInput {
 }
 
 /** The tool.yaml text: comments say where it came from, since the server's annotations are only hints. */
-export function mcpToolYaml(input: SpecInput): string {
+export function mcpToolYaml(input: SpecInput, redactor: Redactor = createRedactor()): string {
   const { listed, server } = input;
   const description = listed.description ?? listed.title ?? listed.annotations?.title;
   const doc = {
@@ -108,7 +109,15 @@ export function mcpToolYaml(input: SpecInput): string {
         tool: listed.name,
         timeoutMs: 30000,
       },
-      ...(input.mocks.length ? { mocks: input.mocks } : {}),
+      // Answers are written into a file that is committed and pushed: redacted like every recorded answer.
+      ...(input.mocks.length
+        ? {
+            mocks: input.mocks.map((m) => ({
+              when: JSON.parse(redactor.json(m.when)) as unknown,
+              output: JSON.parse(redactor.json(m.output ?? null)) as unknown,
+            })),
+          }
+        : {}),
     },
   };
   const text = stringify(doc, { lineWidth: 0 }).replace(
