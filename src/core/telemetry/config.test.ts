@@ -33,13 +33,6 @@ describe('resolveTelemetry', () => {
     });
   });
 
-  it('reads $NAME references in config header values from the environment, and lists every header value as a secret', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax
-    const settings = resolveTelemetry({ OTLP_KEY: 'k-123' }, { endpoint: 'http://c', headers: { authorization: 'Bearer ${OTLP_KEY}' } });
-    expect(settings.headers.authorization).toBe('Bearer k-123');
-    expect(settings.secrets).toContain('Bearer k-123');
-  });
-
   it('grpc sends nothing and says why; OTEL_SDK_DISABLED=true (env or config) sends nothing; a bad timeout is a warning', () => {
     const grpc = resolveTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
     expect(grpc.url).toBeUndefined();

@@ -57,7 +57,7 @@ export function resolveTelemetry(env: NodeJS.ProcessEnv, config: TelemetryConfig
   }
 
   const headers = {
-    ...expandHeaders(config.headers ?? {}, env),
+    ...config.headers,
     ...parseHeaders(value('OTEL_EXPORTER_OTLP_HEADERS')),
     ...parseHeaders(value('OTEL_EXPORTER_OTLP_TRACES_HEADERS')),
   };
@@ -87,11 +87,6 @@ function tracesUrl(value: (name: string) => string | undefined, config: Telemetr
 
 export function withTracesPath(base: string): string {
   return `${base.replace(/\/+$/, '')}/v1/traces`;
-}
-
-/** Config header values may name environment variables (`${NAME}`), so no secret has to sit in the file. */
-function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? '')]));
 }
 
 /** `k=v,k2=v2` with URL-encoded values (the W3C baggage-like format the OTel spec uses); malformed pairs are skipped. */

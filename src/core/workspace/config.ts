@@ -314,7 +314,14 @@ export function resolveConfig(input: { flags?: ConfigFlags; env?: NodeJS.Process
         headers: ws.gateway?.attributionHeaders ?? us.gateway?.attributionHeaders ?? DEFAULT_ATTRIBUTION_HEADERS,
       },
     },
-    telemetry: { ...us.telemetry, ...ws.telemetry, headers: { ...us.telemetry?.headers, ...ws.telemetry?.headers } },
+    // A committed workspace file must not be able to send secrets or contents anywhere: only the user's own
+    // config (and OTEL_* variables) may name environment variables in headers or opt in to contents.
+    telemetry: {
+      ...us.telemetry,
+      ...ws.telemetry,
+      headers: { ...expandEnv(us.telemetry?.headers, env), ...literalHeaders(ws.telemetry?.headers) },
+      captureMessageContent: us.telemetry?.captureMessageContent,
+    },
     sources,
   };
 }
@@ -339,3 +346,15 @@ export function referencedFileCap(root: string | undefined): number {
 
 /** How to raise the referenced-file cap, for too-large diagnostics. */
 export const RAISE_REFERENCED_FILE_CAP = 'make the file smaller, or raise limits.referencedFileBytes in .agentctl/config.yaml';
+
+/** Header values of the user's config may name environment variables (`${NAME}`): no secret sits in the file. */
+function expandEnv(headers: Record<string, string> | undefined, env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([k, v]) => [k, v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? '')]),
+  );
+}
+
+/** The workspace's header values as written; one that names a variable (`${NAME}`) is left out: a committed file reads no environment. */
+function literalHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([, v]) => !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v)));
+}
