@@ -22,13 +22,18 @@ export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
 
 /**
  * The price of `model`: its exact name, then without a gateway prefix ("openai/gpt-4o" → "gpt-4o"), then
- * the longest name it starts with ("gpt-4o-mini-2024-07-18" → "gpt-4o-mini"); in `prices`, then the defaults.
+ * the longest name it starts with ("gpt-4o-mini-2024-07-18" → "gpt-4o-mini"); each step in `prices`, then the defaults.
  */
 export function priceOf(model: string, prices: Readonly<Record<string, Price>> = {}): Price | undefined {
   const bare = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-  for (const table of [prices, DEFAULT_PRICES]) {
+  // Exact names in every table before any prefix: `gpt-4o` in your prices must not price `gpt-4o-mini`,
+  // which the defaults know by name.
+  const tables = [prices, DEFAULT_PRICES];
+  for (const table of tables) {
     const exact = own(table, model) ?? own(table, bare);
     if (exact) return exact;
+  }
+  for (const table of tables) {
     let best: string | undefined;
     for (const name of Object.keys(table)) if (bare.startsWith(name) && name.length > (best?.length ?? 0)) best = name;
     if (best) return table[best];
