@@ -176,6 +176,20 @@ describe('traces to an OTLP collector', () => {
     expect(result.stderr.match(/warning: traces of 1 run\(s\) were not sent: the collector at \S+ answered 503/g)).toHaveLength(1);
   });
 
+  it('a collector whose refusal quotes the credential: export --endpoint exits 3 and never prints the header value', async () => {
+    const cwd = await workspace();
+    expect((await agentctl(['run', 'triage', '-i', QUESTION], { cwd })).exitCode).toBe(0);
+    receiver.mode({ kind: 'status', status: 401, echoAuthorization: true });
+    // A plain token, not shaped like any secret the redactor knows: only knowing it is a header value hides it.
+    const token = 'Zq8vN3kLp0wX7rT2mB5c';
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: `authorization=${token}` };
+    const result = await agentctl(['export', '--format', 'otlp', '--endpoint'], { cwd, env });
+    expect(result.exitCode).toBe(3);
+    expect(receiver.requests.at(-1)?.headers.authorization).toBe(token);
+    expect(result.stderr).toContain('answered 401: {"code":14,"message":"invalid credentials: ***"}');
+    expect(result.stderr).not.toContain(token);
+  });
+
   it('a collector that never answers: the command ends within the OTLP timeout', async () => {
     const cwd = await workspace();
     receiver.mode({ kind: 'hang' });

@@ -33,7 +33,7 @@ export interface ReceivedRequest {
   spans: ReceivedSpan[];
 }
 
-export type ReceiverMode = { kind: 'ok' } | { kind: 'status'; status: number } | { kind: 'hang' };
+export type ReceiverMode = { kind: 'ok' } | { kind: 'status'; status: number; echoAuthorization?: boolean } | { kind: 'hang' };
 
 export interface OtlpReceiver {
   /** http://127.0.0.1:<port> (the base endpoint: /v1/traces is where traces go). */
@@ -135,7 +135,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       requests.push({ path: req.url ?? '', headers: req.headers, contentType, ...decoded });
       if (mode.kind === 'hang') return;
       if (mode.kind === 'status') {
-        res.writeHead(mode.status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 14, message: 'collector overloaded' }));
+        // Some collectors quote what they refused: the credential comes back in the answer's body.
+        const message = mode.echoAuthorization ? `invalid credentials: ${req.headers.authorization}` : 'collector overloaded';
+        res.writeHead(mode.status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 14, message }));
         return;
       }
       // An empty ExportTraceServiceResponse: full success.

@@ -172,11 +172,9 @@ export async function exportCommand(
   if (format !== 'jsonl' && format !== 'otlp') throw new UsageError(`unknown export format "${format}"`, { fix: 'use --format jsonl or --format otlp' });
   const filter = { agent: options.agent, since: options.since ? parseSince(options.since) : undefined };
   if (options.endpoint !== undefined && options.endpoint !== false) return exportToCollector(ctx, filter, options.endpoint, options.out);
-  // Contents (messages, tool arguments) go into OTLP spans only when the user opted in, as for sent traces.
-  const spanOptions = {
-    serviceName: ctx.env.OTEL_SERVICE_NAME || 'agentctl',
-    captureContent: ctx.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.toLowerCase() === 'true',
-  };
+  // The same service name and contents opt-in as sent traces (OTEL_* over the config); contents (messages,
+  // tool arguments) go into OTLP spans only when the user opted in. JSONL needs neither (nor the config).
+  const spanOptions = format === 'otlp' ? await otlpSpanOptions(ctx) : { serviceName: 'agentctl', captureContent: false };
   // Every chunk is redacted on its way out (to stdout and to --out alike); chunks end on a line or a span.
   const redactor = outputRedactor();
   const sink = options.out ? await openOutputFile(ctx.cwd, options.out, '--out') : streamSink(ctx.stdout);
@@ -222,6 +220,12 @@ export async function exportCommand(
  * `export --endpoint [url]`: the runs sent to the OTLP collector (the URL given, else OTEL_* and the
  * config's telemetry block), in batches; exit 3 when the collector cannot be reached or refuses a batch.
  */
+async function otlpSpanOptions(ctx: CliContext): Promise<{ serviceName: string; captureContent: boolean }> {
+  const [{ resolveTelemetry }, { openWorkspace }] = await Promise.all([import('../../core/telemetry/config.js'), import('../../core/workspace/open.js')]);
+  const settings = resolveTelemetry(ctx.env, openWorkspace(ctx.cwd, ctx.flags, ctx.env).config.telemetry);
+  return { serviceName: settings.serviceName, captureContent: settings.captureContent };
+}
+
 async function exportToCollector(ctx: CliContext, filter: RunFilter, endpoint: string | true, out: string | undefined): Promise<number> {
   if (out) throw new UsageError('--endpoint sends the traces; --out writes them to a file', { fix: 'use one of --endpoint and --out' });
   // Loaded only here: the config's YAML and the OTLP encoder are not for the other read commands.
@@ -246,11 +250,24 @@ async function exportToCollector(ctx: CliContext, filter: RunFilter, endpoint: s
       async () => ({ runs: 0, spans: 0, batches: 0 }),
     );
     note(ctx, `sent ${sent.spans} span(s) of ${sent.runs} run(s) to ${displayUrl(url)} in ${sent.batches} request(s)`);
+  } catch (error) {
+    // A collector's answer can echo what it was sent (a 401 quoting the token): header values never print.
+    throw masked(error, settings.secrets);
   } finally {
     cancellation.dispose();
   }
   const stopped = cancellation.stoppedBy;
   return stopped ? SIGNAL_EXIT_CODES[stopped] : 0;
+}
+
+/** `error` with every secret in its message and fix replaced by ***. */
+function masked(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error) || secrets.length === 0) return error;
+  const hide = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('***'), text);
+  error.message = hide(error.message);
+  const withFix = error as Error & { fix?: string };
+  if (typeof withFix.fix === 'string') withFix.fix = hide(withFix.fix);
+  return error;
 }
 
 /** "3 rated: 2 good, 1 bad (67% good)", or "-" when no run of the group was rated. */
