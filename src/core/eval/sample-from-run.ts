@@ -222,9 +222,16 @@ export async function addSampleFromRun(
   }
   const recorded = await answerOffline(session, agent, built.sample, run, events);
   const display = displayPath(session.workspace.root, datasetPath);
-  appendSample(datasetPath, display, built.sample);
   const pathOf = cassetteFiles(session.workspace.root, session.workspace.root);
+  const homeless = recorded.find((r) => pathOf(r.request.agent) === undefined);
+  if (homeless)
+    throw new CheckFailedError(`${homeless.request.agent} has no cassette, so the sample's model answers have nowhere to go and it would not pass offline`, {
+      fix: `add cassette: cassettes/default.yaml to ${homeless.request.agent}'s spec, then add the sample again`,
+    });
+  // The answers first: if the sample cannot be written after them, the cassette only holds answers no
+  // sample asks for yet; the other way round the sample set would hold a sample that misses offline.
   saveRecordings(recorded, pathOf, session.bind(agent).redactor);
+  appendSample(datasetPath, display, built.sample);
   const written = [...new Set(recorded.map((r) => pathOf(r.request.agent)).filter((p): p is string => p !== undefined))];
   return { ...built, run, datasetFile: display, cassetteFiles: written.map((p) => displayPath(session.workspace.root, p)) };
 }
