@@ -93,6 +93,17 @@ describe('prices', () => {
     expect(readFileSync(join(cwd, '.agentctl/prices.json'), 'utf8')).toBe(table);
   });
 
+  it('ls shows the price a run would use: the config prices: over the imported table', async () => {
+    const cwd = await workspace();
+    expect((await agentctl(['prices', 'import', repriced(cwd)], { cwd })).exitCode).toBe(0);
+    const config = join(cwd, '.agentctl/config.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}prices:\n  gpt-4o: { inputPerMTok: 7, outputPerMTok: 21 }\n`);
+    const one = await agentctl(['prices', 'ls', 'gpt-4o', '--json'], { cwd });
+    expect(JSON.parse(one.stdout).prices).toEqual({ 'gpt-4o': { inputPerMTok: 7, outputPerMTok: 21 } });
+    const all = JSON.parse((await agentctl(['prices', 'ls', '--json'], { cwd })).stdout);
+    expect(all.prices['gpt-4o']).toEqual({ inputPerMTok: 7, outputPerMTok: 21 });
+  });
+
   it('refuses a file over the size cap before reading it, and writes nothing', async () => {
     const cwd = await workspace();
     writeFileSync(join(cwd, 'huge.json'), Buffer.alloc(33 * 1024 * 1024, 0x20));

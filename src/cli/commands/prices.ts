@@ -1,7 +1,8 @@
 /** prices import, prices ls: the price table runs and `stats` count cost with, and where it came from. */
 import { resolve } from 'node:path';
-import { describePriceSource, importPriceFile, loadPriceTable } from '../../core/providers/price-table.js';
-import { DEFAULT_PRICES, priceOf } from '../../core/providers/prices.js';
+import { describePriceSource, effectivePrices, importPriceFile, loadPriceTable } from '../../core/providers/price-table.js';
+import { priceOf } from '../../core/providers/prices.js';
+import { openWorkspace } from '../../core/workspace/open.js';
 import { locateWorkspace } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
 import { nextStep } from '../present/next-step.js';
@@ -22,15 +23,20 @@ export async function pricesImportCommand(ctx: CliContext, file: string, options
 }
 
 export async function pricesLsCommand(ctx: CliContext, model: string | undefined, options: { json?: boolean }): Promise<number> {
-  const { source, prices } = loadPriceTable(locateWorkspace(ctx.cwd).stateDir);
-  // One model: the price a run would use for it (prefix and gateway-prefix matching included).
-  const rows = model === undefined ? Object.entries(prices) : [[model, priceOf(model, source.kind === 'imported' ? prices : DEFAULT_PRICES)] as const];
+  const workspace = openWorkspace(ctx.cwd, ctx.flags, ctx.env);
+  const { source, prices } = loadPriceTable(workspace.stateDir);
+  const overrides = workspace.config.prices;
+  // One model: the price a run would use for it — the config's prices, then the table, then the defaults
+  // (prefix and gateway-prefix matching included), exactly as runs look it up.
+  const rows =
+    model === undefined ? Object.entries({ ...prices, ...overrides }) : [[model, priceOf(model, effectivePrices(workspace.stateDir, overrides))] as const];
   const found = rows.filter((r): r is [string, NonNullable<(typeof r)[1]>] => r[1] !== undefined);
   if (options.json) {
     printJson(ctx, { source, prices: Object.fromEntries(found) });
     return model !== undefined && found.length === 0 ? 1 : 0;
   }
-  note(ctx, `price source: ${describePriceSource(source)}; USD per million tokens`);
+  const overridden = Object.keys(overrides).length;
+  note(ctx, `price source: ${describePriceSource(source)}${overridden ? `, ${overridden} set under prices: in the config` : ''}; USD per million tokens`);
   if (found.length === 0) {
     note(ctx, `no price for ${model}: its calls cost $0 — add it under prices: in .agentctl/config.yaml, or import a newer price file`);
     return 1;
