@@ -124,6 +124,13 @@ describe('agentctl release', () => {
     const reused = await json(['release', 'triage', '--to', 'canary', '--dry-run']);
     expect(statuses(reused.steps).slice(0, 2)).toEqual(['validate:ok', 'register:reused']);
     expect([count('transitions'), count('evals')]).toEqual(before);
+    // To prod the plan already knows the approval is missing (an eval cannot change that): it stops there,
+    // with the same fix the release gives, exit 1, and still writes nothing.
+    const toProd = await run(['release', 'triage', '--to', 'prod', '--dry-run']);
+    expect(toProd.exitCode).toBe(1);
+    expect(toProd.stdout).toMatch(/✗ gates +would stop here: prod approvals \(triage-lookup@0\.1\.0, triage@0\.1\.0\)/);
+    expect(toProd.stdout).toContain('agentctl approve triage@0.1.0 --with-deps');
+    expect([count('transitions'), count('evals'), count('approvals')]).toEqual([...before, 0]);
   });
 
   it('a failing eval stops the release before promote, with the failing run to look at', async () => {

@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import { buildBundle } from '../registry/bundle.js';
 import type { Stage } from '../registry/lifecycle.js';
 import { Registry } from '../registry/registry.js';
-import { loadWorkspaceSpecs, validateWorkspace } from '../spec/validate.js';
+import { loadWorkspaceSpecs, validateWorkspace, workspacePolicies } from '../spec/validate.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { failedStep, findAgentSpec, type ReleaseStep, stagesToTake } from './plan.js';
+import { gateFix, gatesDetail } from './fixes.js';
+import { failedStep, findAgentSpec, pendingGates, type ReleaseStep, stagesToTake } from './plan.js';
 import { publishRemote, signingKeyProblem } from './publish.js';
 
 export function planRelease(
@@ -55,6 +56,26 @@ export function planRelease(
     );
     steps.push({ step: 'eval', status: 'planned', ref, detail: `would run the sample set of ${ref} and of the sub-agents it locks` });
     const stages = stagesToTake(row, request.to);
+    // A registered version: the gates that do not hold now and an eval cannot change (approvals, budgets,
+    // policies) stop the plan here, with the same fix the release would give. The eval gate is left to the
+    // eval the release runs.
+    const pending = row
+      ? pendingGates(registry as Registry, row, stages, workspacePolicies(workspace.root, request.cwd), workspace.config.defaultPolicy).filter(
+          (g) => g.gate !== 'eval',
+        )
+      : [];
+    if (row && pending.length) {
+      steps.push({
+        step: 'gates',
+        status: 'failed',
+        ref,
+        stage: pending[0]?.stage,
+        detail: `would stop here: ${gatesDetail(pending)}`,
+        fix: gateFix(registry as Registry, row, pending, request.env, `agentctl release ${request.agent} --to ${request.to}`),
+        exitCode: 1,
+      });
+      return steps;
+    }
     steps.push({ step: 'gates', status: 'planned', ref, detail: stages.length ? `would check the gates of ${stages.join(', ')}` : 'nothing to check' });
     for (const stage of stages) steps.push({ step: 'promote', status: 'planned', ref, stage, detail: `would promote ${ref} to ${stage} (dependencies first)` });
     if (stages.length === 0) steps.push({ step: 'promote', status: 'reused', ref, stage: request.to, detail: `${ref} is already in ${row?.stage}` });

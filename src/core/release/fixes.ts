@@ -41,3 +41,10 @@ export function withGateFix(error: unknown, registry: Registry, ref: string, env
   const fix = gateFix(registry, row, failing(), env);
   return fix ? new CheckFailedError(error.message, { where: error.where, fix, code: error.code, cause: error }) : error;
 }
+
+/** One line: each stage and gate that does not hold, for which versions, with the first one's reason. */
+export function gatesDetail(pending: readonly PendingGate[]): string {
+  const groups = new Map<string, PendingGate[]>();
+  for (const p of pending) groups.set(`${p.stage} ${p.gate}`, [...(groups.get(`${p.stage} ${p.gate}`) ?? []), p]);
+  return [...groups].map(([key, ps]) => `${key} (${ps.map((p) => p.ref).join(', ')}): ${ps[0]?.detail.split(';')[0]}`).join(' · ');
+}

@@ -10,8 +10,8 @@ import type { VersionRow } from '../registry/registry.js';
 import type { AgentSession } from '../session/session.js';
 import { validateWorkspace, workspacePolicies } from '../spec/validate.js';
 import { resolveIdentity } from '../trust/identity.js';
-import { gateFix } from './fixes.js';
-import { agentsToEvaluate, failedStep, findAgentSpec, type PendingGate, pendingGates, type ReleaseStep, stagesToTake } from './plan.js';
+import { gateFix, gatesDetail } from './fixes.js';
+import { agentsToEvaluate, failedStep, findAgentSpec, pendingGates, type ReleaseStep, stagesToTake } from './plan.js';
 import { promoteVersion } from './promote.js';
 import { publishRemote, publishVersion, signingKeyProblem } from './publish.js';
 
@@ -198,13 +198,6 @@ export async function release(session: AgentSession, request: ReleaseRequest): P
     emit(failedStep('push', error, { ref }));
   }
   return done();
-}
-
-/** One line: each stage and gate that does not hold, for which versions, with the first one's reason. */
-function gatesDetail(pending: readonly PendingGate[]): string {
-  const groups = new Map<string, PendingGate[]>();
-  for (const p of pending) groups.set(`${p.stage} ${p.gate}`, [...(groups.get(`${p.stage} ${p.gate}`) ?? []), p]);
-  return [...groups].map(([key, ps]) => `${key} (${ps.map((p) => p.ref).join(', ')}): ${ps[0]?.detail.split(';')[0]}`).join(' · ');
 }
 
 /** One agent's sample set, through the session as `eval` runs it (the same defaults), as a step. */
