@@ -118,3 +118,16 @@ describe('new tool --from-mcp --call', () => {
     expect(spec).not.toContain(secret);
   });
 });
+
+describe('new tool --from-mcp with a name that is taken', () => {
+  it('refuses before writing anything, even for the tools whose names are free', async () => {
+    const cwd = scaffoldWorkspace();
+    mkdirSync(join(cwd, 'tools/get-sum'), { recursive: true });
+    writeFileSync(join(cwd, 'tools/get-sum/tool.yaml'), 'mine\n');
+    const error = await newFromMcp(context(cwd, false), undefined, { fromMcp: SERVER, tool: ['echo', 'get-sum'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain('"get-sum"');
+    expect(existsSync(join(cwd, 'tools/echo'))).toBe(false);
+    expect(readFileSync(join(cwd, 'tools/get-sum/tool.yaml'), 'utf8')).toBe('mine\n');
+  });
+});

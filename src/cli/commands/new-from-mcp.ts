@@ -4,7 +4,7 @@
  * of calls the user makes as mocks, and write one tools/<name>/tool.yaml per tool.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import type { McpServerRef } from '../../core/mcp/connect.js';
 import { describeServer, parseServerArgument } from '../../core/mcp/connect.js';
@@ -61,16 +61,22 @@ async function addTools(
   const listed = await guarded(server, 'list the tools of', (signal) => listMcpTools(server, signal));
   const chosen = await choose(ctx, listed, options, prompter, server);
   const taken = new Set(loadWorkspaceSpecs(workspace.root, ctx.cwd).workspace.flatMap((s) => (s.document ? [s.document.metadata.name] : [])));
-  const failures: string[] = [];
-  const written: { name: string; tool: string; sideEffects: SideEffects; file: string; mocks: number }[] = [];
-  for (const tool of chosen) {
+  // Every name is decided and checked before anything is asked, called or written: a clash (two server
+  // tools that map to one name, or a name the workspace has) leaves nothing behind.
+  const planned = chosen.map((tool) => {
     const toolName = name && chosen.length === 1 ? name : toolNameFor(tool.name, name ? `${name}-` : '');
-    const file = join(workspace.root, 'tools', toolName, 'tool.yaml');
-    if (taken.has(toolName) || existsSync(file)) {
-      throw new UsageError(`the name "${toolName}" (for the MCP tool "${tool.name}") is already used in this workspace`, {
-        fix: `choose a prefix: agentctl new tool <prefix> --from-mcp ${JSON.stringify(options.fromMcp)} --tool ${tool.name}`,
+    return { tool, toolName, file: join(workspace.root, 'tools', toolName, 'tool.yaml') };
+  });
+  for (const [i, p] of planned.entries()) {
+    if (taken.has(p.toolName) || existsSync(p.file) || planned.findIndex((q) => q.toolName === p.toolName) !== i) {
+      throw new UsageError(`the name "${p.toolName}" (for the MCP tool "${p.tool.name}") is already used in this workspace or by another chosen tool`, {
+        fix: `choose a prefix: agentctl new tool <prefix> --from-mcp ${JSON.stringify(options.fromMcp)} --tool ${p.tool.name}`,
       });
     }
+  }
+  const failures: string[] = [];
+  const specs: { toolName: string; file: string; text: string; tool: string; sideEffects: SideEffects; mocks: number }[] = [];
+  for (const { tool, toolName, file } of planned) {
     const hinted = sideEffectsFrom(tool.annotations);
     let { sideEffects, because } = hinted;
     if (ctx.interactive) {
@@ -84,11 +90,21 @@ async function addTools(
     }
     const mocks = await recordMocks(ctx, server, tool, toolName, sideEffects, callArgs, prompter, failures);
     const owner = options.owner ?? workspace.config.team;
-    mkdirSync(join(workspace.root, 'tools', toolName), { recursive: true });
-    writeFileSync(file, mcpToolYaml({ name: toolName, owner, listed: tool, server, sideEffects, because, mocks }));
-    taken.add(toolName);
-    written.push({ name: toolName, tool: tool.name, sideEffects, file: relative(ctx.cwd, file), mocks: mocks.length });
+    specs.push({
+      toolName,
+      file,
+      tool: tool.name,
+      sideEffects,
+      mocks: mocks.length,
+      text: mcpToolYaml({ name: toolName, owner, listed: tool, server, sideEffects, because, mocks }),
+    });
   }
+  // Written together at the end: a server that fails or hangs mid-way (an error above) wrote nothing.
+  const written = specs.map((spec) => {
+    mkdirSync(dirname(spec.file), { recursive: true });
+    writeFileSync(spec.file, spec.text);
+    return { name: spec.toolName, tool: spec.tool, sideEffects: spec.sideEffects, file: relative(ctx.cwd, spec.file), mocks: spec.mocks };
+  });
   if (options.json) printJson(ctx, { kind: 'tool', server: describeServer(server), written, failedCalls: failures });
   else {
     for (const w of written)
