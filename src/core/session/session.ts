@@ -281,7 +281,8 @@ export class AgentSession {
   async finishTelemetry(): Promise<string[]> {
     const traces = this.traces;
     this.traces = undefined;
-    return traces ? await traces.finish() : [];
+    // A cancelled command (Ctrl-C) does not wait for a slow collector: what is left is named in the warning.
+    return traces ? await traces.finish(this.signal) : [];
   }
 
   runExitCode(status: RunFinished['status']): number {

@@ -57,6 +57,25 @@ describe('TraceExporter', () => {
     }
   });
 
+  it('a cancelled command does not wait for a collector that never answers', async () => {
+    receiver = await startOtlpReceiver();
+    receiver.mode({ kind: 'hang' });
+    const registry = seeded(1);
+    try {
+      const settings = resolveTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '20000' });
+      const exporter = new TraceExporter({ ...settings, url: settings.url as string }, source(registry), { idleMs: 60_000 });
+      exporter.runEnded(seededId('01J', 0));
+      const cancel = new AbortController();
+      const started = Date.now();
+      setTimeout(() => cancel.abort(), 100);
+      const outcome = await exporter.shutdown(cancel.signal);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(outcome).toMatchObject({ sent: 0, unsent: 1, failure: 'the command was cancelled before they were sent' });
+    } finally {
+      registry.close();
+    }
+  });
+
   it('without an endpoint sends nothing and has no hook', async () => {
     const traces = new CommandTraces(resolveTelemetry({}), { flush: () => {}, run: () => ({}) as never, events: () => [] });
     expect(traces.onRunFinished).toBeUndefined();

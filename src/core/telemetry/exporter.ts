@@ -79,16 +79,22 @@ export class TraceExporter {
    * Sends what is queued and waits for it, at most the export timeout; what is still in flight then is
    * abandoned (and counted as not sent), so a hanging collector never holds the command longer.
    */
-  async shutdown(): Promise<TelemetryOutcome> {
+  /** `cancelled`: the user stopped the command (Ctrl-C): what is not sent by then is not waited for. */
+  async shutdown(cancelled?: AbortSignal): Promise<TelemetryOutcome> {
     this.kick();
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
+    const late = new Promise<'late' | 'cancelled'>((resolve) => {
+      if (cancelled?.aborted) return resolve('cancelled');
       timer = setTimeout(() => resolve('late'), this.settings.timeoutMs);
+      cancelled?.addEventListener('abort', () => resolve('cancelled'), { once: true });
     });
     const outcome = await Promise.race([this.chain.then(() => 'done' as const), late]);
     clearTimeout(timer);
-    if (outcome === 'late') {
-      this.failure ??= `no answer from the collector at ${displayUrl(this.settings.url)} in ${this.settings.timeoutMs} ms`;
+    if (outcome !== 'done') {
+      this.failure ??=
+        outcome === 'cancelled'
+          ? 'the command was cancelled before they were sent'
+          : `no answer from the collector at ${displayUrl(this.settings.url)} in ${this.settings.timeoutMs} ms`;
       this.stop.abort();
       await this.chain;
     }
@@ -126,10 +132,10 @@ export class CommandTraces {
   }
 
   /** Sends what is queued (at most the timeout) and returns the command's warnings, header values redacted. */
-  async finish(): Promise<string[]> {
+  async finish(cancelled?: AbortSignal): Promise<string[]> {
     const notes = [...this.settings.warnings];
     if (this.exporter) {
-      const warning = telemetryWarning(await this.exporter.shutdown(), this.startedAt);
+      const warning = telemetryWarning(await this.exporter.shutdown(cancelled), this.startedAt);
       if (warning) notes.push(warning);
     }
     return notes.map((note) => this.settings.secrets.reduce((text, secret) => text.split(secret).join('***'), note));
