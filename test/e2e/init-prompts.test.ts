@@ -2,34 +2,16 @@
  * `init`'s prompts in a real pseudo-terminal (tmux), with enquirer itself: an invalid agent name is
  * refused on Enter with the rule, the user corrects it, and init finishes with the next command.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN } from '../support/cli.js';
+import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!hasTmux && process.env.CI) throw new Error('tmux is required for the init prompt test under CI (apt-get install -y tmux)');
-const socket = `agentctl-init-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'init');
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'init', ...k);
-const type = (text: string) => tmux('send-keys', '-t', 'init', '-l', text);
+const { screen, keys, type, tmux, waitFor: waitForScreen, kill } = tmuxTerminal('init', { join: true });
 
-async function waitForScreen(text: string | RegExp, timeoutMs = 15_000): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const shown = screen();
-    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
-    if (Date.now() - started > timeoutMs) throw new Error(`"${text}" never appeared; the screen shows:\n${shown}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-afterEach(() => {
-  spawnSync('tmux', ['-L', socket, 'kill-server']);
-});
+afterEach(kill);
 
 describe.skipIf(!hasTmux)('init in a pseudo-terminal', () => {
   it('re-asks an invalid agent name with the rule, takes the corrected one and ends with the next command', async () => {

@@ -5,37 +5,18 @@
  * finished after a second reviewer approves, then `pull --verify`. It counts the user's own commands after
  * `init` (the goal: at most 5) and the machine time (under 2 minutes), and asserts every screen it reads.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentctl, BIN } from '../support/cli.js';
+import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!hasTmux && process.env.CI) throw new Error('tmux is required for the new-user test under CI (apt-get install -y tmux)');
-const socket = `agentctl-newuser-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 /** The visible screen plus the scrollback, so output that scrolled away is still read. */
-const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'user');
+const { tmux, keys, type, kill, waitFor: waitOn } = tmuxTerminal('user', { join: true, scrollback: 200 });
+const waitFor = (text: string | RegExp, timeoutMs = 30_000) => waitOn(text, timeoutMs);
 
-afterEach(() => {
-  spawnSync('tmux', ['-L', socket, 'kill-server']);
-});
-
-/** Waits until the screen (after `from` characters already read) shows `text`; returns the new part. */
-async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const shown = screen();
-    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
-    if (Date.now() - started > timeoutMs) throw new Error(`"${text}" never appeared; the screen shows:\n${shown}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'user', ...k);
-const type = (text: string) => tmux('send-keys', '-t', 'user', '-l', text);
+afterEach(kill);
 
 describe.skipIf(!hasTmux)('a new user, from nothing to a verified prod version', () => {
   it('init → playground (^F, ^S) → release --to prod → pull --verify in at most 5 commands', async () => {
@@ -170,6 +151,6 @@ describe.skipIf(!hasTmux)('a new user, from nothing to a verified prod version',
     const stats = await agentctl(['stats', '--json'], { cwd: ws, env: { XDG_CONFIG_HOME: join(home, '.config') } });
     expect(JSON.stringify(JSON.parse(stats.stdout))).toMatch(/"good":1/);
     // The shell goes before the temp folder it stands in is removed.
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    kill();
   }, 240_000);
 });

@@ -1,29 +1,13 @@
 /** The real playground in a real pseudo-terminal (tmux): type an input, see the answer and the span tree, quit. */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentctl, BIN } from '../support/cli.js';
+import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!hasTmux && process.env.CI) throw new Error('tmux is required for the playground test under CI (apt-get install -y tmux)');
-const socket = `agentctl-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', 'pg');
+const { tmux, screen, waitFor: waitForScreen, kill } = tmuxTerminal('pg');
 
-async function waitForScreen(text: string | RegExp, timeoutMs = 15_000): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const shown = screen();
-    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
-    if (Date.now() - started > timeoutMs) throw new Error(`"${text}" never appeared; the screen shows:\n${shown}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-afterEach(() => {
-  spawnSync('tmux', ['-L', socket, 'kill-server']);
-});
+afterEach(kill);
 
 describe.skipIf(!hasTmux)('playground in a pseudo-terminal', () => {
   it('answers, draws the span tree, and quits on Ctrl-C', async () => {
