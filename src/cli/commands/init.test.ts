@@ -2,42 +2,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { scripted } from '../../../test/support/prompter.js';
 import { tempDir } from '../../../test/support/workspace.js';
 import { readConfigFile } from '../../core/workspace/config.js';
 import type { CliContext } from '../context.js';
-import type { Prompter } from '../prompts.js';
 import { initCommand } from './init.js';
 
 function context(cwd: string, interactive: boolean, env: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: join(cwd, '.config') }): CliContext {
   return { cwd, flags: {}, env, interactive, stdout: new PassThrough(), stderr: new PassThrough() };
-}
-
-/**
- * A fake prompter: answers in order, and records every question it was asked. Like enquirer, a text
- * answer its `validate` rejects is not returned: the rule is recorded and the question asked again.
- */
-function scripted(answers: (string | boolean)[]): Prompter & { asked: string[]; rules: string[] } {
-  const asked: string[] = [];
-  const rules: string[] = [];
-  const next = (message: string) => {
-    asked.push(message);
-    if (answers.length === 0) throw new Error(`unexpected question: ${message}`);
-    return answers.shift();
-  };
-  return {
-    asked,
-    rules,
-    askText: async (message, _initial, validate) => {
-      for (;;) {
-        const answer = next(message) as string;
-        const verdict = validate ? validate(answer) : true;
-        if (verdict === true) return answer;
-        rules.push(verdict);
-      }
-    },
-    askSelect: async (message) => next(message) as string,
-    askConfirm: async (message) => next(message) as boolean,
-  };
 }
 
 describe('init', () => {

@@ -4,38 +4,16 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EVERYTHING_BIN, FILESYSTEM_BIN } from '../../../test/support/mcp-servers.js';
+import { scripted } from '../../../test/support/prompter.js';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
-import type { Prompter } from '../prompts.js';
 import { newFromMcp } from './new-from-mcp.js';
 
 const SERVER = `node ${EVERYTHING_BIN} stdio`;
 
 function context(cwd: string, interactive: boolean): CliContext {
   return { cwd, flags: {}, env: { XDG_CONFIG_HOME: join(cwd, '.config') }, interactive, stdout: new PassThrough(), stderr: new PassThrough() };
-}
-
-/** Answers in order and records the questions; a multi-select answer is a string[]. */
-function scripted(answers: (string | boolean | string[])[]): Prompter & { asked: string[] } {
-  const asked: string[] = [];
-  const next = (message: string) => {
-    asked.push(message);
-    if (answers.length === 0) throw new Error(`unexpected question: ${message}`);
-    return answers.shift();
-  };
-  return {
-    asked,
-    askText: async (message, _initial, validate) => {
-      const answer = next(message) as string;
-      const verdict = validate ? validate(answer) : true;
-      if (verdict !== true) throw new Error(`rejected: ${verdict}`);
-      return answer;
-    },
-    askSelect: async (message) => next(message) as string,
-    askConfirm: async (message) => next(message) as boolean,
-    askMultiSelect: async (message) => next(message) as string[],
-  };
 }
 
 describe('new tool --from-mcp on a terminal', () => {
