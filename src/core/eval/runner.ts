@@ -98,8 +98,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   const sampleAt = (i: number) => dataset.samples.at(tagged ? (tagged[i] as number) : i);
   const recorded: { request: ModelRequest; response: ModelResponse }[] = [];
   let provider = options.onRecorded ? recording(options.provider, (request, response) => recorded.push({ request, response })) : options.provider;
-  // Repeats exist to show flakiness: they must reach the model every time.
-  if ((options.cache ?? true) && repeat === 1) provider = cached(provider);
+  // Repeats exist to show flakiness: they must reach the model every time. A local provider answers
+  // at once: caching it would save nothing.
+  if ((options.cache ?? true) && repeat === 1 && !provider.local) provider = cached(provider);
   const log = options.log ?? openEventLog(registry, agent, [], { commitRunEnds: false });
   const evalId = newId();
   const startedAt = Date.now();

@@ -36,15 +36,23 @@ export interface RunMeta {
   startedAt: number;
 }
 
-/** Queued writes held at most before a commit whatever the timer says: a bound on memory, not a batch size. */
-export const MAX_PENDING = 50_000;
+/**
+ * Queued writes per commit when commits are on the timer (evals): about 150 samples. Queued rows that
+ * wait longer outlive the young generation and are promoted, and the promoted garbage, not the rows,
+ * is what grew an eval's memory with its size. A commit of appended rows is cheap (it rewrites the last
+ * pages of each index); it was random keys that made commits costly (migration 12).
+ */
+export const TIMER_BATCH = 2048;
+
+/** Sessions remembered as written: a bound, as each eval sample has its own. */
+const KNOWN_SESSIONS = 1024;
 
 /** Events per multi-row INSERT when a batch holds that many in a row. */
 const EVENT_ROWS = 32;
 
 export interface EventLogOptions {
   redact: Redactor;
-  /** Queued writes per transaction at most (default 4096; MAX_PENDING when commits are on a timer): bounds a transaction, not durability, which flushMs and run ends give. */
+  /** Queued writes per transaction at most (default 4096; TIMER_BATCH when commits are on a timer): bounds a transaction, not durability, which flushMs and run ends give. */
   batchSize?: number;
   /** Longest time an appended event waits before it is committed (default 50 ms; 250 ms when commits are on a timer). */
   flushMs?: number;
@@ -90,7 +98,7 @@ export class EventLog {
   ) {
     this.redactor = options.redact;
     const onTimer = options.commitRunEnds === false;
-    this.batchSize = options.batchSize ?? (onTimer ? MAX_PENDING : 4096);
+    this.batchSize = options.batchSize ?? (onTimer ? TIMER_BATCH : 4096);
     this.flushMs = options.flushMs ?? (onTimer ? 250 : 50);
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertEvents = db.prepare(
@@ -247,6 +255,8 @@ export class EventLog {
   private insertRun(meta: RunMeta): void {
     if (!this.sessions.has(meta.sessionId)) {
       this.insertSession.run(meta.sessionId, meta.agent, meta.startedAt, meta.actor);
+      // Forgetting one costs only an insert that does nothing (ON CONFLICT DO NOTHING).
+      if (this.sessions.size >= KNOWN_SESSIONS) this.sessions.clear();
       this.sessions.add(meta.sessionId);
     }
     this.insertRunRow.run(

@@ -55,6 +55,7 @@ export function createCassetteProvider(source: CassetteSource, advice: MissAdvic
   return {
     name: 'cassette',
     testDouble: false,
+    local: true,
     async complete(request, { onDelta }) {
       const cassette = source.cassetteFor(request.agent);
       const key = requestKey(request);

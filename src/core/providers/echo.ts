@@ -4,6 +4,7 @@ import { estimateUsage, type ModelProvider } from './types.js';
 export const echoProvider: ModelProvider = {
   name: 'echo',
   testDouble: true,
+  local: true,
   async complete(request, { onDelta }) {
     const last = [...request.messages].reverse().find((m) => m.role === 'user');
     const content = `(echo test double) ${last?.content ?? ''}`;

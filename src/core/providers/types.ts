@@ -79,6 +79,11 @@ export interface ModelProvider {
   readonly name: string;
   /** A stand-in for a real model (echo): the UI labels it as such. */
   readonly testDouble: boolean;
+  /**
+   * Answers from this machine, at once and at no cost (echo, a cassette): an eval does not cache its
+   * answers, which would only hold memory (and keep each answer alive long enough to be promoted).
+   */
+  readonly local?: boolean;
   /** Where requests go (a URL), for messages that name what did not answer. */
   readonly endpoint?: string;
   complete(request: ModelRequest, options: CompleteOptions): Promise<ModelResponse>;

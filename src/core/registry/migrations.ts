@@ -738,6 +738,48 @@ ${appendOnly('feedback')}
 `,
 };
 
+/**
+ * Spans kept in run order (issue 12): keyed by (run, span) in a WITHOUT ROWID table, an eval's spans go to
+ * the end of the table like its runs and events. Keyed by the random span id alone, each insert landed on
+ * a random page of the key's index: at 100,000 samples each commit rewrote most of that index into the
+ * WAL, and an eval took 30% longer than with the same rows appended. A span id is unique within its run
+ * (its trace); the guards are those of migrations 2 and 8 in one trigger, with the same messages.
+ */
+const spansByRun: Migration = {
+  version: 12,
+  name: 'spans-by-run',
+  sql: `
+DROP TRIGGER spans_no_replace;
+DROP TRIGGER spans_while_running;
+DROP TRIGGER spans_no_update;
+DROP TRIGGER spans_no_delete;
+DROP INDEX spans_by_run;
+ALTER TABLE spans RENAME TO spans_before_12;
+CREATE TABLE spans (
+  span_id TEXT NOT NULL,
+  run_id TEXT NOT NULL REFERENCES runs (run_id),
+  parent_span_id TEXT,
+  kind TEXT NOT NULL CHECK (kind IN ('agent', 'model', 'tool', 'sub-agent', 'policy', 'context')),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  attributes TEXT NOT NULL,
+  PRIMARY KEY (run_id, span_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO spans SELECT span_id, run_id, parent_span_id, kind, name, status, started_at, ended_at, attributes FROM spans_before_12;
+DROP TABLE spans_before_12;
+CREATE TRIGGER spans_insert_checks BEFORE INSERT ON spans
+BEGIN
+  SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM spans WHERE run_id = NEW.run_id AND span_id = NEW.span_id) THEN RAISE(IGNORE)
+    WHEN (SELECT status FROM runs WHERE run_id = NEW.run_id) IS NOT 'running' THEN RAISE(ABORT, 'the run is finished: no more spans')
+  END;
+END;
+${appendOnly('spans')}
+`,
+};
+
 export const MIGRATIONS: readonly Migration[] = [
   registry,
   eventLog,
@@ -750,4 +792,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pulledVersions,
   cheapAppends,
   feedback,
+  spansByRun,
 ];
