@@ -107,7 +107,7 @@ function runEvents(n, runId, at) {
  * all), then copied under new ids by SQL (the append-only triggers set aside for the copy), so 200,000
  * runs take seconds, not 200,000 commands.
  */
-async function seedRuns(root, runs) {
+export async function seedRuns(root, runs) {
   const { createRedactor, Registry } = await import('../dist/core/index.js');
   mkdirSync(join(root, '.agentctl'), { recursive: true });
   writeFileSync(join(root, '.agentctl/config.yaml'), 'team: team-bench\n');

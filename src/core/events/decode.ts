@@ -46,15 +46,27 @@ const DEFAULTS: Partial<Record<RuntimeEventType, Record<string, unknown>>> = {
 };
 
 export function decodeEvent(runId: string, row: EventRow, blobs: BlobStore): StoredEvent {
+  const { defaults, payload } = decodeEventFields(runId, row, blobs);
+  return { ...defaults, ...payload, type: row.type, runId, at: row.at, seq: row.seq } as StoredEvent;
+}
+
+/**
+ * What `decodeEvent` checks and reads, without building the event: its payload and the defaults of its
+ * type (the event is `{ ...defaults, ...payload, type, runId, at, seq }`). For a writer that lays the
+ * fields out itself (export: one object a line instead of two).
+ */
+export function decodeEventFields(
+  runId: string,
+  row: EventRow,
+  blobs: BlobStore,
+): { defaults: Readonly<Record<string, unknown>> | undefined; payload: Record<string, unknown> } {
   if (!TYPES.has(row.type)) {
     throw new EnvironmentError(`the event log holds an event of an unknown type "${row.type}" (run ${runId}, #${row.seq})`, {
       fix: 'it was probably written by a newer agentctl: upgrade agentctl',
       code: 'unknown-event',
     });
   }
-  const payload = decodePayload(row.payload, blobs);
-  const defaults = DEFAULTS[row.type as RuntimeEventType];
-  return { ...defaults, ...payload, type: row.type, runId, at: row.at, seq: row.seq } as StoredEvent;
+  return { defaults: DEFAULTS[row.type as RuntimeEventType], payload: decodePayload(row.payload, blobs) };
 }
 
 /** The event without its position: what the runtime emitted. */

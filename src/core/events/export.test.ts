@@ -54,4 +54,41 @@ describe('exportChunks', () => {
       registry.close();
     }
   });
+
+  it('a JSONL line is the run and the decoded event: defaults of old payloads, blobs, stray and __proto__ keys', () => {
+    const registry = seeded(1);
+    try {
+      const [first] = [...registry.runs.eachWithEvents({})];
+      const runId = first?.run.runId ?? '';
+      const last = first?.events.at(-1)?.seq ?? 0;
+      const blob = registry.blobs.put(Buffer.from(JSON.stringify({ content: 'big', toolCalls: [] })));
+      // Rows as an older agentctl (or a claim check) left them: written by hand, past the append-only triggers.
+      for (const { name } of registry.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'`).all() as { name: string }[])
+        registry.db.exec(`DROP TRIGGER ${name}`);
+      const add = registry.db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, NULL, ?)');
+      // An old run.started (no history/policies; one of them given), a payload carrying position keys and a
+      // "__proto__" key, a claim-checked payload, an old run.finished.
+      add.run(runId, last + 1, 'run.started', 1, JSON.stringify({ policies: ['p'], input: 'x' }));
+      add.run(runId, last + 2, 'tool.call', 2, '{"tool":"t","seq":7,"type":"x","runId":"r","at":3,"__proto__":{"a":1},"input":{}}');
+      add.run(runId, last + 3, 'model.response', 3, JSON.stringify({ $blob: blob, bytes: 10 }));
+      add.run(runId, last + 4, 'run.finished', 4, JSON.stringify({ status: 'succeeded', output: 'y' }));
+      const expected: string[] = [];
+      for (const { run, events } of registry.runs.eachWithEvents({})) {
+        for (const e of events) {
+          const { seq, runId: _r, type, at, ...rest } = e;
+          const head = { eventId: `${run.runId}.${seq}`, runId: run.runId, sessionId: run.sessionId, agent: run.agent, version: run.version, seq, type };
+          expected.push(JSON.stringify({ ...head, time: new Date(at).toISOString(), ...rest }));
+        }
+      }
+      const lines = [...exportJsonl(registry.runs, {})];
+      expect(lines).toEqual(expected);
+      expect(JSON.parse(lines.at(-4) ?? '')).toMatchObject({ seq: last + 1, history: [], policies: ['p'], input: 'x' });
+      expect(Object.keys(JSON.parse(lines.at(-3) ?? ''))).toContain('__proto__');
+      expect(JSON.parse(lines.at(-3) ?? '')).toMatchObject({ seq: last + 2, type: 'tool.call', tool: 't' });
+      expect(JSON.parse(lines.at(-2) ?? '')).toMatchObject({ content: 'big' });
+      expect(JSON.parse(lines.at(-1) ?? '')).toMatchObject({ fallback: null, modelErrors: [], output: 'y' });
+    } finally {
+      registry.close();
+    }
+  });
 });

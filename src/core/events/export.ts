@@ -4,35 +4,43 @@
  * Both stream: the log is read run by run (two queries for the whole export) and the text comes out in
  * chunks, so 200,000 runs take as little memory as 20.
  */
+
+import type { BlobStore } from '../registry/blobs.js';
 import { type OtlpDocument, type OtlpSpan, otlpDocument, otlpSpansOf, type SpanOptions, traceIdOf } from '../telemetry/spans.js';
-import type { StoredEvent } from './decode.js';
+import { decodeEventFields, type EventRow } from './decode.js';
 import type { RunFilter, RunRow, RunStore } from './run-store.js';
 
 export type ExportFormat = 'jsonl' | 'otlp';
 
 /** One JSONL line (without its newline) for each event, oldest run first. */
 export function* exportJsonl(runs: RunStore, filter: RunFilter): Generator<string> {
-  for (const { run, events } of runs.eachWithEvents(filter)) for (const event of events) yield jsonlLine(run, event);
+  for (const { events } of runs.eachWithEvents(filter, jsonlLine)) yield* events;
 }
 
-function jsonlLine(run: RunRow, event: StoredEvent): string {
+/**
+ * The line of one stored event: the run's fields, then what `...payloadOf(decodeEvent(row))` gives (the
+ * same keys, order and overrides), laid out straight from the row's payload. The export's hot path: the
+ * decoded event would be one more copy of every payload.
+ */
+function jsonlLine(run: RunRow, row: EventRow, blobs: BlobStore): string {
+  const { defaults, payload } = decodeEventFields(run.runId, row, blobs);
   const line: Record<string, unknown> = {
-    eventId: `${run.runId}.${event.seq}`,
+    eventId: `${run.runId}.${row.seq}`,
     runId: run.runId,
     sessionId: run.sessionId,
     agent: run.agent,
     version: run.version,
-    seq: event.seq,
-    type: event.type,
-    time: new Date(event.at).toISOString(),
+    seq: row.seq,
+    type: row.type,
+    time: new Date(row.at).toISOString(),
   };
-  // What `...payloadOf(event)` gives (the same keys, order and overrides) without copying the event twice:
-  // the export's hot path. A payload key "__proto__" stays a plain key, as a spread would keep it.
-  const fields = event as unknown as Record<string, unknown>;
-  for (const key in fields) {
+  // A decoded event has its type's defaults first (overridden in place by the payload's values).
+  if (defaults) for (const key in defaults) line[key] = Object.hasOwn(payload, key) ? payload[key] : defaults[key];
+  for (const key in payload) {
     if (key === 'seq' || key === 'runId' || key === 'type' || key === 'at') continue;
-    if (key === '__proto__') Object.defineProperty(line, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
-    else line[key] = fields[key];
+    // A payload key "__proto__" stays a plain key, as a spread would keep it.
+    if (key === '__proto__') Object.defineProperty(line, key, { value: payload[key], enumerable: true, writable: true, configurable: true });
+    else line[key] = payload[key];
   }
   return JSON.stringify(line);
 }
@@ -84,8 +92,8 @@ export function* otlpBatches(
 export function* exportChunks(runs: RunStore, filter: RunFilter, format: ExportFormat, chunkBytes = 64 * 1024, options: SpanOptions = {}): Generator<string> {
   let chunk = '';
   if (format === 'jsonl') {
-    for (const { run, events } of runs.eachWithEvents(filter)) {
-      for (const event of events) chunk += `${jsonlLine(run, event)}\n`;
+    for (const { events } of runs.eachWithEvents(filter, jsonlLine)) {
+      for (const line of events) chunk += `${line}\n`;
       if (chunk.length >= chunkBytes) {
         yield chunk;
         chunk = '';

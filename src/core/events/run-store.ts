@@ -222,7 +222,13 @@ export class RunStore {
    * events, one run at a time: two queries (runs, and their events in the same order) read side by side
    * in one snapshot, so an export of any size holds one run in memory and prepares two statements.
    */
-  *eachWithEvents(filter: RunFilter = {}): Generator<{ run: RunRow; events: StoredEvent[] }> {
+  eachWithEvents(filter?: RunFilter): Generator<{ run: RunRow; events: StoredEvent[] }>;
+  /** With `decode`: each event row turned into what the caller needs (export writes JSONL lines from the rows). */
+  eachWithEvents<E>(filter: RunFilter, decode: (run: RunRow, row: EventRow, blobs: BlobStore) => E): Generator<{ run: RunRow; events: E[] }>;
+  *eachWithEvents<E>(
+    filter: RunFilter = {},
+    decode?: (run: RunRow, row: EventRow, blobs: BlobStore) => E,
+  ): Generator<{ run: RunRow; events: (E | StoredEvent)[] }> {
     const { where, params } = runConditions(filter);
     const order = 'ORDER BY started_at DESC, run_id DESC LIMIT @limit';
     if (filter.limit !== undefined) params.limit = filter.limit;
@@ -243,10 +249,11 @@ export class RunStore {
     try {
       let next = events.next();
       for (const run of runs) {
-        const list: StoredEvent[] = [];
+        const list: (E | StoredEvent)[] = [];
         while (!next.done && next.value[0] === run.runId) {
           const [, seq, type, at, spanId, payload] = next.value;
-          list.push(decodeEvent(run.runId, { seq, type, at, spanId, payload }, this.blobs));
+          const row = { seq, type, at, spanId, payload };
+          list.push(decode ? decode(run, row, this.blobs) : decodeEvent(run.runId, row, this.blobs));
           next = events.next();
         }
         yield { run, events: list };
