@@ -32,7 +32,9 @@ export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH): string[] {
   const found: string[] = [];
   const top = realpathOrSelf(dir);
   const seen = new Set<string>([top]);
-  const walk = (current: string, depth: number): void => {
+  // `real` is `current`'s real path: a plain folder's is its parent's plus its name, so only links cost a
+  // realpath (1,000 tool folders took 1,000 realpath calls, each an lstat per path component).
+  const walk = (current: string, real: string, depth: number): void => {
     if (depth > maxDepth) return;
     let entries: import('node:fs').Dirent[];
     try {
@@ -45,17 +47,18 @@ export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH): string[] {
       const folder = entry.isDirectory() || (entry.isSymbolicLink() && isFolder(path));
       if (folder) {
         if (SKIP.has(entry.name) || entry.name.startsWith('.')) continue;
-        const real = realpathOrSelf(path);
+        const link = entry.isSymbolicLink();
+        const target = link ? realpathOrSelf(path) : join(real, entry.name);
         // A linked folder leading out of the tree is not walked: it is data (a knowledge folder), not specs.
-        if (entry.isSymbolicLink() && !isInside(top, real)) continue;
-        if (!seen.has(real)) {
-          seen.add(real);
-          walk(path, depth + 1);
+        if (link && !isInside(top, target)) continue;
+        if (!seen.has(target)) {
+          seen.add(target);
+          walk(path, target, depth + 1);
         }
       } else if (isSpecFileName(current, entry.name)) found.push(path);
     }
   };
-  walk(dir, 0);
+  walk(dir, top, 0);
   return found.sort();
 }
 

@@ -89,7 +89,9 @@ export function parseYamlSafely(file: string, source: string, maxBytes = MAX_SPE
       severity: 'error',
     });
   }
-  if (diagnostics.length === 0 || diagnostics.every((d) => d.code === 'duplicate-key')) diagnostics.push(...unsafeNodes(file, doc, at));
+  // An alias is written with `*` and a tag with `!`: a source with neither has no node to look for.
+  const mayBeUnsafe = source.includes('*') || source.includes('!');
+  if (mayBeUnsafe && (diagnostics.length === 0 || diagnostics.every((d) => d.code === 'duplicate-key'))) diagnostics.push(...unsafeNodes(file, doc, at));
   const onlyDuplicates = diagnostics.every((d) => d.code === 'duplicate-key');
   if (diagnostics.length > 0 && !(onlyDuplicates && options.continueAfterDuplicateKeys)) return { ok: false, diagnostics };
 
