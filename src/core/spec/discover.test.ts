@@ -25,6 +25,16 @@ describe('discoverSpecFiles', () => {
     expect(discoverSpecFiles(join(root, 'tools')).map((f) => f.slice(root.length))).toEqual(['/tools/a/tool.yaml', '/tools/b/c/tool.yaml']);
   });
 
+  it('lists each folder once per command when given the listings already read', () => {
+    const root = tree();
+    const listings = new Map();
+    const first = discoverSpecFiles(join(root, 'tools'), 8, listings);
+    mkdirSync(join(root, 'tools', 'late'));
+    writeFileSync(join(root, 'tools', 'late', 'tool.yaml'), 'x: 1\n');
+    expect(discoverSpecFiles(join(root, 'tools'), 8, listings)).toEqual(first);
+    expect(discoverSpecFiles(join(root, 'tools'))).toHaveLength(first.length + 1);
+  });
+
   it('walks a linked folder inside the tree once, skips one leading out, and ends on a link loop', () => {
     const root = tree();
     const outside = tree();
