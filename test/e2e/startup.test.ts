@@ -52,6 +52,16 @@ describe('start-up path', () => {
     for (const name of ['list', 'show', 'runs', 'history', 'templates', 'help']) expect(reaches(name), name).toBe(false);
   });
 
+  it('list reaches neither the YAML library nor zod: its redactor parses a config only when the config names a gateway', () => {
+    const chunks = join(packageRoot(), 'dist/chunks');
+    const own = readdirSync(chunks).filter((f) => f.startsWith('list-') && f.endsWith('.js'));
+    expect(own).toHaveLength(1);
+    const reached = [...staticGraph(join(chunks, own[0] as string)).files].map((g) => readFileSync(g, 'utf8')).join('\n');
+    expect(reached).toContain('src/core/registry/registry.ts');
+    expect(reached).not.toContain('node_modules/yaml/');
+    expect(reached).not.toContain('node_modules/zod/');
+  });
+
   it('loads the MCP SDK only where an MCP server is listed or called: no command reaches it through static imports', () => {
     const chunks = join(packageRoot(), 'dist/chunks');
     const sdk = readdirSync(chunks).filter(

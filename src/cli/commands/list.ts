@@ -18,11 +18,10 @@ export async function listCommand(ctx: CliContext, options: Omit<ListFilter, 'st
     // printJson's key-based redaction (a replacer called for every value: a quarter of the printing time over
     // 10,000 versions) cannot change these rows, whose keys are fixed and none secret-like; the text is still
     // redacted whole, as every print is.
-    const text = JSON.stringify(
-      rows.map((r) => ({ ...r, usedBy: usage.get(`${r.name}@${r.version}`) ?? 0 })),
-      null,
-      2,
-    );
+    // The rows are this command's own: each gets its count in place rather than being copied (10,000 copies
+    // were a tenth of the command, most of it garbage collection).
+    for (const r of rows as (VersionRow & { usedBy?: number })[]) r.usedBy = usage.get(`${r.name}@${r.version}`) ?? 0;
+    const text = JSON.stringify(rows, null, 2);
     printText(ctx, `${text}\n`);
     return 0;
   }

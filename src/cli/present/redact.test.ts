@@ -27,6 +27,27 @@ describe('environmentSecrets', () => {
     expect(redacted).toBe('401 {"error":"bad key [REDACTED]"} [REDACTED] [REDACTED]');
   });
 
+  it('reads a gateway key spelled with an escape, and keeps the headers of the right type when another is wrong', () => {
+    const root = mkdtempSync(join(tmpdir(), 'agentctl-redact-'));
+    mkdirSync(join(root, '.agentctl'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax, not a template
+    writeFileSync(join(root, '.agentctl', 'config.yaml'), '"g\\x61teway":\n  apiKeyEnv: ESCAPED_KEY\n  headers:\n    x-a: "${HDR}"\n    x-b: [1, 2]\n');
+    const env = { XDG_CONFIG_HOME: join(root, 'none'), ESCAPED_KEY: 'escaped-value-12345', HDR: 'hdr-value-0123456789' };
+    expect(environmentSecrets(env, root)).toEqual(expect.arrayContaining(['escaped-value-12345', 'hdr-value-0123456789']));
+  });
+
+  it('reads the user config too, and names nothing from a config that never says gateway', () => {
+    const root = mkdtempSync(join(tmpdir(), 'agentctl-redact-'));
+    mkdirSync(join(root, '.agentctl'));
+    mkdirSync(join(root, 'xdg', 'agentctl'), { recursive: true });
+    writeFileSync(join(root, '.agentctl', 'config.yaml'), 'team: t\napiKeyEnv: NOT_A_GATEWAY_SETTING\n');
+    writeFileSync(join(root, 'xdg', 'agentctl', 'config.yaml'), 'gateway:\n  apiKeyEnv: USER_KEY\n');
+    const env = { XDG_CONFIG_HOME: join(root, 'xdg'), USER_KEY: 'user-key-value-9876', NOT_A_GATEWAY_SETTING: 'plain-value-1234' };
+    const secrets = environmentSecrets(env, root);
+    expect(secrets).toContain('user-key-value-9876');
+    expect(secrets).not.toContain('plain-value-1234');
+  });
+
   it('does not fail on a broken config', () => {
     const root = mkdtempSync(join(tmpdir(), 'agentctl-redact-'));
     mkdirSync(join(root, '.agentctl'));

@@ -5,8 +5,10 @@
  * AGENTCTL_REMOTE_*_PASSWORD/_TOKEN, AGENTCTL_SIGNING_KEY_PEM, and any variable named like a secret.
  * Built once, on first print, because reading the config costs a file read or two.
  */
+import { createRequire } from 'node:module';
 import { createRedactor, type Redactor } from '../../core/events/redact.js';
-import { type ConfigFile, readConfigFile, userConfigPath } from '../../core/workspace/config.js';
+import { readUserText } from '../../core/util/read-file.js';
+import { MAX_CONFIG_BYTES, userConfigPath } from '../../core/workspace/user-config.js';
 import { findWorkspaceRoot, workspacePaths } from '../../core/workspace/workspace.js';
 
 /** Variables whose value is a secret by their name alone (OPENAI_API_KEY, GITHUB_TOKEN, AGENTCTL_REMOTE_X_PASSWORD, …). */
@@ -17,21 +19,20 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export function environmentSecrets(env: NodeJS.ProcessEnv, cwd: string): string[] {
   const names = new Set(['AGENTCTL_GATEWAY_KEY', 'AGENTCTL_SIGNING_KEY_PEM']);
   for (const name of Object.keys(env)) if (SECRET_VARIABLE.test(name)) names.add(name);
-  const configs: ConfigFile[] = [];
+  const configs: GatewaySecrets[] = [];
   const tryRead = (path: string) => {
-    try {
-      configs.push(readConfigFile(path));
-    } catch {
-      // unreadable or invalid: the command itself says so
-    }
+    const read = readUserText(path, { maxBytes: MAX_CONFIG_BYTES });
+    // Unreadable or invalid: the command itself says so.
+    const gateway = read.ok ? gatewayOf(read.text) : undefined;
+    if (gateway) configs.push(gateway);
   };
   const root = findWorkspaceRoot(cwd);
   if (root) tryRead(workspacePaths(root).configPath);
   tryRead(userConfigPath(env));
   const values: string[] = [];
-  for (const config of configs) {
-    if (config.gateway?.apiKeyEnv) names.add(config.gateway.apiKeyEnv);
-    for (const template of Object.values(config.gateway?.headers ?? {})) {
+  for (const gateway of configs) {
+    if (gateway.apiKeyEnv) names.add(gateway.apiKeyEnv);
+    for (const template of Object.values(gateway.headers)) {
       const resolved = template.replace(REFERENCE, (_, name: string) => {
         names.add(name);
         return env[name] ?? '';
@@ -44,6 +45,35 @@ export function environmentSecrets(env: NodeJS.ProcessEnv, cwd: string): string[
     if (value) values.push(value, ...value.split(/\r?\n/).filter((line) => line.length >= 16));
   }
   return values;
+}
+
+interface GatewaySecrets {
+  apiKeyEnv?: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The two settings of a config that name secrets (gateway.apiKeyEnv, gateway.headers), read loosely: a
+ * value of the wrong type is skipped, never the whole file, so this redacts at least what the checked config
+ * names. A text that never says `gateway` (nor escapes a character that could spell it) has neither, and is
+ * not parsed: `list` and the other read commands then load no YAML library at all.
+ */
+function gatewayOf(text: string): GatewaySecrets | undefined {
+  if (!text.includes('gateway') && !text.includes('\\')) return undefined;
+  let value: unknown;
+  try {
+    // Loaded on demand, synchronously: the redactor is built on the first print, which cannot wait.
+    const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    // No aliases (maxAliasCount 0 throws on one): the checked config refuses them too.
+    value = yaml.parseDocument(text, { uniqueKeys: true, strict: true }).toJS({ maxAliasCount: 0 });
+  } catch {
+    return undefined;
+  }
+  const gateway = (value as { gateway?: unknown } | null)?.gateway;
+  if (gateway === null || typeof gateway !== 'object') return undefined;
+  const { apiKeyEnv, headers } = gateway as { apiKeyEnv?: unknown; headers?: unknown };
+  const strings = Object.entries(headers !== null && typeof headers === 'object' ? headers : {}).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return { apiKeyEnv: typeof apiKeyEnv === 'string' ? apiKeyEnv : undefined, headers: Object.fromEntries(strings) };
 }
 
 let shared: Redactor | undefined;

@@ -61,7 +61,8 @@ export function buildBundle(spec: LoadedSpec & { document: SpecDocument }): Buil
   const contents = new Map<Digest, Buffer>();
   const evidence = doc.kind === 'Agent' ? evidenceFiles(base, doc) : [];
   const paths = [...new Set([...referencedFiles(doc), ...evidence].map(normalizeRef))].sort();
-  const maxBytes = referencedFileCap(findWorkspaceRoot(base));
+  // The cap comes from the workspace config: looked up only when there is a file to read.
+  const maxBytes = paths.length > 0 ? referencedFileCap(findWorkspaceRoot(base)) : 0;
   const files = paths.map((path) => {
     const read = readUserFile(resolve(base, path), { maxBytes, raise: RAISE_REFERENCED_FILE_CAP });
     if (!read.ok) {

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { EnvironmentError } from '../errors.js';
-import { userConfigPath } from '../workspace/config.js';
+import { userConfigPath } from '../workspace/user-config.js';
 
 export interface StoredLogin {
   /** host[:port] of the registry, the file's key. */

@@ -6,7 +6,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CheckFailedError, EnvironmentError } from '../errors.js';
-import { userConfigPath } from '../workspace/config.js';
+import { userConfigPath } from '../workspace/user-config.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const PREDICATE_TYPE = 'https://agentctl.dev/attestations/release/v1';

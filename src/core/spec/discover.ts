@@ -1,7 +1,13 @@
 /** Finding spec files: agents/<name>/agent.yaml, tools/<name>/tool.yaml, policies/*.yaml. */
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+
+/**
+ * Folder listings already read in this command, by path: `register tools` lists tools/ as part of the
+ * workspace and again as the folder named, and 1,000 tool folders made 2,000 readdir calls.
+ */
+export type Listings = Map<string, Dirent[]>;
 
 const SKIP = new Set(['node_modules', '.git', '.agentctl', 'dist']);
 const MAX_DEPTH = 8;
@@ -15,10 +21,10 @@ function isSpecFileName(dir: string, name: string): boolean {
  * A workspace's specs live in its conventional folders only (agents/, tools/, policies/), so fixtures
  * or vendored files elsewhere in the tree are never picked up by accident.
  */
-export function workspaceSpecFiles(root: string): string[] {
+export function workspaceSpecFiles(root: string, listings?: Listings): string[] {
   return ['agents', 'tools', 'policies'].flatMap((folder) => {
     const dir = join(root, folder);
-    return existsSync(dir) ? discoverSpecFiles(dir, folder === 'policies' ? 0 : 1) : [];
+    return existsSync(dir) ? discoverSpecFiles(dir, folder === 'policies' ? 0 : 1, listings) : [];
   });
 }
 
@@ -28,39 +34,45 @@ export function workspaceSpecFiles(root: string): string[] {
  * reports what they are, or where a link leads (see load.ts). Linked folders are followed when they stay
  * inside `dir`'s tree, once each.
  */
-export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH): string[] {
+export function discoverSpecFiles(dir: string, maxDepth = MAX_DEPTH, listings: Listings = new Map()): string[] {
   const found: string[] = [];
   const top = realpathOrSelf(dir);
   const seen = new Set<string>([top]);
-  const walk = (current: string, depth: number): void => {
+  // `real` is `current`'s real path: a plain folder's is its parent's plus its name, so only links cost a
+  // realpath (1,000 tool folders took 1,000 realpath calls, each an lstat per path component).
+  const walk = (current: string, real: string, depth: number): void => {
     if (depth > maxDepth) return;
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = readdirSync(current, { withFileTypes: true });
-    } catch {
-      return;
+    let entries = listings.get(current);
+    if (!entries) {
+      try {
+        entries = readdirSync(current, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      listings.set(current, entries);
     }
     for (const entry of entries) {
       const path = join(current, entry.name);
       const folder = entry.isDirectory() || (entry.isSymbolicLink() && isFolder(path));
       if (folder) {
         if (SKIP.has(entry.name) || entry.name.startsWith('.')) continue;
-        const real = realpathOrSelf(path);
+        const link = entry.isSymbolicLink();
+        const target = link ? realpathOrSelf(path) : join(real, entry.name);
         // A linked folder leading out of the tree is not walked: it is data (a knowledge folder), not specs.
-        if (entry.isSymbolicLink() && !isInside(top, real)) continue;
-        if (!seen.has(real)) {
-          seen.add(real);
-          walk(path, depth + 1);
+        if (link && !isInside(top, target)) continue;
+        if (!seen.has(target)) {
+          seen.add(target);
+          walk(path, target, depth + 1);
         }
       } else if (isSpecFileName(current, entry.name)) found.push(path);
     }
   };
-  walk(dir, 0);
+  walk(dir, top, 0);
   return found.sort();
 }
 
 /** Expands the paths a user gave (files or folders) into spec files; a missing path is a usage error. */
-export function expandSpecPaths(cwd: string, paths: readonly string[]): string[] {
+export function expandSpecPaths(cwd: string, paths: readonly string[], listings?: Listings): string[] {
   const out = new Set<string>();
   for (const path of paths) {
     const absolute = resolve(cwd, path);
@@ -71,7 +83,7 @@ export function expandSpecPaths(cwd: string, paths: readonly string[]): string[]
       });
     }
     if (statSync(absolute).isDirectory()) {
-      const files = discoverSpecFiles(absolute);
+      const files = discoverSpecFiles(absolute, MAX_DEPTH, listings);
       if (files.length === 0) {
         throw new UsageError(`no spec files in ${path}`, {
           where: absolute,

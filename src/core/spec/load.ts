@@ -15,16 +15,21 @@ export interface LoadedSpec {
   absolutePath: string;
   document?: SpecDocument;
   parsed?: ParsedYaml;
+  /** The text that was parsed, when the file could be read: scanned for secrets without reading it again. */
+  source?: string;
   diagnostics: Diagnostic[];
 }
 
 /** `root`: a spec reached through a symbolic link must still be inside it (a link leading out is reported). */
 export function loadSpecFile(absolutePath: string, displayPath: string, root?: string): LoadedSpec {
   const base = { file: displayPath, absolutePath };
-  // What the file is comes first (a link to /dev/zero is a device), then where a link leads.
-  const special = checkUserFile(absolutePath, { maxBytes: Number.MAX_SAFE_INTEGER });
-  const leadsOut = special?.code === 'special-file' || root === undefined ? undefined : linkProblem(root, absolutePath);
-  if (leadsOut) return { ...base, diagnostics: [{ file: displayPath, line: 1, col: 1, path: '', ...leadsOut, severity: 'error' }] };
+  // For a link, what the file is comes first (a link to /dev/zero is a device), then where the link leads.
+  // A file that is no link needs neither check here: reading it checks its type (one stat a file, not three).
+  if (root !== undefined && isSymlink(absolutePath)) {
+    const special = checkUserFile(absolutePath, { maxBytes: Number.MAX_SAFE_INTEGER });
+    const leadsOut = special?.code === 'special-file' ? undefined : linkProblem(root, absolutePath);
+    if (leadsOut) return { ...base, diagnostics: [{ file: displayPath, line: 1, col: 1, path: '', ...leadsOut, severity: 'error' }] };
+  }
   const read = readUserText(absolutePath, {
     maxBytes: MAX_SPEC_BYTES,
     raise: 'move large content (knowledge, datasets) into referenced files, or split the spec',
@@ -37,7 +42,7 @@ export function loadSpecFile(absolutePath: string, displayPath: string, root?: s
 }
 
 export function parseSpecSource(source: string, absolutePath: string, displayPath: string): LoadedSpec {
-  const base = { file: displayPath, absolutePath };
+  const base = { file: displayPath, absolutePath, source };
   const result = parseYamlSafely(displayPath, source, MAX_SPEC_BYTES, { continueAfterDuplicateKeys: true });
   if (!result.ok) return { ...base, diagnostics: result.diagnostics };
   const loaded = checkDocument(result.parsed, base, displayPath);
@@ -45,7 +50,7 @@ export function parseSpecSource(source: string, absolutePath: string, displayPat
   return result.diagnostics.length === 0 ? loaded : { ...loaded, document: undefined, diagnostics: [...result.diagnostics, ...loaded.diagnostics] };
 }
 
-function checkDocument(parsed: ParsedYaml, base: { file: string; absolutePath: string }, displayPath: string): LoadedSpec {
+function checkDocument(parsed: ParsedYaml, base: { file: string; absolutePath: string; source: string }, displayPath: string): LoadedSpec {
   const value = parsed.value as Record<string, unknown> | null;
 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

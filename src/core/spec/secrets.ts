@@ -40,13 +40,17 @@ export function secretDiagnostics(file: string, text: string): Diagnostic[] {
 export function specSecretDiagnostics(spec: LoadedSpec): Diagnostic[] {
   if (!spec.document) return [];
   const base = dirname(spec.absolutePath);
-  const maxBytes = referencedFileCap(findWorkspaceRoot(base));
   const out: Diagnostic[] = [];
+  // The cap comes from the workspace config: looked up only when there is a file to read.
+  let maxBytes: number | undefined;
   const scan = (absolute: string, shown: string) => {
+    maxBytes ??= referencedFileCap(findWorkspaceRoot(base));
     const read = readUserText(absolute, { maxBytes });
     if (read.ok) out.push(...secretDiagnostics(shown, read.text));
   };
-  scan(spec.absolutePath, spec.file);
+  // The spec's own text as it was parsed (what the digest is built from), not a second read of the file.
+  if (spec.source !== undefined) out.push(...secretDiagnostics(spec.file, spec.source));
+  else scan(spec.absolutePath, spec.file);
   const shownBase = dirname(spec.file);
   for (const ref of new Set(referencedFiles(spec.document))) {
     const absolute = resolve(base, ref);

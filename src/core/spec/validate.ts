@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { displayPath } from '../workspace/workspace.js';
 import { countErrors, type Diagnostic, sortDiagnostics } from './diagnostics.js';
-import { expandSpecPaths, workspaceSpecFiles } from './discover.js';
+import { expandSpecPaths, type Listings, workspaceSpecFiles } from './discover.js';
 import { type LoadedSpec, loadSpecFile } from './load.js';
 import { checkReferences, type KnownVersion } from './references.js';
 import type { PolicyDocument } from './schema.js';
@@ -41,10 +41,11 @@ export interface WorkspaceSpecs {
 /** Loads every workspace spec once, and picks out the targets among them (or loads targets outside it). */
 export function loadWorkspaceSpecs(root: string, cwd: string, paths: readonly string[] = []): WorkspaceSpecs {
   const load = (absolute: string) => loadSpecFile(absolute, displayPath(root, absolute), root);
-  const workspace = workspaceSpecFiles(root).map(load);
+  const listings: Listings = new Map();
+  const workspace = workspaceSpecFiles(root, listings).map(load);
   if (paths.length === 0) return { workspace, targets: workspace };
   const byPath = new Map(workspace.map((s) => [s.absolutePath, s]));
-  const targets = expandSpecPaths(cwd, paths).map((absolute) => byPath.get(resolve(absolute)) ?? load(absolute));
+  const targets = expandSpecPaths(cwd, paths, listings).map((absolute) => byPath.get(resolve(absolute)) ?? load(absolute));
   return { workspace, targets };
 }
 

@@ -40,6 +40,15 @@ describe('parseYamlSafely', () => {
     expect(result.diagnostics.map((d) => d.code)).toContain('custom-tag');
   });
 
+  it('finds a lone alias or a standard-looking custom tag, and lets `*` and `!` inside strings through', () => {
+    const alias = parseYamlSafely('a.yaml', 'a: &x 1\nb: *x\n');
+    expect(alias.ok ? [] : alias.diagnostics.map((d) => [d.code, d.line])).toEqual([['yaml-alias', 2]]);
+    const tagged = parseYamlSafely('a.yaml', 'a: !!set { x }\n');
+    expect(tagged.ok ? [] : tagged.diagnostics.map((d) => d.code)).toContain('custom-tag');
+    const plain = parseYamlSafely('a.yaml', 'glob: "src/*.ts"\nsay: "hi!"\n');
+    expect(plain.ok && plain.parsed.value).toEqual({ glob: 'src/*.ts', say: 'hi!' });
+  });
+
   it('caps the size before parsing', () => {
     const result = parseYamlSafely('big.yaml', `a: "${'x'.repeat(MAX_SPEC_BYTES)}"\n`);
     expect(result.ok).toBe(false);

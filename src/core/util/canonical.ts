@@ -6,11 +6,22 @@ export function canonicalJson(value: unknown): string {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in canonical JSON');
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Plain loops and string appends: the entries/filter/sort/map/join chain was a tenth of registering
+  // 1,000 versions. The output is the same: keys in code-unit order (sort()'s default), undefined left out.
+  if (Array.isArray(value)) {
+    let out = '[';
+    // A hole in a sparse array stays empty, as map() and join() left it.
+    for (let i = 0; i < value.length; i++) out += `${i === 0 ? '' : ','}${i in value ? canonicalJson(value[i] === undefined ? null : value[i]) : ''}`;
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 export type Digest = `sha256:${string}`;

@@ -2,7 +2,7 @@
  * Configuration: flags > AGENTCTL_* env > workspace .agentctl/config.yaml > user config (XDG) > defaults.
  * Each resolved value remembers where it came from, so `agentctl doctor` can say why a value is what it is.
  */
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { EnvironmentError } from '../errors.js';
@@ -147,10 +147,7 @@ export interface ConfigFlags {
   provider?: string | undefined;
 }
 
-export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'agentctl', 'config.yaml');
-}
+export { userConfigPath } from './user-config.js';
 
 /**
  * Configs parsed in this process, by path, with the text they were parsed from: the file is read each

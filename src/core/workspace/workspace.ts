@@ -4,11 +4,14 @@
  * read commands such as `list` start fast.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NoWorkspaceError } from '../errors.js';
 import type { ResolvedConfig } from './config.js';
 
 export const STATE_DIR = '.agentctl';
+
+/** A `.` or `..` segment, or a doubled separator: the paths that relative() would normalise. */
+const ODD_SEGMENT = /(?:^|[\\/])\.\.?(?:[\\/]|$)|[\\/]{2}/;
 
 export interface Workspace {
   root: string;
@@ -52,6 +55,11 @@ export function locateWorkspace(cwd: string): WorkspacePaths {
 
 /** A path as the user should see it: relative to the workspace root, with forward slashes. */
 export function displayPath(root: string, absolute: string): string {
+  // A path below the root as written (no `.` or `..` segment, no doubled separator) is the root and a tail:
+  // no need for relative(), which resolves both paths (a twentieth of registering 1,000 specs).
+  const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
+  if (isAbsolute(root) && absolute.startsWith(prefix) && !absolute.endsWith(sep) && !ODD_SEGMENT.test(absolute))
+    return absolute.slice(prefix.length).split(sep).join('/');
   const rel = relative(root, absolute);
   return rel.startsWith('..') ? absolute : rel.split(sep).join('/');
 }
