@@ -22,15 +22,24 @@ function code(sql: string): string {
   return sql.replace(/--[^\n]*/g, '');
 }
 
-/** Every table, index and trigger the migrations leave behind (a later DROP removes an earlier CREATE). */
+/**
+ * Every table, index and trigger the migrations leave behind (a later DROP removes an earlier CREATE).
+ * An object a migration rebuilds (dropped and created again, or a table renamed away and created again
+ * under its name) keeps the migration that first created it: older registries have it too, so it is no
+ * evidence that the rebuilding migration ran (that evidence is what the migration creates anew).
+ */
 export function expectedSchemaObjects(migrations: readonly Migration[] = MIGRATIONS): SchemaObject[] {
   const objects = new Map<string, SchemaObject>();
   for (const migration of migrations) {
+    const rebuilt = new Map<string, SchemaObject>();
     for (const match of code(migration.sql).matchAll(/\b(CREATE|DROP)\s+(?:UNIQUE\s+)?(TABLE|INDEX|TRIGGER)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)/gi)) {
       const [, verb = '', type = '', name = ''] = match;
       const key = `${type.toLowerCase()} ${name}`;
-      if (verb.toUpperCase() === 'DROP') objects.delete(key);
-      else objects.set(key, { type: type.toLowerCase() as SchemaObject['type'], name, migration: migration.version });
+      const earlier = objects.get(key) ?? rebuilt.get(key);
+      if (verb.toUpperCase() === 'DROP') {
+        if (earlier) rebuilt.set(key, earlier);
+        objects.delete(key);
+      } else objects.set(key, earlier ?? { type: type.toLowerCase() as SchemaObject['type'], name, migration: migration.version });
     }
   }
   return [...objects.values()];

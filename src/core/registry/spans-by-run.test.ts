@@ -3,8 +3,12 @@
  * schema-11 database and on a schema-12 one (accepted, ignored or refused with the same message), except
  * that a span id is now unique within its run, not across all runs; an upgrade keeps every span.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 
 function schema(upTo: number): Database.Database {
@@ -84,5 +88,20 @@ describe('migration 12: spans in run order', () => {
       'spans_no_update',
     ]);
     expect(() => db.exec(span('late', 'R1'))).toThrow(/the run is finished: no more spans/);
+  });
+
+  it('opening a schema-11 registry file upgrades it (the rebuilt spans table is no sign of tampering)', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'agentctl-spans-')), 'registry.db');
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    for (const m of MIGRATIONS.filter((m) => m.version <= 11)) old.exec(m.sql);
+    old.pragma('user_version = 11');
+    old.exec(`INSERT INTO sessions VALUES ('S', 'a', 0, 'u'); ${run('R1')}; ${span('a1', 'R1')}`);
+    old.close();
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(12);
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'spans_insert_checks'`).pluck().get()).toBe(1);
+    expect(db.prepare('SELECT span_id FROM spans').pluck().all()).toEqual(['a1']);
+    db.close();
   });
 });

@@ -9,9 +9,13 @@
  * every scaffold and on a list of edge cases), so a spec's digest does not depend on which path read it.
  */
 
-/** Characters whose meaning the subset leaves to the library (control characters, indicators, escapes). */
+/**
+ * Characters whose meaning the subset leaves to the library: control characters, indicators, escapes, and
+ * the Unicode spaces that trim() takes for whitespace but YAML keeps as text (a key's value ending in a
+ * no-break space is that text, not a trimmed one).
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
-const OUTSIDE = /[\t\r&*!|>\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]/;
+const OUTSIDE = /[\t\r&*!|>\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 const PLAIN_KEY = /^([A-Za-z_][A-Za-z0-9_./-]*):(?= |$)/;
 const QUOTED_KEY = /^(?:"([^"]+)"|'((?:[^']|'')+)'):(?= |$)/;
 /** Keys the library would not read as the same string (null, booleans), or that an object cannot hold plainly. */
