@@ -12,7 +12,7 @@ import type { ModelProvider, ModelRequest, ModelResponse } from '../providers/ty
 import { requestKey } from '../providers/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
-import { executeRun, newId, openEventLog } from '../runtime/execute.js';
+import { executeRunWith, newId, openEventLog } from '../runtime/execute.js';
 import { formatDuration, policyRefsOf } from '../runtime/guards.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { deadline } from '../util/deadline.js';
@@ -222,30 +222,26 @@ async function runSampleWithin(
   options: EvalRunOptions & { provider: ModelProvider; log: EventLog; sandbox?: JsSandbox },
 ): Promise<SampleResult | undefined> {
   const observed: RuntimeEvent[] = [];
-  const stream = executeRun({
-    registry: options.registry,
-    agent: withSampleMocks(options.agent, sample),
-    storedAs: options.agent,
-    input,
-    history: conversation.slice(0, -1),
-    provider: options.provider,
-    mode: 'dry',
-    model: options.model,
-    prices: options.prices ?? {},
-    actor: options.actor,
-    signal,
-    signalDeadlineAt,
-    log: options.log,
-  });
-  let finished: Extract<RuntimeEvent, { type: 'run.finished' }> | undefined;
-  for (;;) {
-    const step = await stream.next();
-    if (step.done) {
-      finished = step.value;
-      break;
-    }
-    if (step.value.type === 'tool.call' || step.value.type === 'subagent.routed') observed.push(step.value);
-  }
+  const finished = await executeRunWith(
+    {
+      registry: options.registry,
+      agent: withSampleMocks(options.agent, sample),
+      storedAs: options.agent,
+      input,
+      history: conversation.slice(0, -1),
+      provider: options.provider,
+      mode: 'dry',
+      model: options.model,
+      prices: options.prices ?? {},
+      actor: options.actor,
+      signal,
+      signalDeadlineAt,
+      log: options.log,
+    },
+    (event) => {
+      if (event.type === 'tool.call' || event.type === 'subagent.routed') observed.push(event);
+    },
+  );
   if (finished.status === 'cancelled' && options.signal?.aborted) return undefined;
   const base = {
     sampleId: sample.id,

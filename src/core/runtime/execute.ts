@@ -12,8 +12,9 @@ import type { Registry } from '../registry/registry.js';
 import { type Digest, sha256 } from '../util/canonical.js';
 import { saveRecordings } from './cassettes.js';
 import type { RuntimeEvent } from './events.js';
-import { type RunFinished, type RunOptions, runAgent } from './runtime.js';
+import { type RunFinished, type RunOptions, runSteps } from './runtime.js';
 import { type AgentSnapshot, snapshotDigest } from './snapshot.js';
+import { drive, eventsOf, type Steps } from './steps.js';
 import { type RecordedToolAnswer, recordingTools, saveToolMocks } from './tool-mocks.js';
 import { executeTool } from './tools.js';
 
@@ -57,7 +58,37 @@ export interface ExecuteOptions extends Omit<RunOptions, 'runId' | 'sessionId'> 
   storedAs?: AgentSnapshot;
 }
 
+/** The run as an async stream of its events, each logged before it is handed on (run, playground). */
 export async function* executeRun(options: ExecuteOptions): AsyncGenerator<RuntimeEvent, RunFinished> {
+  const run = startRun(options);
+  try {
+    return yield* eventsOf(run.steps, run.log);
+  } finally {
+    run.finish();
+  }
+}
+
+/**
+ * The run to its end, each event logged, then shown to `observe` (an eval sample): no stream to iterate,
+ * so an event costs a call, not a turn of the event loop.
+ */
+export async function executeRunWith(options: ExecuteOptions, observe?: (event: RuntimeEvent) => void): Promise<RunFinished> {
+  const run = startRun(options);
+  try {
+    const emit = observe
+      ? (event: RuntimeEvent) => {
+          run.log(event);
+          observe(event);
+        }
+      : run.log;
+    return await drive(run.steps, emit);
+  } finally {
+    run.finish();
+  }
+}
+
+/** A run's steps, how each of its events is logged, and what is left to do at its end. */
+function startRun(options: ExecuteOptions): { steps: Steps<RunFinished>; log: (event: RuntimeEvent) => void; finish: () => void } {
   const { registry, agent } = options;
   const log = options.log ?? openEventLog(registry, agent, options.secrets);
   const snapshot = { digest: storeSnapshot(registry, options.storedAs ?? agent, log.currentRedactor()) };
@@ -67,7 +98,7 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
   // With --record, live answers of the workspace's MCP tools become mocks in their spec files too.
   const toolAnswers: RecordedToolAnswer[] = [];
   const tools = options.recordInto && options.mode === 'live' ? recordingTools(options.tools ?? executeTool, (a) => toolAnswers.push(a)) : options.tools;
-  const stream = runAgent({
+  const steps = runSteps({
     runId,
     sessionId: options.sessionId ?? newId(),
     agent,
@@ -82,41 +113,37 @@ export async function* executeRun(options: ExecuteOptions): AsyncGenerator<Runti
     signalDeadlineAt: options.signalDeadlineAt,
     tools,
   });
-  try {
-    for (;;) {
-      const next = await stream.next();
-      if (next.done) return next.value;
-      const event = next.value;
-      if (event.type === 'run.started') {
-        log.beginRun({
-          runId,
-          sessionId: event.sessionId,
-          agent: agent.name,
-          version: agent.version,
-          digest: agent.digest,
-          owner: agent.owner,
-          team: options.actor.team,
-          actor: options.actor.user,
-          source: options.replayOf ? 'replay' : agent.source,
-          mode: options.mode,
-          provider: provider.name,
-          model: event.model,
-          snapshot: snapshot.digest,
-          replayOf: options.replayOf ?? null,
-          input: options.input,
-          startedAt: event.at,
-        });
-      }
-      log.append(event);
-      yield event;
+  const logEvent = (event: RuntimeEvent) => {
+    if (event.type === 'run.started') {
+      log.beginRun({
+        runId,
+        sessionId: event.sessionId,
+        agent: agent.name,
+        version: agent.version,
+        digest: agent.digest,
+        owner: agent.owner,
+        team: options.actor.team,
+        actor: options.actor.user,
+        source: options.replayOf ? 'replay' : agent.source,
+        mode: options.mode,
+        provider: provider.name,
+        model: event.model,
+        snapshot: snapshot.digest,
+        replayOf: options.replayOf ?? null,
+        input: options.input,
+        startedAt: event.at,
+      });
     }
-  } finally {
+    log.append(event);
+  };
+  const finish = () => {
     // A log of its own is flushed now; a shared one decides (an eval's commits are on a timer).
     if (options.log) options.log.settle();
     else log.flush();
     if (options.recordInto && recorded.length > 0) saveRecordings(recorded, options.recordInto, log.currentRedactor());
     if (toolAnswers.length > 0) saveToolMocks(toolAnswers, log.currentRedactor());
-  }
+  };
+  return { steps, log: logEvent, finish };
 }
 
 const stored = new WeakMap<AgentSnapshot, WeakMap<Redactor, Digest>>();

@@ -8,11 +8,10 @@ import { type PolicyRef, policyDigest } from '../registry/policies-in-force.js';
 import { decide, type PolicyAction } from '../spec/policy.js';
 import type { PolicyDocument } from '../spec/schema.js';
 import { type Deadline, DeadlineError } from '../util/deadline.js';
-import type { RuntimeEvent, Usage } from './events.js';
+import type { Usage } from './events.js';
 import type { RunFinished, RunOptions } from './runtime.js';
 import type { AgentSnapshot } from './snapshot.js';
-
-type Stream<T> = AsyncGenerator<RuntimeEvent, T>;
+import type { Steps } from './steps.js';
 
 export const SUBAGENT_TOOL_PREFIX = 'transfer_to_';
 
@@ -94,7 +93,7 @@ export interface BudgetExcess {
   policy: string | null;
 }
 
-export async function* checkPolicy(run: RunState, agent: AgentSnapshot, spanId: string, action: PolicyAction, resource: string): Stream<boolean> {
+export function* checkPolicy(run: RunState, agent: AgentSnapshot, spanId: string, action: PolicyAction, resource: string): Steps<boolean> {
   const decision = decide(agent.policies, action, resource);
   const { runId } = run.options;
   yield {
@@ -117,13 +116,13 @@ export async function* checkPolicy(run: RunState, agent: AgentSnapshot, spanId: 
 }
 
 /** next model → rule reply → needs-human, as far as the agent's fallback allows. */
-export async function* fallBack(
+export function* fallBack(
   run: RunState,
   agent: AgentSnapshot,
   spanId: string,
   failure: { errorClass: string; error: string },
   nextModels: string[],
-): Stream<AgentResult | { status: 'retry-next-model' }> {
+): Steps<AgentResult | { status: 'retry-next-model' }> {
   const { runId } = run.options;
   const chain = agent.document.spec.fallback?.onError ?? [];
   const next = nextModels[0];

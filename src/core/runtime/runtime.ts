@@ -40,10 +40,10 @@ import {
   whichDeadline,
 } from './guards.js';
 import type { AgentSnapshot } from './snapshot.js';
+import { eventsOf, type Steps, waitFor } from './steps.js';
 import { executeTool } from './tools.js';
 
 export type RunFinished = Extract<RuntimeEvent, { type: 'run.finished' }>;
-type Stream<T> = AsyncGenerator<RuntimeEvent, T>;
 
 export interface RunOptions {
   runId: string;
@@ -70,7 +70,13 @@ export interface RunOptions {
 
 export type ToolExecutor = typeof executeTool;
 
-export async function* runAgent(options: RunOptions): Stream<RunFinished> {
+/** The run as an async stream of events (one await per event); `runSteps` is the run itself. */
+export function runAgent(options: RunOptions): AsyncGenerator<RuntimeEvent, RunFinished> {
+  return eventsOf(runSteps(options));
+}
+
+/** The run's steps: drive them (steps.ts) to run it. */
+export function* runSteps(options: RunOptions): Steps<RunFinished> {
   const { runId, agent } = options;
   const signal = options.signal ?? new AbortController().signal;
   const started = Date.now();
@@ -135,7 +141,7 @@ export async function* runAgent(options: RunOptions): Stream<RunFinished> {
   return finished;
 }
 
-async function* executeAgent(
+function* executeAgent(
   run: RunState,
   agent: AgentSnapshot,
   input: string,
@@ -144,7 +150,7 @@ async function* executeAgent(
   callers: string[],
   kind: SpanKind,
   modelOverride?: string,
-): Stream<AgentResult> {
+): Steps<AgentResult> {
   const { runId } = run.options;
   const spanId = newSpanId();
   yield { type: 'span.started', runId, at: Date.now(), spanId, parentSpanId, kind, name: `${agent.name}@${agent.version}` };
@@ -153,7 +159,7 @@ async function* executeAgent(
   return result;
 }
 
-async function* agentLoop(
+function* agentLoop(
   run: RunState,
   agent: AgentSnapshot,
   input: string,
@@ -161,7 +167,7 @@ async function* agentLoop(
   spanId: string,
   callers: string[],
   modelOverride?: string,
-): Stream<AgentResult> {
+): Steps<AgentResult> {
   const { runId } = run.options;
   const spec = agent.document.spec;
 
@@ -268,7 +274,7 @@ async function* agentLoop(
     let response: Awaited<ReturnType<ModelProvider['complete']>>;
     try {
       const call = run.options.provider.complete(request, { signal: run.signal, onDelta: (text) => deltas.push(text) });
-      response = await abortable(call, run.signal);
+      response = yield* waitFor(abortable(call, run.signal));
     } catch (error) {
       const failure = error instanceof ModelError ? error : new ModelError((error as Error).message, 'network', false);
       const outOfTime = timedOut(run);
@@ -349,13 +355,13 @@ async function* agentLoop(
   }
 }
 
-async function* handleToolCall(
+function* handleToolCall(
   run: RunState,
   agent: AgentSnapshot,
   call: ToolCall,
   spanId: string,
   callers: string[],
-): Stream<{ content: string } | { stop: AgentResult }> {
+): Steps<{ content: string } | { stop: AgentResult }> {
   const { runId } = run.options;
   if (call.name.startsWith(SUBAGENT_TOOL_PREFIX)) {
     const target = call.name.slice(SUBAGENT_TOOL_PREFIX.length);
@@ -388,7 +394,9 @@ async function* handleToolCall(
   const execute = run.options.tools ?? executeTool;
   let outcome: Awaited<ReturnType<ToolExecutor>>;
   try {
-    outcome = await abortable(execute(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir }), run.signal);
+    outcome = yield* waitFor(
+      abortable(execute(tool, call.arguments, { live: run.options.mode === 'live', signal: run.signal, toolDir: tool.dir }), run.signal),
+    );
   } catch (error) {
     if (!run.signal.aborted) throw error;
     if (!timedOut(run)) {
@@ -405,14 +413,14 @@ async function* handleToolCall(
   return { content: JSON.stringify(outcome.output) };
 }
 
-async function* callSubAgent(
+function* callSubAgent(
   run: RunState,
   agent: AgentSnapshot,
   name: string,
   input: string,
   spanId: string,
   callers: string[],
-): Stream<{ ok: true; output: string | null } | { ok: false; result: AgentResult }> {
+): Steps<{ ok: true; output: string | null } | { ok: false; result: AgentResult }> {
   const sub = agent.subAgents[name];
   const refuse = (errorClass: string, error: string) => ({ ok: false as const, result: { status: 'failed' as const, output: null, errorClass, error } });
   if (!sub) return refuse('unknown-subagent', `${agent.name} has no sub-agent named "${name}"`);
