@@ -1,5 +1,5 @@
 /**
- * The heap of a command that streams many runs (eval, release). Each sample's objects die young and what
+ * The heap of a command that streams many runs (eval, release, export). Each sample's objects die young and what
  * stays alive is small and flat (about 25 MB at 100,000 samples), but V8 sizes the old generation by how
  * fast the program allocates: up to several times the live size between full collections, so an eval's
  * memory grew with its size (250 MB at 100,000 samples, nearly all garbage). Letting the heap grow by at

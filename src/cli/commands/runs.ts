@@ -8,6 +8,7 @@ import { describePriceSource, loadPriceTable } from '../../core/providers/price-
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { locateWorkspace } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
+import { flatHeapForStreaming } from '../streaming-heap.js';
 import { openOutputFile, streamSink } from '../output-file.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { outputRedactor } from '../present/redact.js';
@@ -177,6 +178,8 @@ export async function exportCommand(
   const spanOptions = format === 'otlp' ? await otlpSpanOptions(ctx) : { serviceName: 'agentctl', captureContent: false };
   // Every chunk is redacted on its way out (to stdout and to --out alike); chunks end on a line or a span.
   const redactor = outputRedactor();
+  // An export streams every run through a small live set, like an eval.
+  flatHeapForStreaming();
   const sink = options.out ? await openOutputFile(ctx.cwd, options.out, '--out') : streamSink(ctx.stdout);
   const cancellation = createCancellation({ trap: true });
   try {
