@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadline } from '../util/deadline.js';
@@ -66,6 +66,34 @@ describe('node:http transport', () => {
     const error = (await provider.complete(request, { signal: new AbortController().signal }).catch((e) => e)) as ModelError;
     expect(error).toMatchObject({ errorClass: 'network' });
     expect(error.message).toMatch(/cannot reach .* \(ECONNREFUSED\)/);
+  });
+
+  it('sends a request again when a pooled connection turns out to be closed by the server', async () => {
+    // A server that answers the first request on each connection and drops the connection on the second,
+    // as one does that closed an idle keep-alive connection just as the client reused it.
+    const sockets: Socket[] = [];
+    const tcp = createTcpServer((socket) => {
+      sockets.push(socket);
+      let requests = 0;
+      socket.on('data', (data) => {
+        requests += data.toString('latin1').split('POST ').length - 1;
+        const body = json('ok');
+        if (requests === 1) socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+        else socket.destroy();
+      });
+    });
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/v1`;
+    try {
+      const provider = createOpenAIProvider({ baseUrl: url, stream: false, retries: 0, timeoutMs: 2_000 });
+      const ask = () => provider.complete(request, { signal: new AbortController().signal });
+      expect((await ask()).content).toBe('ok');
+      expect((await ask()).content).toBe('ok'); // the pooled connection is dropped; sent again on a new one
+      expect(sockets.length).toBe(2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => tcp.close(r));
+    }
   });
 
   it('rejects with the abort reason and frees the socket when the signal aborts mid-request', async () => {

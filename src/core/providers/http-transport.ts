@@ -8,9 +8,7 @@
  * undici's bundle (~28 ms of start-up). Errors keep fetch's shape — a failure to connect rejects with
  * an Error whose `cause` carries the system code (ECONNREFUSED) — so openai-errors classifies both alike.
  */
-import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 
 export interface HttpResponse {
   ok: boolean;
@@ -35,16 +33,29 @@ export type HttpTransport = (url: string, init: HttpRequestInit) => Promise<Http
 /** Redirects followed (307/308 only: they keep the method and body, as fetch does). */
 const MAX_REDIRECTS = 5;
 
-let agents: { http: HttpAgent; https: HttpsAgent } | undefined;
+interface Client {
+  request(url: URL, options: RequestOptions): ClientRequest;
+  agent: Agent;
+}
+
+const clients = new Map<string, Promise<Client>>();
 
 /**
- * The shared agents: keep-alive, so an eval's requests reuse connections; no socket limit (fetch has none
- * either), so a concurrency of 16 or 64 never queues behind the pool. Idle sockets are unref'd by Node and
- * do not keep the process alive.
+ * The shared agent of a protocol, loaded on first use (an offline eval never loads node:http, an http
+ * gateway never loads tls): keep-alive, so an eval's requests reuse connections; no socket limit (fetch has
+ * none either), so a concurrency of 16 or 64 never queues behind the pool. Idle sockets are unref'd by Node
+ * and do not keep the process alive.
  */
-function agentFor(protocol: string): HttpAgent {
-  agents ??= { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  return protocol === 'https:' ? agents.https : agents.http;
+function clientFor(protocol: 'http:' | 'https:'): Promise<Client> {
+  let client = clients.get(protocol);
+  if (!client) {
+    client = (protocol === 'https:' ? import('node:https') : import('node:http')).then((m) => ({
+      request: m.request,
+      agent: new m.Agent({ keepAlive: true }),
+    }));
+    clients.set(protocol, client);
+  }
+  return client;
 }
 
 /** POSTs over node:http(s) with the shared keep-alive agents. */
@@ -63,21 +74,22 @@ export const nodeHttpTransport: HttpTransport = async (url, init) => {
   }
 };
 
-function send(url: URL, headers: Record<string, string>, init: HttpRequestInit): Promise<HttpResponse> {
+async function send(url: URL, headers: Record<string, string>, init: HttpRequestInit): Promise<HttpResponse> {
   const { signal } = init;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  const https = url.protocol === 'https:';
-  if (!https && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${url.protocol}`, { cause: { code: 'ERR_INVALID_PROTOCOL' } }));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`unsupported protocol ${url.protocol}`, { cause: { code: 'ERR_INVALID_PROTOCOL' } });
+  const client = await clientFor(url.protocol);
+  if (signal.aborted) throw signal.reason;
   return new Promise<HttpResponse>((resolve, reject) => {
     let request: ClientRequest;
     const onAbort = () => request.destroy(signal.reason);
     const options = {
       method: init.method,
-      agent: agentFor(url.protocol),
+      agent: client.agent,
       headers: { ...headers, 'content-length': String(Buffer.byteLength(init.body)) },
     };
     try {
-      request = (https ? httpsRequest : httpRequest)(url, options);
+      request = client.request(url, options);
     } catch (error) {
       // An invalid header value: fetch rejects too, with the reason in the message.
       reject(error);
@@ -88,7 +100,8 @@ function send(url: URL, headers: Record<string, string>, init: HttpRequestInit):
     request.once('error', (error: NodeJS.ErrnoException) => {
       done();
       // A pooled connection the server closed while idle (its keep-alive timeout): the request never reached
-      // it, so it goes again on another connection (what Node's documentation advises for reusedSocket).
+      // it, so it goes again on another connection (what Node's documentation advises for reusedSocket). Each
+      // such failure destroys that connection, so this ends, at the latest, on a new one.
       if (request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) {
         resolve(send(url, headers, init));
         return;
@@ -108,12 +121,11 @@ function send(url: URL, headers: Record<string, string>, init: HttpRequestInit):
 
 function responseOf(message: IncomingMessage, signal: AbortSignal): HttpResponse {
   const status = message.statusCode ?? 0;
-  const body = decoded(message);
   let used = false;
   const chunks = async function* (): AsyncGenerator<Uint8Array> {
     used = true;
     try {
-      for await (const chunk of body) yield chunk as Uint8Array;
+      for await (const chunk of await decoded(message)) yield chunk as Uint8Array;
     } catch (error) {
       // A cut connection ("aborted", ECONNRESET): the system error as the cause, as with fetch.
       throw signal.aborted ? signal.reason : new Error('the connection was closed mid-answer', { cause: error });
@@ -139,18 +151,12 @@ function responseOf(message: IncomingMessage, signal: AbortSignal): HttpResponse
   };
 }
 
-/** The body as sent, or through zlib if the server compressed it although it was not asked to. */
-function decoded(message: IncomingMessage): AsyncIterable<Buffer> {
+/** The body as sent, or through zlib (loaded only then) if the server compressed it although it was not asked to. */
+async function decoded(message: IncomingMessage): Promise<AsyncIterable<Buffer>> {
   const encoding = (message.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip'
-      ? createGunzip()
-      : encoding === 'deflate'
-        ? createInflate()
-        : encoding === 'br'
-          ? createBrotliDecompress()
-          : undefined;
-  if (!decoder) return message;
+  if (!['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) return message;
+  const zlib = await import('node:zlib');
+  const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
   message.on('error', (error) => decoder.destroy(error));
   decoder.on('error', () => {}); // seen by the reader of the body, as above
   return message.pipe(decoder);
