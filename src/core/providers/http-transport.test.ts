@@ -103,6 +103,19 @@ describe('node:http transport', () => {
     expect((error as Error).name).toBe('TimeoutError');
   });
 
+  it('refuses a URL with credentials in it, as fetch did, without sending anything', async () => {
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests++;
+      res.end(json('ok'));
+    });
+    const url = server.url.replace('http://', 'http://user:hunter2@');
+    const error = await post(`${url}/chat/completions`).catch((e) => e);
+    expect((error as Error).message).toContain('includes credentials');
+    expect((error as Error).message).not.toContain('hunter2');
+    expect(requests).toBe(0);
+  });
+
   it('decodes a gzip body the server sent unasked, and reads headers case-insensitively', async () => {
     const server = await serve((req, res) => {
       req.resume();

@@ -78,6 +78,8 @@ async function send(url: URL, headers: Record<string, string>, init: HttpRequest
   const { signal } = init;
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new Error(`unsupported protocol ${url.protocol}`, { cause: { code: 'ERR_INVALID_PROTOCOL' } });
+  // As fetch does: a user:password@ in the URL is refused, never sent as Basic auth behind the user's back.
+  if (url.username || url.password) throw new TypeError('the URL includes credentials (user:password@), which are not sent; use gateway.apiKeyEnv');
   const client = await clientFor(url.protocol);
   if (signal.aborted) throw signal.reason;
   return new Promise<HttpResponse>((resolve, reject) => {
