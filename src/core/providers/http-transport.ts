@@ -30,7 +30,10 @@ export interface HttpRequestInit {
 /** The provider's client (a test can pass its own). */
 export type HttpTransport = (url: string, init: HttpRequestInit) => Promise<HttpResponse>;
 
-/** Redirects followed (307/308 only: they keep the method and body, as fetch does). */
+/**
+ * Redirects followed: 307/308 only, which keep the method and body. fetch also turned a POST answered
+ * 301/302/303 into a GET without a body, which no chat-completions endpoint answers; here that status is the error.
+ */
 const MAX_REDIRECTS = 5;
 
 interface Client {
