@@ -91,7 +91,13 @@ export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyM
     for (const stream of [true, false]) {
       writeFileSync(join(dir, '.agentctl/config.yaml'), `team: team-bench\ngateway:\n  stream: ${stream}\n`);
       const gatewayEnv = { ...env, AGENTCTL_GATEWAY_URL: server.url };
-      const once = () => run(process.execPath, evalArgs(bin, ['--provider', 'openai', '--no-cache']), { cwd: dir, env: gatewayEnv });
+      // Every sample must have been answered: an eval whose requests all fail fast would look faster than the ideal.
+      const once = () => {
+        const r = run(process.execPath, evalArgs(bin, ['--provider', 'openai', '--no-cache']), { cwd: dir, env: gatewayEnv });
+        const passed = JSON.parse(r.stdout).summary.passed;
+        if (passed !== samples) throw new Error(`latency-bound eval (stream: ${stream}) passed ${passed}/${samples}`);
+        return r;
+      };
       once();
       const times = Array.from({ length: runs }, () => once().ms);
       const ideal = (samples * latencyMs) / concurrency;

@@ -36,6 +36,22 @@ describe('environmentSecrets', () => {
     expect(environmentSecrets(env, root)).toEqual(expect.arrayContaining(['escaped-value-12345', 'hdr-value-0123456789']));
   });
 
+  it('reads the same secrets from a config outside the plain subset (a folded block scalar) as from a plain one', () => {
+    const env = { MY_GATEWAY: 'gw-live-9f8e7d6c5b4a', HDR: 'hdr-value-0123456789' };
+    const secretsOf = (text: string) => {
+      const root = mkdtempSync(join(tmpdir(), 'agentctl-redact-'));
+      mkdirSync(join(root, '.agentctl'));
+      writeFileSync(join(root, '.agentctl', 'config.yaml'), text);
+      return environmentSecrets({ ...env, XDG_CONFIG_HOME: join(root, 'none') }, root).sort();
+    };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax, not a template
+    const plain = secretsOf('gateway:\n  apiKeyEnv: MY_GATEWAY\n  headers:\n    x-key: "Bearer ${HDR}"\n');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${NAME} syntax, not a template
+    const library = secretsOf('gateway:\n  apiKeyEnv: MY_GATEWAY\n  headers:\n    x-key: >-\n      Bearer ${HDR}\n');
+    expect(plain).toEqual(expect.arrayContaining(['gw-live-9f8e7d6c5b4a', 'Bearer hdr-value-0123456789']));
+    expect(library).toEqual(plain);
+  });
+
   it('reads the user config too, and names nothing from a config that never says gateway', () => {
     const root = mkdtempSync(join(tmpdir(), 'agentctl-redact-'));
     mkdirSync(join(root, '.agentctl'));

@@ -5,6 +5,7 @@
  */
 import { isDeadline } from '../util/deadline.js';
 import { parseRetryAfter } from '../util/retry.js';
+import type { HttpResponse } from './http-transport.js';
 import { ModelError } from './types.js';
 
 const KEY_FIX = 'check the API key: the environment variable named by gateway.apiKeyEnv (and gateway.headers, if the gateway wants its own)';
@@ -54,7 +55,7 @@ export function statusError(status: number | undefined, what: string): ModelErro
   return new ModelError(what, 'server', true);
 }
 
-export async function httpError(response: Response, url: string): Promise<ModelError> {
+export async function httpError(response: HttpResponse, url: string): Promise<ModelError> {
   let text = '';
   try {
     text = await response.text();
@@ -77,7 +78,7 @@ export function streamedError(url: string, payload: unknown): ModelError {
 }
 
 /**
- * A failure of fetch or of reading the body. Once the headers have arrived the stream was cut, which is not the same as a gateway that is not there.
+ * A failure of the request or of reading the body. Once the headers have arrived the stream was cut, which is not the same as a gateway that is not there.
  */
 export interface AttemptProgress {
   url: string;

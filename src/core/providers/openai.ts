@@ -7,6 +7,7 @@
 import { deadline } from '../util/deadline.js';
 import { retry } from '../util/retry.js';
 import { type AttributionSettings, attributionWire } from './attribution.js';
+import { type HttpTransport, nodeHttpTransport } from './http-transport.js';
 import { type AttemptProgress, httpError, streamedError, transportError } from './openai-errors.js';
 import { readStream } from './openai-stream.js';
 import { fromCompletion, type MaxTokensParam, type OpenAICompletion, toOpenAIRequest } from './openai-wire.js';
@@ -30,7 +31,8 @@ export interface OpenAIOptions {
   secrets?: readonly string[] | undefined;
   /** Where the request's attribution goes (body fields or headers); none without it. */
   attribution?: AttributionSettings | undefined;
-  fetch?: typeof fetch;
+  /** The HTTP client (default: node:http with a shared keep-alive agent). */
+  transport?: HttpTransport | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -75,7 +77,7 @@ async function attemptOnce(
   const attempt = deadline([signal], timeoutMs);
   const attribution = attributionWire(options.attribution, request.attribution);
   try {
-    const response = await (options.fetch ?? fetch)(url, {
+    const response = await (options.transport ?? nodeHttpTransport)(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -90,7 +92,7 @@ async function attemptOnce(
     progress.answered = true;
     if (!response.ok) throw await httpError(response, url);
     if (!response.body) throw new ModelError(`${url} answered ${response.status} with no body`, 'stream-dropped', true);
-    const body = abortable(response.body as unknown as AsyncIterable<Uint8Array>, attempt.signal);
+    const body = abortable(response.body, attempt.signal);
     if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) return await readStream(body, request, progress, onDelta);
     const completion = await readJson(body, progress);
     if (!completion.choices && completion.error !== undefined) throw streamedError(url, completion);
@@ -130,8 +132,8 @@ async function readJson(body: AsyncIterable<Uint8Array>, progress: AttemptProgre
 }
 
 /**
- * The body's chunks, ending with the signal's reason as soon as it aborts: fetch's own abort of a
- * body already streaming depends on the undici version, the deadline must not.
+ * The body's chunks, ending with the signal's reason as soon as it aborts: the deadline must not
+ * depend on how (or whether) the transport ends a body that is already streaming.
  */
 async function* abortable(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]();

@@ -30,7 +30,7 @@ export function backoffMs(attempt: number, baseMs: number, capMs = DEFAULT_RETRY
  * The wait a server asked for: `retry-after-ms` (milliseconds), else `Retry-After` as seconds or an
  * HTTP date. Undefined when neither header says anything usable.
  */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+export function parseRetryAfter(headers: Pick<Headers, 'get'>, now = Date.now()): number | undefined {
   const ms = Number(headers.get('retry-after-ms') ?? Number.NaN);
   if (Number.isFinite(ms) && ms >= 0) return ms;
   const value = headers.get('retry-after')?.trim();

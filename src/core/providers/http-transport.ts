@@ -1,0 +1,168 @@
+/**
+ * The HTTP client of the openai provider: one POST over `node:http`/`node:https` through a shared
+ * keep-alive agent, answering with the little of a fetch Response the provider reads (ok, status,
+ * headers.get, the body as an async iterable, text()).
+ *
+ * Why not the global fetch: in a latency-bound eval it was about half of the main thread's work per
+ * sample (Request and Headers objects, web streams, the wasm llhttp parser), and its first use loads
+ * undici's bundle (~28 ms of start-up). Errors keep fetch's shape — a failure to connect rejects with
+ * an Error whose `cause` carries the system code (ECONNREFUSED) — so openai-errors classifies both alike.
+ */
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+
+export interface HttpResponse {
+  ok: boolean;
+  status: number;
+  headers: { get(name: string): string | null };
+  /** The body, decoded if the server compressed it anyway; ends with an error if the connection is cut. */
+  body: AsyncIterable<Uint8Array> | null;
+  text(): Promise<string>;
+}
+
+export interface HttpRequestInit {
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  /** Aborting it destroys the request and its connection (never returned to the pool half-read). */
+  signal: AbortSignal;
+}
+
+/** The provider's client (a test can pass its own). */
+export type HttpTransport = (url: string, init: HttpRequestInit) => Promise<HttpResponse>;
+
+/**
+ * Redirects followed: 307/308 only, which keep the method and body. fetch also turned a POST answered
+ * 301/302/303 into a GET without a body, which no chat-completions endpoint answers; here that status is the error.
+ */
+const MAX_REDIRECTS = 5;
+
+interface Client {
+  request(url: URL, options: RequestOptions): ClientRequest;
+  agent: Agent;
+}
+
+const clients = new Map<string, Promise<Client>>();
+
+/**
+ * The shared agent of a protocol, loaded on first use (an offline eval never loads node:http, an http
+ * gateway never loads tls): keep-alive, so an eval's requests reuse connections; no socket limit (fetch has
+ * none either), so a concurrency of 16 or 64 never queues behind the pool. Idle sockets are unref'd by Node
+ * and do not keep the process alive.
+ */
+function clientFor(protocol: 'http:' | 'https:'): Promise<Client> {
+  let client = clients.get(protocol);
+  if (!client) {
+    client = (protocol === 'https:' ? import('node:https') : import('node:http')).then((m) => ({
+      request: m.request,
+      agent: new m.Agent({ keepAlive: true }),
+    }));
+    clients.set(protocol, client);
+  }
+  return client;
+}
+
+/** POSTs over node:http(s) with the shared keep-alive agents. */
+export const nodeHttpTransport: HttpTransport = async (url, init) => {
+  let target = new URL(url);
+  let headers = init.headers;
+  for (let redirects = 0; ; redirects++) {
+    const response = await send(target, headers, init);
+    const location = response.headers.get('location');
+    if ((response.status !== 307 && response.status !== 308) || !location || redirects === MAX_REDIRECTS) return response;
+    await response.text(); // drained, so its connection goes back to the pool
+    const next = new URL(location, target);
+    // Like fetch: a redirect to another origin does not carry the credentials along.
+    if (next.origin !== target.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+    target = next;
+  }
+};
+
+async function send(url: URL, headers: Record<string, string>, init: HttpRequestInit): Promise<HttpResponse> {
+  const { signal } = init;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`unsupported protocol ${url.protocol}`, { cause: { code: 'ERR_INVALID_PROTOCOL' } });
+  // As fetch does: a user:password@ in the URL is refused, never sent as Basic auth behind the user's back.
+  if (url.username || url.password) throw new TypeError('the URL includes credentials (user:password@), which are not sent; use gateway.apiKeyEnv');
+  const client = await clientFor(url.protocol);
+  if (signal.aborted) throw signal.reason;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let request: ClientRequest;
+    const onAbort = () => request.destroy(signal.reason);
+    const options = {
+      method: init.method,
+      agent: client.agent,
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(init.body)) },
+    };
+    try {
+      request = client.request(url, options);
+    } catch (error) {
+      // An invalid header value: fetch rejects too, with the reason in the message.
+      reject(error);
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal.removeEventListener('abort', onAbort);
+    request.once('error', (error: NodeJS.ErrnoException) => {
+      done();
+      // A pooled connection the server closed while idle (its keep-alive timeout): the request never reached
+      // it, so it goes again on another connection (what Node's documentation advises for reusedSocket). Each
+      // such failure destroys that connection, so this ends, at the latest, on a new one.
+      if (request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) {
+        resolve(send(url, headers, init));
+        return;
+      }
+      // Before the answer: the shape fetch gives ("fetch failed", the system error as its cause).
+      reject(signal.aborted ? signal.reason : new Error(`request to ${url.origin} failed`, { cause: error }));
+    });
+    request.once('response', (message) => {
+      message.once('close', done);
+      // Observed by whoever reads the body; a body never read must not crash the process when it is cut.
+      message.on('error', () => {});
+      resolve(responseOf(message, signal));
+    });
+    request.end(init.body);
+  });
+}
+
+function responseOf(message: IncomingMessage, signal: AbortSignal): HttpResponse {
+  const status = message.statusCode ?? 0;
+  let used = false;
+  const chunks = async function* (): AsyncGenerator<Uint8Array> {
+    used = true;
+    try {
+      for await (const chunk of await decoded(message)) yield chunk as Uint8Array;
+    } catch (error) {
+      // A cut connection ("aborted", ECONNRESET): the system error as the cause, as with fetch.
+      throw signal.aborted ? signal.reason : new Error('the connection was closed mid-answer', { cause: error });
+    }
+  };
+  return {
+    ok: status >= 200 && status < 300,
+    status,
+    headers: {
+      get(name) {
+        const value = message.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    body: chunks(),
+    async text() {
+      if (used) throw new TypeError('the body was already read');
+      const decoder = new TextDecoder();
+      let text = '';
+      for await (const chunk of chunks()) text += decoder.decode(chunk, { stream: true });
+      return text + decoder.decode();
+    },
+  };
+}
+
+/** The body as sent, or through zlib (loaded only then) if the server compressed it although it was not asked to. */
+async function decoded(message: IncomingMessage): Promise<AsyncIterable<Buffer>> {
+  const encoding = (message.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (!['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) return message;
+  const zlib = await import('node:zlib');
+  const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
+  message.on('error', (error) => decoder.destroy(error));
+  decoder.on('error', () => {}); // seen by the reader of the body, as above
+  return message.pipe(decoder);
+}
