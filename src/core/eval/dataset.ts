@@ -138,13 +138,31 @@ export function loadDataset(absolutePath: string, displayPath: string, maxBytes 
   return parseDataset(read.text, absolutePath, displayPath);
 }
 
+/**
+ * Sample sets parsed lately, by shown path: an eval reads its set when the specs are checked and again
+ * when it runs (from the version's bytes, the same text), and 100,000 samples took a second each time.
+ * A set is parsed again if its text differs; one whose checks read files (javascript assertions) is not
+ * kept, as the files may have changed in between.
+ */
+const recent = new Map<string, { source: string; parsed: LoadedDataset }>();
+const RECENT_SETS = 4;
+
 /** Parses a sample set's text (from disk, or from a registered version's bundle). */
 export function parseDataset(source: string, absolutePath: string, displayPath: string): LoadedDataset {
-  const base = { file: displayPath, absolutePath };
+  const dir = dirname(absolutePath);
+  const jsonl = absolutePath.endsWith('.jsonl');
+  const key = `${jsonl ? 'jsonl' : 'yaml'}\0${displayPath}`;
+  const hit = recent.get(key);
+  if (hit && hit.source === source) return { ...hit.parsed, absolutePath };
   const digest = sha256(normalizeText(Buffer.from(source)));
-  const checks = semanticChecks(displayPath, dirname(absolutePath));
-  const result = absolutePath.endsWith('.jsonl') ? parseJsonl(displayPath, source, checks) : parseYamlDataset(displayPath, source, checks);
-  return { ...base, digest, samples: result.diagnostics.length ? [] : result.samples, diagnostics: result.diagnostics };
+  const checks = semanticChecks(displayPath, dir);
+  const result = jsonl ? parseJsonl(displayPath, source, checks) : parseYamlDataset(displayPath, source, checks);
+  const parsed = { file: displayPath, absolutePath, digest, samples: result.diagnostics.length ? [] : result.samples, diagnostics: result.diagnostics };
+  recent.delete(key);
+  if (checks.readsFiles()) return parsed;
+  if (recent.size >= RECENT_SETS) recent.delete(recent.keys().next().value as string);
+  recent.set(key, { source, parsed });
+  return parsed;
 }
 
 type Locate = (path: PathSegment[]) => { line: number; col: number };
@@ -258,12 +276,16 @@ export function isInsideFolder(path: string): boolean {
 }
 
 /** Checks one schema-valid sample beyond its shape; `locate` finds a path of the sample in the file. */
-type SampleCheck = (sample: Sample, index: number, locate: Locate) => Diagnostic[];
+type SampleCheck = ((sample: Sample, index: number, locate: Locate) => Diagnostic[]) & {
+  /** Whether a check looked at a file (a javascript assertion's), so the result depends on the folder. */
+  readsFiles(): boolean;
+};
 
 /** Checks beyond the schema, sample by sample as they are read (duplicate ids across the whole set). */
 function semanticChecks(file: string, dir: string): SampleCheck {
   const seen = new Set<string>();
-  return (sample, i, locate) => {
+  let readsFiles = false;
+  const check = (sample: Sample, i: number, locate: Locate): Diagnostic[] => {
     const out: Diagnostic[] = [];
     const report = (path: PathSegment[], code: string, message: string, fix: string) =>
       out.push({ file, ...locate(['samples', i, ...path]), path: formatPath(['samples', i, ...path]), code, message, fix, severity: 'error' });
@@ -296,6 +318,7 @@ function semanticChecks(file: string, dir: string): SampleCheck {
           'move the file next to the sample set (or below it) and write a relative path such as checks/refund.js',
         );
       } else if (assertion.type === 'javascript') {
+        readsFiles = true;
         const problem = checkUserFile(resolve(dir, assertion.file), { maxBytes: DEFAULT_REFERENCED_FILE_BYTES });
         if (problem?.code === 'missing-file') {
           report(
@@ -309,4 +332,5 @@ function semanticChecks(file: string, dir: string): SampleCheck {
     });
     return out;
   };
+  return Object.assign(check, { readsFiles: () => readsFiles });
 }
