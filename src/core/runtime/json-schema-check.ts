@@ -11,6 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { PathSegment } from '../spec/diagnostics.js';
 import { didYouMean } from '../spec/diagnostics.js';
+import { plainlyValidSchema } from './json-schema-plain.js';
 
 /** What is wrong with a schema itself, and where inside it. */
 export interface SchemaDefect {
@@ -48,6 +49,9 @@ function ajv(): Ajv2020 {
     allErrors: true,
     allowUnionTypes: true,
     logger: false,
+    // compile() below checks each schema against the meta-schema itself, first, unless plainlyValidSchema
+    // shows it passes: left on, ajv's compile would check again and build the meta-schema every time.
+    validateSchema: false,
   });
   addFormats(instance);
   formatNames = Object.keys(instance.formats);
@@ -84,7 +88,7 @@ function compile(schema: unknown): CompiledSchema {
       defects: [{ path: [], message: 'a JSON Schema must be an object (or true/false)', fix: 'write a schema object, e.g. { type: object }' }],
     };
   }
-  if (!instance.validateSchema(schema as object)) {
+  if (!plainlyValidSchema(schema) && !instance.validateSchema(schema as object)) {
     return { ok: false, defects: metaDefects(instance.errors ?? [], schema) };
   }
   let validate: ValidateFunction;
