@@ -81,13 +81,27 @@ export function compileJsonSchema(schema: unknown): CompiledSchema {
 }
 
 function compile(schema: unknown): CompiledSchema {
-  const instance = ajv();
   if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
     return {
       ok: false,
       defects: [{ path: [], message: 'a JSON Schema must be an object (or true/false)', fix: 'write a schema object, e.g. { type: object }' }],
     };
   }
+  // Valid and certain to compile: ajv (~30 ms to load) waits for the first value to check, which `register`
+  // and `validate` of tools with plain input schemas never have.
+  if (plainlyValidSchema(schema, { compiles: true })) {
+    // A copy: the schema compiled later is the one checked now, whatever its owner does with it meanwhile.
+    const copy = structuredClone(schema) as object | boolean;
+    let validate: ValidateFunction | undefined;
+    return {
+      ok: true,
+      check: (value) => {
+        validate ??= ajv().compile(copy);
+        return validate(value) ? [] : (validate.errors ?? []).map(valueProblem);
+      },
+    };
+  }
+  const instance = ajv();
   if (!plainlyValidSchema(schema) && !instance.validateSchema(schema as object)) {
     return { ok: false, defects: metaDefects(instance.errors ?? [], schema) };
   }

@@ -55,13 +55,19 @@ const KEYWORDS: Record<string, (value: unknown, schema: (s: unknown) => boolean)
   writeOnly: (v) => typeof v === 'boolean',
 };
 
-/** Whether `schema` certainly passes the draft 2020-12 meta-schema (false: ask the meta-schema). */
-export function plainlyValidSchema(schema: unknown, depth = 0): boolean {
+/**
+ * Whether `schema` certainly passes the draft 2020-12 meta-schema (false: ask the meta-schema). With
+ * `compiles`, also whether ajv's strict mode certainly compiles it: besides the meta-schema, ajv refuses
+ * unknown formats and an empty enum (see ajv/lib/vocabularies), so a schema naming a format or with an
+ * empty enum answers false; every other keyword here compiles whatever its (valid) value.
+ */
+export function plainlyValidSchema(schema: unknown, options: { compiles?: boolean } = {}, depth = 0): boolean {
   if (typeof schema === 'boolean') return true;
   // Deep nesting is left to the meta-schema (and its own limits), not to this recursion.
   if (depth > 32 || !isPlainObject(schema)) return false;
-  const nested = (s: unknown) => plainlyValidSchema(s, depth + 1);
+  const nested = (s: unknown) => plainlyValidSchema(s, options, depth + 1);
   for (const key of Object.keys(schema)) {
+    if (options.compiles && (key === 'format' || (key === 'enum' && Array.isArray(schema[key]) && schema[key].length === 0))) return false;
     const check = Object.hasOwn(KEYWORDS, key) ? KEYWORDS[key] : undefined;
     if (!check?.(schema[key], nested)) return false;
   }
