@@ -90,13 +90,13 @@ function compile(schema: unknown): CompiledSchema {
   // Valid and certain to compile: ajv (~30 ms to load) waits for the first value to check, which `register`
   // and `validate` of tools with plain input schemas never have.
   if (plainlyValidSchema(schema, { compiles: true })) {
-    // A copy: the schema compiled later is the one checked now, whatever its owner does with it meanwhile.
-    const copy = structuredClone(schema) as object | boolean;
+    // Not a copy: specs are never changed once parsed, and a clone would turn class instances in const or
+    // enum values into plain objects (ajv's equality compares constructors).
     let validate: ValidateFunction | undefined;
     return {
       ok: true,
       check: (value) => {
-        validate ??= ajv().compile(copy);
+        validate ??= ajv().compile(schema as object | boolean);
         return validate(value) ? [] : (validate.errors ?? []).map(valueProblem);
       },
     };
