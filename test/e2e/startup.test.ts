@@ -57,9 +57,19 @@ describe('start-up path', () => {
     const own = readdirSync(chunks).filter((f) => f.startsWith('list-') && f.endsWith('.js'));
     expect(own).toHaveLength(1);
     const reached = [...staticGraph(join(chunks, own[0] as string)).files].map((g) => readFileSync(g, 'utf8')).join('\n');
-    expect(reached).toContain('src/core/registry/registry.ts');
+    expect(reached).toContain('src/core/registry/versions.ts');
     expect(reached).not.toContain('node_modules/yaml/');
     expect(reached).not.toContain('node_modules/zod/');
+    // Nor the Registry class and what it imports (the eval and run stores, semver), nor chalk for --json.
+    for (const heavy of [
+      'src/core/registry/registry.ts',
+      'src/core/eval/store.ts',
+      'src/core/events/run-store.ts',
+      'node_modules/semver/',
+      'node_modules/chalk/',
+    ]) {
+      expect(reached, heavy).not.toContain(heavy);
+    }
   });
 
   it('loads the MCP SDK only where an MCP server is listed or called: no command reaches it through static imports', () => {

@@ -1,28 +1,23 @@
 import type { Stage } from '../../core/registry/lifecycle.js';
-import type { ListFilter, VersionRow } from '../../core/registry/registry.js';
+import type { ListFilter } from '../../core/registry/registry.js';
+import { readVersionList } from '../../core/registry/versions.js';
+import { locateWorkspace } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
-import { note, printLine, printText, table } from '../present/output.js';
-import { out } from '../present/style.js';
-import { readRegistry } from '../read-registry.js';
+import { note } from '../present/output.js';
+import { outputRedactor, outputSecrets } from '../present/redact.js';
+import { listJsonText } from './list-json.js';
 
 export async function listCommand(ctx: CliContext, options: Omit<ListFilter, 'stage'> & { stage?: Stage; json?: boolean }): Promise<number> {
   // --stage means "the version that holds this stage now": a stage is a route, not a label.
   const { json, stage, ...rest } = options;
   const filter: ListFilter = { ...rest, holds: stage };
-  const { rows, usage } = readRegistry(
-    ctx,
-    (registry) => ({ rows: registry.list(filter), usage: registry.usageCounts() }),
-    () => ({ rows: [] as VersionRow[], usage: new Map<string, number>() }),
-  );
+  // Not through readRegistry: the Registry class and what it imports were most of this command's start-up.
+  const rows = readVersionList(locateWorkspace(ctx.cwd).registryPath, filter);
   if (json) {
     // printJson's key-based redaction (a replacer called for every value: a quarter of the printing time over
-    // 10,000 versions) cannot change these rows, whose keys are fixed and none secret-like; the text is still
-    // redacted whole, as every print is.
-    // The rows are this command's own: each gets its count in place rather than being copied (10,000 copies
-    // were a tenth of the command, most of it garbage collection).
-    for (const r of rows as (VersionRow & { usedBy?: number })[]) r.usedBy = usage.get(`${r.name}@${r.version}`) ?? 0;
-    const text = JSON.stringify(rows, null, 2);
-    printText(ctx, `${text}\n`);
+    // 10,000 versions) cannot change these rows, whose keys are fixed and none secret-like; the text is
+    // redacted as a whole print would be, scanning only where a secret could be (list-json.ts).
+    ctx.stdout.write(listJsonText(rows, outputRedactor(), outputSecrets()));
     return 0;
   }
   if (rows.length === 0) {
@@ -34,23 +29,8 @@ export async function listCommand(ctx: CliContext, options: Omit<ListFilter, 'st
     );
     return 0;
   }
-  const statusColour = (s: string) => (s === 'active' ? out.green(s) : s === 'draft' ? out.yellow(s) : out.dim(s));
-  printLine(
-    ctx,
-    table(
-      rows.map((r) => [
-        r.kind,
-        r.name,
-        r.version,
-        r.owner,
-        r.holds.length ? out.bold(r.holds.join(',')) : out.dim(`(${r.stage})`),
-        `${statusColour(r.status)}${r.rolledBack ? out.red(' rolled-back') : ''}`,
-        String(usage.get(`${r.name}@${r.version}`) ?? 0),
-        r.digest.slice(0, 19),
-        r.createdAt,
-      ]),
-      ['KIND', 'NAME', 'VERSION', 'OWNER', 'HOLDS', 'STATUS', 'USED BY', 'DIGEST', 'CREATED'],
-    ),
-  );
+  // The table and its colours (chalk, which loads node:tty) only for people: --json never loads them.
+  const { printVersionTable } = await import('./version-table.js');
+  printVersionTable(ctx, rows);
   return 0;
 }

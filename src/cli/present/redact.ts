@@ -82,14 +82,27 @@ function gatewayOf(text: string): GatewaySecrets | undefined {
   return { apiKeyEnv: typeof apiKeyEnv === 'string' ? apiKeyEnv : undefined, headers: Object.fromEntries(strings) };
 }
 
-let shared: Redactor | undefined;
+let shared: { redactor: Redactor; literals: readonly string[] } | undefined;
 
-/** The redactor for this process's output; `--cwd` in argv picks the workspace whose config is read. */
-export function outputRedactor(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Redactor {
+function output(argv: readonly string[], env: NodeJS.ProcessEnv): { redactor: Redactor; literals: readonly string[] } {
   if (!shared) {
     const at = argv.findIndex((a) => a === '--cwd' || a === '-C' || a.startsWith('--cwd='));
     const flag = at < 0 ? undefined : argv[at]?.startsWith('--cwd=') ? argv[at]?.slice(6) : argv[at + 1];
-    shared = createRedactor({ literals: environmentSecrets(env, flag ?? process.cwd()) });
+    const literals = environmentSecrets(env, flag ?? process.cwd());
+    shared = { redactor: createRedactor({ literals }), literals };
   }
   return shared;
+}
+
+/** The redactor for this process's output; `--cwd` in argv picks the workspace whose config is read. */
+export function outputRedactor(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Redactor {
+  return output(argv, env).redactor;
+}
+
+/**
+ * The literal secrets that redactor replaces (its only patterns besides the built-in ones), for output that
+ * can prove where a secret could sit in it and scan only there (list --json).
+ */
+export function outputSecrets(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  return output(argv, env).literals;
 }

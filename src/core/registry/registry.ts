@@ -17,6 +17,7 @@ import { type Db, openDatabase, translateSqliteError, writeTransaction } from '.
 import { plan, type Request, STAGES, type Stage, type State, type Status, type TransitionAction } from './lifecycle.js';
 import { OriginStore } from './origins.js';
 import { isStage, type StageMove, StageStore, stageRank } from './stages.js';
+import { listVersions, usageCounts } from './versions.js';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -182,29 +183,7 @@ export class Registry {
   }
 
   list(filter: ListFilter = {}): VersionRow[] {
-    const where: string[] = [];
-    const params: Record<string, string> = {};
-    for (const key of ['kind', 'name', 'stage', 'status'] as const) {
-      const value = filter[key];
-      if (value !== undefined) {
-        where.push(`${key} = @${key}`);
-        params[key] = value;
-      }
-    }
-    const sql = `SELECT kind, name, version, owner, stage, status, digest, created_at, created_by FROM versions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY name, major, minor, patch, prerelease = '', prerelease`;
-    // Raw rows mapped by hand: about twice as fast as letting the driver build objects (list of 10,000).
-    const rows = this.read(() => this.prepared(sql).raw().all(params) as [SpecKind, string, string, string, Stage, Status, string, string, string][]);
-    const held = this.read(() => this.stages.allHeld());
-    const rolled = this.read(() => this.stages.rolledBack());
-    const out: VersionRow[] = [];
-    for (const [kind, name, version, owner, stage, status, digest, createdAt, createdBy] of rows) {
-      const key = `${name}@${version}`;
-      const holds = held.get(key) ?? [];
-      if (filter.holds && !holds.includes(filter.holds)) continue;
-      out.push({ kind, name, version, owner, stage, status, digest, createdAt, createdBy, holds, rolledBack: rolled.has(key) });
-    }
-    return out;
+    return this.read(() => listVersions((sql) => this.prepared(sql), this.stages, filter));
   }
 
   versionsOf(name: string): KnownVersion[] {
@@ -290,15 +269,7 @@ export class Registry {
 
   /** How many registered versions use each `name@version` (one query, for `list`). */
   usageCounts(): Map<string, number> {
-    const rows = this.read(
-      () =>
-        this.prepared('SELECT dep_name, dep_version, count(*) FROM version_dependencies GROUP BY dep_name, dep_version').raw().all() as [
-          string,
-          string,
-          number,
-        ][],
-    );
-    return new Map(rows.map(([n, v, c]) => [`${n}@${v}`, c]));
+    return this.read(() => usageCounts((sql) => this.prepared(sql)));
   }
 
   bundleOf(name: string, version: string): Bundle {

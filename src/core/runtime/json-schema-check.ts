@@ -11,6 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { PathSegment } from '../spec/diagnostics.js';
 import { didYouMean } from '../spec/diagnostics.js';
+import { plainlyValidSchema } from './json-schema-plain.js';
 
 /** What is wrong with a schema itself, and where inside it. */
 export interface SchemaDefect {
@@ -48,6 +49,9 @@ function ajv(): Ajv2020 {
     allErrors: true,
     allowUnionTypes: true,
     logger: false,
+    // compile() below checks each schema against the meta-schema itself, first, unless plainlyValidSchema
+    // shows it passes: left on, ajv's compile would check again and build the meta-schema every time.
+    validateSchema: false,
   });
   addFormats(instance);
   formatNames = Object.keys(instance.formats);
@@ -77,14 +81,28 @@ export function compileJsonSchema(schema: unknown): CompiledSchema {
 }
 
 function compile(schema: unknown): CompiledSchema {
-  const instance = ajv();
   if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
     return {
       ok: false,
       defects: [{ path: [], message: 'a JSON Schema must be an object (or true/false)', fix: 'write a schema object, e.g. { type: object }' }],
     };
   }
-  if (!instance.validateSchema(schema as object)) {
+  // Valid and certain to compile: ajv (~30 ms to load) waits for the first value to check, which `register`
+  // and `validate` of tools with plain input schemas never have.
+  if (plainlyValidSchema(schema, { compiles: true })) {
+    // Not a copy: specs are never changed once parsed, and a clone would turn class instances in const or
+    // enum values into plain objects (ajv's equality compares constructors).
+    let validate: ValidateFunction | undefined;
+    return {
+      ok: true,
+      check: (value) => {
+        validate ??= ajv().compile(schema as object | boolean);
+        return validate(value) ? [] : (validate.errors ?? []).map(valueProblem);
+      },
+    };
+  }
+  const instance = ajv();
+  if (!plainlyValidSchema(schema) && !instance.validateSchema(schema as object)) {
     return { ok: false, defects: metaDefects(instance.errors ?? [], schema) };
   }
   let validate: ValidateFunction;
