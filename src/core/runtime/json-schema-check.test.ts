@@ -69,4 +69,16 @@ describe('checkJsonSchema (ajv, draft 2020-12)', () => {
     expect(compileJsonSchema({ $id: 'https://example.com/s', type: 'string' }).ok).toBe(true);
     expect(compileJsonSchema({ $id: 'https://example.com/s', type: 'integer' }).ok).toBe(true);
   });
+
+  it('a $schema other than draft 2020-12 is a defect of the schema, not a crash', () => {
+    expect(checkJsonSchema({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' }, {})).toEqual([
+      expect.stringContaining('$schema http://json-schema.org/draft-07/schema# is not supported'),
+    ]);
+  });
+
+  it('{ const: NaN } and { const: null } are two schemas (JSON writes NaN as null)', () => {
+    expect(checkJsonSchema({ const: Number.NaN }, null)).not.toEqual([]);
+    expect(checkJsonSchema({ const: null }, null)).toEqual([]);
+    expect(checkJsonSchema({ const: '\u0000NaN' }, '\u0000NaN')).toEqual([]);
+  });
 });

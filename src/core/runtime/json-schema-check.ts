@@ -102,9 +102,14 @@ function compile(schema: unknown): CompiledSchema {
     };
   }
   const instance = ajv();
-  if (!plainlyValidSchema(schema) && !instance.validateSchema(schema as object)) {
-    return { ok: false, defects: metaDefects(instance.errors ?? [], schema) };
+  let valid: boolean;
+  try {
+    valid = plainlyValidSchema(schema) || (instance.validateSchema(schema as object) as boolean);
+  } catch (error) {
+    // ajv throws, rather than answers, for a $schema it has no meta-schema for (draft-07, a typo).
+    return { ok: false, defects: [dialectDefect(schema, error as Error)] };
   }
+  if (!valid) return { ok: false, defects: metaDefects(instance.errors ?? [], schema) };
   let validate: ValidateFunction;
   try {
     validate = instance.compile(schema as object);
@@ -159,6 +164,17 @@ const TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'nul
 
 function valueAt(node: unknown, path: readonly PathSegment[]): unknown {
   return path.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<PathSegment, unknown>)[key] : undefined), node);
+}
+
+function dialectDefect(schema: unknown, error: Error): SchemaDefect {
+  const dialect = (schema as { $schema?: unknown }).$schema;
+  if (typeof dialect === 'string')
+    return {
+      path: ['$schema'],
+      message: `$schema ${dialect} is not supported: schemas are JSON Schema draft 2020-12`,
+      fix: 'remove $schema, or set it to https://json-schema.org/draft/2020-12/schema',
+    };
+  return { path: [], message: error.message, fix: 'write a JSON Schema (draft 2020-12)' };
 }
 
 function compileDefect(schema: unknown, error: Error & { missingRef?: string }): SchemaDefect {
@@ -248,11 +264,17 @@ function pointerText(path: readonly PathSegment[]): string {
   return `#/${path.join('/')}`;
 }
 
-/** JSON with sorted keys, so equal schemas written in another key order share one compiled validator. */
+/**
+ * JSON with sorted keys, so equal schemas written in another key order share one compiled validator.
+ * Numbers JSON cannot write (YAML's .nan, .inf) keep their own text: as null, { const: .nan } took the
+ * validator of { const: null }.
+ */
 function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) return `\u0000${v}`;
+    if (typeof v === 'string' && v.startsWith('\u0000')) return `\u0000${v}`; // so no string reads as one of them
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+      : v;
+  });
 }
