@@ -18,6 +18,8 @@ const OWNERS: Record<string, string[]> = {
   'core/events/feedback-store.ts': ['feedback'],
   // Reads only, for doctor: objects against their registrations, bundles against their digests.
   'core/registry/integrity.ts': ['objects', 'transitions', 'versions'],
+  // Reads only, for list (registry.ts's list and usage counts delegate here; it loads without the Registry class).
+  'core/registry/versions.ts': ['versions', 'version_dependencies'],
 };
 const ALL_TABLES = [...new Set(Object.values(OWNERS).flat())];
 /** Opening, migrating and translating errors is infrastructure every store shares. */
