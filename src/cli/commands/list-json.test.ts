@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { random } from '../../../test/support/random.js';
 import { createRedactor } from '../../core/events/redact.js';
 import type { ListedVersion } from '../../core/registry/versions.js';
 import { listJsonText } from './list-json.js';
-
-/** A small seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number) {
-  let a = seed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ (t + t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
-  return { next, pick };
-}
 
 // Things the redactor takes, and things that only look close, to put into the free-text fields.
 const TEXTS = [

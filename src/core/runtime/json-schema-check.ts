@@ -33,22 +33,28 @@ export type CompiledSchema = { ok: true; check: (value: unknown) => ValueProblem
 let engine: Ajv2020 | undefined;
 let formatNames: string[] = [];
 
+/**
+ * strict: unknown keywords (a typo such as minItem) and unknown formats are errors, not silently ignored;
+ * annotations (title, description, examples, default, …) are keywords of the draft and stay fine.
+ * strictTypes/strictTuples/strictRequired only lint style (properties without type: object, required
+ * names not listed under properties) and would log to the console or refuse valid schemas.
+ */
+export const AJV_OPTIONS = {
+  strict: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allErrors: true,
+  allowUnionTypes: true,
+  logger: false,
+} as const;
+
 function ajv(): Ajv2020 {
   if (engine) return engine;
   const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const { default: addFormats } = require('ajv-formats') as { default: typeof import('ajv-formats').default };
-  // strict: unknown keywords (a typo such as minItem) and unknown formats are errors, not silently ignored;
-  // annotations (title, description, examples, default, …) are keywords of the draft and stay fine.
-  // strictTypes/strictTuples/strictRequired only lint style (properties without type: object, required
-  // names not listed under properties) and would log to the console or refuse valid schemas.
   const instance = new Ajv({
-    strict: true,
-    strictTypes: false,
-    strictTuples: false,
-    strictRequired: false,
-    allErrors: true,
-    allowUnionTypes: true,
-    logger: false,
+    ...AJV_OPTIONS,
     // compile() below checks each schema against the meta-schema itself, first, unless plainlyValidSchema
     // shows it passes: left on, ajv's compile would check again and build the meta-schema every time.
     validateSchema: false,

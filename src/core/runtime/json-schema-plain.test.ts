@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { compileJsonSchema } from './json-schema-check.js';
+import { random } from '../../../test/support/random.js';
+import { AJV_OPTIONS, compileJsonSchema } from './json-schema-check.js';
 import { plainlyValidSchema } from './json-schema-plain.js';
 
 const require = createRequire(import.meta.url);
@@ -8,15 +9,7 @@ const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.
 const { default: addFormats } = require('ajv-formats') as { default: typeof import('ajv-formats').default };
 
 /** ajv as json-schema-check configured it before the shortcut: every schema checked against the meta-schema. */
-const reference = new Ajv2020({
-  strict: true,
-  strictTypes: false,
-  strictTuples: false,
-  strictRequired: false,
-  allErrors: true,
-  allowUnionTypes: true,
-  logger: false,
-});
+const reference = new Ajv2020(AJV_OPTIONS);
 addFormats(reference);
 const referenceOk = (schema: unknown): boolean => {
   if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) return false;
@@ -28,19 +21,6 @@ const referenceOk = (schema: unknown): boolean => {
     return false;
   }
 };
-
-/** A small seeded generator (mulberry32): the same 3,000 schemas on every run. */
-function random(seed: number) {
-  let a = seed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ (t + t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
-  return { next, pick };
-}
 
 const TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null', 'strng', 'Object', ''];
 const nonFinite = (schema: unknown) => {

@@ -22,67 +22,54 @@ export function* waitFor<T>(promise: Promise<T>): Generator<Wait, T, unknown> {
 
 const isWait = (step: Step): step is Wait => 'wait' in step;
 
+/** Resumes the steps after a wait: with its value, or with its error thrown into them. */
+async function resume<T>(steps: Steps<T>, step: Wait): Promise<IteratorResult<Step, T>> {
+  let value: unknown;
+  try {
+    value = await step.wait;
+  } catch (error) {
+    return steps.throw(error);
+  }
+  return steps.next(value);
+}
+
 /**
  * Runs the steps to their end, handing each event to `emit` as it comes. If `emit` throws (or a wait's
  * error is not caught by the steps), the steps are closed, so their `finally` blocks (timers) still run.
  */
 export async function drive<T>(steps: Steps<T>, emit: (event: RuntimeEvent) => void): Promise<T> {
-  let closed = false;
+  let next = steps.next();
   try {
-    let next = steps.next();
-    for (;;) {
-      if (next.done) {
-        closed = true;
-        return next.value;
-      }
+    while (!next.done) {
       const step = next.value;
-      if (isWait(step)) {
-        let value: unknown;
-        try {
-          value = await step.wait;
-        } catch (error) {
-          next = steps.throw(error);
-          continue;
-        }
-        next = steps.next(value);
-      } else {
+      if (isWait(step)) next = await resume(steps, step);
+      else {
         emit(step);
         next = steps.next();
       }
     }
+    return next.value;
   } finally {
-    if (!closed) steps.return(undefined as never);
+    if (!next.done) steps.return(undefined as never);
   }
 }
 
 /** The steps as an async stream of their events, for callers that consume one event at a time. */
 export async function* eventsOf<T>(steps: Steps<T>, tap?: (event: RuntimeEvent) => void): AsyncGenerator<RuntimeEvent, T> {
-  let closed = false;
+  let next = steps.next();
   try {
-    let next = steps.next();
-    for (;;) {
-      if (next.done) {
-        closed = true;
-        return next.value;
-      }
+    while (!next.done) {
       const step = next.value;
-      if (isWait(step)) {
-        let value: unknown;
-        try {
-          value = await step.wait;
-        } catch (error) {
-          next = steps.throw(error);
-          continue;
-        }
-        next = steps.next(value);
-      } else {
+      if (isWait(step)) next = await resume(steps, step);
+      else {
         tap?.(step);
         yield step;
         next = steps.next();
       }
     }
+    return next.value;
   } finally {
     // A consumer that stops early (or a tap that throws) still closes the run: its timers are cleared.
-    if (!closed) steps.return(undefined as never);
+    if (!next.done) steps.return(undefined as never);
   }
 }
