@@ -8,12 +8,12 @@ import { describePriceSource, loadPriceTable } from '../../core/providers/price-
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { locateWorkspace } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
-import { flatHeapForStreaming } from '../streaming-heap.js';
 import { openOutputFile, streamSink } from '../output-file.js';
 import { note, printJson, printLine, table } from '../present/output.js';
 import { outputRedactor } from '../present/redact.js';
 import { out } from '../present/style.js';
 import { readEventLog } from '../read-registry.js';
+import { flatHeapForStreaming } from '../streaming-heap.js';
 
 export async function runsCommand(
   ctx: CliContext,
