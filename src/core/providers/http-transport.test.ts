@@ -68,15 +68,18 @@ describe('node:http transport', () => {
     expect(error.message).toMatch(/cannot reach .* \(ECONNREFUSED\)/);
   });
 
-  it('sends a request again when a pooled connection turns out to be closed by the server', async () => {
-    // A server that answers the first request on each connection and drops the connection on the second,
-    // as one does that closed an idle keep-alive connection just as the client reused it.
+  it('never sends a POST again by itself: a reset pooled connection is an error for the retry to decide', async () => {
+    // A server that answers the first request on each connection and drops the connection on the second:
+    // it may have read the POST (a proxy resetting mid-work looks the same), so no hidden copy is sent.
     const sockets: Socket[] = [];
+    let posts = 0;
     const tcp = createTcpServer((socket) => {
       sockets.push(socket);
       let requests = 0;
       socket.on('data', (data) => {
-        requests += data.toString('latin1').split('POST ').length - 1;
+        const seen = data.toString('latin1').split('POST ').length - 1;
+        requests += seen;
+        posts += seen;
         const body = json('ok');
         if (requests === 1) socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
         else socket.destroy();
@@ -85,15 +88,36 @@ describe('node:http transport', () => {
     await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/v1`;
     try {
-      const provider = createOpenAIProvider({ baseUrl: url, stream: false, retries: 0, timeoutMs: 2_000 });
-      const ask = () => provider.complete(request, { signal: new AbortController().signal });
-      expect((await ask()).content).toBe('ok');
-      expect((await ask()).content).toBe('ok'); // the pooled connection is dropped; sent again on a new one
-      expect(sockets.length).toBe(2);
+      const ask = (retries: number) =>
+        createOpenAIProvider({ baseUrl: url, stream: false, retries, backoffMs: 1, timeoutMs: 2_000 }).complete(request, {
+          signal: new AbortController().signal,
+        });
+      expect((await ask(0)).content).toBe('ok');
+      const error = (await ask(0).catch((e) => e)) as ModelError;
+      expect(error).toMatchObject({ errorClass: 'network' });
+      expect(posts).toBe(2);
+      // With retries, the provider's retry sends it again, on a new connection.
+      expect((await ask(1)).content).toBe('ok');
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((r) => tcp.close(r));
     }
+  });
+
+  it("a connection cut mid-answer is the body's error only: no second request, nothing unhandled", async () => {
+    let posts = 0;
+    const server = await serve((req, res) => {
+      posts++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"choices":[{"index":0,"delta":{"content":"par"}}]}\n\n');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const provider = createOpenAIProvider({ baseUrl: server.url, retries: 0, timeoutMs: 2_000 });
+    const error = (await provider.complete(request, { signal: new AbortController().signal }).catch((e) => e)) as ModelError;
+    expect(error).toMatchObject({ errorClass: 'stream-dropped' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(posts).toBe(1);
   });
 
   it('rejects with the abort reason and frees the socket when the signal aborts mid-request', async () => {
@@ -129,12 +153,12 @@ describe('node:http transport', () => {
     expect(await response.text()).toBe('{"error":{"message":"slow down"}}');
   });
 
-  it('follows a 307 with the same body, and drops the key when it leads to another origin', async () => {
+  it('follows a 307 with the same body, and drops the key and gateway headers when it leads to another origin', async () => {
     const seen: { auth?: string; body: string }[] = [];
     const other = await serve(async (req, res) => {
       let body = '';
       for await (const c of req) body += c;
-      seen.push({ auth: req.headers.authorization, body });
+      seen.push({ auth: req.headers.authorization ?? (req.headers['api-key'] as string | undefined), body });
       res.end(json('moved'));
     });
     const first = await serve((req, res) => {
@@ -143,7 +167,7 @@ describe('node:http transport', () => {
     });
     const response = await nodeHttpTransport(`${first.url}/chat/completions`, {
       method: 'POST',
-      headers: { authorization: 'Bearer sk-secret-secret' },
+      headers: { authorization: 'Bearer sk-secret-secret', 'api-key': 'gw-secret-secret', 'content-type': 'application/json' },
       body: '{"a":1}',
       signal: new AbortController().signal,
     });

@@ -36,6 +36,9 @@ export type HttpTransport = (url: string, init: HttpRequestInit) => Promise<Http
  */
 const MAX_REDIRECTS = 5;
 
+/** What a request to another origin keeps of its headers. */
+const CONTENT_HEADERS = new Set(['content-type', 'accept']);
+
 interface Client {
   request(url: URL, options: RequestOptions): ClientRequest;
   agent: Agent;
@@ -71,8 +74,9 @@ export const nodeHttpTransport: HttpTransport = async (url, init) => {
     if ((response.status !== 307 && response.status !== 308) || !location || redirects === MAX_REDIRECTS) return response;
     await response.text(); // drained, so its connection goes back to the pool
     const next = new URL(location, target);
-    // Like fetch: a redirect to another origin does not carry the credentials along.
-    if (next.origin !== target.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+    // A redirect to another origin carries the request, not its credentials: the key, and any header the
+    // gateway settings added (api-key, x-portkey-api-key, …), stay with the origin they were meant for.
+    if (next.origin !== target.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => CONTENT_HEADERS.has(k.toLowerCase())));
     target = next;
   }
 };
@@ -102,19 +106,18 @@ async function send(url: URL, headers: Record<string, string>, init: HttpRequest
     }
     signal.addEventListener('abort', onAbort, { once: true });
     const done = () => signal.removeEventListener('abort', onAbort);
-    request.once('error', (error: NodeJS.ErrnoException) => {
+    let answered = false;
+    // Never sent again from here, not even on a pooled connection reset (the server may have the POST, and
+    // each copy is billed): the provider's retry decides, with its backoff and its count, as with fetch.
+    request.on('error', (error: NodeJS.ErrnoException) => {
       done();
-      // A pooled connection the server closed while idle (its keep-alive timeout): the request never reached
-      // it, so it goes again on another connection (what Node's documentation advises for reusedSocket). Each
-      // such failure destroys that connection, so this ends, at the latest, on a new one.
-      if (request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) {
-        resolve(send(url, headers, init));
-        return;
-      }
+      // After the answer began, a cut connection is the body's error, which its reader sees.
+      if (answered) return;
       // Before the answer: the shape fetch gives ("fetch failed", the system error as its cause).
       reject(signal.aborted ? signal.reason : new Error(`request to ${url.origin} failed`, { cause: error }));
     });
     request.once('response', (message) => {
+      answered = true;
       message.once('close', done);
       // Observed by whoever reads the body; a body never read must not crash the process when it is cut.
       message.on('error', () => {});
