@@ -3,16 +3,10 @@
  * the same way on a schema-9 database (the old triggers) and on a schema-10 one (the new), accepted,
  * ignored or refused with the same message, and leave the same rows.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { outcomes, schemaUpTo } from '../../../test/support/migration-equivalence.js';
 import { MIGRATIONS } from './migrations.js';
-
-function schema(upTo: number): Database.Database {
-  const db = new Database(':memory:');
-  db.pragma('foreign_keys = ON');
-  for (const m of MIGRATIONS.filter((m) => m.version <= upTo)) db.exec(m.sql);
-  return db;
-}
 
 const run = (id: string, agent = 'a', digest = 'd') =>
   `INSERT INTO runs (run_id, session_id, agent, version, digest, owner, team, actor, source, mode, provider, model, snapshot, input, started_at, pid, host)
@@ -77,16 +71,6 @@ const STATEMENTS = [
   result('s1', 'R3'),
 ];
 
-function outcomes(db: Database.Database): string[] {
-  return STATEMENTS.map((sql) => {
-    try {
-      return `ok ${db.prepare(sql).run().changes}`;
-    } catch (error) {
-      return `refused: ${(error as Error).message}`;
-    }
-  });
-}
-
 const rows = (db: Database.Database) => ({
   events: db.prepare('SELECT * FROM events ORDER BY run_id, seq').all(),
   results: db.prepare('SELECT * FROM eval_results ORDER BY sample_id').all(),
@@ -94,10 +78,10 @@ const rows = (db: Database.Database) => ({
 
 describe('migration 10: cheaper append triggers', () => {
   it('accepts, ignores and refuses exactly what the schema-9 triggers did, with their messages', () => {
-    const before = schema(9);
-    const after = schema(10);
-    const old = outcomes(before);
-    const now = outcomes(after);
+    const before = schemaUpTo(9);
+    const after = schemaUpTo(10);
+    const old = outcomes(before, STATEMENTS);
+    const now = outcomes(after, STATEMENTS);
     expect(now.map((o, i) => `${STATEMENTS[i]?.replace(/\s+/g, ' ').slice(0, 90)} → ${o}`)).toEqual(
       old.map((o, i) => `${STATEMENTS[i]?.replace(/\s+/g, ' ').slice(0, 90)} → ${o}`),
     );
@@ -125,7 +109,7 @@ describe('migration 10: cheaper append triggers', () => {
   });
 
   it('upgrades a schema-9 database in place', () => {
-    const db = schema(9);
+    const db = schemaUpTo(9);
     db.exec((MIGRATIONS.find((m) => m.version === 10) as { sql: string }).sql);
     expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'events_append_only'`).pluck().get()).toBe(0);
   });

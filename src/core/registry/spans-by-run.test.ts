@@ -8,15 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { outcomes, schemaUpTo } from '../../../test/support/migration-equivalence.js';
 import { openDatabase } from './db.js';
 import { MIGRATIONS } from './migrations.js';
-
-function schema(upTo: number): Database.Database {
-  const db = new Database(':memory:');
-  db.pragma('foreign_keys = ON');
-  for (const m of MIGRATIONS.filter((m) => m.version <= upTo)) db.exec(m.sql);
-  return db;
-}
 
 const pad = (id: string) => id.padEnd(26, 'X');
 const run = (id: string) =>
@@ -43,31 +37,21 @@ const STATEMENTS = [
   span('b1', 'R2'),
 ];
 
-function outcomes(db: Database.Database): string[] {
-  return STATEMENTS.map((sql) => {
-    try {
-      return `ok ${db.prepare(sql).run().changes}`;
-    } catch (error) {
-      return `refused: ${(error as Error).message}`;
-    }
-  });
-}
-
 const spans = (db: Database.Database) => db.prepare('SELECT * FROM spans ORDER BY run_id, span_id').all();
 
 describe('migration 12: spans in run order', () => {
   it('accepts, ignores and refuses exactly what the schema-11 triggers did, with their messages', () => {
-    const before = schema(11);
-    const after = schema(12);
+    const before = schemaUpTo(11);
+    const after = schemaUpTo(12);
     const label = (o: string, i: number) => `${STATEMENTS[i]?.replace(/\s+/g, ' ').slice(0, 80)} → ${o}`;
-    const now = outcomes(after);
-    expect(now.map(label)).toEqual(outcomes(before).map(label));
+    const now = outcomes(after, STATEMENTS);
+    expect(now.map(label)).toEqual(outcomes(before, STATEMENTS).map(label));
     expect(spans(after)).toEqual(spans(before));
     for (const message of ['the run is finished: no more spans', 'spans is append-only', 'ok 0']) expect(now.some((o) => o.includes(message))).toBe(true);
   });
 
   it('keys spans by run: the table is clustered on (run_id, span_id), and a span id may repeat in another run', () => {
-    const db = schema(12);
+    const db = schemaUpTo(12);
     const table = db.prepare(`SELECT wr FROM pragma_table_list WHERE name = 'spans'`).get() as { wr: number };
     expect(table.wr).toBe(1); // WITHOUT ROWID: rows stored in key order, run first
     expect(db.prepare(`SELECT name FROM pragma_table_info('spans') WHERE pk > 0 ORDER BY pk`).pluck().all()).toEqual(['run_id', 'span_id']);
@@ -76,7 +60,7 @@ describe('migration 12: spans in run order', () => {
   });
 
   it('upgrades a schema-11 database in place, keeping every span and the guards', () => {
-    const db = schema(11);
+    const db = schemaUpTo(11);
     db.exec(`INSERT INTO sessions VALUES ('S', 'a', 0, 'u'); ${run('R1')}; ${span('a1', 'R1')}; ${span('a2', 'R1')}; ${finish('R1')}`);
     const before = spans(db);
     db.exec((MIGRATIONS.find((m) => m.version === 12) as { sql: string }).sql);
