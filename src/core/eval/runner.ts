@@ -24,6 +24,7 @@ import { judgeWith } from './judge.js';
 import { type EvalSummary, type SampleResult, SummaryBuilder, sampleScore } from './results.js';
 import { withSampleMocks } from './sample-mocks.js';
 import { JsSandbox } from './sandbox.js';
+import { resultWrite } from './store.js';
 
 /** Run failures that are the model's or the environment's, not the agent's: errors, not failures. */
 const MODEL_ERRORS = new Set([
@@ -142,7 +143,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
       const result = redactResult(raw, log.currentRedactor());
       summary.add(result);
       // Streamed to the store with the runs' own writes (one transaction, committed on the log's timer).
-      log.defer(() => registry.evals.addResult(evalId, result));
+      log.defer(resultWrite(evalId, result));
       options.onProgress?.({ type: 'result', result, done: summary.executions, total });
     }
   };

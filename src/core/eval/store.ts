@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { Statement } from 'better-sqlite3';
 import { CheckFailedError } from '../errors.js';
+import type { Write } from '../events/event-log.js';
 import type { Db } from '../registry/db.js';
 import type { Stage } from '../registry/lifecycle.js';
 import type { PolicyRef } from '../registry/policies-in-force.js';
@@ -158,23 +159,9 @@ export class EvalStore {
   }
 
   addResult(evalId: string, r: SampleResult): void {
-    this.insertResult ??= this.db.prepare(
-      `INSERT INTO eval_results (eval_id, sample_id, iteration, run_id, status, score, assertions, output, error, latency_ms, tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertResult.run(
-      evalId,
-      r.sampleId,
-      r.iteration,
-      r.runId,
-      r.status,
-      r.score,
-      JSON.stringify(r.assertions),
-      r.output,
-      r.error,
-      r.latencyMs,
-      r.tokens,
-      r.costUsd,
-    );
+    const { sql, params } = resultWrite(evalId, r);
+    this.insertResult ??= this.db.prepare(sql);
+    this.insertResult.run(params);
   }
 
   finish(evalId: string, f: EvalFinish): void {
@@ -338,4 +325,12 @@ export class EvalStore {
       .all(name, version, digest) as (Omit<ImportedEvidence, 'predicate'> & { predicate: string })[];
     return rows.map((r) => ({ ...r, predicate: JSON.parse(r.predicate) as ReleasePredicate }));
   }
+}
+
+/** A result's row, as a statement the event log can run in the transaction of the sample's events. */
+export function resultWrite(evalId: string, r: SampleResult): Write {
+  return {
+    sql: `INSERT INTO eval_results (eval_id, sample_id, iteration, run_id, status, score, assertions, output, error, latency_ms, tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    params: [evalId, r.sampleId, r.iteration, r.runId, r.status, r.score, JSON.stringify(r.assertions), r.output, r.error, r.latencyMs, r.tokens, r.costUsd],
+  };
 }

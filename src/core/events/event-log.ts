@@ -13,6 +13,7 @@ import { type Db, translateSqliteError } from '../registry/db.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { isEphemeral } from '../runtime/events.js';
 import type { Redactor } from './redact.js';
+import { WriteThread } from './write-thread.js';
 
 /** Payloads larger than this are stored once in .agentctl/blobs/ and referenced from the event. */
 export const CLAIM_CHECK_BYTES = 16 * 1024;
@@ -65,9 +66,24 @@ export interface EventLogOptions {
   onRunFinished?: (runId: string) => void;
 }
 
+/** A statement to run with its parameters, in the transaction of the events around it. */
+export interface Write {
+  sql: string;
+  params: unknown[];
+}
+
+const EVENT_SQL = 'INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)';
+const EVENTS_SQL = `INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES ${Array(EVENT_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`;
+const SESSION_SQL = 'INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING';
+const RUN_SQL = `INSERT INTO runs (run_id, session_id, agent, version, digest, owner, team, actor, source, mode, provider, model, snapshot, replay_of, input, started_at, pid, host)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const SPAN_SQL = 'INSERT INTO spans (span_id, run_id, parent_span_id, kind, name, status, started_at, ended_at, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const FINISH_SQL = `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?,
+       fallback = ?, model_errors = ?, usage_estimated = ? WHERE run_id = ?`;
+
 type Pending =
   | { kind: 'run'; meta: RunMeta }
-  | { kind: 'write'; write: () => void }
+  | { kind: 'write'; write: Write }
   | { kind: 'span'; row: unknown[] }
   | { kind: 'event'; runId: string; seq: number; type: string; at: number; spanId: string | null; payload: string };
 
@@ -83,7 +99,9 @@ export class EventLog {
   private readonly insertSpan;
   private readonly insertSession;
   private readonly insertRunRow;
-  private readonly finishRun;
+  private readonly statements = new Map<string, ReturnType<Db['prepare']>>();
+  /** Commits on a second thread, once an eval queues a full batch (write-thread.ts); small evals never start it. */
+  private thread: WriteThread | undefined;
   private readonly host = hostname();
   /** Sessions this writer has already made sure exist. */
   private readonly sessions = new Set<string>();
@@ -100,22 +118,11 @@ export class EventLog {
     const onTimer = options.commitRunEnds === false;
     this.batchSize = options.batchSize ?? (onTimer ? TIMER_BATCH : 4096);
     this.flushMs = options.flushMs ?? (onTimer ? 250 : 50);
-    this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
-    this.insertEvents = db.prepare(
-      `INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES ${Array(EVENT_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
-    );
-    this.finishRun = db.prepare(
-      `UPDATE runs SET status = ?, output = ?, error_class = ?, error = ?, ended_at = ?, latency_ms = ?, steps = ?, tokens_in = ?, tokens_out = ?, cost_usd = ?,
-       fallback = ?, model_errors = ?, usage_estimated = ? WHERE run_id = ?`,
-    );
-    this.insertSession = db.prepare('INSERT INTO sessions (session_id, agent, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING');
-    this.insertRunRow = db.prepare(
-      `INSERT INTO runs (run_id, session_id, agent, version, digest, owner, team, actor, source, mode, provider, model, snapshot, replay_of, input, started_at, pid, host)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertSpan = db.prepare(
-      'INSERT INTO spans (span_id, run_id, parent_span_id, kind, name, status, started_at, ended_at, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insertEvent = db.prepare(EVENT_SQL);
+    this.insertEvents = db.prepare(EVENTS_SQL);
+    this.insertSession = db.prepare(SESSION_SQL);
+    this.insertRunRow = db.prepare(RUN_SQL);
+    this.insertSpan = db.prepare(SPAN_SQL);
   }
 
   /** Redacts what follows with this redactor (the session switches it with the agent in use: its policies and secrets). */
@@ -148,8 +155,9 @@ export class EventLog {
     this.pending.push({ kind: 'event', runId, seq, type, at, spanId, payload: this.encode(rest) });
     this.trackSpan(event);
     if (event.type === 'run.finished') {
-      const finish = () => {
-        this.finishRun.run(
+      const finish: Write = {
+        sql: FINISH_SQL,
+        params: [
           event.status,
           event.output === null ? null : this.redactText(event.output),
           event.errorClass,
@@ -164,7 +172,7 @@ export class EventLog {
           event.modelErrors.length ? this.redactor.json(event.modelErrors) : null,
           event.usageEstimated ? 1 : 0,
           runId,
-        );
+        ],
       };
       this.seqs.delete(runId);
       if (this.options.commitRunEnds === false) this.defer(finish);
@@ -172,14 +180,14 @@ export class EventLog {
       this.options.onRunFinished?.(runId);
       return;
     }
-    if (this.pending.length >= this.batchSize) this.flush();
+    if (this.pending.length >= this.batchSize) this.commitFull();
     else this.schedule();
   }
 
   /** Queues another write (eval results) to commit in the same transaction as the events around it. */
-  defer(write: () => void): void {
+  defer(write: Write): void {
     this.pending.push({ kind: 'write', write });
-    if (this.pending.length >= this.batchSize) this.flush();
+    if (this.pending.length >= this.batchSize) this.commitFull();
     else this.schedule();
   }
 
@@ -192,17 +200,59 @@ export class EventLog {
   }
 
   private schedule(): void {
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs).unref();
+    if (!this.timer) this.timer = setTimeout(() => this.commitOnTimer(), this.flushMs).unref();
   }
 
-  /** Commits everything queued, with `also` in the same transaction. */
-  flush(also?: () => void): void {
+  /** Commits everything queued, with `also` in the same transaction; returns once it is committed. */
+  flush(also?: Write): void {
+    this.commit(also, true);
+  }
+
+  /** True once writes go through the write thread (an eval that queued a full batch). */
+  get onThread(): boolean {
+    return this.thread !== undefined;
+  }
+
+  /** Flushes, and ends the write thread if one was started (the registry closes its logs when it closes). */
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      this.thread?.close();
+      this.thread = undefined;
+    }
+  }
+
+  /** A full batch: on the timer (evals), it goes to the write thread, started now, and the eval goes on. */
+  private commitFull(): void {
+    if (this.options.commitRunEnds === false && !this.thread && this.path !== ':memory:') this.thread = new WriteThread(this.path);
+    this.commit(undefined, false);
+  }
+
+  private commitOnTimer(): void {
+    if (!this.thread) {
+      this.flush();
+      return;
+    }
+    try {
+      this.commit(undefined, false);
+    } catch {
+      // The thread keeps its error and throws it at the next append or flush, in the caller's code.
+    }
+  }
+
+  private commit(also: Write | undefined, wait: boolean): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pending.length === 0 && !also) return;
     const batch = this.pending.splice(0, this.pending.length);
+    if (this.thread) {
+      if (batch.length || also) this.thread.send(this.opsOf(batch, also));
+      if (wait) this.thread.drain();
+      return;
+    }
+    if (batch.length === 0 && !also) return;
     this.write(() => {
       for (let i = 0; i < batch.length; ) {
         const e = batch[i] as Pending;
@@ -212,11 +262,50 @@ export class EventLog {
         }
         if (e.kind === 'run') this.insertRun(e.meta);
         else if (e.kind === 'span') this.insertSpan.run(...e.row);
-        else e.write();
+        else this.run(e.write);
         i++;
       }
-      also?.();
+      if (also) this.run(also);
     });
+  }
+
+  private run(write: Write): void {
+    let statement = this.statements.get(write.sql);
+    if (!statement) {
+      statement = this.db.prepare(write.sql);
+      this.statements.set(write.sql, statement);
+    }
+    statement.run(write.params);
+  }
+
+  /** The batch as the write thread takes it: statement, parameter count, parameters; the rows insertRun and insertEventsFrom write. */
+  private opsOf(batch: readonly Pending[], also: Write | undefined): unknown[] {
+    const thread = this.thread as WriteThread;
+    const ops: unknown[] = [];
+    const add = (sql: string, params: readonly unknown[]) => {
+      ops.push(thread.statement(sql), params.length);
+      for (const p of params) ops.push(p);
+    };
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i] as Pending;
+      if (e.kind === 'event') {
+        let end = i;
+        while (end < batch.length && end - i < EVENT_ROWS && (batch[end] as Pending).kind === 'event') end++;
+        const rows = end - i === EVENT_ROWS ? EVENT_ROWS : 1;
+        ops.push(thread.statement(rows === EVENT_ROWS ? EVENTS_SQL : EVENT_SQL), rows * 6);
+        for (let k = i; k < i + rows; k++) {
+          const row = batch[k] as Extract<Pending, { kind: 'event' }>;
+          ops.push(row.runId, row.seq, row.type, row.at, row.spanId, row.payload);
+        }
+        i += rows - 1;
+      } else if (e.kind === 'run') {
+        if (this.rememberSession(e.meta)) add(SESSION_SQL, [e.meta.sessionId, e.meta.agent, e.meta.startedAt, e.meta.actor]);
+        add(RUN_SQL, this.runRow(e.meta));
+      } else if (e.kind === 'span') add(SPAN_SQL, e.row);
+      else add(e.write.sql, e.write.params);
+    }
+    if (also) add(also.sql, also.params);
+    return ops;
   }
 
   /**
@@ -253,13 +342,21 @@ export class EventLog {
   }
 
   private insertRun(meta: RunMeta): void {
-    if (!this.sessions.has(meta.sessionId)) {
-      this.insertSession.run(meta.sessionId, meta.agent, meta.startedAt, meta.actor);
-      // Forgetting one costs only an insert that does nothing (ON CONFLICT DO NOTHING).
-      if (this.sessions.size >= KNOWN_SESSIONS) this.sessions.clear();
-      this.sessions.add(meta.sessionId);
-    }
-    this.insertRunRow.run(
+    if (this.rememberSession(meta)) this.insertSession.run(meta.sessionId, meta.agent, meta.startedAt, meta.actor);
+    this.insertRunRow.run(this.runRow(meta));
+  }
+
+  /** True the first time a session is seen (its row is written then). */
+  private rememberSession(meta: RunMeta): boolean {
+    if (this.sessions.has(meta.sessionId)) return false;
+    // Forgetting one costs only an insert that does nothing (ON CONFLICT DO NOTHING).
+    if (this.sessions.size >= KNOWN_SESSIONS) this.sessions.clear();
+    this.sessions.add(meta.sessionId);
+    return true;
+  }
+
+  private runRow(meta: RunMeta): unknown[] {
+    return [
       meta.runId,
       meta.sessionId,
       meta.agent,
@@ -278,7 +375,7 @@ export class EventLog {
       meta.startedAt,
       process.pid,
       this.host,
-    );
+    ];
   }
 
   private trackSpan(event: RuntimeEvent): void {

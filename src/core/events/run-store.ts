@@ -81,9 +81,18 @@ export class RunStore {
     private readonly blobs: BlobStore,
   ) {}
 
+  private readonly logs: EventLog[] = [];
+
   /** A writer for new runs (one per process; it batches its commits). */
   openLog(options: EventLogOptions): EventLog {
-    return new EventLog(this.db, this.path, this.blobs, options);
+    const log = new EventLog(this.db, this.path, this.blobs, options);
+    this.logs.push(log);
+    return log;
+  }
+
+  /** Commits what the writers opened here still hold and ends their write threads (before the database closes). */
+  closeLogs(): void {
+    for (const log of this.logs.splice(0)) log.close();
   }
 
   list(filter: RunFilter = {}): RunRow[] {

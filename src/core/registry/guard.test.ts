@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
 import { summarize } from '../eval/results.js';
+import { resultWrite } from '../eval/store.js';
 import { EventLog, type RunMeta } from '../events/event-log.js';
 import { createRedactor } from '../events/redact.js';
 import type { RuntimeEvent } from '../runtime/events.js';
@@ -190,7 +191,7 @@ describe('evals are written the way agentctl writes them', () => {
     const { registry, digest, raw } = setup();
     createEval(registry, digest);
     const log = logRun(registry, RUN, digest, false);
-    log.defer(() => registry.evals.addResult('E1', result(RUN, 'fail')));
+    log.defer(resultWrite('E1', result(RUN, 'fail')));
     log.flush();
     expect(() => raw.exec(`UPDATE evals SET status = 'complete', executions = 1, passed = 1, pass_rate = 1.0 WHERE eval_id = 'E1'`)).toThrow(
       /counts exactly its results/,

@@ -113,7 +113,11 @@ export class Registry {
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.runStore?.closeLogs();
+    } finally {
+      this.db.close();
+    }
   }
 
   private evalStore: EvalStore | undefined;

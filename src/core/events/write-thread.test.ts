@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/workspace.js';
+import type { SampleResult } from '../eval/results.js';
+import { resultWrite } from '../eval/store.js';
+import { Registry } from '../registry/registry.js';
+import type { RuntimeEvent } from '../runtime/events.js';
+import type { EventLog, RunMeta } from './event-log.js';
+import { createRedactor } from './redact.js';
+
+const runId = (i: number) => `01JAAAAAAAAAAAAAAAAAAA${String(i).padStart(4, '0')}`;
+
+function open(dir: string) {
+  return Registry.open({ registryPath: join(dir, 'registry.db'), blobsDir: join(dir, 'blobs') });
+}
+
+/** A log as an eval opens it (commits on the timer), with batches small enough to start the thread. */
+function evalLog(registry: Registry, batchSize = 16): EventLog {
+  return registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false, batchSize, flushMs: 60_000 });
+}
+
+const meta = (id: string, i: number): RunMeta => ({
+  runId: id,
+  sessionId: `S${i % 3}`,
+  agent: 'triage',
+  version: '0.1.0',
+  digest: `sha256:${'a'.repeat(64)}`,
+  owner: 'team-qa',
+  team: 'team-qa',
+  actor: 'alice',
+  source: 'workspace',
+  mode: 'dry',
+  provider: 'echo',
+  model: 'gpt-4o-mini',
+  snapshot: `sha256:${'b'.repeat(64)}`,
+  replayOf: null,
+  input: `question ${i}`,
+  startedAt: 1_000 + i,
+});
+
+/** One run of `events` tool calls (enough of them to fill a 32-row insert), its span and its end. */
+function writeRun(log: EventLog, i: number, events = 3): void {
+  const id = runId(i);
+  log.beginRun(meta(id, i));
+  const at = 2_000 + i;
+  const all: RuntimeEvent[] = [
+    { type: 'span.started', runId: id, at, spanId: 'root', parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
+    ...Array.from(
+      { length: events },
+      (_, k): RuntimeEvent => ({ type: 'tool.call', runId: id, at, spanId: 'root', tool: 'lookup', input: { q: `${i}/${k}` } }),
+    ),
+    { type: 'span.ended', runId: id, at: at + 5, spanId: 'root', status: 'ok', attributes: { n: i } },
+    {
+      type: 'run.finished',
+      runId: id,
+      at: at + 6,
+      status: 'succeeded',
+      output: `answer ${i}`,
+      errorClass: null,
+      error: null,
+      fallback: null,
+      modelErrors: [],
+      steps: 1,
+      usage: { inputTokens: 3, outputTokens: 4 },
+      costUsd: 0,
+      latencyMs: 7,
+    },
+  ];
+  for (const e of all) log.append(e);
+}
+
+/** Every row the logs write, in key order, from a connection of its own. */
+function dump(dir: string) {
+  const db = new Database(join(dir, 'registry.db'), { readonly: true });
+  try {
+    return {
+      sessions: db.prepare('SELECT session_id, agent, created_at, created_by FROM sessions ORDER BY session_id').all(),
+      runs: db.prepare('SELECT * FROM runs ORDER BY run_id').all(),
+      events: db.prepare('SELECT * FROM events ORDER BY run_id, seq').all(),
+      spans: db.prepare('SELECT * FROM spans ORDER BY run_id, span_id').all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('the write thread', () => {
+  it("commits an eval's writes off the main thread: the same rows, byte for byte, as the main thread writes", () => {
+    const [threaded, direct] = [tempDir(), tempDir()];
+    const a = open(threaded);
+    const b = open(direct);
+    const onThread = evalLog(a);
+    const onMain = b.runs.openLog({ redact: createRedactor(), commitRunEnds: true });
+    for (let i = 0; i < 60; i++) {
+      writeRun(onThread, i, i % 2 ? 40 : 3);
+      writeRun(onMain, i, i % 2 ? 40 : 3);
+    }
+    onThread.flush();
+    expect(onThread.onThread).toBe(true);
+    expect(onMain.onThread).toBe(false);
+    const rows = dump(threaded);
+    expect(rows.runs).toHaveLength(60);
+    expect(rows.events).toHaveLength(30 * 6 + 30 * 43);
+    expect(rows).toEqual(dump(direct));
+    a.close();
+    b.close();
+  });
+
+  it('flush returns once every batch is committed, visible to any connection', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = evalLog(registry, 8);
+    for (let i = 0; i < 200; i++) writeRun(log, i);
+    log.flush();
+    const db = new Database(join(dir, 'registry.db'), { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM runs WHERE status = 'succeeded'").pluck().get()).toBe(200);
+    db.close();
+    registry.close();
+  });
+
+  it('closing the registry commits what was queued and ends the thread', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = evalLog(registry);
+    for (let i = 0; i < 50; i++) writeRun(log, i);
+    expect(log.onThread).toBe(true);
+    registry.close();
+    expect(dump(dir).runs).toHaveLength(50);
+  });
+
+  it('throws a failed batch at the next flush, and writes nothing after it', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = evalLog(registry, 4);
+    for (let i = 0; i < 10; i++) writeRun(log, i);
+    log.flush();
+    expect(log.onThread).toBe(true);
+    // A result for an eval that does not exist: the schema refuses it, in the thread's transaction.
+    const result: SampleResult = {
+      sampleId: 's1',
+      iteration: 1,
+      runId: runId(1),
+      status: 'pass',
+      score: 1,
+      assertions: [],
+      output: 'x',
+      error: null,
+      latencyMs: 1,
+      tokens: 1,
+      costUsd: 0,
+      tags: [],
+    };
+    log.defer(resultWrite('E-missing', result));
+    writeRun(log, 10);
+    expect(() => log.flush()).toThrow(/FOREIGN KEY|eval/i);
+    // The failed batch is rolled back whole, and later ones are refused with the same error.
+    for (let i = 11; i < 20; i++) {
+      try {
+        writeRun(log, i);
+      } catch {
+        // the failure is thrown again where the next batch would be sent
+      }
+    }
+    expect(() => log.flush()).toThrow(/FOREIGN KEY|eval/i);
+    expect(dump(dir).runs.map((r) => (r as { run_id: string }).run_id)).toEqual(Array.from({ length: 10 }, (_, i) => runId(i)));
+    expect(() => registry.close()).toThrow(/FOREIGN KEY|eval/i);
+  });
+
+  it('is not started by a small eval: its few writes cost no thread', () => {
+    const registry = open(tempDir());
+    const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false });
+    for (let i = 0; i < 20; i++) writeRun(log, i);
+    log.flush();
+    expect(log.onThread).toBe(false);
+    registry.close();
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * A second thread that commits an eval's writes. An offline eval spent about as long inserting its rows
+ * (SQLite, triggers, commits) as running its samples, one after the other on one thread; here the main
+ * thread queues a batch and goes on with the next samples while this thread commits the last one.
+ *
+ * Nothing about what is written changes: the same statements, in the same order, one transaction per
+ * batch, through a second connection to the same file (WAL: readers see each batch once committed).
+ * `drain()` blocks until every batch sent is committed (Atomics.wait), so a flush is still synchronous
+ * to its caller: an eval that ends, a session that closes, a trace that reads its run back.
+ * A failed batch is rolled back whole, the thread stops writing, and the error is thrown to the main
+ * thread at its next send or drain; nothing after a failure is written.
+ */
+import { createRequire } from 'node:module';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { EnvironmentError } from '../errors.js';
+import { BUSY_TIMEOUT_MS, translateSqliteError } from '../registry/db.js';
+
+/**
+ * The thread's code: plain JavaScript, so it runs the same from sources (tests) and from the bundle.
+ * A batch is a flat array: statement index, parameter count, the parameters; again and again.
+ */
+const THREAD_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { errors, state: shared, path, driver, busyMs } = workerData;
+const state = new Int32Array(shared);
+let db;
+let failed = false;
+const statements = [];
+function fail(error) {
+  failed = true;
+  errors.postMessage({ message: String(error && error.message || error), code: error && error.code });
+  Atomics.store(state, 1, 1);
+}
+try {
+  const Database = require(driver);
+  db = new Database(path, { fileMustExist: true, timeout: busyMs });
+  db.pragma('busy_timeout = ' + busyMs);
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Appends touch the last pages of each index: a small cache does, and an eval's memory stays flat.
+  db.pragma('cache_size = -2000');
+} catch (error) {
+  fail(error);
+}
+const commit = db && db.transaction((ops) => {
+  for (let i = 0; i < ops.length; ) {
+    const n = ops[i + 1];
+    statements[ops[i]].run(ops.slice(i + 2, i + 2 + n));
+    i += 2 + n;
+  }
+});
+parentPort.on('message', (message) => {
+  if (message.close) {
+    if (db && db.open) db.close();
+    parentPort.close();
+    errors.close();
+    return;
+  }
+  if (!failed) {
+    try {
+      if (message.sql !== undefined) statements[message.index] = db.prepare(message.sql);
+      else commit(message.ops);
+    } catch (error) {
+      fail(error);
+    }
+  }
+  if (message.seq !== undefined) {
+    Atomics.store(state, 0, message.seq);
+    Atomics.notify(state, 0);
+  }
+});
+`;
+
+/** Batches sent and not yet committed, at most: bounds what waits in the thread's queue (memory). */
+const IN_FLIGHT = 2;
+
+/** How long a drain waits for a thread that makes no progress, beyond SQLite's own busy wait. */
+const STALL_MS = BUSY_TIMEOUT_MS + 15_000;
+
+export class WriteThread {
+  private readonly worker: Worker;
+  private readonly errors: MessagePort;
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private readonly statements = new Map<string, number>();
+  private sent = 0;
+  private closed = false;
+
+  constructor(private readonly path: string) {
+    const { port1, port2 } = new MessageChannel();
+    this.errors = port1;
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { errors: port2, state: this.state.buffer, path, driver, busyMs: BUSY_TIMEOUT_MS },
+      transferList: [port2],
+      // Its garbage is the batches it was sent: a small young generation keeps the process's memory flat.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
+    // A process that ends without draining loses the uncommitted batch, as a crash would; it never waits on this thread.
+    this.worker.unref();
+    this.errors.unref();
+  }
+
+  /** The index of a statement in the thread, prepared there on first use. */
+  statement(sql: string): number {
+    let index = this.statements.get(sql);
+    if (index === undefined) {
+      index = this.statements.size;
+      this.statements.set(sql, index);
+      this.worker.postMessage({ index, sql });
+    }
+    return index;
+  }
+
+  /** Sends a batch (statement, count, parameters; …) to commit in one transaction; waits only if IN_FLIGHT are pending. */
+  send(ops: unknown[]): void {
+    this.throwIfFailed();
+    if (this.sent - Atomics.load(this.state, 0) >= IN_FLIGHT) this.waitFor(this.sent - IN_FLIGHT + 1);
+    this.worker.postMessage({ seq: ++this.sent, ops });
+  }
+
+  /** Returns once every batch sent is committed; throws the thread's error if one failed. */
+  drain(): void {
+    this.waitFor(this.sent);
+    this.throwIfFailed();
+  }
+
+  /** Drains, then ends the thread and its connection. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.drain();
+    } finally {
+      this.closed = true;
+      this.worker.postMessage({ close: true });
+    }
+  }
+
+  private waitFor(seq: number): void {
+    let last = Atomics.load(this.state, 0);
+    let since = Date.now();
+    while (last < seq && Atomics.load(this.state, 1) === 0) {
+      Atomics.wait(this.state, 0, last, 1000);
+      const now = Atomics.load(this.state, 0);
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      } else if (Date.now() - since > STALL_MS) {
+        throw new EnvironmentError(`the thread writing the event log to ${this.path} made no progress in ${STALL_MS / 1000} s`, {
+          where: this.path,
+          fix: 'check that the disk is not full and no other process holds the registry (`agentctl doctor`), then run the eval again',
+          code: 'registry-busy',
+        });
+      }
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (Atomics.load(this.state, 1) === 0) return;
+    const received = receiveMessageOnPort(this.errors)?.message as { message: string; code?: string } | undefined;
+    const error = Object.assign(new Error(received?.message ?? 'the thread writing the event log failed'), { code: received?.code });
+    // Reported once, where it happened, then on each later use: nothing after a failed batch is written.
+    if (received) this.failure = error;
+    throw translateSqliteError(this.failure ?? error, this.path);
+  }
+
+  private failure: Error | undefined;
+}
