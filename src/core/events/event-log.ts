@@ -13,7 +13,7 @@ import { type Db, translateSqliteError } from '../registry/db.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import { isEphemeral } from '../runtime/events.js';
 import type { Redactor } from './redact.js';
-import { WriteThread } from './write-thread.js';
+import { PART_VALUES, WriteThread } from './write-thread.js';
 
 /** Payloads larger than this are stored once in .agentctl/blobs/ and referenced from the event. */
 export const CLAIM_CHECK_BYTES = 16 * 1024;
@@ -278,12 +278,23 @@ export class EventLog {
     statement.run(write.params);
   }
 
-  /** The batch as the write thread takes it: statement, parameter count, parameters; the rows insertRun and insertEventsFrom write. */
-  private opsOf(batch: readonly Pending[], also: Write | undefined): unknown[] {
+  /**
+   * The batch as the write thread takes it: statement, parameter count, parameters; the rows insertRun
+   * and insertEventsFrom write. In parts of about PART_VALUES values, each ending where a statement does.
+   */
+  private opsOf(batch: readonly Pending[], also: Write | undefined): unknown[][] {
     const thread = this.thread as WriteThread;
-    const ops: unknown[] = [];
+    let ops: unknown[] = [];
+    const parts = [ops];
+    const statement = (sql: string, count: number) => {
+      if (ops.length >= PART_VALUES) {
+        ops = [];
+        parts.push(ops);
+      }
+      ops.push(thread.statement(sql), count);
+    };
     const add = (sql: string, params: readonly unknown[]) => {
-      ops.push(thread.statement(sql), params.length);
+      statement(sql, params.length);
       for (const p of params) ops.push(p);
     };
     for (let i = 0; i < batch.length; i++) {
@@ -292,7 +303,7 @@ export class EventLog {
         let end = i;
         while (end < batch.length && end - i < EVENT_ROWS && (batch[end] as Pending).kind === 'event') end++;
         const rows = end - i === EVENT_ROWS ? EVENT_ROWS : 1;
-        ops.push(thread.statement(rows === EVENT_ROWS ? EVENTS_SQL : EVENT_SQL), rows * 6);
+        statement(rows === EVENT_ROWS ? EVENTS_SQL : EVENT_SQL, rows * 6);
         for (let k = i; k < i + rows; k++) {
           const row = batch[k] as Extract<Pending, { kind: 'event' }>;
           ops.push(row.runId, row.seq, row.type, row.at, row.spanId, row.payload);
@@ -305,7 +316,7 @@ export class EventLog {
       else add(e.write.sql, e.write.params);
     }
     if (also) add(also.sql, also.params);
-    return ops;
+    return parts;
   }
 
   /**

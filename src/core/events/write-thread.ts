@@ -42,13 +42,19 @@ try {
 } catch (error) {
   fail(error);
 }
-const commit = db && db.transaction((ops) => {
+// Parameters are bound from arrays kept per size, and a batch comes in small messages (one transaction,
+// committed with the last): a batch sent whole, or an array per row, outlived young-generation
+// collections, and the promoted batches grew the process's memory with the eval.
+const argsBySize = [];
+function run(ops) {
   for (let i = 0; i < ops.length; ) {
     const n = ops[i + 1];
-    statements[ops[i]].run(ops.slice(i + 2, i + 2 + n));
+    const args = argsBySize[n] || (argsBySize[n] = new Array(n));
+    for (let k = 0; k < n; k++) args[k] = ops[i + 2 + k];
+    statements[ops[i]].run(args);
     i += 2 + n;
   }
-});
+}
 parentPort.on('message', (message) => {
   if (message.close) {
     if (db && db.open) db.close();
@@ -59,8 +65,13 @@ parentPort.on('message', (message) => {
   if (!failed) {
     try {
       if (message.sql !== undefined) statements[message.index] = db.prepare(message.sql);
-      else commit(message.ops);
+      else {
+        if (!db.inTransaction) db.exec('BEGIN');
+        run(message.ops);
+        if (message.seq !== undefined) db.exec('COMMIT');
+      }
     } catch (error) {
+      if (db && db.inTransaction) db.exec('ROLLBACK');
       fail(error);
     }
   }
@@ -70,6 +81,9 @@ parentPort.on('message', (message) => {
   }
 });
 `;
+
+/** Values per message of a batch: ~500 rows, small enough to die young in the thread's heap. */
+export const PART_VALUES = 4096;
 
 /** Batches sent and not yet committed, at most: bounds what waits in the thread's queue (memory). */
 const IN_FLIGHT = 2;
@@ -112,11 +126,18 @@ export class WriteThread {
     return index;
   }
 
-  /** Sends a batch (statement, count, parameters; …) to commit in one transaction; waits only if IN_FLIGHT are pending. */
-  send(ops: unknown[]): void {
+  /**
+   * Sends a batch to commit in one transaction, as parts of ops (statement, count, parameters; …) each
+   * ending where an op does; waits only if IN_FLIGHT batches are not committed yet.
+   */
+  send(parts: readonly unknown[][]): void {
     this.throwIfFailed();
     if (this.sent - Atomics.load(this.state, 0) >= IN_FLIGHT) this.waitFor(this.sent - IN_FLIGHT + 1);
-    this.worker.postMessage({ seq: ++this.sent, ops });
+    const last = parts.length - 1;
+    this.sent++;
+    parts.forEach((ops, i) => {
+      this.worker.postMessage(i === last ? { seq: this.sent, ops } : { ops });
+    });
   }
 
   /** Returns once every batch sent is committed; throws the thread's error if one failed. */
