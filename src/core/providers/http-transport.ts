@@ -233,7 +233,10 @@ class BodyReader implements AsyncIterator<Uint8Array> {
     });
     source.on('error', fail);
     // Closed without 'end' and without an error (destroyed quietly): still not a complete body.
-    source.once('close', () => fail(new Error('premature close')));
+    source.once('close', () => {
+      // Every answer closes after its end: an Error (and its stack) is built only for one that did not.
+      if (!this.ended) fail(new Error('premature close'));
+    });
     return source;
   }
 
