@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { deadline } from '../util/deadline.js';
 import { retry } from '../util/retry.js';
 import { type AttributionSettings, attributionWire } from './attribution.js';
-import { type HttpTransport, nodeHttpTransport } from './http-transport.js';
+import { type HttpTransport, nodeHttpTransport, warmTransport } from './http-transport.js';
 import { type AttemptProgress, httpError, streamedError, transportError } from './openai-errors.js';
 import { readStream } from './openai-stream.js';
 import { fromCompletion, type MaxTokensParam, type OpenAICompletion, toOpenAIRequest } from './openai-wire.js';
@@ -40,6 +40,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export function createOpenAIProvider(options: OpenAIOptions): ModelProvider {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  if (!options.transport) warmTransport(url);
   return {
     name: 'openai',
     testDouble: false,
