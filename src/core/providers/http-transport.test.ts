@@ -187,4 +187,3 @@ describe('node:http transport', () => {
     expect(seen).toEqual([...paths, ...paths.slice(0, 5)]);
   });
 });
-
