@@ -174,4 +174,16 @@ describe('node:http transport', () => {
     expect(response.status).toBe(200);
     expect(seen).toEqual([{ auth: undefined, body: '{"a":1}' }]);
   });
+
+  it('sends each request to its own path and query, past the bound of the parsed-URL cache', async () => {
+    const seen: string[] = [];
+    const server = await serve((req, res) => {
+      seen.push(req.url ?? '');
+      req.resume();
+      res.end(json('ok'));
+    });
+    const paths = Array.from({ length: 70 }, (_, i) => `/v${i % 7}/chat/completions?try=${i}`);
+    for (const path of [...paths, ...paths.slice(0, 5)]) await (await post(server.url.replace(/\/v1$/, path))).text();
+    expect(seen).toEqual([...paths, ...paths.slice(0, 5)]);
+  });
 });

@@ -9,6 +9,9 @@
  * an Error whose `cause` carries the system code (ECONNREFUSED) — so openai-errors classifies both alike.
  */
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import { urlToHttpOptions } from 'node:url';
+import { BodyReader } from './http-body.js';
 
 export interface HttpResponse {
   ok: boolean;
@@ -40,7 +43,7 @@ const MAX_REDIRECTS = 5;
 const CONTENT_HEADERS = new Set(['content-type', 'accept']);
 
 interface Client {
-  request(url: URL, options: RequestOptions): ClientRequest;
+  request(options: RequestOptions): ClientRequest;
   agent: Agent;
 }
 
@@ -64,16 +67,47 @@ function clientFor(protocol: 'http:' | 'https:'): Promise<Client> {
   return client;
 }
 
+/**
+ * Every call of an eval goes to the same URL: it is parsed, and turned into request options, once
+ * (URL parsing and urlToHttpOptions were a visible part of each request). Bounded, as a redirect adds its own.
+ */
+const targets = new Map<string, { url: URL; options: RequestOptions }>();
+
+function cachedTarget(href: string, base?: URL): { url: URL; options: RequestOptions } {
+  const key = base ? `${base.href} ${href}` : href;
+  let target = targets.get(key);
+  if (!target) {
+    const url = new URL(href, base);
+    target = { url, options: urlToHttpOptions(url) };
+    if (targets.size >= 64) targets.clear();
+    targets.set(key, target);
+  }
+  return target;
+}
+
+const parsed = (href: string, base?: URL) => cachedTarget(href, base).url;
+const requestTarget = (url: URL) => cachedTarget(url.href).options;
+
+/**
+ * Loads the client of the URL's protocol now, not at the first request: node:http takes 7-17 ms to load,
+ * which otherwise sits between an eval's set-up and its first request; started when the provider is
+ * made, it lands in the set-up's own waits (module and file reads).
+ */
+export function warmTransport(url: string): void {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : '';
+  if (protocol === 'http:' || protocol === 'https:') clientFor(protocol).catch(() => {});
+}
+
 /** POSTs over node:http(s) with the shared keep-alive agents. */
 export const nodeHttpTransport: HttpTransport = async (url, init) => {
-  let target = new URL(url);
+  let target = parsed(url);
   let headers = init.headers;
   for (let redirects = 0; ; redirects++) {
     const response = await send(target, headers, init);
     const location = response.headers.get('location');
     if ((response.status !== 307 && response.status !== 308) || !location || redirects === MAX_REDIRECTS) return response;
     await response.text(); // drained, so its connection goes back to the pool
-    const next = new URL(location, target);
+    const next = parsed(location, target);
     // A redirect to another origin carries the request, not its credentials: the key, and any header the
     // gateway settings added (api-key, x-portkey-api-key, …), stay with the origin they were meant for.
     if (next.origin !== target.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => CONTENT_HEADERS.has(k.toLowerCase())));
@@ -93,12 +127,13 @@ async function send(url: URL, headers: Record<string, string>, init: HttpRequest
     let request: ClientRequest;
     const onAbort = () => request.destroy(signal.reason);
     const options = {
+      ...requestTarget(url),
       method: init.method,
       agent: client.agent,
       headers: { ...headers, 'content-length': String(Buffer.byteLength(init.body)) },
     };
     try {
-      request = client.request(url, options);
+      request = client.request(options);
     } catch (error) {
       // An invalid header value: fetch rejects too, with the reason in the message.
       reject(error);
@@ -130,14 +165,15 @@ async function send(url: URL, headers: Record<string, string>, init: HttpRequest
 function responseOf(message: IncomingMessage, signal: AbortSignal): HttpResponse {
   const status = message.statusCode ?? 0;
   let used = false;
-  const chunks = async function* (): AsyncGenerator<Uint8Array> {
-    used = true;
-    try {
-      for await (const chunk of await decoded(message)) yield chunk as Uint8Array;
-    } catch (error) {
-      // A cut connection ("aborted", ECONNRESET): the system error as the cause, as with fetch.
-      throw signal.aborted ? signal.reason : new Error('the connection was closed mid-answer', { cause: error });
-    }
+  // A cut connection ("aborted", ECONNRESET): the system error as the cause, as with fetch; after an
+  // abort (the deadline destroyed the request), the signal's reason.
+  const failure = (error: unknown) => (signal.aborted ? signal.reason : new Error('the connection was closed mid-answer', { cause: error }));
+  const body: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]() {
+      if (used) throw new TypeError('the body was already read');
+      used = true;
+      return new BodyReader(message, failure);
+    },
   };
   return {
     ok: status >= 200 && status < 300,
@@ -148,24 +184,12 @@ function responseOf(message: IncomingMessage, signal: AbortSignal): HttpResponse
         return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
       },
     },
-    body: chunks(),
+    body,
     async text() {
-      if (used) throw new TypeError('the body was already read');
-      const decoder = new TextDecoder();
+      const decoder = new StringDecoder('utf8');
       let text = '';
-      for await (const chunk of chunks()) text += decoder.decode(chunk, { stream: true });
-      return text + decoder.decode();
+      for await (const chunk of body) text += decoder.write(chunk as Buffer);
+      return text + decoder.end();
     },
   };
-}
-
-/** The body as sent, or through zlib (loaded only then) if the server compressed it although it was not asked to. */
-async function decoded(message: IncomingMessage): Promise<AsyncIterable<Buffer>> {
-  const encoding = (message.headers['content-encoding'] ?? '').trim().toLowerCase();
-  if (!['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) return message;
-  const zlib = await import('node:zlib');
-  const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
-  message.on('error', (error) => decoder.destroy(error));
-  decoder.on('error', () => {}); // seen by the reader of the body, as above
-  return message.pipe(decoder);
 }

@@ -3,6 +3,7 @@
  * gateway sends inside the 200 stream (`event: error`, or a `data:` object with `error`) becomes a
  * ModelError with the gateway's message; a stream that ends before it finished is called cut.
  */
+import { StringDecoder } from 'node:string_decoder';
 import type { AttemptProgress } from './openai-errors.js';
 import { streamedError } from './openai-errors.js';
 import { finish, type OpenAICompletion, parseToolCall } from './openai-wire.js';
@@ -14,7 +15,8 @@ export async function readStream(
   progress: AttemptProgress,
   onDelta: ((text: string) => void) | undefined,
 ): Promise<ModelResponse> {
-  const decoder = new TextDecoder();
+  // StringDecoder, not TextDecoder: a TextDecoder per answer costs an ICU converter each time.
+  const decoder = new StringDecoder('utf8');
   let buffer = '';
   let eventName = '';
   let content = '';
@@ -71,7 +73,7 @@ export async function readStream(
   };
   for await (const bytes of body) {
     progress.chunks++;
-    buffer += decoder.decode(bytes, { stream: true });
+    buffer += decoder.write(bytes);
     let newline = buffer.indexOf('\n');
     while (newline !== -1) {
       handle(buffer.slice(0, newline).trim());
@@ -79,6 +81,7 @@ export async function readStream(
       newline = buffer.indexOf('\n');
     }
   }
+  buffer += decoder.end();
   handle(buffer.trim());
   if (!done && finishReason === null) {
     throw new ModelError(

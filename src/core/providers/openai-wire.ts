@@ -38,8 +38,6 @@ export function needsMaxCompletionTokens(model: string): boolean {
 
 export function toOpenAIRequest(request: ModelRequest, options: WireOptions): Record<string, unknown> {
   const p = request.params;
-  const maxName =
-    options.maxTokensParam === 'auto' ? (needsMaxCompletionTokens(request.model) ? 'max_completion_tokens' : 'max_tokens') : options.maxTokensParam;
   const body: Record<string, unknown> = {
     model: request.model,
     messages: request.messages.map(toOpenAIMessage),
@@ -54,7 +52,11 @@ export function toOpenAIRequest(request: ModelRequest, options: WireOptions): Re
   };
   set('temperature', p.temperature);
   set('top_p', p.topP);
-  set(maxName, p.maxTokens);
+  // Named only when there is a limit to send: the model-name test is not free on every request.
+  if (p.maxTokens !== undefined) {
+    const auto = needsMaxCompletionTokens(request.model) ? 'max_completion_tokens' : 'max_tokens';
+    set(options.maxTokensParam === 'auto' ? auto : options.maxTokensParam, p.maxTokens);
+  }
   set('max_completion_tokens', p.maxCompletionTokens);
   set('seed', p.seed);
   set('stop', p.stop);

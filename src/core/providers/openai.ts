@@ -4,10 +4,11 @@
  * deadline that also covers a body that stops mid-stream. The API key and extra header values are sent
  * but never appear in errors or events.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { deadline } from '../util/deadline.js';
 import { retry } from '../util/retry.js';
 import { type AttributionSettings, attributionWire } from './attribution.js';
-import { type HttpTransport, nodeHttpTransport } from './http-transport.js';
+import { type HttpTransport, nodeHttpTransport, warmTransport } from './http-transport.js';
 import { type AttemptProgress, httpError, streamedError, transportError } from './openai-errors.js';
 import { readStream } from './openai-stream.js';
 import { fromCompletion, type MaxTokensParam, type OpenAICompletion, toOpenAIRequest } from './openai-wire.js';
@@ -39,6 +40,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export function createOpenAIProvider(options: OpenAIOptions): ModelProvider {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  if (!options.transport) warmTransport(url);
   return {
     name: 'openai',
     testDouble: false,
@@ -92,7 +94,9 @@ async function attemptOnce(
     progress.answered = true;
     if (!response.ok) throw await httpError(response, url);
     if (!response.body) throw new ModelError(`${url} answered ${response.status} with no body`, 'stream-dropped', true);
-    const body = abortable(response.body, attempt.signal);
+    // The built-in transport ends its body with the signal's reason when the deadline fires (it destroys
+    // the request); a transport passed in is not trusted to, and is raced against the signal instead.
+    const body = options.transport ? abortable(response.body, attempt.signal) : response.body;
     if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) return await readStream(body, request, progress, onDelta);
     const completion = await readJson(body, progress);
     if (!completion.choices && completion.error !== undefined) throw streamedError(url, completion);
@@ -118,12 +122,14 @@ function scrub(error: ModelError, secrets: readonly (string | undefined)[]): Mod
 }
 
 async function readJson(body: AsyncIterable<Uint8Array>, progress: AttemptProgress): Promise<OpenAICompletion> {
-  const decoder = new TextDecoder();
+  // StringDecoder, not TextDecoder: a TextDecoder per answer costs an ICU converter each time.
+  const decoder = new StringDecoder('utf8');
   let text = '';
   for await (const bytes of body) {
     progress.chunks++;
-    text += decoder.decode(bytes, { stream: true });
+    text += decoder.write(bytes);
   }
+  text += decoder.end();
   try {
     return JSON.parse(text) as OpenAICompletion;
   } catch {
