@@ -1,8 +1,13 @@
 /** `playground`: the Ink TUI over a session (core builds the controller the TUI calls). */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../core/errors.js';
 import { createPlaygroundController, startingAgent } from '../../core/session/playground.js';
+import { runCachedScript } from '../code-cache.js';
 import type { CliContext } from '../context.js';
 import { withSession } from '../session.js';
+
+type Tui = typeof import('../../tui/playground/index.js');
 
 export async function playgroundCommand(
   ctx: CliContext,
@@ -19,9 +24,9 @@ export async function playgroundCommand(
   // the playground has a real terminal (checked above), so it must draw live even where CI is set.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  // Ink and React take the longest to load: their import starts now, so its file reads and Yoga's wasm
-  // compile (off the main thread) overlap the session's SQLite and spec work instead of following it.
-  const tui = import('../../tui/playground/index.js');
+  // Ink and React take the longest to load: their loading starts now, so Yoga's wasm compile (off the main
+  // thread) overlaps the session's SQLite and spec work instead of following it.
+  const tui = loadTui();
   tui.catch(() => {}); // awaited below; a session that fails first must not leave it unhandled
   // React runs its production build: scripts/build.mjs defines process.env.NODE_ENV as "production" for
   // the bundle (the development build manages ~40 events/s where the playground needs ~1,000).
@@ -31,8 +36,24 @@ export async function playgroundCommand(
     const first = ref ?? startingAgent(session);
     if (!first) throw new UsageError('no agent in this workspace yet', { fix: 'agentctl new agent <name>' });
     const { controller, info } = createPlaygroundController(session, session.resolve(first));
-    const { startPlayground } = await tui;
-    await startPlayground(controller, info);
+    const { exports, save } = await tui;
+    // The code cache is written once the first frame is on screen (render draws it synchronously), and then
+    // holds the functions that frame compiled: the next start compiles none of them.
+    setImmediate(save);
+    await exports.startPlayground(controller, info);
     return 0;
   });
+}
+
+/**
+ * The TUI from dist/tui/playground.js, compiled with a V8 code cache (see src/cli/code-cache.ts); from
+ * the ES module when that file is absent (running from source, where there is no bundle).
+ */
+async function loadTui(): Promise<{ exports: Tui; save: () => void }> {
+  const bundle = fileURLToPath(new URL('../tui/playground.js', import.meta.url));
+  if (existsSync(bundle)) {
+    const script = await runCachedScript<Tui>(bundle);
+    return { exports: script.exports, save: () => script.save() };
+  }
+  return { exports: await import('../../tui/playground/index.js'), save: () => {} };
 }
