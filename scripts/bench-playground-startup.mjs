@@ -1,6 +1,6 @@
 // The playground's first frame, measured as scripts/bench.mjs measures it: tmux starts
 // `node bin/agentctl.js playground agent-0` in a 1-tool/1-agent workspace and capture-pane is polled
-// until the footer ('enter send') shows; median of 5. The floor is measured in the same run and the same
+// until the footer ('enter send') shows; median of 5 after one warm-up run. The floor is measured in the same run and the same
 // way: tmux running a node script that only prints 'enter send', so the ratio says what agentctl adds.
 //
 //   node scripts/bench-playground-startup.mjs      (after npm run build)
@@ -66,7 +66,9 @@ export function playgroundStartup({ bin, work, env = {} }) {
   const floorScript = join(work, 'pg-floor.mjs');
   // Stays alive like the playground does, so both are measured up to the frame and not to an exit.
   writeFileSync(floorScript, "process.stdout.write('enter send\\n'); setTimeout(() => {}, 60_000);\n");
-  const vars = Object.entries(env)
+  // The TUI's code cache (src/cli/code-cache.ts) goes to the run's own directory, not the user's: the warm-up
+  // run writes it, so the runs measured are a user's second and later starts.
+  const vars = Object.entries({ XDG_CACHE_HOME: join(work, '.cache'), ...env })
     .map(([k, v]) => `${k}=${quote(v)}`)
     .join(' ');
   const node = quote(process.execPath);

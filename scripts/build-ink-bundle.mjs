@@ -51,6 +51,8 @@ export async function buildInkBundle(define) {
   const text = result.outputFiles[0].text;
   // The function wrapper is the loader's: the file must hold no module syntax of its own.
   if (/^\s*(import|export)\s[^(]/m.test(text)) throw new Error('dist/tui/playground.js: an import or export statement was left in the bundle');
+  // A script compiled from a V8 code cache loses its dynamic import() callback (Node 20): none may be left.
+  if (/(^|[^\w$.])import\(/m.test(text)) throw new Error('dist/tui/playground.js: a dynamic import() was left in the bundle');
   const { mkdir, writeFile } = await import('node:fs/promises');
   await mkdir('dist/tui', { recursive: true });
   await writeFile('dist/tui/playground.js', text);
