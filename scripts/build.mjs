@@ -2,7 +2,7 @@
 // Dependencies stay external (better-sqlite3 is native; the rest load from node_modules only when needed).
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { buildInkBundle } from './build-ink-bundle.mjs';
+import { buildPlaygroundBundle } from './build-playground-bundle.mjs';
 import { stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -30,5 +30,5 @@ await build({
   plugins: [yogaWithoutFetch, stringWidthFastPath],
 });
 
-// The playground's TUI once more, as one script the CLI runs with a V8 code cache (see build-ink-bundle.mjs).
-await buildInkBundle({ 'process.env.NODE_ENV': '"production"' });
+// The playground once more, as one script the CLI runs with a V8 code cache (see build-playground-bundle.mjs).
+await buildPlaygroundBundle({ __AGENTCTL_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' });

@@ -1,7 +1,7 @@
 /**
  * Runs a bundled script with a V8 code cache kept in the user's cache directory. Node 20 caches no compiled
- * code for ES modules (module.enableCompileCache needs Node 22.1), so the playground's TUI bundle
- * (scripts/build-ink-bundle.mjs) is compiled through node:vm, which accepts and produces V8 code caches.
+ * code for ES modules (module.enableCompileCache needs Node 22.1), so the playground's bundle
+ * (scripts/build-playground-bundle.mjs) is compiled through node:vm, which accepts and produces V8 code caches.
  *
  * The cache can only make a run faster, never wrong: it is keyed by the SHA-256 of the script's text and the
  * Node version, carries its own SHA-256 (V8 checks a cache against the source's length only, and a torn or
@@ -35,20 +35,21 @@ export interface CachedScript<T> {
 const DIGEST = 32; // bytes of SHA-256 in front of the cache data
 
 /**
- * Runs `file`, the body of `async function (require, exports, importMetaUrl)`, and returns what it put in
- * `exports`. Throws only what reading or running the script throws; the cache never makes it throw.
+ * Runs `file`, the body of `async function (require, exports, importMetaUrl, injected)`, and returns what it
+ * put in `exports`; `injected` is passed as is. Throws only what reading or running the script throws; the
+ * cache never makes it throw.
  */
-export async function runCachedScript<T>(file: string, cacheDir: string = codeCacheDir()): Promise<CachedScript<T>> {
+export async function runCachedScript<T>(file: string, cacheDir: string = codeCacheDir(), injected: object = {}): Promise<CachedScript<T>> {
   const text = readFileSync(file, 'utf8');
-  const source = `(async function (require, __agentctlExports, __agentctlImportMetaUrl) {${text}\n})`;
+  const source = `(async function (require, __agentctlExports, __agentctlImportMetaUrl, __agentctlInjected) {${text}\n})`;
   const stem = stemOf(file);
   const cachePath = cacheFileFor(file, text, cacheDir);
   const cachedData = readCache(cachePath);
   const script = new vm.Script(source, { filename: file, cachedData });
   const hit = cachedData !== undefined && !script.cachedDataRejected;
-  const run = script.runInThisContext() as (require: NodeJS.Require, exports: object, url: string) => Promise<void>;
+  const run = script.runInThisContext() as (require: NodeJS.Require, exports: object, url: string, injected: object) => Promise<void>;
   const exports = {} as T & object;
-  await run(createRequire(file), exports, pathToFileURL(file).href);
+  await run(createRequire(file), exports, pathToFileURL(file).href, injected);
   let saved = hit;
   return {
     exports,

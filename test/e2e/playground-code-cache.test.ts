@@ -1,5 +1,5 @@
 /**
- * The playground's TUI runs from dist/tui/playground.js with a V8 code cache in the user's cache directory
+ * The playground runs from dist/cli/playground.js with a V8 code cache in the user's cache directory
  * (src/cli/code-cache.ts): the first start writes it, later starts use it, and a damaged one changes nothing
  * but the speed.
  */
@@ -73,5 +73,17 @@ describe.skipIf(!hasTmux)('playground code cache', () => {
     await until('the rewritten cache', () => (statSync(file).size > bytes.length * 0.9 ? true : undefined));
     tmux('send-keys', '-t', 'pgcache', 'C-c');
     await waitFor('exited 0 (2)');
+  });
+
+  it("reports a user's error as every command does (the bundle shares core/errors with the CLI, not a copy)", async () => {
+    const cwd = tempDir();
+    await agentctl(['init', '.', '--yes', '--name', 'bot', '--owner', 'team-a'], { cwd });
+    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
+    tmux('new-session', '-d', '-s', 'pgcache', '-x', '160', '-y', '20', '-c', cwd, `env ${env} node ${BIN} playground nosuch; echo "exited $?"; sleep 30`);
+    const shown = await waitFor('exited');
+    expect(shown).toContain('error: nothing named "nosuch" is registered');
+    expect(shown).toContain('fix:   register it first');
+    expect(shown).not.toContain('internal error');
+    expect(shown).toContain('exited 1');
   });
 });
