@@ -39,12 +39,13 @@ const DIGEST = 32; // bytes of SHA-256 in front of the cache data
  * put in `exports`; `injected` is passed as is. Throws only what reading or running the script throws; the
  * cache never makes it throw.
  */
-export async function runCachedScript<T>(file: string, cacheDir: string = codeCacheDir(), injected: object = {}): Promise<CachedScript<T>> {
+export async function runCachedScript<T>(file: string, cacheDir?: string, injected: object = {}): Promise<CachedScript<T>> {
   const text = readFileSync(file, 'utf8');
+  const dir = cacheDir ?? defaultCacheDir();
   const source = `(async function (require, __agentctlExports, __agentctlImportMetaUrl, __agentctlInjected) {${text}\n})`;
   const stem = stemOf(file);
-  const cachePath = cacheFileFor(file, text, cacheDir);
-  const cachedData = readCache(cachePath);
+  const cachePath = dir === undefined ? undefined : cacheFileFor(file, text, dir);
+  const cachedData = cachePath === undefined ? undefined : readCache(cachePath);
   const script = new vm.Script(source, { filename: file, cachedData });
   const hit = cachedData !== undefined && !script.cachedDataRejected;
   const run = script.runInThisContext() as (require: NodeJS.Require, exports: object, url: string, injected: object) => Promise<void>;
@@ -55,11 +56,20 @@ export async function runCachedScript<T>(file: string, cacheDir: string = codeCa
     exports,
     cache: hit ? 'hit' : 'miss',
     save() {
-      if (saved) return false;
+      if (saved || dir === undefined || cachePath === undefined) return false;
       saved = true;
-      return writeCache(cacheDir, stem, cachePath, script);
+      return writeCache(dir, stem, cachePath, script);
     },
   };
+}
+
+/** No cache rather than no playground when there is no home directory to find. */
+function defaultCacheDir(): string | undefined {
+  try {
+    return codeCacheDir();
+  } catch {
+    return undefined;
+  }
 }
 
 const stemOf = (file: string) => `${basename(file).replace(/\.js$/, '')}-`;
