@@ -82,7 +82,7 @@ describe('runCachedScript', () => {
     const file = writeScript(dir, 1000 + Math.floor(Math.random() * 1000));
     const data = Buffer.from('not a V8 code cache, but its digest is right'.repeat(20));
     mkdirSync(cache);
-    writeFileSync(cacheFileFor(file, readFileSync(file, 'utf8'), cache), Buffer.concat([createHash('sha256').update(data).digest(), data]));
+    writeFileSync(cacheFileFor(file, readFileSync(file), cache), Buffer.concat([createHash('sha256').update(data).digest(), data]));
     const run = await runCachedScript<{ answer: () => number }>(file, cache);
     expect(run.cache).toBe('miss');
     expect(run.exports.answer()).toBeGreaterThanOrEqual(1000);

@@ -40,11 +40,12 @@ const DIGEST = 32; // bytes of SHA-256 in front of the cache data
  * cache never makes it throw.
  */
 export async function runCachedScript<T>(file: string, cacheDir?: string, injected: object = {}): Promise<CachedScript<T>> {
-  const text = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  const text = bytes.toString('utf8');
   const dir = cacheDir ?? defaultCacheDir();
   const source = `(async function (require, __agentctlExports, __agentctlImportMetaUrl, __agentctlInjected) {${text}\n})`;
   const stem = stemOf(file);
-  const cachePath = dir === undefined ? undefined : cacheFileFor(file, text, dir);
+  const cachePath = dir === undefined ? undefined : cacheFileFor(file, bytes, dir);
   const cachedData = cachePath === undefined ? undefined : readCache(cachePath);
   const script = new vm.Script(source, { filename: file, cachedData });
   const hit = cachedData !== undefined && !script.cachedDataRejected;
@@ -74,9 +75,10 @@ function defaultCacheDir(): string | undefined {
 
 const stemOf = (file: string) => `${basename(file).replace(/\.js$/, '')}-`;
 
-/** Where the cache of `file` with the text `text` is kept: named by a hash of the text and the Node version. */
-export function cacheFileFor(file: string, text: string, cacheDir: string): string {
-  const key = createHash('sha256').update(process.version).update('\0').update(text).digest('hex').slice(0, 32);
+/** Where the cache of `file` holding `bytes` is kept: named by a hash of them and of the Node version. */
+export function cacheFileFor(file: string, bytes: Buffer, cacheDir: string): string {
+  // The bytes, not the decoded text: hashing the text would encode its ~3 MB to UTF-8 again.
+  const key = createHash('sha256').update(process.version).update('\0').update(bytes).digest('hex').slice(0, 32);
   return join(cacheDir, `${stemOf(file)}${key}.bin`);
 }
 
