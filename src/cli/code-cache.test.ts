@@ -106,6 +106,21 @@ describe('runCachedScript', () => {
     }
   });
 
+  it('imports modules through the importer it is given, compiled from the cache too', async () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    writeFileSync(join(dir, 'tool.mjs'), "export default (x) => 'tool saw ' + x;\n");
+    const file = join(dir, 'uses-tool.js');
+    writeFileSync(file, `__agentctlExports.call = async (x) => (await __agentctlInjected.importModule(${JSON.stringify(join(dir, 'tool.mjs'))})).default(x);`);
+    const injected = { importModule: (specifier: string) => import(specifier) };
+    for (const expected of ['miss', 'hit'] as const) {
+      const run = await runCachedScript<{ call: (x: string) => Promise<string> }>(file, cache, injected);
+      expect(run.cache).toBe(expected);
+      expect(await run.exports.call('hi')).toBe('tool saw hi');
+      run.save();
+    }
+  });
+
   it('lives under XDG_CACHE_HOME, else ~/.cache', () => {
     expect(codeCacheDir({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/agentctl/code-cache');
     expect(codeCacheDir({})).toMatch(/\.cache\/agentctl\/code-cache$/);
