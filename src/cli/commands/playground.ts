@@ -1,16 +1,16 @@
 /** `playground`: the Ink TUI over a session (core builds the controller the TUI calls). */
-import { UsageError } from '../../core/errors.js';
-import { createPlaygroundController, startingAgent } from '../../core/session/playground.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as errors from '../../core/errors.js';
+import { runCachedScript } from '../code-cache.js';
 import type { CliContext } from '../context.js';
-import { withSession } from '../session.js';
+import type { PlaygroundOptions } from './playground-run.js';
 
-export async function playgroundCommand(
-  ctx: CliContext,
-  ref: string | undefined,
-  options: { provider?: string; model?: string; trustCode?: boolean },
-): Promise<number> {
+type Run = typeof import('./playground-run.js');
+
+export async function playgroundCommand(ctx: CliContext, ref: string | undefined, options: PlaygroundOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UsageError('the playground needs an interactive terminal (stdin and stdout a TTY)', {
+    throw new errors.UsageError('the playground needs an interactive terminal (stdin and stdout a TTY)', {
       fix: `for plain output use: agentctl run ${ref ?? '<agent>'} -i "…" (add --json for a record)`,
       code: 'no-tty',
     });
@@ -19,20 +19,23 @@ export async function playgroundCommand(
   // the playground has a real terminal (checked above), so it must draw live even where CI is set.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  // Ink and React take the longest to load: their import starts now, so its file reads and Yoga's wasm
-  // compile (off the main thread) overlap the session's SQLite and spec work instead of following it.
-  const tui = import('../../tui/playground/index.js');
-  tui.catch(() => {}); // awaited below; a session that fails first must not leave it unhandled
-  // React runs its production build: scripts/build.mjs defines process.env.NODE_ENV as "production" for
-  // the bundle (the development build manages ~40 events/s where the playground needs ~1,000).
-  return withSession(ctx, { provider: options.provider, model: options.model, trustCode: options.trustCode }, async (session) => {
-    // Ctrl-C belongs to the TUI (cancel the turn, or quit): the session must not turn it into an abort of everything.
-    session.cancellation.dispose();
-    const first = ref ?? startingAgent(session);
-    if (!first) throw new UsageError('no agent in this workspace yet', { fix: 'agentctl new agent <name>' });
-    const { controller, info } = createPlaygroundController(session, session.resolve(first));
-    const { startPlayground } = await tui;
-    await startPlayground(controller, info);
-    return 0;
-  });
+  const { run, firstFrame } = await load();
+  return run.runPlayground(ctx, ref, options, firstFrame);
+}
+
+/**
+ * The playground with everything it imports (session, core, Ink, React) is one script, dist/cli/playground.js,
+ * compiled with a V8 code cache (src/cli/code-cache.ts): Node 20 caches no compiled code for ES modules, and
+ * compiling and linking its ~50 modules was most of the first frame. The cache is written after the first
+ * frame, so it also holds the functions that frame compiled. Without the bundle (running from source), the
+ * ES module.
+ */
+async function load(): Promise<{ run: Run; firstFrame: () => void }> {
+  const bundle = fileURLToPath(new URL('../cli/playground.js', import.meta.url)); // from dist/chunks/
+  if (!existsSync(bundle)) return { run: await import('./playground-run.js'), firstFrame: () => {} };
+  // Shared with the rest of the CLI, not copied: main reports an AgentctlError by `instanceof`, and a module
+  // tool is imported by the CLI's own loader (a script compiled from a code cache cannot import on Node 20).
+  const inject = { errors, importModule: (specifier: string) => import(specifier) };
+  const script = await runCachedScript<Run>(bundle, undefined, inject);
+  return { run: script.exports, firstFrame: () => script.save() };
 }
