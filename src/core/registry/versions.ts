@@ -2,16 +2,20 @@
  * Listing registered versions: the one place that reads the `versions` table for a list and counts who uses
  * each version. `Registry.list` and `Registry.usageCounts` delegate here; `readVersionList` is the same read
  * without the Registry class, whose static imports (the eval and run stores, the event log, semver) were
- * most of `list --json`'s start-up. Keep this module's imports to db.ts and stages.ts.
+ * most of `list --json`'s start-up. Keep this module's imports to db.ts and stages-read.ts (not stages.ts: it
+ * loads the signing of statements and node:crypto).
  */
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { type Db, openDatabase, translateSqliteError } from './db.js';
 import type { Stage, Status } from './lifecycle.js';
 import type { ListFilter, VersionRow } from './registry.js';
-import { StageStore } from './stages.js';
+import type { StageStore } from './stages.js';
+import { heldStages, rolledBackVersions } from './stages-read.js';
 
 type Prepare = (sql: string) => Database.Statement<unknown[]>;
+/** The two stage reads a list needs (a StageStore, or the same reads without it). */
+type StageReads = Pick<StageStore, 'allHeld' | 'rolledBack'>;
 type Row = [VersionRow['kind'], string, string, string, Stage, Status, string, string, string];
 
 /** A listed version with the number of registered versions that use it (what `list` prints). */
@@ -27,10 +31,10 @@ export function usageCounts(prepare: Prepare): Map<string, number> {
   return new Map(rows.map(([n, v, c]) => [`${n}@${v}`, c]));
 }
 
-export function listVersions(prepare: Prepare, stages: StageStore, filter: ListFilter): VersionRow[];
-export function listVersions(prepare: Prepare, stages: StageStore, filter: ListFilter, usage: Map<string, number>): ListedVersion[];
+export function listVersions(prepare: Prepare, stages: StageReads, filter: ListFilter): VersionRow[];
+export function listVersions(prepare: Prepare, stages: StageReads, filter: ListFilter, usage: Map<string, number>): ListedVersion[];
 /** The versions matching `filter`, in version order; with `usage`, each carries its `usedBy` count. */
-export function listVersions(prepare: Prepare, stages: StageStore, filter: ListFilter, usage?: Map<string, number>): VersionRow[] {
+export function listVersions(prepare: Prepare, stages: StageReads, filter: ListFilter, usage?: Map<string, number>): VersionRow[] {
   const where: string[] = [];
   const params: Record<string, string> = {};
   for (const key of ['kind', 'name', 'stage', 'status'] as const) {
@@ -72,7 +76,8 @@ export function readVersionList(registryPath: string, filter: ListFilter): Liste
   const db: Db = openDatabase(registryPath, { readonly: true });
   try {
     const prepare: Prepare = (sql) => db.prepare(sql);
-    return listVersions(prepare, new StageStore(db), filter, usageCounts(prepare));
+    const stages: StageReads = { allHeld: () => heldStages(db), rolledBack: (name) => rolledBackVersions(db, name) };
+    return listVersions(prepare, stages, filter, usageCounts(prepare));
   } catch (error) {
     throw translateSqliteError(error, registryPath);
   } finally {
