@@ -11,7 +11,21 @@ const VERSION = typeof __AGENTCTL_VERSION__ === 'string' ? __AGENTCTL_VERSION__ 
 
 type Action = (ctx: CliContext, ...args: never[]) => Promise<number>;
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/**
+ * The whole tree, or, when `argv` names a command to run (and nothing needs the rest of the tree: no
+ * --help or --version before it, not help, completion or an unknown name), only that command with its
+ * subcommands: building the ~45 commands and their options was a few ms of every command's start-up.
+ * The built command is the same either way, so its parsing, errors and help are too (program.test.ts).
+ */
+export function buildProgram(setExitCode: (code: number) => void, argv: readonly string[] = []): Command {
+  const only = commandToRun(argv);
+  if (only === undefined) return buildTree(setExitCode);
+  const program = buildTree(setExitCode, only);
+  // An alias (ls, pg) names no command here: build the whole tree, which knows it.
+  return program.commands.length > 0 ? program : buildTree(setExitCode);
+}
+
+function buildTree(setExitCode: (code: number) => void, only?: string): Command {
   const program = new Command('agentctl')
     .description('Build, check and ship AI agents: scaffold, validate, register, run dry, eval and publish — locally first.')
     .version(VERSION, '-V, --version')
@@ -25,6 +39,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     // agentctl's version; the global options are added to every command below, so they still work anywhere.
     .enablePositionalOptions()
     .exitOverride();
+
+  if (only !== undefined) buildOnly(program, only);
 
   /** Wires a command to a lazily imported action; the action's number becomes the exit code. */
   const lazy =
@@ -431,8 +447,42 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(helpCommand(program, topic));
     });
 
+  // The builder of other commands is commander's again (see buildOnly).
+  delete (program as Partial<Pick<Command, 'command'>>).command;
   addGlobalOptions(program);
   return program;
+}
+
+/** Root options that take a value: skipped to find the command's name. */
+const ROOT_VALUE_OPTIONS = new Set(['-C', '--cwd', '--team', '--user']);
+/** Commands that read the whole tree (help, completion) or print it: always built with all of it. */
+const NEEDS_TREE = new Set(['help', '__complete', 'completion']);
+
+/** The command `argv` runs, when it is safe to build only that one; undefined means build everything. */
+export function commandToRun(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (ROOT_VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (/^(?:--(?:cwd|team|user)=|-C.)/.test(arg)) continue;
+    // --help, --version, --, an unknown option: commander's answer may need every command.
+    if (arg.startsWith('-')) return undefined;
+    return NEEDS_TREE.has(arg) ? undefined : arg;
+  }
+  return undefined;
+}
+
+/**
+ * Until the tree is built, `program.command(…)` builds only the command named `only`; every other call
+ * returns a stand-in that accepts every builder call (options, subcommands, actions) and keeps nothing.
+ */
+function buildOnly(program: Command, only: string): void {
+  const skipped: Command = new Proxy({} as Command, { get: () => () => skipped });
+  const build = program.command.bind(program) as (nameAndArgs: string, opts?: object) => Command;
+  (program as { command: unknown }).command = (nameAndArgs: string, opts?: object) =>
+    nameAndArgs.split(' ', 1)[0] === only ? build(nameAndArgs, opts) : skipped;
 }
 
 /**
