@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
-import { buildProgram, commandToRun } from './program.js';
+import { commandToRun } from './command-to-run.js';
+import { buildProgram } from './program.js';
 
 const noop = () => {};
 const argv = (...words: string[]) => ['node', 'agentctl', ...words];

@@ -3,6 +3,7 @@
  * and this file only — no SQLite, no YAML, no Ink.
  */
 import { Command, Option } from 'commander';
+import { buildOnly, commandToRun } from './command-to-run.js';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { intOption } from './options.js';
 
@@ -447,42 +448,10 @@ function buildTree(setExitCode: (code: number) => void, only?: string): Command 
       setExitCode(helpCommand(program, topic));
     });
 
-  // The builder of other commands is commander's again (see buildOnly).
+  // The builder of other commands is commander's again (see buildOnly in command-to-run.ts).
   delete (program as Partial<Pick<Command, 'command'>>).command;
   addGlobalOptions(program);
   return program;
-}
-
-/** Root options that take a value: skipped to find the command's name. */
-const ROOT_VALUE_OPTIONS = new Set(['-C', '--cwd', '--team', '--user']);
-/** Commands that read the whole tree (help, completion) or print it: always built with all of it. */
-const NEEDS_TREE = new Set(['help', '__complete', 'completion']);
-
-/** The command `argv` runs, when it is safe to build only that one; undefined means build everything. */
-export function commandToRun(argv: readonly string[]): string | undefined {
-  for (let i = 2; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (ROOT_VALUE_OPTIONS.has(arg)) {
-      i++;
-      continue;
-    }
-    if (/^(?:--(?:cwd|team|user)=|-C.)/.test(arg)) continue;
-    // --help, --version, --, an unknown option: commander's answer may need every command.
-    if (arg.startsWith('-')) return undefined;
-    return NEEDS_TREE.has(arg) ? undefined : arg;
-  }
-  return undefined;
-}
-
-/**
- * Until the tree is built, `program.command(…)` builds only the command named `only`; every other call
- * returns a stand-in that accepts every builder call (options, subcommands, actions) and keeps nothing.
- */
-function buildOnly(program: Command, only: string): void {
-  const skipped: Command = new Proxy({} as Command, { get: () => () => skipped });
-  const build = program.command.bind(program) as (nameAndArgs: string, opts?: object) => Command;
-  (program as { command: unknown }).command = (nameAndArgs: string, opts?: object) =>
-    nameAndArgs.split(' ', 1)[0] === only ? build(nameAndArgs, opts) : skipped;
 }
 
 /**
