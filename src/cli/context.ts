@@ -19,11 +19,17 @@ export interface GlobalOptions {
 
 export function createContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): CliContext {
   const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+  let interactive: boolean | undefined;
   return {
     cwd: globals.cwd ?? process.cwd(),
     flags: { team: globals.team, user: globals.user },
     env,
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !ci,
+    // Asked on first use: reading process.stdin builds its stream (a socket for a pipe, a file stream opened
+    // on the thread pool for a file), which commands that never prompt (list --json) should not pay for.
+    get interactive() {
+      interactive ??= Boolean(process.stdin.isTTY && process.stdout.isTTY) && !ci;
+      return interactive;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
   };

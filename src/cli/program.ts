@@ -3,6 +3,7 @@
  * and this file only — no SQLite, no YAML, no Ink.
  */
 import { Command, Option } from 'commander';
+import { buildOnly, commandToRun } from './command-to-run.js';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { intOption } from './options.js';
 
@@ -11,7 +12,21 @@ const VERSION = typeof __AGENTCTL_VERSION__ === 'string' ? __AGENTCTL_VERSION__ 
 
 type Action = (ctx: CliContext, ...args: never[]) => Promise<number>;
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/**
+ * The whole tree, or, when `argv` names a command to run (and nothing needs the rest of the tree: no
+ * --help or --version before it, not help, completion or an unknown name), only that command with its
+ * subcommands: building the ~45 commands and their options was a few ms of every command's start-up.
+ * The built command is the same either way, so its parsing, errors and help are too (program.test.ts).
+ */
+export function buildProgram(setExitCode: (code: number) => void, argv: readonly string[] = []): Command {
+  const only = commandToRun(argv);
+  if (only === undefined) return buildTree(setExitCode);
+  const program = buildTree(setExitCode, only);
+  // An alias (ls, pg) names no command here: build the whole tree, which knows it.
+  return program.commands.length > 0 ? program : buildTree(setExitCode);
+}
+
+function buildTree(setExitCode: (code: number) => void, only?: string): Command {
   const program = new Command('agentctl')
     .description('Build, check and ship AI agents: scaffold, validate, register, run dry, eval and publish — locally first.')
     .version(VERSION, '-V, --version')
@@ -25,6 +40,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     // agentctl's version; the global options are added to every command below, so they still work anywhere.
     .enablePositionalOptions()
     .exitOverride();
+
+  if (only !== undefined) buildOnly(program, only);
 
   /** Wires a command to a lazily imported action; the action's number becomes the exit code. */
   const lazy =
@@ -431,6 +448,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(helpCommand(program, topic));
     });
 
+  // The builder of other commands is commander's again (see buildOnly in command-to-run.ts).
+  delete (program as Partial<Pick<Command, 'command'>>).command;
   addGlobalOptions(program);
   return program;
 }

@@ -67,9 +67,14 @@ describe('start-up path', () => {
       'src/core/events/run-store.ts',
       'node_modules/semver/',
       'node_modules/chalk/',
+      // Nor the signing of statements (stages.ts) and the file output (output.ts): both load node:crypto.
+      'src/core/trust/statements.ts',
+      'src/core/remote/sign.ts',
+      'src/cli/output-file.ts',
     ]) {
       expect(reached, heavy).not.toContain(heavy);
     }
+    expect(reached).not.toMatch(/from ["']node:crypto["']/);
   });
 
   it('loads the MCP SDK only where an MCP server is listed or called: no command reaches it through static imports', () => {

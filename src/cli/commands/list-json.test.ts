@@ -82,4 +82,31 @@ describe('list --json redaction: a probe of the values, the same text as redacti
       expect(listJsonText(withFalse, odd, [literal])).toBe(odd.text(`${JSON.stringify(withFalse, null, 2)}\n`));
     }
   });
+
+  it('probes the digests and timestamps when one of them has not its shape, even by a tail after a good one', () => {
+    const rows = rowsOf(random(3), 20).map((row, i) => ({
+      ...row,
+      name: `tool-${i}`,
+      owner: 'team-a',
+      createdBy: 'bob',
+      digest: `sha256:${String(i).padStart(64, '0')}`,
+      createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    }));
+    const secret = 'hunter2-hunter2';
+    const redactor = createRedactor({ literals: [secret] });
+    const cases = [
+      { ...rows[7], digest: secret },
+      { ...rows[7], digest: `${rows[7]?.digest}${secret}` },
+      { ...rows[7], createdAt: secret },
+      { ...rows[7], createdAt: `${rows[7]?.createdAt}${secret}` },
+      { ...rows[7], digest: `sha256:${'0'.repeat(63)}"${secret}` },
+    ] as ListedVersion[];
+    for (const odd of cases) {
+      const listed = rows.map((row, i) => (i === 7 ? odd : row));
+      const text = listJsonText(listed, redactor, [secret]);
+      expect(text, JSON.stringify(odd)).not.toContain(secret);
+      expect(text).toBe(redactor.text(`${JSON.stringify(listed, null, 2)}\n`));
+    }
+    expect(listJsonText(rows, redactor, [secret])).toBe(`${JSON.stringify(rows, null, 2)}\n`);
+  });
 });

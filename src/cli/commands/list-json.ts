@@ -11,7 +11,9 @@
  *   or punctuation, numbers and true/false (`: false,\n    `). One made only of such characters, or with a
  *   `"`, sends the whole text to the redactor, as before.
  * - Digests (`sha256:` and 64 hex digits, enforced by the table) and timestamps hold no built-in match;
- *   they are left out of the probe unless a literal is made only of their characters.
+ *   they are left out of the probe unless a literal is made only of their characters (each one is tested:
+ *   a search of the whole text for one without the shape was slower than 20,000 small tests, as V8 runs a
+ *   regular expression's first match interpreted).
  * So: the probe (every distinct key and remaining value, JSON-escaped, each between quotes) unchanged by
  * the redactor means the whole text is unchanged; anything found sends the whole text through it.
  */
@@ -35,11 +37,21 @@ export function listJsonText(rows: readonly ListedVersion[], redactor: Redactor,
   const skipDigests = !live.some((l) => DIGEST_ONLY.test(l));
   const skipTimestamps = !live.some((l) => TIMESTAMP_ONLY.test(l));
   const values = new Set<string>(KEYS);
+  // Rows come sorted by name and mostly share kind, owner, stage, status and author: a value equal to the
+  // row before's is in the set already, and comparing is much cheaper than hashing it again (10,000 rows).
+  let p: Partial<ListedVersion> = {};
   for (const r of rows) {
-    values.add(r.kind).add(r.name).add(r.version).add(r.owner).add(r.stage).add(r.status).add(r.createdBy);
+    if (r.kind !== p.kind) values.add(r.kind);
+    if (r.name !== p.name) values.add(r.name);
+    if (r.version !== p.version) values.add(r.version);
+    if (r.owner !== p.owner) values.add(r.owner);
+    if (r.stage !== p.stage) values.add(r.stage);
+    if (r.status !== p.status) values.add(r.status);
+    if (r.createdBy !== p.createdBy) values.add(r.createdBy);
     if (!(skipDigests && DIGEST.test(r.digest))) values.add(r.digest);
     if (!(skipTimestamps && TIMESTAMP.test(r.createdAt))) values.add(r.createdAt);
     for (const stage of r.holds) values.add(stage);
+    p = r;
   }
   const probe = [...values].map((v) => JSON.stringify(v)).join('\n');
   return redactor.text(probe) === probe ? text : redactor.text(text);

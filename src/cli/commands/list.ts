@@ -3,7 +3,6 @@ import type { ListFilter } from '../../core/registry/registry.js';
 import { readVersionList } from '../../core/registry/versions.js';
 import { locateWorkspace } from '../../core/workspace/workspace.js';
 import type { CliContext } from '../context.js';
-import { note } from '../present/output.js';
 import { outputRedactor, outputSecrets } from '../present/redact.js';
 import { listJsonText } from './list-json.js';
 
@@ -20,7 +19,10 @@ export async function listCommand(ctx: CliContext, options: Omit<ListFilter, 'st
     ctx.stdout.write(listJsonText(rows, outputRedactor(), outputSecrets()));
     return 0;
   }
+  // What is for people (this note, the table and its colours, chalk loading node:tty) is loaded only here:
+  // --json reaches neither output.ts nor what it imports (output-file.ts and node:crypto).
   if (rows.length === 0) {
+    const { note } = await import('../present/output.js');
     note(
       ctx,
       stage
@@ -29,7 +31,6 @@ export async function listCommand(ctx: CliContext, options: Omit<ListFilter, 'st
     );
     return 0;
   }
-  // The table and its colours (chalk, which loads node:tty) only for people: --json never loads them.
   const { printVersionTable } = await import('./version-table.js');
   printVersionTable(ctx, rows);
   return 0;

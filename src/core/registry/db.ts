@@ -62,8 +62,14 @@ function isMarkedReadonly(path: string): boolean {
 function migrate(db: Db, path: string, readonly: boolean): void {
   // The stamp and the tables are read in one read transaction (one snapshot): read apart, another process
   // migrating a new file in between made a fresh registry look tampered with (stamp 0, tables of the latest).
-  const { current, evident } = db.transaction(() => ({ current: Number(db.pragma('user_version', { simple: true })), evident: schemaVersionShown(db) }))();
   const latest = MIGRATIONS.at(-1)?.version ?? 0;
+  const { current, evident } = db.transaction(() => {
+    const current = Number(db.pragma('user_version', { simple: true }));
+    // The tables cannot show more than the latest schema, so a stamp at (or above) it has nothing to be
+    // compared with: reading them (and parsing every migration's SQL for what it creates) is left to the
+    // stamps that could be lower than the tables — the check is the same, the common open is cheaper.
+    return { current, evident: current >= latest ? current : schemaVersionShown(db) };
+  })();
   if (current > latest) {
     throw new EnvironmentError(`the registry ${path} was written by a newer agentctl (schema ${current}, this one knows ${latest})`, {
       where: path,

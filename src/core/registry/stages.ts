@@ -5,6 +5,7 @@
 import { STAGE_PREDICATE, statementAbout } from '../trust/statements.js';
 import type { Db } from './db.js';
 import { STAGES, type Stage } from './lifecycle.js';
+import { heldStages, rolledBackVersions } from './stages-read.js';
 
 /** Signs an in-toto statement (see registry.ts Actor.sign). */
 type Signer = (statement: Record<string, unknown>) => { keyId: string; envelope: string };
@@ -43,24 +44,17 @@ export class StageStore {
 
   /** The stages each version of `name` holds now. */
   heldBy(name: string): Map<string, Stage[]> {
-    return group(this.db.prepare('SELECT name, version, stage FROM stage_holders WHERE name = ?').raw().all(name) as [string, string, Stage][]);
+    return heldStages(this.db, name);
   }
 
   /** Every holder, keyed `name@version` (one query: `list` over 10,000 versions). */
   allHeld(): Map<string, Stage[]> {
-    return group(this.db.prepare('SELECT name, version, stage FROM stage_holders').raw().all() as [string, string, Stage][]);
+    return heldStages(this.db);
   }
 
   /** Versions a rollback moved a stage away from, and that have not held that stage again since (`name@version`). */
   rolledBack(name?: string): Set<string> {
-    const rows = this.db
-      .prepare(
-        `SELECT DISTINCT m.name, m.from_version FROM stage_moves m WHERE m.action = 'rollback' AND (? IS NULL OR m.name = ?)
-         AND NOT EXISTS (SELECT 1 FROM stage_moves later WHERE later.name = m.name AND later.stage = m.stage AND later.to_version = m.from_version AND later.id > m.id)`,
-      )
-      .raw()
-      .all(name ?? null, name ?? null) as [string, string][];
-    return new Set(rows.map(([n, v]) => `${n}@${v}`));
+    return rolledBackVersions(this.db, name);
   }
 
   /** The moves of `name` (optionally those that gave or took a stage of `version`), oldest first. */
@@ -110,16 +104,4 @@ export class StageStore {
       .run(m.name, m.stage, m.fromVersion, m.toVersion, m.action, m.actor, m.team, m.at, m.reason, signed?.keyId ?? null, signed?.envelope ?? null);
     return { id: Number(result.lastInsertRowid), ...move };
   }
-}
-
-function group(rows: [string, string, Stage][]): Map<string, Stage[]> {
-  const byVersion = new Map<string, Stage[]>();
-  for (const [name, version, stage] of rows) {
-    const key = `${name}@${version}`;
-    byVersion.set(
-      key,
-      [...(byVersion.get(key) ?? []), stage].sort((a, b) => stageRank(a) - stageRank(b)),
-    );
-  }
-  return byVersion;
 }

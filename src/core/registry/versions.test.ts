@@ -44,6 +44,17 @@ describe("list's read without the Registry class", () => {
     }
   });
 
+  it('lists a registry that only registers (nothing held, rolled back or used) with empty holds and counts', () => {
+    const root = scaffoldWorkspace('basic');
+    const workspace = openWorkspace(root, {}, { XDG_CONFIG_HOME: join(root, 'no-user-config') });
+    const registry = Registry.open(workspace);
+    expect(registerSpecs(workspace, registry, root, ['tools/triage-lookup'], actor).ok).toBe(true);
+    registry.close();
+    const rows = readVersionList(workspace.registryPath, {});
+    expect(rows.map((r) => [r.name, r.holds, r.rolledBack, r.usedBy])).toEqual([['triage-lookup', [], false, 0]]);
+    expect(readVersionList(workspace.registryPath, { holds: 'dev' })).toEqual([]);
+  });
+
   it('reads nothing, and creates nothing, where no registry exists yet', () => {
     const root = scaffoldWorkspace('basic');
     const path = join(root, '.agentctl', 'registry.db');
