@@ -96,7 +96,7 @@ export class EventLog {
   private readonly commit: (batch: readonly Pending[], also: (() => void) | undefined) => void;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly path: string,
     private readonly blobs: BlobStore,
     private readonly options: EventLogOptions,
