@@ -6,6 +6,11 @@ import { performance } from 'node:perf_hooks';
 import { createRedactor, Registry, runAgent } from '../dist/core/index.js';
 
 const now = () => performance.now();
+// CPU time (user + system) of this process: on a shared machine it moves far less than wall time.
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 // The floor writes what the event log writes for the same event: its payload is the event without
 // runId, type and at (source included). Both sides build their object as one literal, as the runtime
 // builds its events: spreading a payload into each event cost the measured side alone.
@@ -98,10 +103,12 @@ export function benchEventAppends(events = 100_000) {
   startRun(bare.registry, runId(1));
   const insert = bare.registry.db.prepare('INSERT INTO events (run_id, seq, type, at, span_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
   let started = now();
+  let cpuStarted = cpuNow();
   bare.registry.db.transaction(() => {
     for (let i = 1; i <= events; i++) insert.run(runId(1), i, 'tool.result', i, 'abcdef0123456789', JSON.stringify(payload(i)));
   })();
   const bareMs = now() - started;
+  const bareCpu = cpuNow() - cpuStarted;
   bare.registry.close();
   rmSync(bare.dir, { recursive: true, force: true });
 
@@ -121,6 +128,7 @@ export function benchEventAppends(events = 100_000) {
      fallback = ?, model_errors = ?, usage_estimated = ? WHERE run_id = ?`,
   );
   started = now();
+  cpuStarted = cpuNow();
   for (let r = 0; r < runs; r++) {
     const id = runId(10 + r);
     db.transaction(() => {
@@ -131,6 +139,7 @@ export function benchEventAppends(events = 100_000) {
     })();
   }
   const bareDurableMs = now() - started;
+  const bareDurableCpu = cpuNow() - cpuStarted;
   bareRuns.registry.close();
   rmSync(bareRuns.dir, { recursive: true, force: true });
 
@@ -139,12 +148,15 @@ export function benchEventAppends(events = 100_000) {
   const log = ours.registry.runs.openLog({ redact: createRedactor() });
   log.beginRun(runMeta(runId(2)));
   started = now();
+  cpuStarted = cpuNow();
   for (let i = 1; i <= events; i++) log.append(event(runId(2), i));
   log.flush();
   const batchedMs = now() - started;
+  const batchedCpu = cpuNow() - cpuStarted;
 
   // Per-run durable: many short runs, each committed whole when it finishes.
   started = now();
+  cpuStarted = cpuNow();
   for (let r = 0; r < runs; r++) {
     const id = runId(10 + r);
     log.beginRun(runMeta(id));
@@ -152,11 +164,18 @@ export function benchEventAppends(events = 100_000) {
     log.append(finished(id, perRun));
   }
   const durableMs = now() - started;
+  const durableCpu = cpuNow() - cpuStarted;
   ours.registry.close();
   rmSync(ours.dir, { recursive: true, force: true });
   const rate = (ms) => (events / ms) * 1000;
   // batched compares with `bare`, durable with `bareDurable`.
-  return { bare: rate(bareMs), batched: rate(batchedMs), bareDurable: rate(bareDurableMs), durable: rate(durableMs) };
+  return {
+    bare: rate(bareMs),
+    batched: rate(batchedMs),
+    bareDurable: rate(bareDurableMs),
+    durable: rate(durableMs),
+    cpu: { bare: rate(bareCpu), batched: rate(batchedCpu), bareDurable: rate(bareDurableCpu), durable: rate(durableCpu) },
+  };
 }
 
 /** A realistic run (10 steps: model → tool → … → answer) repeated, per step, without the event log. */
