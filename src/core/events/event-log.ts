@@ -102,6 +102,8 @@ export class EventLog {
   private readonly statements = new Map<string, ReturnType<Db['prepare']>>();
   /** Commits on a second thread, once an eval queues a full batch (write-thread.ts); small evals never start it. */
   private thread: WriteThread | undefined;
+  /** Closed with its registry: no thread is started after (samples still running when an eval failed). */
+  private closed = false;
   private readonly host = hostname();
   /** Sessions this writer has already made sure exist. */
   private readonly sessions = new Set<string>();
@@ -222,17 +224,17 @@ export class EventLog {
 
   /** Flushes, and ends the write thread if one was started (the registry closes its logs when it closes). */
   close(): void {
+    this.closed = true;
     try {
       this.flush();
     } finally {
       this.thread?.close();
-      this.thread = undefined;
     }
   }
 
   /** A full batch: on the timer (evals), it goes to the write thread, started now, and the eval goes on. */
   private commitFull(): void {
-    if (this.options.commitRunEnds === false && !this.thread && this.path !== ':memory:') this.thread = new WriteThread(this.path);
+    if (this.options.commitRunEnds === false && !this.thread && !this.closed && this.path !== ':memory:') this.thread = new WriteThread(this.path);
     this.commit(undefined, false);
   }
 

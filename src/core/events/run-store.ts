@@ -92,7 +92,15 @@ export class RunStore {
 
   /** Commits what the writers opened here still hold and ends their write threads (before the database closes). */
   closeLogs(): void {
-    for (const log of this.logs.splice(0)) log.close();
+    let first: unknown;
+    for (const log of this.logs.splice(0)) {
+      try {
+        log.close();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
   }
 
   list(filter: RunFilter = {}): RunRow[] {

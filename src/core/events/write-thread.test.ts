@@ -1,6 +1,7 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../test/support/workspace.js';
 import type { SampleResult } from '../eval/results.js';
 import { resultWrite } from '../eval/store.js';
@@ -8,6 +9,7 @@ import { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import type { EventLog, RunMeta } from './event-log.js';
 import { createRedactor } from './redact.js';
+import { WriteThread } from './write-thread.js';
 
 const runId = (i: number) => `01JAAAAAAAAAAAAAAAAAAA${String(i).padStart(4, '0')}`;
 
@@ -85,23 +87,46 @@ function dump(dir: string) {
   }
 }
 
+/** A result for an eval that does not exist: the schema refuses it, in the thread's transaction. */
+const RESULT: SampleResult = {
+  sampleId: 's1',
+  iteration: 1,
+  runId: runId(1),
+  status: 'pass',
+  score: 1,
+  assertions: [],
+  output: 'x',
+  error: null,
+  latencyMs: 1,
+  tokens: 1,
+  costUsd: 0,
+  tags: [],
+};
+
 describe('the write thread', () => {
-  it("commits an eval's writes off the main thread: the same rows, byte for byte, as the main thread writes", () => {
+  it.each([
+    ['small batches', 16],
+    ['batches of an eval, sent in parts, with 32-row inserts', undefined],
+  ])("commits an eval's writes off the main thread: the same rows, byte for byte, as the main thread writes (%s)", (_, batchSize) => {
+    const send = vi.spyOn(WriteThread.prototype, 'send');
     const [threaded, direct] = [tempDir(), tempDir()];
     const a = open(threaded);
     const b = open(direct);
-    const onThread = evalLog(a);
+    const onThread = a.runs.openLog({ redact: createRedactor(), commitRunEnds: false, flushMs: 60_000, ...(batchSize ? { batchSize } : {}) });
     const onMain = b.runs.openLog({ redact: createRedactor(), commitRunEnds: true });
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 200; i++) {
       writeRun(onThread, i, i % 2 ? 40 : 3);
       writeRun(onMain, i, i % 2 ? 40 : 3);
     }
     onThread.flush();
     expect(onThread.onThread).toBe(true);
     expect(onMain.onThread).toBe(false);
+    const parts = send.mock.calls.map(([batch]) => batch.length);
+    send.mockRestore();
+    if (!batchSize) expect(Math.max(...parts)).toBeGreaterThan(1);
     const rows = dump(threaded);
-    expect(rows.runs).toHaveLength(60);
-    expect(rows.events).toHaveLength(30 * 6 + 30 * 43);
+    expect(rows.runs).toHaveLength(200);
+    expect(rows.events).toHaveLength(100 * 6 + 100 * 43);
     expect(rows).toEqual(dump(direct));
     a.close();
     b.close();
@@ -137,21 +162,7 @@ describe('the write thread', () => {
     log.flush();
     expect(log.onThread).toBe(true);
     // A result for an eval that does not exist: the schema refuses it, in the thread's transaction.
-    const result: SampleResult = {
-      sampleId: 's1',
-      iteration: 1,
-      runId: runId(1),
-      status: 'pass',
-      score: 1,
-      assertions: [],
-      output: 'x',
-      error: null,
-      latencyMs: 1,
-      tokens: 1,
-      costUsd: 0,
-      tags: [],
-    };
-    log.defer(resultWrite('E-missing', result));
+    log.defer(resultWrite('E-missing', RESULT));
     writeRun(log, 10);
     expect(() => log.flush()).toThrow(/FOREIGN KEY|eval/i);
     // The failed batch is rolled back whole, and later ones are refused with the same error.
@@ -165,6 +176,57 @@ describe('the write thread', () => {
     expect(() => log.flush()).toThrow(/FOREIGN KEY|eval/i);
     expect(dump(dir).runs.map((r) => (r as { run_id: string }).run_id)).toEqual(Array.from({ length: 10 }, (_, i) => runId(i)));
     expect(() => registry.close()).toThrow(/FOREIGN KEY|eval/i);
+  });
+
+  it('a failure in the last part of a batch rolls back the parts before it', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false, flushMs: 60_000 });
+    for (let i = 0; i < 100; i++) writeRun(log, i, 40);
+    log.flush();
+    expect(log.onThread).toBe(true);
+    const send = vi.spyOn(WriteThread.prototype, 'send');
+    for (let i = 100; i < 130; i++) writeRun(log, i, 40);
+    log.defer(resultWrite('E-missing', RESULT));
+    expect(() => log.flush()).toThrow(/FOREIGN KEY|eval/i);
+    expect(send.mock.calls.at(-1)?.[0].length).toBeGreaterThan(1);
+    send.mockRestore();
+    expect(dump(dir).runs).toHaveLength(100);
+    expect(() => registry.close()).toThrow(/FOREIGN KEY|eval/i);
+  });
+
+  it('a part that cannot be sent to the thread: the parts sent before it are rolled back, and the failure stays', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false, flushMs: 60_000 });
+    for (let i = 0; i < 100; i++) writeRun(log, i, 40);
+    log.flush();
+    for (let i = 100; i < 130; i++) writeRun(log, i, 40);
+    // A function cannot be copied to another thread: the last part fails to send.
+    log.defer({ sql: 'SELECT ?', params: [() => 1] });
+    expect(() => log.flush()).toThrow(/could not be cloned/);
+    expect(() => {
+      writeRun(log, 130, 40);
+      log.flush();
+    }).toThrow(/could not be cloned/);
+    expect(dump(dir).runs).toHaveLength(100);
+    expect(() => registry.close()).toThrow(/could not be cloned/);
+  });
+
+  it('a thread that cannot open the registry fails the eval with what to do, without writing anything more', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = evalLog(registry, 4);
+    // The main connection keeps its open file; the thread, started at the first full batch, finds none.
+    rmSync(join(dir, 'registry.db'));
+    // Thrown at the next batch sent or at the flush, whichever comes first.
+    expect(() => {
+      for (let i = 0; i < 3; i++) writeRun(log, i);
+      log.flush();
+    }).toThrow(/cannot be written \(SQLITE_CANTOPEN\)/);
+    expect(log.onThread).toBe(true);
+    expect(() => log.flush()).toThrow(/cannot be written/);
+    expect(() => registry.close()).toThrow(/cannot be written/);
   });
 
   it('is not started by a small eval: its few writes cost no thread', () => {

@@ -27,10 +27,16 @@ let db;
 let failed = false;
 const statements = [];
 function fail(error) {
+  if (failed) return;
   failed = true;
-  errors.postMessage({ message: String(error && error.message || error), code: error && error.code });
+  try {
+    if (db && db.inTransaction) db.exec('ROLLBACK');
+  } catch {}
+  errors.postMessage({ message: String((error && error.message) || error), code: error && error.code });
   Atomics.store(state, 1, 1);
+  Atomics.notify(state, 0);
 }
+process.on('uncaughtException', fail);
 try {
   const Database = require(driver);
   db = new Database(path, { fileMustExist: true, timeout: busyMs });
@@ -62,16 +68,18 @@ parentPort.on('message', (message) => {
     errors.close();
     return;
   }
+  if (message.abort !== undefined) return fail(new Error(message.abort));
   if (!failed) {
     try {
       if (message.sql !== undefined) statements[message.index] = db.prepare(message.sql);
       else {
-        if (!db.inTransaction) db.exec('BEGIN');
+        // A batch's first part finds no transaction open: one still open is a batch cut short.
+        if (message.first && db.inTransaction) throw new Error('a batch reached the thread writing the event log cut short');
+        if (message.first) db.exec('BEGIN');
         run(message.ops);
         if (message.seq !== undefined) db.exec('COMMIT');
       }
     } catch (error) {
-      if (db && db.inTransaction) db.exec('ROLLBACK');
       fail(error);
     }
   }
@@ -98,6 +106,8 @@ export class WriteThread {
   private readonly statements = new Map<string, number>();
   private sent = 0;
   private closed = false;
+  /** The first failure, thrown again at each later use. */
+  private failure: Error | undefined;
 
   constructor(private readonly path: string) {
     const { port1, port2 } = new MessageChannel();
@@ -109,6 +119,11 @@ export class WriteThread {
       transferList: [port2],
       // Its garbage is the batches it was sent: a small young generation keeps the process's memory flat.
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
+    // An error outside a statement (the thread could not start): kept and thrown like a failed batch, not a crash.
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', () => {
+      if (!this.closed) this.fail(new Error('the thread writing the event log stopped'));
     });
     // A process that ends without draining loses the uncommitted batch, as a crash would; it never waits on this thread.
     this.worker.unref();
@@ -134,10 +149,16 @@ export class WriteThread {
     this.throwIfFailed();
     if (this.sent - Atomics.load(this.state, 0) >= IN_FLIGHT) this.waitFor(this.sent - IN_FLIGHT + 1);
     const last = parts.length - 1;
-    this.sent++;
-    parts.forEach((ops, i) => {
-      this.worker.postMessage(i === last ? { seq: this.sent, ops } : { ops });
-    });
+    const seq = ++this.sent;
+    try {
+      parts.forEach((ops, i) => {
+        this.worker.postMessage({ first: i === 0, ops, ...(i === last ? { seq } : {}) });
+      });
+    } catch (error) {
+      // A part that cannot be sent (a parameter the thread cannot receive): the parts before it are rolled back.
+      this.fail(error as Error);
+      this.throwIfFailed();
+    }
   }
 
   /** Returns once every batch sent is committed; throws the thread's error if one failed. */
@@ -146,7 +167,7 @@ export class WriteThread {
     this.throwIfFailed();
   }
 
-  /** Drains, then ends the thread and its connection. */
+  /** Drains, then ends the thread and its connection; a thread that failed is not waited for again. */
   close(): void {
     if (this.closed) return;
     try {
@@ -157,33 +178,46 @@ export class WriteThread {
     }
   }
 
+  /** Records a failure seen on this side: the thread rolls back what it holds and writes nothing more. */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    Atomics.store(this.state, 1, 1);
+    try {
+      this.worker.postMessage({ abort: error.message });
+    } catch {
+      // The thread is gone: nothing of it can be committed any more.
+    }
+  }
+
   private waitFor(seq: number): void {
     let last = Atomics.load(this.state, 0);
-    let since = Date.now();
+    // A monotonic clock: a wall-clock step (suspend, NTP) is not a stall.
+    let since = performance.now();
     while (last < seq && Atomics.load(this.state, 1) === 0) {
       Atomics.wait(this.state, 0, last, 1000);
       const now = Atomics.load(this.state, 0);
       if (now !== last) {
         last = now;
-        since = Date.now();
-      } else if (Date.now() - since > STALL_MS) {
-        throw new EnvironmentError(`the thread writing the event log to ${this.path} made no progress in ${STALL_MS / 1000} s`, {
-          where: this.path,
-          fix: 'check that the disk is not full and no other process holds the registry (`agentctl doctor`), then run the eval again',
-          code: 'registry-busy',
-        });
+        since = performance.now();
+      } else if (performance.now() - since > STALL_MS) {
+        this.fail(
+          new EnvironmentError(`the thread writing the event log to ${this.path} made no progress in ${STALL_MS / 1000} s`, {
+            where: this.path,
+            fix: 'check that the disk is not full and no other process holds the registry (`agentctl doctor`), then run the eval again',
+            code: 'registry-busy',
+          }),
+        );
       }
     }
   }
 
   private throwIfFailed(): void {
     if (Atomics.load(this.state, 1) === 0) return;
-    const received = receiveMessageOnPort(this.errors)?.message as { message: string; code?: string } | undefined;
-    const error = Object.assign(new Error(received?.message ?? 'the thread writing the event log failed'), { code: received?.code });
-    // Reported once, where it happened, then on each later use: nothing after a failed batch is written.
-    if (received) this.failure = error;
-    throw translateSqliteError(this.failure ?? error, this.path);
+    if (!this.failure) {
+      // The thread's own error, sent before it raised the flag.
+      const received = receiveMessageOnPort(this.errors)?.message as { message: string; code?: string } | undefined;
+      this.failure = Object.assign(new Error(received?.message ?? 'the thread writing the event log stopped'), { code: received?.code });
+    }
+    throw translateSqliteError(this.failure, this.path);
   }
-
-  private failure: Error | undefined;
 }

@@ -137,7 +137,9 @@ function missingRegistry(path: string): EnvironmentError {
 /** SQLite's own words are for us; the user gets what happened, where, and what to do. */
 export function translateSqliteError(error: unknown, path: string): Error {
   if (error instanceof AgentctlError) return error;
-  const code = (error as { code?: string }).code ?? '';
+  // Not every error has a string code (a DataCloneError's is a number).
+  const raw = (error as { code?: unknown }).code;
+  const code = typeof raw === 'string' ? raw : '';
   const message = (error as Error).message ?? String(error);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(message)) {
     return new EnvironmentError(`the registry ${path} is not a valid SQLite database (corrupt or overwritten)`, {
