@@ -34,7 +34,9 @@ const requireExternals = {
 /**
  * What the bundle must share with the rest of the CLI rather than copy (src/cli/commands/playground.ts passes
  * them in): core/errors, because main reports an AgentctlError by `instanceof`; and the import of a module
- * tool's file, because a script compiled from a V8 code cache loses its dynamic import() on Node 20.
+ * tool's file, because import() in a vm.Script has no loader unless the script is compiled with
+ * `importModuleDynamically` (else ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, with or without a code cache), and
+ * the CLI's own import() needs no experimental vm option.
  */
 const shared = {
   name: 'shared-with-the-cli',

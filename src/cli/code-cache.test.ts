@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/workspace.js';
-import { cacheFileFor, codeCacheDir, runCachedScript } from './code-cache.js';
+import { cacheFileFor, codeCacheDir, KEEP, runCachedScript } from './code-cache.js';
 
 /** A script in the loader's shape: it awaits at its top level, requires a built-in, and exports through the object. */
 function writeScript(dir: string, answer: number): string {
@@ -41,7 +41,7 @@ describe('runCachedScript', () => {
     expect(second.save()).toBe(false); // nothing to write: the cache it used is current
   });
 
-  it('ignores the cache of another build of the file, and replaces it', async () => {
+  it('ignores the cache of another build of the file, and keeps both', async () => {
     const dir = tempDir();
     const cache = join(dir, 'cache');
     const file = writeScript(dir, 1);
@@ -52,8 +52,76 @@ describe('runCachedScript', () => {
     expect(rebuilt.cache).toBe('miss');
     expect(rebuilt.exports.answer()).toBe(2);
     rebuilt.save();
-    expect(cacheFiles(cache)).toHaveLength(1);
-    expect(cacheFiles(cache)[0]).not.toBe(old);
+    expect(cacheFiles(cache)).toHaveLength(2);
+    expect(cacheFiles(cache)).toContain(old);
+  });
+
+  it('keeps the caches of two installs of the file used in turn: each is a hit from the second round', async () => {
+    const cache = join(tempDir(), 'cache');
+    const installs = [1, 2].map((n) => {
+      const dir = join(tempDir(), `install-${n}`);
+      mkdirSync(dir);
+      return { file: writeScript(dir, 100 + n), answer: 100 + n };
+    });
+    for (const expected of ['miss', 'hit', 'hit'] as const)
+      for (const { file, answer } of installs) {
+        const run = await runCachedScript<{ answer: () => number }>(file, cache);
+        expect(run.cache).toBe(expected);
+        expect(run.exports.answer()).toBe(answer);
+        run.save();
+      }
+    expect(cacheFiles(cache)).toHaveLength(2);
+  });
+
+  it(`keeps the ${KEEP} most recently used caches of a file, and removes stale temp files`, async () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    const build = async (n: number) => {
+      mkdirSync(join(dir, `build-${n}`)); // a file of its own, same name: another install of the same script
+      const file = writeScript(join(dir, `build-${n}`), 200 + n);
+      const run = await runCachedScript(file, cache);
+      run.save();
+      const path = cacheFileFor(file, readFileSync(file), cache);
+      return { file, path, run };
+    };
+    const first = await build(0);
+    utimesSync(first.path, minutesAgo(60), minutesAgo(60));
+    const others: string[] = [];
+    for (let n = 1; n < KEEP; n++) {
+      const { path } = await build(n);
+      utimesSync(path, minutesAgo(50 - n), minutesAgo(50 - n));
+      others.push(path);
+    }
+    // The oldest written is used again: that makes it recent.
+    const used = await runCachedScript(first.file, cache);
+    expect(used.cache).toBe('hit');
+    expect(used.save()).toBe(false);
+    const staleTemp = `${first.path}.12345.tmp`;
+    const freshTemp = `${first.path}.12346.tmp`;
+    writeFileSync(staleTemp, 'torn');
+    utimesSync(staleTemp, minutesAgo(11), minutesAgo(11));
+    writeFileSync(freshTemp, 'being written');
+    const latest = await build(KEEP);
+    const left = readdirSync(cache).map((name) => join(cache, name));
+    expect(left.filter((p) => p.endsWith('.bin')).sort()).toEqual([first.path, ...others.slice(1), latest.path].sort());
+    expect(left).not.toContain(staleTemp);
+    expect(left).toContain(freshTemp);
+  });
+
+  it('runs the script in strict mode, as the ES modules it was built from', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'strict.js');
+    writeFileSync(
+      file,
+      [
+        '__agentctlExports.thisInPlainCall = (function () { return this; })();',
+        '__agentctlExports.writeFrozen = () => { const o = Object.freeze({ a: 1 }); o.a = 2; return o.a; };',
+      ].join('\n'),
+    );
+    const run = await runCachedScript<{ thisInPlainCall: unknown; writeFrozen: () => number }>(file, join(dir, 'cache'));
+    expect(run.exports.thisInPlainCall).toBeUndefined();
+    expect(() => run.exports.writeFrozen()).toThrow(TypeError);
   });
 
   it.each([
@@ -117,6 +185,19 @@ describe('runCachedScript', () => {
       const run = await runCachedScript<{ call: (x: string) => Promise<string> }>(file, cache, injected);
       expect(run.cache).toBe(expected);
       expect(await run.exports.call('hi')).toBe('tool saw hi');
+      run.save();
+    }
+  });
+
+  it('has no import() of its own, cache or no cache: why modules come in through the injected importer', async () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    const file = join(dir, 'imports.js');
+    writeFileSync(file, "__agentctlExports.load = () => import('node:path').then(() => 'loaded', (e) => e.code);");
+    for (const expected of ['miss', 'hit'] as const) {
+      const run = await runCachedScript<{ load: () => Promise<string> }>(file, cache);
+      expect(run.cache).toBe(expected);
+      expect(await run.exports.load()).toBe('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING');
       run.save();
     }
   });

@@ -29,6 +29,7 @@ describe.skipIf(!hasTmux)('a new user, from nothing to a verified prod version',
     const env = [
       `PATH=${bin}:${process.env.PATH}`,
       `XDG_CONFIG_HOME=${join(home, '.config')}`,
+      `XDG_CACHE_HOME=${join(home, '.cache')}`,
       'NO_COLOR=1',
       'USER=alice',
       'PS1=$ ',

@@ -1,4 +1,5 @@
 /** The real playground in a real pseudo-terminal (tmux): type an input, see the answer and the span tree, quit. */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentctl, BIN } from '../support/cli.js';
@@ -13,7 +14,7 @@ describe.skipIf(!hasTmux)('playground in a pseudo-terminal', () => {
   it('answers, draws the span tree, and quits on Ctrl-C', async () => {
     const cwd = tempDir();
     await agentctl(['init', '.', '--yes', '--template', 'main-sub', '--name', 'triage', '--owner', 'team-qa'], { cwd });
-    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1`;
+    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
     tmux(
       'new-session',
       '-d',
@@ -38,6 +39,8 @@ describe.skipIf(!hasTmux)('playground in a pseudo-terminal', () => {
     expect(shown).toContain('DRY');
     tmux('send-keys', '-t', 'pg', 'C-c');
     await waitForScreen('playground exited 0');
+    // Its code cache went to the cache folder it was given (the test's own), not the user's ~/.cache.
+    expect(readdirSync(join(cwd, '.cache-home', 'agentctl', 'code-cache')).filter((f) => f.endsWith('.bin'))).toHaveLength(1);
     // The run it made is in the event log like any other.
     const runs = JSON.parse((await agentctl(['runs', '--json'], { cwd })).stdout);
     expect(runs[0]).toMatchObject({ agent: 'triage', status: 'succeeded', input: 'What is the status of LOGIN-42?' });
@@ -54,7 +57,7 @@ describe.skipIf(!hasTmux)('playground at 80x24', () => {
     // Enough past runs for the ^O list to fill a 24-row terminal (16, in two parallel batches to save time).
     for (let batch = 0; batch < 2; batch++)
       await Promise.all(Array.from({ length: 8 }, (_, i) => agentctl(['run', 'triage-writer', '-i', `hello ${batch * 8 + i}`], { cwd })));
-    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1`;
+    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
     const history = 'for i in $(seq 1 40); do echo "scrollback line $i"; done';
     tmux(
       'new-session',
@@ -121,7 +124,7 @@ describe.skipIf(!hasTmux)('playground ^F and ^S', () => {
   it('rates an answer (stats shows it) and saves the turn as a sample that eval passes offline', async () => {
     const cwd = tempDir();
     await agentctl(['init', '.', '--yes', '--name', 'bot', '--owner', 'team-a'], { cwd });
-    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1`;
+    const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
     tmux('new-session', '-d', '-s', 'pg', '-x', '100', '-y', '30', '-c', cwd, `env ${env} node ${BIN} playground bot; echo "playground exited $?"; sleep 30`);
     await waitForScreen('^S save sample');
     tmux('send-keys', '-t', 'pg', '-l', 'Can I return a gift?');

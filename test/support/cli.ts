@@ -16,8 +16,15 @@ export async function agentctl(args: string[], options: { cwd: string; env?: Rec
     cwd: options.cwd,
     reject: false,
     input: options.input ?? '',
-    // An isolated user config, no colour, and CI so that nothing ever prompts.
-    env: { XDG_CONFIG_HOME: join(options.cwd, '.no-user-config'), NO_COLOR: '1', CI: 'true', AGENTCTL_TEAM: '', ...options.env },
+    // An isolated user config and cache, no colour, and CI so that nothing ever prompts.
+    env: {
+      XDG_CONFIG_HOME: join(options.cwd, '.no-user-config'),
+      XDG_CACHE_HOME: join(options.cwd, '.no-user-cache'),
+      NO_COLOR: '1',
+      CI: 'true',
+      AGENTCTL_TEAM: '',
+      ...options.env,
+    },
     extendEnv: true,
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };

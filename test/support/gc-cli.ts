@@ -25,7 +25,14 @@ export function spawnUnderGc(args: string[], options: { cwd: string; env?: Recor
     cwd: options.cwd,
     reject: false,
     input: '',
-    env: { XDG_CONFIG_HOME: join(options.cwd, '.no-user-config'), NO_COLOR: '1', CI: 'true', AGENTCTL_TEAM: '', ...options.env },
+    env: {
+      XDG_CONFIG_HOME: join(options.cwd, '.no-user-config'),
+      XDG_CACHE_HOME: join(options.cwd, '.no-user-cache'),
+      NO_COLOR: '1',
+      CI: 'true',
+      AGENTCTL_TEAM: '',
+      ...options.env,
+    },
     extendEnv: true,
   });
   const done = child.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), endedAt: performance.now() }));

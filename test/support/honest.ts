@@ -8,9 +8,9 @@ import { tempDir, writeFile } from './workspace.js';
 
 export const FORCE_GC = join(import.meta.dirname, 'force-gc.mjs');
 
-/** The environment every spawned binary gets: an isolated user config, no colour, never a prompt. */
+/** The environment every spawned binary gets: an isolated user config and cache, no colour, never a prompt. */
 export function cliEnv(cwd: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { XDG_CONFIG_HOME: join(cwd, '.no-user-config'), NO_COLOR: '1', CI: 'true', AGENTCTL_TEAM: '', ...extra };
+  return { XDG_CONFIG_HOME: join(cwd, '.no-user-config'), XDG_CACHE_HOME: join(cwd, '.no-user-cache'), NO_COLOR: '1', CI: 'true', AGENTCTL_TEAM: '', ...extra };
 }
 
 /**

@@ -8,7 +8,7 @@ import { workspacePolicies } from '../../src/core/spec/validate.js';
 import { openWorkspace } from '../../src/core/workspace/open.js';
 
 export function publishable(root: string) {
-  const env = { XDG_CONFIG_HOME: join(root, '.xdg') };
+  const env = { XDG_CONFIG_HOME: join(root, '.xdg'), XDG_CACHE_HOME: join(root, '.xdg-cache') };
   const workspace = openWorkspace(root, {}, env);
   const registry = Registry.open(workspace);
   const actor = { user: 'alice', team: 'team-qa' };

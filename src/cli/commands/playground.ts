@@ -34,7 +34,8 @@ async function load(): Promise<{ run: Run; firstFrame: () => void }> {
   const bundle = fileURLToPath(new URL('../cli/playground.js', import.meta.url)); // from dist/chunks/
   if (!existsSync(bundle)) return { run: await import('./playground-run.js'), firstFrame: () => {} };
   // Shared with the rest of the CLI, not copied: main reports an AgentctlError by `instanceof`, and a module
-  // tool is imported by the CLI's own loader (a script compiled from a code cache cannot import on Node 20).
+  // tool is imported by the CLI's own loader: import() in a vm.Script compiled without importModuleDynamically
+  // throws ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, code cache or not.
   const inject = { errors, importModule: (specifier: string) => import(specifier) };
   const script = await runCachedScript<Run>(bundle, undefined, inject);
   return { run: script.exports, firstFrame: () => script.save() };
