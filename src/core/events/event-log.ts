@@ -232,9 +232,17 @@ export class EventLog {
     }
   }
 
+  /**
+   * Starts the write thread now, for a caller that knows many writes are coming (an eval of many samples):
+   * it starts while the first samples run instead of at the first full batch. Only when commits are on the timer.
+   */
+  startThread(): void {
+    if (this.options.commitRunEnds === false && !this.thread && !this.closed && this.path !== ':memory:') this.thread = new WriteThread(this.path);
+  }
+
   /** A full batch: on the timer (evals), it goes to the write thread, started now, and the eval goes on. */
   private commitFull(): void {
-    if (this.options.commitRunEnds === false && !this.thread && !this.closed && this.path !== ':memory:') this.thread = new WriteThread(this.path);
+    this.startThread();
     this.commit(undefined, false);
   }
 

@@ -1,0 +1,51 @@
+/**
+ * An eval of many samples commits its rows on a second thread from its first sample (write-thread.ts):
+ * started at the first full batch only, the thread came too late to help an eval of a thousand samples.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scaffoldWorkspace, writeFile } from '../../../test/support/workspace.js';
+import { createRedactor } from '../events/redact.js';
+import { echoProvider } from '../providers/echo.js';
+import { Registry } from '../registry/registry.js';
+import { resolveAgent } from '../runtime/resolve-agent.js';
+import { openWorkspace } from '../workspace/open.js';
+import { loadDataset } from './dataset.js';
+import { runEval } from './runner.js';
+
+async function evalOf(samples: number) {
+  const root = scaffoldWorkspace('basic');
+  const lines = Array.from({ length: samples }, (_, i) =>
+    JSON.stringify({ id: `s${i}`, input: `question ${i}`, assert: [{ type: 'contains', value: `question ${i}` }] }),
+  );
+  const file = writeFile(root, 'many.jsonl', `${lines.join('\n')}\n`);
+  const agent = resolveAgent(openWorkspace(root, {}, { XDG_CONFIG_HOME: join(root, 'none') }), undefined, 'triage', root);
+  const registry = Registry.open({ registryPath: join(root, 'reg.db'), blobsDir: join(root, 'blobs') });
+  // Batches larger than the whole eval: only the runner can have started the thread.
+  const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false, batchSize: 1_000_000 });
+  try {
+    const report = await runEval({
+      registry,
+      agent,
+      dataset: loadDataset(file, 'many.jsonl'),
+      datasetDir: root,
+      provider: echoProvider,
+      concurrency: 4,
+      actor: { user: 'u', team: 'team-qa' },
+      log,
+    });
+    return { passed: report.summary.passed, onThread: log.onThread, stored: [...registry.evals.eachResult(report.evalId)].length };
+  } finally {
+    registry.close();
+  }
+}
+
+describe('an eval and the write thread', () => {
+  it('starts the thread with an eval of 200 samples or more, and every result is stored', async () => {
+    expect(await evalOf(200)).toEqual({ passed: 200, onThread: true, stored: 200 });
+  });
+
+  it('starts none for a small eval', async () => {
+    expect(await evalOf(20)).toEqual({ passed: 20, onThread: false, stored: 20 });
+  });
+});
