@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 
 /** Root options that take a value: skipped to find the command's name. */
-const ROOT_VALUE_OPTIONS = new Set(['-C', '--cwd', '--team', '--user']);
+export const ROOT_VALUE_OPTIONS = new Set(['-C', '--cwd', '--team', '--user']);
 /** Commands that read the whole tree (help, completion) or print it: always built with all of it. */
 const NEEDS_TREE = new Set(['help', '__complete', 'completion']);
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
-import { commandToRun } from './command-to-run.js';
+import { commandToRun, ROOT_VALUE_OPTIONS } from './command-to-run.js';
 import { buildProgram } from './program.js';
 
 const noop = () => {};
@@ -17,6 +17,12 @@ function shape(command: Command): unknown {
 }
 
 describe('buildProgram', () => {
+  it("knows every root option that takes a value (else its value would be taken for the command's name)", () => {
+    const root = buildProgram(noop, argv('--help'));
+    const taking = root.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => Boolean(f)));
+    expect([...ROOT_VALUE_OPTIONS].sort()).toEqual(taking.sort());
+  });
+
   it('finds the command argv runs past the root options, and builds everything when anything may need it', () => {
     expect(commandToRun(argv('list', '--json'))).toBe('list');
     expect(commandToRun(argv('-C', 'dir', '--team', 't', '--user=u', 'list'))).toBe('list');
