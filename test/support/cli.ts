@@ -16,16 +16,13 @@ export async function agentctl(args: string[], options: { cwd: string; env?: Rec
     cwd: options.cwd,
     reject: false,
     input: options.input ?? '',
-    // An isolated user config and cache, no colour, and CI so that nothing ever prompts.
-    env: {
-      XDG_CONFIG_HOME: join(options.cwd, '.no-user-config'),
-      XDG_CACHE_HOME: join(options.cwd, '.no-user-cache'),
-      NO_COLOR: '1',
-      CI: 'true',
-      AGENTCTL_TEAM: '',
-      ...options.env,
-    },
+    env: cliEnv(options.cwd, options.env),
     extendEnv: true,
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** The environment every spawned binary gets: an isolated user config and cache, no colour, and CI so that nothing ever prompts. */
+export function cliEnv(cwd: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { XDG_CONFIG_HOME: join(cwd, '.no-user-config'), XDG_CACHE_HOME: join(cwd, '.no-user-cache'), NO_COLOR: '1', CI: 'true', AGENTCTL_TEAM: '', ...extra };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { packageRoot } from '../../src/core/util/package-root.js';
-import { BIN, type CliResult } from './cli.js';
+import { BIN, type CliResult, cliEnv } from './cli.js';
 
 export const FORCE_GC = pathToFileURL(join(packageRoot(), 'test', 'support', 'force-gc.mjs')).href;
 
@@ -25,14 +25,7 @@ export function spawnUnderGc(args: string[], options: { cwd: string; env?: Recor
     cwd: options.cwd,
     reject: false,
     input: '',
-    env: {
-      XDG_CONFIG_HOME: join(options.cwd, '.no-user-config'),
-      XDG_CACHE_HOME: join(options.cwd, '.no-user-cache'),
-      NO_COLOR: '1',
-      CI: 'true',
-      AGENTCTL_TEAM: '',
-      ...options.env,
-    },
+    env: cliEnv(options.cwd, options.env),
     extendEnv: true,
   });
   const done = child.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), endedAt: performance.now() }));

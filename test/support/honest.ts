@@ -3,15 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa, type ResultPromise } from 'execa';
-import { agentctl, BIN } from './cli.js';
+import { agentctl, BIN, cliEnv } from './cli.js';
+
+export { cliEnv };
+
 import { tempDir, writeFile } from './workspace.js';
 
 export const FORCE_GC = join(import.meta.dirname, 'force-gc.mjs');
-
-/** The environment every spawned binary gets: an isolated user config and cache, no colour, never a prompt. */
-export function cliEnv(cwd: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { XDG_CONFIG_HOME: join(cwd, '.no-user-config'), XDG_CACHE_HOME: join(cwd, '.no-user-cache'), NO_COLOR: '1', CI: 'true', AGENTCTL_TEAM: '', ...extra };
-}
 
 /**
  * A `basic` workspace (agent triage, tool triage-lookup) pointed at `gatewayUrl`, offline (cassette) unless
