@@ -217,7 +217,7 @@ export class EventLog {
     this.commit(also, true);
   }
 
-  /** True once writes go through the write thread (an eval that queued a full batch). */
+  /** True once writes go through the write thread (an eval of many samples, or one that queued a full batch). */
   get onThread(): boolean {
     return this.thread !== undefined;
   }
