@@ -147,7 +147,11 @@ export class WriteThread {
    */
   send(parts: readonly unknown[][]): void {
     this.throwIfFailed();
-    if (this.sent - Atomics.load(this.state, 0) >= IN_FLIGHT) this.waitFor(this.sent - IN_FLIGHT + 1);
+    if (this.sent - Atomics.load(this.state, 0) >= IN_FLIGHT) {
+      this.waitFor(this.sent - IN_FLIGHT + 1);
+      // The wait ends early when the thread failed (or stalled): nothing more is sent then.
+      this.throwIfFailed();
+    }
     const last = parts.length - 1;
     const seq = ++this.sent;
     try {
