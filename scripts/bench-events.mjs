@@ -31,21 +31,7 @@ const event = (id, i) => ({
   output: { passage: 'a short mocked passage', source: 'handbook' },
   source: 'mock',
 });
-const finished = (id, at) => ({
-  type: 'run.finished',
-  runId: id,
-  at,
-  status: 'succeeded',
-  output: 'ok',
-  errorClass: null,
-  error: null,
-  fallback: null,
-  modelErrors: [],
-  steps: 1,
-  usage: { inputTokens: 1, outputTokens: 1 },
-  costUsd: 0,
-  latencyMs: 1,
-});
+// One run's end as the event log stores its payload (the floor writes it), and as the runtime emits it.
 const finishedPayload = () => ({
   status: 'succeeded',
   output: 'ok',
@@ -58,6 +44,7 @@ const finishedPayload = () => ({
   costUsd: 0,
   latencyMs: 1,
 });
+const finished = (id, at) => ({ type: 'run.finished', runId: id, at, ...finishedPayload() });
 
 function freshRegistry() {
   const dir = mkdtempSync(join(tmpdir(), 'agentctl-bench-events-'));

@@ -9,7 +9,7 @@ import { BIN } from '../support/cli.js';
 import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
-const { screen, keys, type, tmux, waitFor: waitForScreen, kill } = tmuxTerminal('init', { join: true });
+const { screen, keys, type, start, waitFor: waitForScreen, kill } = tmuxTerminal('init', { join: true });
 
 afterEach(kill);
 
@@ -18,7 +18,7 @@ describe.skipIf(!hasTmux)('init in a pseudo-terminal', () => {
     const cwd = tempDir();
     // CI= : a person at a terminal, even when the suite itself runs under CI (which never prompts).
     const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} NO_COLOR=1 AGENTCTL_TEAM= CI=`;
-    tmux('new-session', '-d', '-s', 'init', '-x', '160', '-y', '45', '-c', cwd, `env ${env} node ${BIN} init my-agents; echo "init exited $?"; sleep 30`);
+    start(cwd, `env ${env} node ${BIN} init my-agents; echo "init exited $?"; sleep 30`);
     await waitForScreen('Template');
     keys('Enter'); // basic
     await waitForScreen('First agent (or tool) name');

@@ -13,7 +13,7 @@ import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
 /** The visible screen plus the scrollback, so output that scrolled away is still read. */
-const { tmux, keys, type, kill, waitFor: waitOn } = tmuxTerminal('user', { join: true, scrollback: 200 });
+const { tmux, start, keys, type, kill, waitFor: waitOn } = tmuxTerminal('user', { join: true, scrollback: 200 });
 const waitFor = (text: string | RegExp, timeoutMs = 30_000) => waitOn(text, timeoutMs);
 
 afterEach(kill);
@@ -36,19 +36,7 @@ describe.skipIf(!hasTmux)('a new user, from nothing to a verified prod version',
       'CI=',
       'HISTFILE=/dev/null',
     ];
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'user',
-      '-x',
-      '80',
-      '-y',
-      '24',
-      '-c',
-      home,
-      `env -i HOME=${home} ${env.join(' ')} TERM=xterm-256color bash --norc --noprofile`,
-    );
+    start(home, `env -i HOME=${home} ${env.join(' ')} TERM=xterm-256color bash --norc --noprofile`, { width: 80, height: 24 });
     await waitFor('$');
 
     const started = Date.now();

@@ -10,7 +10,7 @@ import { agentctl, BIN } from '../support/cli.js';
 import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
-const { tmux, waitFor, kill } = tmuxTerminal('pgcache');
+const { tmux, start, waitFor, kill } = tmuxTerminal('pgcache');
 
 afterEach(kill);
 
@@ -31,20 +31,7 @@ describe.skipIf(!hasTmux)('playground code cache', () => {
     const cacheHome = join(cwd, '.cache-home');
     const dir = join(cacheHome, 'agentctl', 'code-cache');
     const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${cacheHome} NO_COLOR=1`;
-    const start = (run: number) =>
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        'pgcache',
-        '-x',
-        '160',
-        '-y',
-        '45',
-        '-c',
-        cwd,
-        `env ${env} node ${BIN} playground triage; echo "exited $? (${run})"; sleep 30`,
-      );
+    const startRun = (run: number) => start(cwd, `env ${env} node ${BIN} playground triage; echo "exited $? (${run})"; sleep 30`);
     const cacheFile = () => {
       try {
         const [name, ...others] = readdirSync(dir).filter((f) => f.endsWith('.bin'));
@@ -55,7 +42,7 @@ describe.skipIf(!hasTmux)('playground code cache', () => {
       }
     };
 
-    start(1);
+    startRun(1);
     await waitFor('enter send');
     const file = await until('the code cache', cacheFile);
     expect(file).toMatch(/playground-[0-9a-f]{32}\.bin$/);
@@ -65,7 +52,7 @@ describe.skipIf(!hasTmux)('playground code cache', () => {
 
     const bytes = readFileSync(file);
     writeFileSync(file, bytes.subarray(0, bytes.length >> 1));
-    start(2);
+    startRun(2);
     await waitFor('enter send');
     tmux('send-keys', '-t', 'pgcache', '-l', 'What is the status of LOGIN-42?');
     tmux('send-keys', '-t', 'pgcache', 'Enter');
@@ -79,7 +66,7 @@ describe.skipIf(!hasTmux)('playground code cache', () => {
     const cwd = tempDir();
     await agentctl(['init', '.', '--yes', '--name', 'bot', '--owner', 'team-a'], { cwd });
     const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
-    tmux('new-session', '-d', '-s', 'pgcache', '-x', '160', '-y', '20', '-c', cwd, `env ${env} node ${BIN} playground nosuch; echo "exited $?"; sleep 30`);
+    start(cwd, `env ${env} node ${BIN} playground nosuch; echo "exited $?"; sleep 30`, { width: 160, height: 20 });
     const shown = await waitFor('exited');
     expect(shown).toContain('error: nothing named "nosuch" is registered');
     expect(shown).toContain('fix:   register it first');

@@ -6,7 +6,7 @@ import { agentctl, BIN } from '../support/cli.js';
 import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
-const { tmux, screen, waitFor: waitForScreen, kill } = tmuxTerminal('pg');
+const { tmux, start, screen, waitFor: waitForScreen, kill } = tmuxTerminal('pg');
 
 afterEach(kill);
 
@@ -15,19 +15,7 @@ describe.skipIf(!hasTmux)('playground in a pseudo-terminal', () => {
     const cwd = tempDir();
     await agentctl(['init', '.', '--yes', '--template', 'main-sub', '--name', 'triage', '--owner', 'team-qa'], { cwd });
     const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'pg',
-      '-x',
-      '160',
-      '-y',
-      '45',
-      '-c',
-      cwd,
-      `env ${env} node ${BIN} playground triage; echo "playground exited $?"; sleep 30`,
-    );
+    start(cwd, `env ${env} node ${BIN} playground triage; echo "playground exited $?"; sleep 30`);
     await waitForScreen('enter send');
     tmux('send-keys', '-t', 'pg', '-l', 'What is the status of LOGIN-42?');
     tmux('send-keys', '-t', 'pg', 'Enter');
@@ -59,19 +47,7 @@ describe.skipIf(!hasTmux)('playground at 80x24', () => {
       await Promise.all(Array.from({ length: 8 }, (_, i) => agentctl(['run', 'triage-writer', '-i', `hello ${batch * 8 + i}`], { cwd })));
     const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
     const history = 'for i in $(seq 1 40); do echo "scrollback line $i"; done';
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'pg',
-      '-x',
-      '80',
-      '-y',
-      '24',
-      '-c',
-      cwd,
-      `${history}; env ${env} node ${BIN} playground; echo "playground exited $?"; sleep 30`,
-    );
+    start(cwd, `${history}; env ${env} node ${BIN} playground; echo "playground exited $?"; sleep 30`, { width: 80, height: 24 });
     let shown = await waitForScreen('enter send');
     const status = () =>
       screen()
@@ -125,7 +101,7 @@ describe.skipIf(!hasTmux)('playground ^F and ^S', () => {
     const cwd = tempDir();
     await agentctl(['init', '.', '--yes', '--name', 'bot', '--owner', 'team-a'], { cwd });
     const env = `XDG_CONFIG_HOME=${join(cwd, '.x')} XDG_CACHE_HOME=${join(cwd, '.cache-home')} NO_COLOR=1`;
-    tmux('new-session', '-d', '-s', 'pg', '-x', '100', '-y', '30', '-c', cwd, `env ${env} node ${BIN} playground bot; echo "playground exited $?"; sleep 30`);
+    start(cwd, `env ${env} node ${BIN} playground bot; echo "playground exited $?"; sleep 30`, { width: 100, height: 30 });
     await waitForScreen('^S save sample');
     tmux('send-keys', '-t', 'pg', '-l', 'Can I return a gift?');
     tmux('send-keys', '-t', 'pg', 'Enter');

@@ -7,6 +7,8 @@ if (!hasTmux && process.env.CI) throw new Error('tmux is required for the pseudo
 export interface TmuxTerminal {
   /** Any tmux command on this test's own server. */
   tmux(...args: string[]): string;
+  /** Starts the session: `command` run by the shell in `cwd`, on a `width`×`height` terminal (160×45 unless said). */
+  start(cwd: string, command: string, size?: { width: number; height: number }): void;
   /** What the session shows now (with `scrollback`, that many lines above the screen too). */
   screen(): string;
   /** Waits until the screen shows `text`; returns the screen, or throws with what it showed instead. */
@@ -17,7 +19,7 @@ export interface TmuxTerminal {
 }
 
 /**
- * `session`: the tmux session the test creates (`tmux('new-session', '-d', '-s', session, …)`).
+ * `session`: the tmux session the test starts (`start(cwd, command)`).
  * `join`: wrapped lines read as one (prompts); off where wrapping itself is what is tested.
  */
 export function tmuxTerminal(session: string, options: { join?: boolean; scrollback?: number } = {}): TmuxTerminal {
@@ -27,6 +29,8 @@ export function tmuxTerminal(session: string, options: { join?: boolean; scrollb
     tmux('capture-pane', '-p', ...(options.join ? ['-J'] : []), ...(options.scrollback ? ['-S', `-${options.scrollback}`] : []), '-t', session);
   return {
     tmux,
+    start: (cwd, command, { width, height } = { width: 160, height: 45 }) =>
+      void tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', cwd, command),
     screen,
     async waitFor(text, timeoutMs = 15_000) {
       const started = Date.now();

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
+import { runFinished } from '../../../test/support/run-finished.js';
 import { tempDir } from '../../../test/support/workspace.js';
 import { Registry } from '../registry/registry.js';
 import type { RuntimeEvent } from '../runtime/events.js';
@@ -47,21 +48,7 @@ function runOf(log: EventLog, extra: RuntimeEvent[] = [], runId = RUN) {
     { type: 'tool.call', runId: RUN, at, spanId: 'root', tool: 'lookup', input: { q: 'x' } },
     ...extra,
     { type: 'span.ended', runId: RUN, at: at + 5, spanId: 'root', status: 'ok', attributes: {} },
-    {
-      type: 'run.finished',
-      runId: RUN,
-      at: at + 6,
-      status: 'succeeded',
-      output: 'done',
-      errorClass: null,
-      error: null,
-      fallback: null,
-      modelErrors: [],
-      steps: 1,
-      usage: { inputTokens: 3, outputTokens: 4 },
-      costUsd: 0.5,
-      latencyMs: 7,
-    },
+    runFinished(RUN, at + 6, { costUsd: 0.5 }),
   ];
   for (const e of events) log.append(e);
 }

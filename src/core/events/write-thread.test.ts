@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
+import { runFinished } from '../../../test/support/run-finished.js';
 import { tempDir } from '../../../test/support/workspace.js';
 import type { SampleResult } from '../eval/results.js';
 import { resultWrite } from '../eval/store.js';
@@ -53,21 +54,7 @@ function writeRun(log: EventLog, i: number, events = 3): void {
       (_, k): RuntimeEvent => ({ type: 'tool.call', runId: id, at, spanId: 'root', tool: 'lookup', input: { q: `${i}/${k}` } }),
     ),
     { type: 'span.ended', runId: id, at: at + 5, spanId: 'root', status: 'ok', attributes: { n: i } },
-    {
-      type: 'run.finished',
-      runId: id,
-      at: at + 6,
-      status: 'succeeded',
-      output: `answer ${i}`,
-      errorClass: null,
-      error: null,
-      fallback: null,
-      modelErrors: [],
-      steps: 1,
-      usage: { inputTokens: 3, outputTokens: 4 },
-      costUsd: 0,
-      latencyMs: 7,
-    },
+    runFinished(id, at + 6, { output: `answer ${i}` }),
   ];
   for (const e of all) log.append(e);
 }
