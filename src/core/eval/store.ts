@@ -3,7 +3,6 @@
  * (migration 3), and `imported_evidence` (migration 7: evidence that came with a pulled version). Rows are decoded into their types on the way out; statements are prepared once.
  */
 import { hostname } from 'node:os';
-import type { Statement } from 'better-sqlite3';
 import { CheckFailedError } from '../errors.js';
 import type { Write } from '../events/event-log.js';
 import type { Db } from '../registry/db.js';
@@ -131,8 +130,6 @@ function decodeEval(row: RawEval): EvalRow {
 }
 
 export class EvalStore {
-  private insertResult: Statement<unknown[]> | undefined;
-
   constructor(private readonly db: Db) {}
 
   create(row: NewEval): void {
@@ -156,12 +153,6 @@ export class EvalStore {
         process.pid,
         hostname(),
       );
-  }
-
-  addResult(evalId: string, r: SampleResult): void {
-    const { sql, params } = resultWrite(evalId, r);
-    this.insertResult ??= this.db.prepare(sql);
-    this.insertResult.run(params);
   }
 
   finish(evalId: string, f: EvalFinish): void {
