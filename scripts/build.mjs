@@ -2,7 +2,7 @@
 // Dependencies stay external (better-sqlite3 is native; the rest load from node_modules only when needed).
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { buildPlaygroundBundle } from './build-playground-bundle.mjs';
+import { buildCommandBundles } from './build-command-bundle.mjs';
 import { stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -30,5 +30,5 @@ await build({
   plugins: [yogaWithoutFetch, stringWidthFastPath],
 });
 
-// The playground once more, as one script the CLI runs with a V8 code cache (see build-playground-bundle.mjs).
-await buildPlaygroundBundle({ __AGENTCTL_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' });
+// The playground and eval once more, each as one script the CLI runs with a V8 code cache (see build-command-bundle.mjs).
+await buildCommandBundles({ __AGENTCTL_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' });

@@ -1,7 +1,7 @@
 /**
  * Runs a bundled script with a V8 code cache kept in the user's cache directory. Node 20 caches no compiled
- * code for ES modules (module.enableCompileCache needs Node 22.1), so the playground's bundle
- * (scripts/build-playground-bundle.mjs) is compiled through node:vm, which accepts and produces V8 code caches.
+ * code for ES modules (module.enableCompileCache needs Node 22.1), so a command's bundle
+ * (scripts/build-command-bundle.mjs) is compiled through node:vm, which accepts and produces V8 code caches.
  *
  * The cache can only make a run faster, never wrong: it is keyed by the SHA-256 of the script's text and the
  * Node version, carries its own SHA-256 (V8 checks a cache against the source's length only, and a torn or

@@ -1,6 +1,6 @@
 /**
  * The playground once the terminal is known to be interactive: the session, the controller core builds, and
- * the Ink TUI over them. Built as one script with its whole import graph (scripts/build-playground-bundle.mjs)
+ * the Ink TUI over them. Built as one script with its whole import graph (scripts/build-command-bundle.mjs)
  * and run by ./playground.ts with a V8 code cache.
  */
 import { UsageError } from '../../core/errors.js';

@@ -1,6 +1,6 @@
 /**
- * dist/cli/playground.js (scripts/build-playground-bundle.mjs) runs through node:vm from a V8 code cache:
- * it must hold no module syntax and no dynamic import() of its own (Node 20 loses the import callback of a
+ * dist/cli/playground.js and dist/cli/eval.js (scripts/build-command-bundle.mjs) run through node:vm from a V8
+ * code cache: each must hold no module syntax and no dynamic import() of its own (Node 20 loses the import callback of a
  * script compiled from a cache), and must take core/errors from the CLI instead of carrying a copy.
  */
 import { readFileSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/core/util/package-root.js';
 
-describe('the playground bundle', () => {
-  const text = readFileSync(join(packageRoot(), 'dist/cli/playground.js'), 'utf8');
+describe.each(['playground', 'eval'])('the %s bundle', (name) => {
+  const text = readFileSync(join(packageRoot(), `dist/cli/${name}.js`), 'utf8');
 
   it('has no import or export statement and no dynamic import() but the sandbox runner text', () => {
     expect(text).not.toMatch(/^\s*(import|export)\s[^(]/m);
@@ -24,5 +24,15 @@ describe('the playground bundle', () => {
   it('shares core/errors instead of copying it', () => {
     expect(text).toContain('module.exports = __agentctlInjected.errors;');
     expect(text).not.toMatch(/class AgentctlError\b/);
+  });
+});
+
+describe('the eval bundle', () => {
+  const text = readFileSync(join(packageRoot(), 'dist/cli/eval.js'), 'utf8');
+
+  it('leaves out what an eval needs only on some paths (the Ink view, execa, the MCP client), loaded by the CLI when used', () => {
+    for (const left of ['node_modules/ink/', 'node_modules/react-reconciler/', 'node_modules/execa/', 'node_modules/@modelcontextprotocol/'])
+      expect(text).not.toContain(`// ${left}`);
+    expect(text).toContain('await __agentctlInjected.deferred["../../tui/eval/index.js"]()');
   });
 });

@@ -1,0 +1,137 @@
+// A command with everything it imports (session, core, its dependencies) as one script for node:vm, so the CLI
+// can keep a V8 code cache of it (src/cli/code-cache.ts, src/cli/command-bundle.ts). Node 20 caches no compiled
+// code for ES modules (module.enableCompileCache needs Node 22.1), and compiling and linking the command's ES
+// modules, then the functions its start runs, was most of the playground's first frame and about a third of an
+// eval's start-up.
+//
+// The file is the body of an async function (Yoga and Ink await at their top level, which CommonJS cannot):
+//   (async function (require, __agentctlExports, __agentctlImportMetaUrl, __agentctlInjected) { … })
+// Node built-ins and the few unbundled packages are reached through that `require`; nothing is imported.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+import { stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
+
+const EXTERNAL = new Set(['better-sqlite3', 'enquirer', 'react-devtools-core']);
+const isExternal = (path) => path.startsWith('node:') || builtinModules.includes(path) || EXTERNAL.has(path);
+
+/**
+ * The bundled commands. `deferred`: dynamic imports left out of the bundle (what a command needs only on some
+ * paths: the eval's Ink view on a terminal, execa for a command tool, the MCP client), each rewritten to a loader
+ * the CLI passes in (`__agentctlInjected.deferred[specifier]`, src/cli/commands/<name>.ts): the CLI's own import()
+ * loads them from its ES module chunks when they are used, and the bundle, read and deserialized on every start,
+ * stays the size of what the command always runs.
+ */
+export const COMMAND_BUNDLES = [
+  { name: 'playground', entry: './src/cli/commands/playground-run.ts', exportName: 'runPlayground', deferred: {} },
+  {
+    name: 'eval',
+    entry: './src/cli/commands/eval-run.ts',
+    exportName: 'evalCommand',
+    deferred: {
+      'src/cli/commands/eval-run.ts': ['../../tui/eval/index.js'],
+      'src/core/runtime/command-tool.ts': ['execa'],
+      'src/core/mcp/connect.ts': [
+        '@modelcontextprotocol/sdk/client/index.js',
+        '@modelcontextprotocol/sdk/client/streamableHttp.js',
+        '@modelcontextprotocol/sdk/client/stdio.js',
+      ],
+    },
+  },
+];
+
+/** Every import of a built-in or external package (static or dynamic) becomes a `require` of it. */
+const requireExternals = {
+  name: 'require-externals',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, ({ path, namespace }) => {
+      if (!isExternal(path)) return undefined;
+      return namespace === 'require-external' ? { path, external: true } : { path, namespace: 'require-external' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'require-external' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** Replaces `from` in `source` (every occurrence, and there must be one) with `to`. */
+function rewrite(path, source, from, to) {
+  if (!source.includes(from)) throw new Error(`${path}: expected text not found: revisit scripts/build-command-bundle.mjs\n  ${from}`);
+  return source.replaceAll(from, () => to);
+}
+
+/**
+ * What the bundle must share with the rest of the CLI rather than copy (src/cli/command-bundle.ts passes them
+ * in): core/errors, because main reports an AgentctlError by `instanceof`; the import of a module tool's file and
+ * every deferred import, because import() in a vm.Script has no loader unless the script is compiled with
+ * `importModuleDynamically` (else ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, with or without a code cache), and
+ * the CLI's own import() needs no experimental vm option.
+ */
+function sharedWithTheCli(deferred) {
+  const tools = resolve('src/core/runtime/tools.ts');
+  const rewrites = new Map(Object.entries(deferred).map(([file, specifiers]) => [resolve(file), specifiers]));
+  if (!rewrites.has(tools)) rewrites.set(tools, []);
+  return {
+    name: 'shared-with-the-cli',
+    setup(build) {
+      const errors = resolve('src/core/errors.ts');
+      build.onResolve({ filter: /\/errors\.js$/ }, ({ path, resolveDir }) =>
+        resolve(resolveDir, path.replace(/\.js$/, '.ts')) === errors ? { path: 'errors', namespace: 'injected' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'injected' }, () => ({ contents: 'module.exports = __agentctlInjected.errors;', loader: 'js' }));
+      build.onLoad({ filter: /\.tsx?$/ }, async ({ path }) => {
+        const specifiers = rewrites.get(path);
+        if (!specifiers) return undefined;
+        let source = await readFile(path, 'utf8');
+        // `await import(…)` only: the same text in a type (`import('…').Client`) is not a call.
+        for (const s of specifiers) source = rewrite(path, source, `await import('${s}')`, `await __agentctlInjected.deferred[${JSON.stringify(s)}]()`);
+        if (path === tools)
+          source = rewrite(
+            path,
+            source,
+            'await import(resolve(context.toolDir, impl.path))',
+            'await __agentctlInjected.importModule(resolve(context.toolDir, impl.path))',
+          );
+        return { contents: source, loader: path.endsWith('.tsx') ? 'tsx' : 'ts' };
+      });
+    },
+  };
+}
+
+/** Builds dist/cli/<name>.js for each of COMMAND_BUNDLES; `define` is the main build's. */
+export async function buildCommandBundles(define) {
+  for (const bundle of COMMAND_BUNDLES) await buildCommandBundle(bundle, define);
+}
+
+async function buildCommandBundle({ name, entry, exportName, deferred }, define) {
+  const out = `dist/cli/${name}.js`;
+  const result = await build({
+    stdin: {
+      contents: `import { ${exportName} } from '${entry}'; __agentctlExports.${exportName} = ${exportName};`,
+      resolveDir: '.',
+      sourcefile: `${name}-entry.js`,
+      loader: 'js',
+    },
+    outfile: out,
+    bundle: true,
+    format: 'esm', // top-level await stays legal: the file runs as the body of an async function
+    platform: 'node',
+    target: 'node20',
+    define: { ...define, 'import.meta.url': '__agentctlImportMetaUrl' },
+    jsx: 'automatic',
+    logLevel: 'warning',
+    write: false,
+    plugins: [requireExternals, sharedWithTheCli(deferred), yogaWithoutFetch, stringWidthFastPath],
+  });
+  const text = result.outputFiles[0].text;
+  // The function wrapper is the loader's: the file must hold no module syntax of its own.
+  if (/^\s*(import|export)\s[^(]/m.test(text)) throw new Error(`${out}: an import or export statement was left in the bundle`);
+  // No dynamic import() either (see sharedWithTheCli), but the one in the text the assertion sandbox runs in its own process.
+  const imports = [...text.matchAll(/(^|[^\w$.])import\(/gm)].map((m) => text.slice(m.index, m.index + 40));
+  const allowed = (s) => s.includes('import(call.url)');
+  if (!imports.every(allowed)) throw new Error(`${out}: a dynamic import() was left in the bundle:\n  ${imports.filter((s) => !allowed(s)).join('\n  ')}`);
+  await mkdir('dist/cli', { recursive: true });
+  await writeFile(out, text);
+}
