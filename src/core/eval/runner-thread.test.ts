@@ -1,6 +1,7 @@
 /**
  * An eval of many samples commits its rows on a second thread from its first sample (write-thread.ts):
  * started at the first full batch only, the thread came too late to help an eval of a thousand samples.
+ * It ends with the eval: left to the registry's close, the process waited for it as it exited.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +24,8 @@ async function evalOf(samples: number) {
   const registry = Registry.open({ registryPath: join(root, 'reg.db'), blobsDir: join(root, 'blobs') });
   // Batches larger than the whole eval: only the runner can have started the thread.
   const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false, batchSize: 1_000_000 });
-  try {
+  const once = async () => {
+    let onThread = false;
     const report = await runEval({
       registry,
       agent,
@@ -33,19 +35,34 @@ async function evalOf(samples: number) {
       concurrency: 4,
       actor: { user: 'u', team: 'team-qa' },
       log,
+      onProgress: (event) => {
+        if (event.type === 'result') onThread ||= log.onThread;
+      },
     });
-    return { passed: report.summary.passed, onThread: log.onThread, stored: [...registry.evals.eachResult(report.evalId)].length };
+    // Read through another connection: committed, not only visible to the writer.
+    const reader = Registry.open({ registryPath: join(root, 'reg.db'), blobsDir: join(root, 'blobs') });
+    try {
+      const stored = [...reader.evals.eachResult(report.evalId)].length;
+      return { passed: report.summary.passed, onThread, stoppedAtTheEnd: !log.onThread, stored };
+    } finally {
+      reader.close();
+    }
+  };
+  try {
+    return [await once(), await once()];
   } finally {
     registry.close();
   }
 }
 
 describe('an eval and the write thread', () => {
-  it('starts the thread with an eval of 200 samples or more, and every result is stored', async () => {
-    expect(await evalOf(200)).toEqual({ passed: 200, onThread: true, stored: 200 });
+  it('starts the thread with an eval of 200 samples or more, ends it with the eval (every result committed), and starts it again for the next', async () => {
+    const each = { passed: 200, onThread: true, stoppedAtTheEnd: true, stored: 200 };
+    expect(await evalOf(200)).toEqual([each, each]);
   });
 
   it('starts none for a small eval', async () => {
-    expect(await evalOf(20)).toEqual({ passed: 20, onThread: false, stored: 20 });
+    const each = { passed: 20, onThread: false, stoppedAtTheEnd: true, stored: 20 };
+    expect(await evalOf(20)).toEqual([each, each]);
   });
 });

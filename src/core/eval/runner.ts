@@ -156,6 +156,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalReport> {
   } finally {
     sandbox.close();
   }
+  // Every row committed (on the thread, which ends now, or here) before the eval's end is written.
+  log.stopThread();
   log.flush();
   if (options.onRecorded && recorded.length) options.onRecorded(recorded);
   const status = summary.executions === total ? 'complete' : 'partial';

@@ -141,6 +141,41 @@ describe('the write thread', () => {
     expect(dump(dir).runs).toHaveLength(50);
   });
 
+  it('stopThread commits what was queued and ends the thread; later writes commit on the main connection', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = evalLog(registry);
+    for (let i = 0; i < 50; i++) writeRun(log, i);
+    expect(log.onThread).toBe(true);
+    log.stopThread();
+    expect(log.onThread).toBe(false);
+    expect(dump(dir).runs).toHaveLength(50);
+    writeRun(log, 50, 0);
+    log.flush();
+    expect(log.onThread).toBe(false); // a run of a few rows: no full batch
+    expect(dump(dir).runs).toHaveLength(51);
+    registry.close();
+  });
+
+  it('stopThread after a failed batch throws it and keeps the thread, so nothing after the failure is written', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = evalLog(registry, 4);
+    for (let i = 0; i < 10; i++) writeRun(log, i);
+    log.flush();
+    log.defer(resultWrite('E-missing', RESULT));
+    expect(() => log.stopThread()).toThrow(/FOREIGN KEY|eval/i);
+    expect(log.onThread).toBe(true);
+    try {
+      writeRun(log, 10);
+    } catch {
+      // the failure again, where the next batch would be sent
+    }
+    expect(() => log.flush()).toThrow(/FOREIGN KEY|eval/i);
+    expect(dump(dir).runs).toHaveLength(10);
+    expect(() => registry.close()).toThrow(/FOREIGN KEY|eval/i);
+  });
+
   it('throws a failed batch at the next flush, and writes nothing after it', () => {
     const dir = tempDir();
     const registry = open(dir);

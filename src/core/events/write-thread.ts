@@ -63,7 +63,16 @@ function run(ops) {
 }
 parentPort.on('message', (message) => {
   if (message.close) {
-    if (db && db.open) db.close();
+    if (db && db.open) {
+      // The eval's pages into the database file now, while the CLI prints its report, rather than when the
+      // last connection closes as the process exits. PASSIVE: it waits for no reader or writer.
+      if (!failed) {
+        try {
+          db.pragma('wal_checkpoint(PASSIVE)');
+        } catch {}
+      }
+      db.close();
+    }
     parentPort.close();
     errors.close();
     return;
