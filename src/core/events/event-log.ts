@@ -45,6 +45,14 @@ export interface RunMeta {
  */
 export const TIMER_BATCH = 2048;
 
+/**
+ * How often queued rows go to the write thread when it runs (unless flushMs is given): a commit there costs
+ * this thread only the posting of its rows. Sent every 250 ms, a latency-bound eval's rows outlived several
+ * young-generation collections and each post was long: about 15 ms more of collection pauses in a 2 s eval,
+ * every one of them a delay for each sample in flight.
+ */
+const THREAD_FLUSH_MS = 50;
+
 /** Sessions remembered as written: a bound, as each eval sample has its own. */
 const KNOWN_SESSIONS = 1024;
 
@@ -55,7 +63,7 @@ export interface EventLogOptions {
   redact: Redactor;
   /** Queued writes per transaction at most (default 4096; TIMER_BATCH when commits are on a timer): bounds a transaction, not durability, which flushMs and run ends give. */
   batchSize?: number;
-  /** Longest time an appended event waits before it is committed (default 50 ms; 250 ms when commits are on a timer). */
+  /** Longest time an appended event waits before it is committed (default 50 ms; 250 ms when commits are on a timer, 50 ms again once on the write thread). */
   flushMs?: number;
   /**
    * Commit at every run's end (default). Evals turn this off: their runs then share commits made on
@@ -93,6 +101,7 @@ export class EventLog {
   private timer: NodeJS.Timeout | undefined;
   private readonly batchSize: number;
   private readonly flushMs: number;
+  private readonly threadFlushMs: number;
   private readonly insertEvent;
   private readonly insertEvents;
   private readonly eventParams: unknown[] = new Array(EVENT_ROWS * 6);
@@ -125,6 +134,7 @@ export class EventLog {
     const onTimer = options.commitRunEnds === false;
     this.batchSize = options.batchSize ?? (onTimer ? TIMER_BATCH : 4096);
     this.flushMs = options.flushMs ?? (onTimer ? 250 : 50);
+    this.threadFlushMs = options.flushMs ?? THREAD_FLUSH_MS;
     this.insertEvent = db.prepare(EVENT_SQL);
     this.insertEvents = db.prepare(EVENTS_SQL);
     this.insertSession = db.prepare(SESSION_SQL);
@@ -208,7 +218,7 @@ export class EventLog {
   }
 
   private schedule(): void {
-    if (!this.timer) this.timer = setTimeout(() => this.commitOnTimer(), this.flushMs).unref();
+    if (!this.timer) this.timer = setTimeout(() => this.commitOnTimer(), this.thread ? this.threadFlushMs : this.flushMs).unref();
   }
 
   /** Commits everything queued, with `also` in the same transaction; returns once it is committed. */

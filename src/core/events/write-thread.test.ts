@@ -141,6 +141,32 @@ describe('the write thread', () => {
     expect(dump(dir).runs).toHaveLength(50);
   });
 
+  it('on the thread, queued rows are sent every 50 ms, not on the 250 ms timer of commits on the main connection', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false });
+    vi.useFakeTimers();
+    const send = vi.spyOn(WriteThread.prototype, 'send');
+    try {
+      log.startThread();
+      writeRun(log, 0);
+      vi.advanceTimersByTime(40);
+      expect(send).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(20);
+      expect(send).toHaveBeenCalledTimes(1);
+      log.stopThread();
+      writeRun(log, 1);
+      vi.advanceTimersByTime(200);
+      expect(dump(dir).runs).toHaveLength(1);
+      vi.advanceTimersByTime(60);
+      expect(dump(dir).runs).toHaveLength(2);
+    } finally {
+      send.mockRestore();
+      vi.useRealTimers();
+      registry.close();
+    }
+  });
+
   it('stopThread commits what was queued and ends the thread; later writes commit on the main connection', () => {
     const dir = tempDir();
     const registry = open(dir);
