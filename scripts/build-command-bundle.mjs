@@ -19,7 +19,7 @@ const isExternal = (path) => path.startsWith('node:') || builtinModules.includes
 /**
  * The bundled commands. `deferred`: dynamic imports left out of the bundle (what a command needs only on some
  * paths: the eval's Ink view on a terminal, execa for a command tool, the MCP client), each rewritten to a loader
- * the CLI passes in (`__agentctlInjected.deferred[specifier]`, src/cli/commands/<name>.ts): the CLI's own import()
+ * the CLI passes in (`__agentctlInjected.deferred[specifier]`, DEFERRED_IMPORTS in src/cli/command-bundle.ts): the CLI's own import()
  * loads them from its ES module chunks when they are used, and the bundle, read and deserialized on every start,
  * stays the size of what the command always runs.
  */
@@ -76,6 +76,12 @@ function sharedWithTheCli(deferred) {
   return {
     name: 'shared-with-the-cli',
     setup(build) {
+      // A listed file the build never loads (renamed, or no longer imported) would leave its import in the bundle unnoticed.
+      const loaded = new Set();
+      build.onEnd(() => {
+        const missed = [...rewrites.keys()].filter((file) => file !== tools && !loaded.has(file));
+        if (missed.length) throw new Error(`deferred imports listed for files the bundle never loads: ${missed.join(', ')}`);
+      });
       const errors = resolve('src/core/errors.ts');
       build.onResolve({ filter: /\/errors\.js$/ }, ({ path, resolveDir }) =>
         resolve(resolveDir, path.replace(/\.js$/, '.ts')) === errors ? { path: 'errors', namespace: 'injected' } : undefined,
@@ -84,6 +90,7 @@ function sharedWithTheCli(deferred) {
       build.onLoad({ filter: /\.tsx?$/ }, async ({ path }) => {
         const specifiers = rewrites.get(path);
         if (!specifiers) return undefined;
+        loaded.add(path);
         let source = await readFile(path, 'utf8');
         // `await import(…)` only: the same text in a type (`import('…').Client`) is not a call.
         for (const s of specifiers) source = rewrite(path, source, `await import('${s}')`, `await __agentctlInjected.deferred[${JSON.stringify(s)}]()`);

@@ -1,7 +1,8 @@
 /**
  * dist/cli/playground.js and dist/cli/eval.js (scripts/build-command-bundle.mjs) run through node:vm from a V8
- * code cache: each must hold no module syntax and no dynamic import() of its own (Node 20 loses the import callback of a
- * script compiled from a cache), and must take core/errors from the CLI instead of carrying a copy.
+ * code cache: each must hold no module syntax and no dynamic import() of its own (a script compiled by node:vm
+ * has no import callback unless given one, cache or not), and must take core/errors from the CLI instead of
+ * carrying a copy.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -72,7 +72,7 @@ describe('eval code cache', () => {
     expect(statSync(file).size).toBeGreaterThan(bytes.length * 0.9);
   });
 
-  it("reports a user's error as every command does (the bundle shares core/errors with the CLI)", async () => {
+  it("reports a user's error as every command does (the bundle shares core/errors with the CLI), and keeps no cache of it", async () => {
     const cwd = await workspace();
     const missing = await agentctl(['eval', 'nosuch'], { cwd });
     expect(missing.exitCode).toBe(1);
@@ -80,6 +80,10 @@ describe('eval code cache', () => {
     expect(missing.stderr).toContain('nosuch');
     expect(missing.stderr).toContain('fix: ');
     expect(missing.stderr).not.toContain('internal error');
+    // No sample ran: a cache of start-up only would be kept for good (a hit is never rewritten).
+    expect(evalCache(cwd)).toBeUndefined();
+    expect((await agentctl(['eval', 'triage'], { cwd })).exitCode).toBe(0);
+    expect(evalCache(cwd)).toBeDefined();
   });
 });
 

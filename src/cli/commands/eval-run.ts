@@ -31,7 +31,13 @@ export interface EvalCommandOptions {
   json?: boolean;
 }
 
-export async function evalCommand(ctx: CliContext, ref: string | undefined, options: EvalCommandOptions): Promise<number> {
+/** What the loader (./eval.ts) is told as the eval goes. */
+export interface EvalCommandHooks {
+  /** The first sample has a result: the code an eval runs on every start has been compiled by now. */
+  firstResult?: () => void;
+}
+
+export async function evalCommand(ctx: CliContext, ref: string | undefined, options: EvalCommandOptions, hooks: EvalCommandHooks = {}): Promise<number> {
   // Parsed and range-checked by intOption in program.ts.
   const { repeat = 1, concurrency = 4, timeout: timeoutMs = 60000 } = options;
   if (!ref && !options.all) throw new UsageError('which agent?', { fix: 'agentctl eval <agent>, or agentctl eval --all for every agent with a sample set' });
@@ -54,7 +60,10 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
             tags: options.tag,
             baselineRef: options.baseline,
             record: options.record,
-            onProgress: screen.push,
+            onProgress: (event) => {
+              if (event.type === 'result') hooks.firstResult?.();
+              screen.push(event);
+            },
             onBaseline: (baseline, action, detail) => screen.note(baselineNote(baseline, action, detail)),
           }),
         );

@@ -53,6 +53,9 @@ export const TIMER_BATCH = 2048;
  */
 const THREAD_FLUSH_MS = 50;
 
+/** How long close() waits for a write thread to close its connection; past it the thread closes last, which is only slower. */
+const THREAD_CLOSE_WAIT_MS = 1_000;
+
 /** Sessions remembered as written: a bound, as each eval sample has its own. */
 const KNOWN_SESSIONS = 1024;
 
@@ -111,6 +114,8 @@ export class EventLog {
   private readonly statements = new Map<string, ReturnType<Db['prepare']>>();
   /** Commits on a second thread, once an eval queues a full batch (write-thread.ts); small evals never start it. */
   private thread: WriteThread | undefined;
+  /** Threads ended by stopThread, which close() waits for (see WriteThread.waitClosed). */
+  private readonly stopped: WriteThread[] = [];
   /** Closed with its registry: no thread is started after (samples still running when an eval failed). */
   private closed = false;
   private readonly host = hostname();
@@ -238,6 +243,9 @@ export class EventLog {
       this.flush();
     } finally {
       this.thread?.close();
+      // So that the registry's own connection, closed next, is the last one (see WriteThread.waitClosed).
+      for (const thread of [...this.stopped, this.thread]) thread?.waitClosed(THREAD_CLOSE_WAIT_MS);
+      this.stopped.length = 0;
     }
   }
 
@@ -258,9 +266,9 @@ export class EventLog {
   stopThread(): void {
     if (!this.thread) return;
     this.flush();
-    const thread = this.thread;
+    this.thread.close();
+    this.stopped.push(this.thread);
     this.thread = undefined;
-    thread.close();
   }
 
   /** A full batch: on the timer (evals), it goes to the write thread, started now, and the eval goes on. */
@@ -272,6 +280,13 @@ export class EventLog {
   private commitOnTimer(): void {
     if (!this.thread) {
       this.flush();
+      return;
+    }
+    // The timer never blocks the eval on a thread that is behind (a slow commit or checkpoint): its rows wait
+    // for the next turn, and a full batch still waits for room as before (commitFull).
+    if (this.thread.busy) {
+      this.timer = undefined;
+      this.schedule();
       return;
     }
     try {

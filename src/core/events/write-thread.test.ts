@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
@@ -145,7 +145,7 @@ describe('the write thread', () => {
     const dir = tempDir();
     const registry = open(dir);
     const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false });
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const send = vi.spyOn(WriteThread.prototype, 'send');
     try {
       log.startThread();
@@ -181,6 +181,44 @@ describe('the write thread', () => {
     expect(log.onThread).toBe(false); // a run of a few rows: no full batch
     expect(dump(dir).runs).toHaveLength(51);
     registry.close();
+  });
+
+  it('the timer never blocks the eval on a thread that is behind: its rows wait for the next turn', () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = registry.runs.openLog({ redact: createRedactor(), commitRunEnds: false });
+    const writer = new Database(join(dir, 'registry.db'));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      log.startThread();
+      // Another process writing: the thread's commits wait behind it (SQLite's busy wait, up to 15 s).
+      writer.exec('BEGIN IMMEDIATE');
+      for (let i = 0; i < 4; i++) {
+        writeRun(log, i);
+        const started = Date.now();
+        vi.advanceTimersByTime(60);
+        expect(Date.now() - started).toBeLessThan(2_000);
+      }
+      writer.exec('COMMIT');
+      log.flush();
+      expect(dump(dir).runs).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+      writer.close();
+      registry.close();
+    }
+  }, 30_000);
+
+  it("the registry's connection closes last, after the thread's, and ends the WAL", () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const log = evalLog(registry);
+    for (let i = 0; i < 50; i++) writeRun(log, i);
+    log.stopThread();
+    for (let i = 50; i < 100; i++) writeRun(log, i);
+    registry.close();
+    expect(existsSync(join(dir, 'registry.db-wal'))).toBe(false);
+    expect(dump(dir).runs).toHaveLength(100);
   });
 
   it('stopThread after a failed batch throws it and keeps the thread, so nothing after the failure is written', () => {

@@ -73,6 +73,9 @@ parentPort.on('message', (message) => {
       }
       db.close();
     }
+    // Closed: the main connection, closed after this one, is the last and ends the WAL (see waitClosed).
+    Atomics.store(state, 2, 1);
+    Atomics.notify(state, 2);
     parentPort.close();
     errors.close();
     return;
@@ -111,7 +114,8 @@ const STALL_MS = BUSY_TIMEOUT_MS + 15_000;
 export class WriteThread {
   private readonly worker: Worker;
   private readonly errors: MessagePort;
-  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  /** [batches committed, failed (1), connection closed (1)]: read without a message, while this thread blocks. */
+  private readonly state = new Int32Array(new SharedArrayBuffer(12));
   private readonly statements = new Map<string, number>();
   private sent = 0;
   private closed = false;
@@ -156,7 +160,7 @@ export class WriteThread {
    */
   send(parts: readonly unknown[][]): void {
     this.throwIfFailed();
-    if (this.sent - Atomics.load(this.state, 0) >= IN_FLIGHT) {
+    if (this.busy) {
       this.waitFor(this.sent - IN_FLIGHT + 1);
       // The wait ends early when the thread failed (or stalled): nothing more is sent then.
       this.throwIfFailed();
@@ -172,6 +176,21 @@ export class WriteThread {
       this.fail(error as Error);
       this.throwIfFailed();
     }
+  }
+
+  /** True when IN_FLIGHT batches are not committed yet: a send now would wait. */
+  get busy(): boolean {
+    return this.sent - Atomics.load(this.state, 0) >= IN_FLIGHT;
+  }
+
+  /**
+   * Waits, at most `ms`, for the thread to have closed its connection after close(): the connection closed last
+   * checkpoints the WAL and deletes it, and that should be this thread's caller, not the thread as the process
+   * exits (the process waits for it there). False when it had not closed in time, which changes nothing else.
+   */
+  waitClosed(ms: number): boolean {
+    if (!this.closed) return false;
+    return Atomics.wait(this.state, 2, 0, ms) !== 'timed-out';
   }
 
   /** Returns once every batch sent is committed; throws the thread's error if one failed. */
