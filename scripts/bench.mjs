@@ -16,7 +16,8 @@ import { benchPublish } from './bench-publish.mjs';
 const BIN = new URL('../bin/agentctl.js', import.meta.url).pathname;
 const QUICK = Boolean(process.env.AGENTCTL_BENCH_QUICK);
 const work = mkdtempSync(join(tmpdir(), 'agentctl-bench-'));
-const env = { ...process.env, XDG_CONFIG_HOME: join(work, '.config'), NO_COLOR: '1', CI: 'true' };
+// Its own config and cache: the commands' code caches (eval, playground) go to the bench's directory, not the user's.
+const env = { ...process.env, XDG_CONFIG_HOME: join(work, '.config'), XDG_CACHE_HOME: join(work, '.cache'), NO_COLOR: '1', CI: 'true' };
 const table = new Table();
 const node =
   (args, cwd = work) =>
