@@ -111,6 +111,8 @@ const IN_FLIGHT = 2;
 /** How long a drain waits for a thread that makes no progress, beyond SQLite's own busy wait. */
 const STALL_MS = BUSY_TIMEOUT_MS + 15_000;
 
+const monotonicMs = () => Number(process.hrtime.bigint() / 1_000_000n);
+
 export class WriteThread {
   private readonly worker: Worker;
   private readonly errors: MessagePort;
@@ -223,15 +225,16 @@ export class WriteThread {
 
   private waitFor(seq: number): void {
     let last = Atomics.load(this.state, 0);
-    // A monotonic clock: a wall-clock step (suspend, NTP) is not a stall.
-    let since = performance.now();
+    // A monotonic clock: a wall-clock step (suspend, NTP) is not a stall. process.hrtime, not the global
+    // `performance`, whose first use loads node:perf_hooks (~4 ms, at the end of every eval with a thread).
+    let since = monotonicMs();
     while (last < seq && Atomics.load(this.state, 1) === 0) {
       Atomics.wait(this.state, 0, last, 1000);
       const now = Atomics.load(this.state, 0);
       if (now !== last) {
         last = now;
-        since = performance.now();
-      } else if (performance.now() - since > STALL_MS) {
+        since = monotonicMs();
+      } else if (monotonicMs() - since > STALL_MS) {
         this.fail(
           new EnvironmentError(`the thread writing the event log to ${this.path} made no progress in ${STALL_MS / 1000} s`, {
             where: this.path,
