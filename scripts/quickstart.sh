@@ -9,8 +9,10 @@ step() { printf '\n\033[1m$ agentctl %s\033[0m\n' "$*" >&2; agentctl "$@"; }
 
 # A new folder on every run, kept afterwards: the last line says where it is and how to go on from it.
 work="$(mktemp -d "${TMPDIR:-/tmp}/agentctl-quickstart.XXXXXX")"
-# Isolate from the user's own config so the quick start behaves the same everywhere.
+# Isolate from the user's own config so the quick start behaves the same everywhere, and keep what it
+# caches (the eval's compiled code) in its own folder too.
 export XDG_CONFIG_HOME="$work/.config"
+export XDG_CACHE_HOME="$work/.cache"
 cd "$work"
 
 step init my-agents --template main-sub --name triage --owner team-qa --yes
