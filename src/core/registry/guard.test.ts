@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { runFinished } from '../../../test/support/run-finished.js';
 import { scaffoldWorkspace } from '../../../test/support/workspace.js';
 import { summarize } from '../eval/results.js';
 import { resultWrite } from '../eval/store.js';
@@ -54,22 +55,7 @@ function logRun(registry: Registry, runId: string, digest: string, commitRunEnds
   const events: RuntimeEvent[] = [
     { type: 'span.started', runId, at: 1_001, spanId: `${runId}-root`, parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
     { type: 'span.ended', runId, at: 1_005, spanId: `${runId}-root`, status: 'ok', attributes: {} },
-    {
-      type: 'run.finished',
-      runId,
-      at: 1_006,
-      status: 'succeeded',
-      output: 'done',
-      errorClass: null,
-      error: null,
-      fallback: null,
-      modelErrors: [],
-      usageEstimated: false,
-      steps: 1,
-      usage: { inputTokens: 3, outputTokens: 4 },
-      costUsd: 0,
-      latencyMs: 6,
-    },
+    runFinished(runId, 1_006, { usageEstimated: false, latencyMs: 6 }),
   ];
   for (const e of events) log.append(e);
   return log;

@@ -1,4 +1,5 @@
 /** The playground's test double of a controller (the TUI's only way into core), shared by the App tests. */
+import { runFinished } from '../../../test/support/run-finished.js';
 import type { RuntimeEvent } from '../../core/runtime/events.js';
 import type { PlaygroundController } from './types.js';
 
@@ -71,21 +72,7 @@ export function controller(overrides: Partial<PlaygroundController> = {}, script
           : { type: 'tool.result', runId: R, at: 1, spanId: 't', tool: 'triage-lookup', output: { passage: 'mocked' }, source: 'mock' },
         { type: 'span.ended', runId: R, at: 2, spanId: 't', status: script.toolFails ? 'error' : 'ok', attributes: {} },
         { type: 'span.ended', runId: R, at: 3, spanId: 'a', status: 'ok', attributes: {} },
-        {
-          type: 'run.finished',
-          runId: R,
-          at: 4,
-          status: 'succeeded',
-          output: `answer to ${input}`,
-          errorClass: null,
-          error: null,
-          fallback: null,
-          modelErrors: [],
-          steps: 1,
-          usage: { inputTokens: 3, outputTokens: 4 },
-          costUsd: 0,
-          latencyMs: 4,
-        },
+        runFinished(R, 4, { output: `answer to ${input}`, latencyMs: 4 }),
       ];
       for (const e of events) yield e;
     },
