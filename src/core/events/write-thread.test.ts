@@ -221,6 +221,20 @@ describe('the write thread', () => {
     expect(dump(dir).runs).toHaveLength(100);
   });
 
+  it('a thread that died is not waited for at close', async () => {
+    const dir = tempDir();
+    const registry = open(dir);
+    const thread = new WriteThread(join(dir, 'registry.db'));
+    const worker = (thread as unknown as { worker: import('node:worker_threads').Worker }).worker;
+    await worker.terminate();
+    await new Promise((resolve) => setImmediate(resolve)); // its exit event
+    expect(() => thread.close()).toThrow(/stopped/);
+    const started = Date.now();
+    expect(thread.waitClosed(5_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    registry.close();
+  });
+
   it('stopThread after a failed batch throws it and keeps the thread, so nothing after the failure is written', () => {
     const dir = tempDir();
     const registry = open(dir);

@@ -139,6 +139,8 @@ export class WriteThread {
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', () => {
       if (!this.closed) this.fail(new Error('the thread writing the event log stopped'));
+      // Gone, whatever it had open: nobody waits for it to close (waitClosed).
+      Atomics.store(this.state, 2, 1);
     });
     // A process that ends without draining loses the uncommitted batch, as a crash would; it never waits on this thread.
     this.worker.unref();
