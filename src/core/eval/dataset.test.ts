@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tempDir, writeFile } from '../../../test/support/workspace.js';
 import { compareResults } from './compare.js';
-import { loadDataset } from './dataset.js';
+import { ASSERTION_TYPES, loadDataset, sampleSchema } from './dataset.js';
 import type { SampleResult } from './results.js';
 import { SummaryBuilder, summarize } from './results.js';
 
@@ -31,7 +31,7 @@ describe('sample sets', () => {
     const d = load('big.jsonl', `${lines.slice(0, 2500).join('\n')}\n\n${lines.slice(2500).join('\n')}`);
     expect(d.diagnostics).toEqual([]);
     expect(d.samples.length).toBe(5000);
-    // Parsed by the same schema as at load time, a fresh object each time.
+    // The checked line read again, a fresh object each time.
     expect(d.samples.at(2500)).toEqual({ id: 's2500', input: 'q 2500', timeoutMs: 2000, assert: [{ type: 'contains', value: '2500' }] });
     expect(d.samples.at(-1)?.id).toBe('s4999');
     expect(d.samples.at(5000)).toBeUndefined();
@@ -40,6 +40,53 @@ describe('sample sets', () => {
     // A duplicate id after the blank line is found and located on its own line.
     const dup = load('dup.jsonl', `${lines[0]}\n\n${lines[0]}\n`);
     expect(codes(dup)).toEqual(['3:1 duplicate-id']);
+  });
+
+  it('reads each sample back as sampleSchema gives it: the schema adds and changes nothing', () => {
+    // JsonlSamples.at returns the line's JSON unchecked; a default or a transform added to the schema would
+    // make that differ from the checked sample. Every assertion type, with only its required fields (where a
+    // default would show), and every optional field of a sample and a mock left out once.
+    const minimal: Record<string, Record<string, unknown>> = {
+      equals: { value: 'x' },
+      contains: { value: 'x' },
+      icontains: { value: 'x' },
+      'not-contains': { value: 'x' },
+      'starts-with': { value: 'x' },
+      'contains-any': { values: ['x'] },
+      'contains-all': { values: ['x'] },
+      regex: { pattern: 'x' },
+      'is-json': {},
+      'json-schema': { schema: { type: 'object' } },
+      'tool-called': { name: 't' },
+      'tool-sequence': { names: ['t'] },
+      'not-tool-called': { name: 't' },
+      'routed-to': { agent: 'a' },
+      'fell-back': {},
+      'max-steps': { value: 3 },
+      'max-latency': { ms: 10 },
+      'max-cost': { usd: 0.1 },
+      'max-tokens': { value: 10 },
+      judge: { rubric: 'r' },
+      javascript: { file: 'check.mjs' },
+    };
+    expect(Object.keys(minimal).sort()).toEqual([...ASSERTION_TYPES].sort());
+    const samples = [
+      { id: 'a', input: 'hi', assert: Object.entries(minimal).map(([type, fields]) => ({ type, ...fields })) },
+      {
+        id: 'b',
+        input: [{ role: 'user', content: 'hi' }],
+        expected: 'e',
+        tags: ['t'],
+        timeoutMs: 5,
+        mocks: { t: [{}, { when: { q: 1 }, output: null, error: 'x' }] },
+        assert: [{ type: 'is-json', not: true, weight: 2, threshold: 0.5 }],
+      },
+    ];
+    const dir = tempDir();
+    writeFile(dir, 'check.mjs', 'export default () => true;\n');
+    const d = loadDataset(writeFile(dir, 's.jsonl', samples.map((s) => JSON.stringify(s)).join('\n')), 's.jsonl');
+    expect(d.diagnostics).toEqual([]);
+    samples.forEach((s, i) => expect(d.samples.at(i)).toStrictEqual(sampleSchema.parse(s)));
   });
 
   it('points at a syntax error, in YAML and in JSONL', () => {

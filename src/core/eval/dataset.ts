@@ -107,8 +107,10 @@ class JsonlSamples implements SampleSet {
   at(index: number): Sample | undefined {
     const i = index < 0 ? index + this.length : index;
     if (i < 0 || i >= this.length) return undefined;
-    // The line passed sampleSchema when the set was loaded: parsing again gives the same sample.
-    return sampleSchema.parse(JSON.parse(this.source.slice(this.bounds[2 * i], this.bounds[2 * i + 1])));
+    // The line passed sampleSchema when the set was loaded, and the schema only checks (no defaults, no
+    // transforms: see the test "reads each sample back as sampleSchema gives it"), so the JSON is the sample.
+    // Checking it again cost ~30 µs a sample, ~3 s of a 100,000-sample eval.
+    return JSON.parse(this.source.slice(this.bounds[2 * i], this.bounds[2 * i + 1])) as Sample;
   }
 
   *[Symbol.iterator](): Iterator<Sample> {
