@@ -86,7 +86,7 @@ describe('sample sets', () => {
     writeFile(dir, 'check.mjs', 'export default () => true;\n');
     const d = loadDataset(writeFile(dir, 's.jsonl', samples.map((s) => JSON.stringify(s)).join('\n')), 's.jsonl');
     expect(d.diagnostics).toEqual([]);
-    samples.forEach((s, i) => expect(d.samples.at(i)).toStrictEqual(sampleSchema.parse(s)));
+    for (const [i, s] of samples.entries()) expect(d.samples.at(i)).toStrictEqual(sampleSchema.parse(s));
   });
 
   it('points at a syntax error, in YAML and in JSONL', () => {
