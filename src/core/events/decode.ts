@@ -45,9 +45,33 @@ const DEFAULTS: Partial<Record<RuntimeEventType, Record<string, unknown>>> = {
   'run.finished': { fallback: null, modelErrors: [] },
 };
 
+/**
+ * `{ ...defaults, ...payload, type, runId, at, seq }`: the same keys, order and values, without the spread, which
+ * V8 ran through its generic clone (~5 µs an event, five times parsing the payload, and most of an OTLP export's
+ * decoding). The payload was just parsed and is nobody else's: an event of a type without defaults is the payload,
+ * completed in place.
+ */
 export function decodeEvent(runId: string, row: EventRow, blobs: BlobStore): StoredEvent {
   const { defaults, payload } = decodeEventFields(runId, row, blobs);
-  return { ...defaults, ...payload, type: row.type, runId, at: row.at, seq: row.seq } as StoredEvent;
+  const event = defaults ? withDefaults(defaults, payload) : payload;
+  event.type = row.type;
+  event.runId = runId;
+  event.at = row.at;
+  event.seq = row.seq;
+  return event as unknown as StoredEvent;
+}
+
+/** `{ ...defaults, ...payload }`: the defaults' keys first (the payload's value where it has one), then the payload's others. */
+function withDefaults(defaults: Readonly<Record<string, unknown>>, payload: Record<string, unknown>): Record<string, unknown> {
+  const event: Record<string, unknown> = {};
+  for (const key in defaults) event[key] = Object.hasOwn(payload, key) ? payload[key] : defaults[key];
+  for (const key in payload) {
+    if (Object.hasOwn(defaults, key)) continue;
+    // A payload key "__proto__" stays a plain key, as the spread kept it (an assignment would set the prototype).
+    if (key === '__proto__') Object.defineProperty(event, key, { value: payload[key], enumerable: true, writable: true, configurable: true });
+    else event[key] = payload[key];
+  }
+  return event;
 }
 
 /**
