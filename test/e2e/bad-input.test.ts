@@ -137,7 +137,8 @@ describe('registry faults', () => {
     rmSync(join(b, '.agentctl'), { recursive: true });
     symlinkSync(join(a, '.agentctl'), join(b, '.agentctl'));
     const results = await Promise.all([agentctl(['register', 'agents/triage'], { cwd: a }), agentctl(['register', 'agents/triage'], { cwd: b })]);
-    expect(results.map((r) => r.exitCode).sort()).toEqual([0, 1]);
+    // Both stderrs in the message: a loser that exits 3 (an environment error) says which one.
+    expect(results.map((r) => r.exitCode).sort(), results.map((r) => r.stderr).join('\n---\n')).toEqual([0, 1]);
     const loser = results.find((r) => r.exitCode === 1);
     expect(loser?.stderr).toContain('already registered with digest');
     expect(JSON.parse(await listJson(a))).toHaveLength(2);
