@@ -1,10 +1,17 @@
-/** Two processes opening a new registry at once: the one that looks while the other migrates must not see "tampered". */
+/**
+ * Two processes opening a new registry at once: the one that looks while the other migrates must not see "tampered",
+ * and the one that switches it to WAL while the other does must wait for it, not fail as busy.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../test/support/workspace.js';
 import { openDatabase } from './db.js';
 import { MIGRATIONS } from './migrations.js';
+
+const require = createRequire(import.meta.url);
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -30,5 +37,34 @@ describe('opening a registry another process is migrating', () => {
     expect(migratedElsewhere).toBe(true);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     db.close();
+  });
+});
+
+describe('creating a registry another process is creating', () => {
+  it('waits for the other one to switch it to WAL instead of failing at once as busy', async () => {
+    const path = join(tempDir(), 'registry.db');
+    // Another process has created the file and holds its write lock (as its own switch to WAL would) for
+    // 300 ms. Switching to WAL here reads the file, then asks for the write lock inside that read: SQLite
+    // refuses it at once, without the busy timeout, and the open failed as "registry-busy".
+    const other = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+         const db = new D(${JSON.stringify(path)});
+         db.exec('BEGIN IMMEDIATE');
+         process.stdout.write('locked\\n');
+         setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((resolve) => other.stdout.once('data', resolve));
+    const started = Date.now();
+    const db = openDatabase(path);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
+    db.close();
+    await new Promise((resolve) => other.once('exit', resolve));
   });
 });

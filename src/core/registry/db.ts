@@ -31,7 +31,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!readonly) {
-      db.pragma('journal_mode = WAL');
+      enableWal(db);
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
@@ -47,6 +47,33 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     throw translateSqliteError(error, path);
   }
   return db;
+}
+
+/**
+ * `journal_mode = WAL`, waiting for another writer as long as a write would. Switching a new (or older,
+ * rollback-journal) file to WAL reads its first page, then asks for the write lock from inside that read:
+ * when two processes create the registry at once, SQLite refuses one of them at once instead of calling
+ * the busy handler (both waiting would deadlock), and that command failed with "stayed busy for 15 s"
+ * in a few milliseconds. The refused statement keeps no lock, so it is tried again, a little later each time.
+ */
+function enableWal(db: Db): void {
+  const giveUpAt = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= giveUpAt) throw error;
+      // 5, 10, 20, 40, then 50 ms, jittered so that two processes do not retry in step.
+      sleepSync(Math.min(50, 5 * 2 ** attempt) * (0.5 + Math.random()));
+    }
+  }
+}
+
+/** Blocks the thread for `ms`: opening a database is synchronous, as better-sqlite3 is. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function isMarkedReadonly(path: string): boolean {
