@@ -89,6 +89,21 @@ describe('sample sets', () => {
     for (const [i, s] of samples.entries()) expect(d.samples.at(i)).toStrictEqual(sampleSchema.parse(s));
   });
 
+  it('reads back a "__proto__" key in a record as the schema does: dropped, written out or escaped', () => {
+    // The one thing the schema changes: a record drops an own "__proto__" key (JSON.parse keeps it), which
+    // would turn `args: {"__proto__": "x"}` into a different assertion, and replace the prototype of the mocks.
+    const lines = [
+      '{"id":"a","input":"hi","mocks":{"__proto__":[{"output":1}],"t":[{"when":{"__proto__":"x","q":1}}]},"assert":[{"type":"tool-called","name":"t","args":{"__proto__":"x"}}]}',
+      '{"id":"b","input":"hi","assert":[{"type":"json-schema","schema":{"\\u005f_proto__":{"type":"string"}}}]}',
+      '{"id":"c","input":"hi \\u00e9","assert":[{"type":"is-json"}]}',
+    ];
+    const d = load('p.jsonl', lines.join('\n'));
+    expect(d.diagnostics).toEqual([]);
+    for (const [i, line] of lines.entries()) expect(d.samples.at(i)).toStrictEqual(sampleSchema.parse(JSON.parse(line)));
+    expect(Object.keys(d.samples.at(0)?.mocks ?? {})).toEqual(['t']);
+    expect(Object.getPrototypeOf(d.samples.at(0)?.mocks)).toBe(Object.prototype);
+  });
+
   it('points at a syntax error, in YAML and in JSONL', () => {
     expect(codes(load('s.yaml', 'samples:\n  - id: a\n    input: [unclosed\n'))[0]).toMatch(/^\d+:\d+ yaml-syntax$/);
     expect(codes(load('s.jsonl', '{"id":"a","input":"x","assert":[{"type":"is-json"}]}\n{"id": "b", oops}\n'))).toEqual([
