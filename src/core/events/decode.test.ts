@@ -49,7 +49,15 @@ describe('decodeEvent', () => {
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  it('shares nothing between two reads of the same row: each event is its own object', () => {
+  it('decodes a payload that is not an object (a damaged row) as the spread did, without throwing', () => {
+    for (const payload of ['"str"', '5', '[1,2]', 'true'])
+      for (const type of ['tool.call', 'run.started']) {
+        const r = row(type, payload);
+        expect(JSON.stringify(decodeEvent('01RUN', r, blobs))).toBe(JSON.stringify(spread('01RUN', r)));
+      }
+  });
+
+  it('returns a new event object at each read of the same row', () => {
     const r = row('run.started', '{"agent":"a"}');
     const a = decodeEvent('01RUN', r, blobs) as unknown as { history: unknown[] };
     const b = decodeEvent('01RUN', r, blobs) as unknown as { history: unknown[] };

@@ -53,6 +53,9 @@ const DEFAULTS: Partial<Record<RuntimeEventType, Record<string, unknown>>> = {
  */
 export function decodeEvent(runId: string, row: EventRow, blobs: BlobStore): StoredEvent {
   const { defaults, payload } = decodeEventFields(runId, row, blobs);
+  // A payload that is not an object (a damaged row) is spread, as it always was: it cannot be completed in place.
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return { ...defaults, ...(payload as object), type: row.type, runId, at: row.at, seq: row.seq } as unknown as StoredEvent;
   const event = defaults ? withDefaults(defaults, payload) : payload;
   event.type = row.type;
   event.runId = runId;
