@@ -44,8 +44,8 @@ describe('creating a registry another process is creating', () => {
   it('waits for the other one to switch it to WAL instead of failing at once as busy', async () => {
     const path = join(tempDir(), 'registry.db');
     // Another process has created the file and holds its write lock (as its own switch to WAL would) for
-    // 300 ms. Switching to WAL here reads the file, then asks for the write lock inside that read: SQLite
-    // refuses it at once, without the busy timeout, and the open failed as "registry-busy".
+    // 1.5 s, then says when it let go. Switching to WAL here reads the file, then asks for the write lock
+    // inside that read: SQLite refuses it at once, without the busy timeout, and the open failed as "registry-busy".
     const other = spawn(
       process.execPath,
       [
@@ -54,17 +54,25 @@ describe('creating a registry another process is creating', () => {
          const db = new D(${JSON.stringify(path)});
          db.exec('BEGIN IMMEDIATE');
          process.stdout.write('locked\\n');
-         setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
+         setTimeout(() => { process.stdout.write('released ' + Date.now() + '\\n'); db.exec('ROLLBACK'); db.close(); }, 1500);`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    await new Promise((resolve) => other.stdout.once('data', resolve));
-    const started = Date.now();
+    let said = '';
+    other.stdout.on('data', (d) => {
+      said += String(d);
+    });
+    const exited = new Promise((resolve) => other.once('exit', resolve));
+    await Promise.race([new Promise((resolve) => other.stdout.once('data', resolve)), exited]);
+    expect(said).toContain('locked');
     const db = openDatabase(path);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    const openedAt = Date.now();
+    await exited;
+    // Opened only once the other process let go (whatever this machine's load): it waited, it did not fail.
+    const releasedAt = Number(/released (\d+)/.exec(said)?.[1]);
+    expect(openedAt).toBeGreaterThanOrEqual(releasedAt);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     db.close();
-    await new Promise((resolve) => other.once('exit', resolve));
   });
 });
