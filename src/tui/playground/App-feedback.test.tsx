@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { agent, controller, tick } from '../../../test/support/fake-playground-controller.js';
 import { App } from './App.js';
-import { agent, controller, tick } from './fake-controller.js';
 
 describe('<App> ^F and ^S', () => {
   it('^F rates the last answer: g or b, an optional note, Enter saves and the status line says so', async () => {

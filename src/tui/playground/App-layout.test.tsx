@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { agent, controller, resize, tick } from '../../../test/support/fake-playground-controller.js';
 import { App } from './App.js';
-import { agent, controller, resize, tick } from './fake-controller.js';
 
 describe("<App> at the terminal's size", () => {
   it('labels TEST DOUBLE only when the echo double answered, not because the provider could fall back to it', async () => {

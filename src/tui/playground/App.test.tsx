@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { agent, controller, tick } from '../../../test/support/fake-playground-controller.js';
 import { App } from './App.js';
-import { agent, controller, tick } from './fake-controller.js';
 
 describe('<App>', () => {
   it('draws the first frame from the agent and provider alone: pickers, past runs and evals load on their key', async () => {

@@ -1,7 +1,8 @@
 /** The playground's test double of a controller (the TUI's only way into core), shared by the App tests. */
-import { runFinished } from '../../../test/support/run-finished.js';
-import type { RuntimeEvent } from '../../core/runtime/events.js';
-import type { PlaygroundController } from './types.js';
+
+import type { RuntimeEvent } from '../../src/core/runtime/events.js';
+import type { PlaygroundController } from '../../src/tui/playground/types.js';
+import { runFinished } from './run-finished.js';
 
 export const agent = { name: 'triage', version: '0.1.0', source: 'workspace' as const, model: 'gpt-4o-mini', maxInputTokens: 8000, maxCostUsd: 0.05 };
 
