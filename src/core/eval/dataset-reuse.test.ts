@@ -4,6 +4,8 @@
  * evidence files do not parse a set that cannot hold a javascript assertion.
  */
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { tempDir, writeFile } from '../../../test/support/workspace.js';
 import { evidenceFiles } from '../registry/evidence-files.js';
@@ -17,11 +19,26 @@ describe('reading a sample set again', () => {
   it('reuses the parse of the same text under the same name, from any folder; parses a changed text', () => {
     const first = parseDataset(SET, '/work/agents/x/evals/s.jsonl', 'agents/x/evals/s.jsonl');
     const again = parseDataset(SET, '/cache/versions/d/evals/s.jsonl', 'agents/x/evals/s.jsonl');
-    expect(again.samples).toBe(first.samples);
+    expect([...again.samples]).toStrictEqual([...first.samples]);
+    expect(again.digest).toBe(first.digest);
     expect(again.absolutePath).toBe('/cache/versions/d/evals/s.jsonl');
     const changed = parseDataset(`${SET}${line('c', { type: 'contains', value: 'c' })}\n`, '/work/agents/x/evals/s.jsonl', 'agents/x/evals/s.jsonl');
     expect(changed.samples).toHaveLength(3);
     expect(changed.digest).not.toBe(first.digest);
+  });
+
+  it('reads the reused set from the text it was given, so the copy parsed first is not kept', async () => {
+    // Two equal texts are two strings: a version's bundle keeps its own. 10 MB of a 100,000-sample eval's heap
+    // was the copy read from disk, held only by this cache.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const text = () => `${line('w', { type: 'contains', value: 'w' })}\n`; // a new string at each call
+    const firstSet = (() => new WeakRef(parseDataset(text(), '/work/s.jsonl', 'agents/w/evals/s.jsonl').samples as object))();
+    const again = parseDataset(text(), '/cache/versions/d/s.jsonl', 'agents/w/evals/s.jsonl');
+    await new Promise((done) => setImmediate(done));
+    gc();
+    expect(firstSet.deref()).toBeUndefined();
+    expect(again.samples.at(0)).toStrictEqual({ id: 'w', input: 'q w', assert: [{ type: 'contains', value: 'w' }] });
   });
 
   it('parses again a set whose checks read files: a javascript assertion created in between is found', () => {
