@@ -12,6 +12,7 @@ import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely } from '../spec/yaml.j
 import { normalizeText, sha256 } from '../util/canonical.js';
 import { checkUserFile, DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
 import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
+import { quickSampleCheck } from './sample-quick-check.js';
 
 const common = {
   not: z.boolean().optional().describe('Pass when the check fails.'),
@@ -108,8 +109,9 @@ class JsonlSamples implements SampleSet {
     const i = index < 0 ? index + this.length : index;
     if (i < 0 || i >= this.length) return undefined;
     const line = this.source.slice(this.bounds[2 * i], this.bounds[2 * i + 1]);
-    // The line passed sampleSchema when the set was loaded, and the schema only checks (no defaults, no
-    // transforms: see the test "reads each sample back as sampleSchema gives it"), so the JSON is the sample;
+    // The line passed sampleSchema (or the quick check, which passes only what the schema takes unchanged) when
+    // the set was loaded, and the schema only checks (no defaults, no transforms: see the test "reads each
+    // sample back as sampleSchema gives it"), so the JSON is the sample;
     // checking it again cost ~30 µs a sample, ~1 s of a 100,000-sample eval. Except for one thing the schema
     // changes: a record (mocks, when, args, schema) drops a "__proto__" key, which JSON.parse keeps. Such a key is
     // written out, or with a \u escape: a line with either is parsed by the schema, as at load time.
@@ -235,7 +237,7 @@ function parseJsonl(file: string, source: string, check: SampleCheck): Parsed {
       diagnostics.push(...unknown);
       continue;
     }
-    const checked = sampleSchema.safeParse(value);
+    const checked = quickSampleCheck(value) ? { success: true as const, data: value as Sample } : sampleSchema.safeParse(value);
     if (!checked.success) {
       const parsed: ParsedYaml = { value, locate: at, locateKey: at };
       diagnostics.push(...schemaDiagnostics(file, parsed, sampleSchema, checked.error.issues));
