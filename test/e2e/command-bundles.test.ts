@@ -22,6 +22,23 @@ describe.each(['playground', 'eval'])('the %s bundle', (name) => {
     expect(text).toMatch(/await __agentctlInjected\.importModule\([^;]*\(context\.toolDir, impl\.path\)\)/);
   });
 
+  it("makes one namespace per CommonJS module for all its importers, reading through to the module", () => {
+    // esbuild's helpers, as the bundle has them: from its first line to the end of __toESMCopy's definition
+    const helpers = text.slice(0, text.indexOf('\n\n', text.indexOf('var __toESMCopy')));
+    const toESM = new Function(`${helpers}\nreturn __toESM;`)() as (mod: unknown, nodeMode?: number) => Record<string, unknown>;
+    const mod: Record<string, unknown> = { readFileSync: 'first' };
+    const namespace = toESM(mod, 1);
+    expect(toESM(mod, 1)).toBe(namespace);
+    expect(namespace.default).toBe(mod);
+    mod.readFileSync = 'changed';
+    expect(namespace.readFileSync).toBe('changed');
+    expect(toESM({ readFileSync: 'other' }, 1)).not.toBe(namespace);
+    // the other mode is its own namespace: an ES module compiled to CommonJS keeps its own default there
+    const esModule = { __esModule: true, default: 'its default' };
+    expect(toESM(esModule).default).toBe('its default');
+    expect(toESM(esModule, 1).default).toBe(esModule);
+  });
+
   it('shares core/errors instead of copying it', () => {
     expect(text).toContain('module.exports = __agentctlInjected.errors;');
     expect(text).not.toMatch(/class AgentctlError\b/);
