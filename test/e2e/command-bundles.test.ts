@@ -22,7 +22,7 @@ describe.each(['playground', 'eval'])('the %s bundle', (name) => {
     expect(text).toMatch(/await __agentctlInjected\.importModule\([^;]*\(context\.toolDir, impl\.path\)\)/);
   });
 
-  it("makes one namespace per CommonJS module for all its importers, reading through to the module", () => {
+  it('makes one namespace per CommonJS module for all its importers, reading through to the module', () => {
     // esbuild's helpers, as the bundle has them: from its first line to the end of __toESMCopy's definition
     const helpers = text.slice(0, text.indexOf('\n\n', text.indexOf('var __toESMCopy')));
     const toESM = new Function(`${helpers}\nreturn __toESM;`)() as (mod: unknown, nodeMode?: number) => Record<string, unknown>;

@@ -47,8 +47,10 @@ function quickAssertion(assertion: unknown): boolean {
   let found = 0;
   for (const key of Object.keys(assertion)) {
     if (key === 'type') continue;
-    const check = Object.hasOwn(required, key) ? (found++, required[key]) : Object.hasOwn(COMMON, key) ? COMMON[key] : undefined;
+    const isRequired = Object.hasOwn(required, key);
+    const check = isRequired ? required[key] : Object.hasOwn(COMMON, key) ? COMMON[key] : undefined;
     if (!check?.(assertion[key])) return false;
+    if (isRequired) found++;
   }
   return found === Object.keys(required).length;
 }
