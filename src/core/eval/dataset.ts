@@ -9,7 +9,7 @@ import { type Diagnostic, didYouMean, formatPath, type PathSegment } from '../sp
 import { durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
 import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely } from '../spec/yaml.js';
-import { normalizeText, sha256 } from '../util/canonical.js';
+import { textDigest } from '../util/canonical.js';
 import { checkUserFile, DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
 import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
 import { quickSampleCheck } from './sample-quick-check.js';
@@ -175,7 +175,7 @@ export function parseDataset(source: string, absolutePath: string, displayPath: 
     }
     return { ...hit.parsed, absolutePath };
   }
-  const digest = sha256(normalizeText(Buffer.from(source)));
+  const digest = textDigest(source);
   const checks = semanticChecks(displayPath, dir);
   const result = jsonl ? parseJsonl(displayPath, source, checks) : parseYamlDataset(displayPath, source, checks);
   const parsed = { file: displayPath, absolutePath, digest, samples: result.diagnostics.length ? [] : result.samples, diagnostics: result.diagnostics };

@@ -3,11 +3,12 @@
  * prod) run on the same samples when it has no evidence for them yet, the eval itself, the comparison,
  * and the agent's own gate (pass rate, no regressions).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { AgentSnapshot } from '../runtime/snapshot.js';
 import { snapshotFromRegistry } from '../runtime/snapshot.js';
+import { readUserText } from '../util/read-file.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { type LoadedDataset, parseDataset } from './dataset.js';
 import { isRemoteRef, pullRemoteBaseline } from './remote-baseline.js';
@@ -64,7 +65,7 @@ function materialize(agent: AgentSnapshot, workspace: Workspace): string {
   const target = join(workspace.stateDir, 'cache', 'versions', agent.digest.replace(/^sha256:/, ''));
   // The cache is only a copy: a file edited there (a check rewritten to pass) is caught and rewritten.
   if (existsSync(target)) {
-    if (Object.entries(agent.files).every(([path, text]) => readIfFile(join(target, path)) === text)) return target;
+    if (Object.entries(agent.files).every(([path, text]) => holds(join(target, path), text))) return target;
     rmSync(target, { recursive: true, force: true });
   }
   mkdirSync(dirname(target), { recursive: true });
@@ -84,12 +85,10 @@ function materialize(agent: AgentSnapshot, workspace: Workspace): string {
   return target;
 }
 
-function readIfFile(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** Whether the file holds `text`: read no further than its length (as readUserText reads, in slices when large). */
+function holds(path: string, text: string): boolean {
+  const read = readUserText(path, { maxBytes: Buffer.byteLength(text) });
+  return read.ok && read.text === text;
 }
 
 interface Baseline {

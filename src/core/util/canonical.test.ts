@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, normalizeText, sha256, textDigest } from './canonical.js';
 
 /** The first implementation, kept as the reference: digests already in registries were computed with it. */
 function reference(value: unknown): string {
@@ -45,5 +46,68 @@ describe('canonicalJson', () => {
       const value = make(0);
       expect(canonicalJson(value)).toBe(reference(value));
     }
+  });
+});
+
+/** The digest as first written: the whole string (or buffer) in one update. */
+const oneShot = (data: string | Uint8Array) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+/** normalizeText as first written: decoded, BOM and CRs removed, encoded again (binary as it is). */
+function normalizedOnce(bytes: Buffer): Buffer {
+  if (bytes.includes(0)) return bytes;
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return Buffer.from(text.replace(/\r\n?/g, '\n'), 'utf8');
+}
+
+/** Text from pieces chosen to meet at slice bounds: pairs, lone surrogates, CR, CRLF, BOMs, NUL. */
+function awkwardText(seed: number, length: number): string {
+  const pieces = ['a', 'é', '😀', '\ud800', '\udc00', '\r', '\r\n', '\n', '\ufeff', '\0', '語'];
+  let state = seed;
+  let out = '';
+  while (out.length < length) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    out += state % 7 === 0 ? (pieces[state % pieces.length] as string) : 'x';
+  }
+  return out;
+}
+
+describe('sha256 of a long string', () => {
+  it('is the digest of the whole string, however its surrogate pairs meet the slices', () => {
+    const slice = 1 << 15;
+    for (const at of [slice - 1, slice, slice + 1]) {
+      const text = `${'a'.repeat(at - 1)}😀${'b'.repeat(slice)}\ud800${'c'.repeat(slice)}😀`;
+      expect(sha256(text)).toBe(oneShot(text));
+      expect(sha256(text)).toBe(oneShot(Buffer.from(text)));
+    }
+    for (let seed = 1; seed < 6; seed++) {
+      const text = awkwardText(seed, 3 * slice + seed);
+      expect(sha256(text)).toBe(oneShot(text));
+    }
+  });
+});
+
+describe('normalizeText and textDigest', () => {
+  it('give what decoding and encoding again gave, for text, binary, and bytes that are not UTF-8', () => {
+    const inputs = [
+      ...Array.from({ length: 12 }, (_, seed) => Buffer.from(awkwardText(seed, 2000 + seed))),
+      ...Array.from({ length: 12 }, (_, seed) => Buffer.from(awkwardText(seed, 2000 + seed).replaceAll('\0', ''))),
+      Buffer.from('plain\nlines\n'),
+      Buffer.from('\ufeffwith a BOM\r\n'),
+      Buffer.from('\ufeffa BOM, no CR\n'),
+      Buffer.from('CRs: a\r\nb\rc\n'),
+      Buffer.from([0x61, 0xff, 0x62, 0x0a]), // not UTF-8: decoding replaced the byte with U+FFFD
+      Buffer.from([0xe2, 0x82]), // a sequence cut short
+      Buffer.from([0xef, 0xbb]), // half a BOM
+    ];
+    for (const bytes of inputs) {
+      expect(normalizeText(bytes).equals(normalizedOnce(bytes))).toBe(true);
+      const text = bytes.toString('utf8');
+      expect(textDigest(text)).toBe(oneShot(normalizedOnce(Buffer.from(text))));
+    }
+  });
+
+  it('returns text that needs nothing done as the same buffer', () => {
+    const bytes = Buffer.from('already LF, valid UTF-8: é 😀\n');
+    expect(normalizeText(bytes)).toBe(bytes);
   });
 });

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/workspace.js';
-import { checkUserFile, readUserFile } from './read-file.js';
+import { checkUserFile, readUserFile, readUserText } from './read-file.js';
 
 const cap = { maxBytes: 1024, raise: 'raise limits.referencedFileBytes' };
 
@@ -57,5 +57,35 @@ describe('readUserFile', () => {
     const dir = tempDir();
     expect(checkUserFile(join(dir, 'nope'), cap)?.code).toBe('missing-file');
     expect(checkUserFile(dir, cap)?.code).toBe('not-a-file');
+  });
+});
+
+describe('readUserText of a large file (read and decoded 64 KB at a time)', () => {
+  /** Over 1 MB, with multi-byte characters, pairs and bytes that are not UTF-8 across every 64 KB bound. */
+  function awkwardBytes(): Buffer {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for (let bound = 1 << 16; bound < 1_300_000; bound += 1 << 16) {
+      const filler = Buffer.alloc(bound - size - 1 - ((bound >> 16) % 2), 'a'); // the next piece starts 1 or 2 bytes before the bound
+      const awkward = [Buffer.from('é😀語'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('😀')][(bound >> 16) % 3] as Buffer;
+      parts.push(filler, awkward);
+      size += filler.length + awkward.length;
+    }
+    return Buffer.concat(parts);
+  }
+
+  it('gives what decoding the whole file gives', () => {
+    const path = join(tempDir(), 'big.jsonl');
+    const bytes = awkwardBytes();
+    writeFileSync(path, bytes);
+    const read = readUserText(path, { maxBytes: bytes.length });
+    expect(read.ok && read.text === bytes.toString('utf8')).toBe(true);
+  });
+
+  it('refuses it past the cap', () => {
+    const path = join(tempDir(), 'big.jsonl');
+    writeFileSync(path, awkwardBytes());
+    const read = readUserText(path, { maxBytes: 1_100_000, raise: 'raise it' });
+    expect(read.ok ? 'read' : read.problem.code).toBe('too-large');
   });
 });
