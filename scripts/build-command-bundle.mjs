@@ -110,7 +110,10 @@ function sharedWithTheCli(deferred) {
 /**
  * esbuild gives every module that imports a CommonJS one (node:fs, node:path, …) its own copy of that module's
  * namespace, a getter per export: 143 copies, 6–9 ms of every eval's start. A namespace only reads through
- * to the module, so one per module (and mode) serves every importer.
+ * to the module, so one per module (and mode) serves every importer. It holds the export names the module
+ * had when first imported, which is all of them unless a CommonJS module is imported while it is still
+ * loading (a require cycle); the modules converted here are Node's own, the CLI's injected ones and a few
+ * npm packages, none in a cycle.
  */
 const TO_ESM = 'var __toESM = (mod, isNodeMode, target) => (';
 function oneNamespacePerModule(text, out) {

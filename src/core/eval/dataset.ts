@@ -63,6 +63,8 @@ export const assertionSchema = z.discriminatedUnion('type', [
 export type Assertion = z.infer<typeof assertionSchema>;
 export const ASSERTION_TYPES = assertionSchema.options.map((o) => o.shape.type.value);
 
+// A change here may need one in sample-quick-check.ts, which says yes early to the common samples: its test
+// checks it never accepts what this schema refuses, on random samples.
 export const sampleSchema = z.strictObject({
   id: z.string().min(1),
   input: z.union([z.string().min(1), z.array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string() })).min(1)]),

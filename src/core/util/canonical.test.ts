@@ -79,6 +79,9 @@ describe('sha256 of a long string', () => {
       expect(sha256(text)).toBe(oneShot(text));
       expect(sha256(text)).toBe(oneShot(Buffer.from(text)));
     }
+    // a lone high surrogate ends a slice, and a pair starts the next one
+    const lone = `${'a'.repeat(slice - 1)}\ud800😀${'b'.repeat(10)}`;
+    expect(sha256(lone)).toBe(oneShot(lone));
     for (let seed = 1; seed < 6; seed++) {
       const text = awkwardText(seed, 3 * slice + seed);
       expect(sha256(text)).toBe(oneShot(text));

@@ -34,15 +34,18 @@ export type Digest = `sha256:${string}`;
  */
 const HASH_SLICE = 1 << 15;
 
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
 export function sha256(data: string | Uint8Array): Digest {
   const hash = createHash('sha256');
   if (typeof data !== 'string' || data.length <= HASH_SLICE) hash.update(data);
   else {
     for (let i = 0; i < data.length; ) {
       let end = Math.min(i + HASH_SLICE, data.length);
-      // A surrogate pair stays in one slice: halves apart would each be encoded as U+FFFD.
-      const last = data.charCodeAt(end - 1);
-      if (last >= 0xd800 && last <= 0xdbff && end < data.length) end++;
+      // A surrogate pair stays in one slice: halves apart would each be encoded as U+FFFD. Only a pair: a lone
+      // high surrogate before one must not take the next pair's first half.
+      if (end < data.length && isHighSurrogate(data.charCodeAt(end - 1)) && isLowSurrogate(data.charCodeAt(end))) end++;
       hash.update(data.slice(i, end));
       i = end;
     }
