@@ -3,6 +3,7 @@
 import type { RuntimeEvent } from '../../src/core/runtime/events.js';
 import type { PlaygroundController } from '../../src/tui/playground/types.js';
 import { runFinished } from './run-finished.js';
+import { runStarted } from './run-started.js';
 
 export const agent = { name: 'triage', version: '0.1.0', source: 'workspace' as const, model: 'gpt-4o-mini', maxInputTokens: 8000, maxCostUsd: 0.05 };
 
@@ -36,20 +37,7 @@ export function controller(overrides: Partial<PlaygroundController> = {}, script
       inputs.push(input);
       const R = 'RUN1';
       const events: RuntimeEvent[] = [
-        {
-          type: 'run.started',
-          runId: R,
-          at: 0,
-          sessionId: 's',
-          agent: 'triage',
-          version: '0.1.0',
-          digest: 'd',
-          mode: 'dry',
-          provider: 'echo',
-          model: 'm',
-          input,
-          history: [],
-        },
+        runStarted(R, { input }),
         { type: 'span.started', runId: R, at: 0, spanId: 'a', parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
         { type: 'span.started', runId: R, at: 0, spanId: 'm', parentSpanId: 'a', kind: 'model', name: answeredBy },
         {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runStarted } from '../../../test/support/run-started.js';
 import type { RuntimeEvent } from '../../core/runtime/events.js';
 import { initialState, reduce, turnTone, VISIBLE_LINES, visibleRows } from './state.js';
 
@@ -13,20 +14,7 @@ function started() {
 describe('playground reducer', () => {
   it('builds the span tree and the streamed answer from events, then files the turn', () => {
     const events: RuntimeEvent[] = [
-      {
-        type: 'run.started',
-        runId: R,
-        at: 0,
-        sessionId: 's',
-        agent: 'triage',
-        version: '0.1.0',
-        digest: 'd',
-        mode: 'dry',
-        provider: 'cassette',
-        model: 'm',
-        input: 'hi',
-        history: [],
-      },
+      runStarted(R, { provider: 'cassette' }),
       { type: 'span.started', runId: R, at: 0, spanId: 'a', parentSpanId: null, kind: 'agent', name: 'triage@0.1.0' },
       { type: 'span.started', runId: R, at: 1, spanId: 'm', parentSpanId: 'a', kind: 'model', name: 'm' },
       { type: 'model.delta', runId: R, at: 2, spanId: 'm', text: 'Hel' },
