@@ -6,13 +6,6 @@
  * most 30% of what is live after each full collection keeps it flat, for more full collections of a small
  * heap (about a dozen milliseconds each). `heap_growing_percent` is read at every collection, so setting
  * it after start-up takes effect; the other heap sizes are fixed when the process starts.
- *
- * Turn it on once start-up is over, never before: V8 stamps every code cache with a hash of the flags that
- * differ from their defaults, and refuses a cache whose stamp differs. While this flag was set at an eval's
- * start, every built-in module loaded after it (node:http, node:worker_threads and the write thread's own
- * start) was compiled from source instead of from Node's embedded cache: ~13 ms more on the main thread and
- * ~25 ms more on the write thread in a 500-sample eval. An eval turns it on at its first result, after the
- * bundle's own cache has been saved (so that cache is stamped for the defaults it is compiled under).
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -6,9 +6,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentctlProbed } from '../support/builtin-cache.js';
 import { agentctl, BIN } from '../support/cli.js';
-import { startFakeOpenAI } from '../support/fake-openai.js';
 import { hasTmux, tmuxTerminal } from '../support/tmux.js';
 import { tempDir } from '../support/workspace.js';
 
@@ -72,47 +70,6 @@ describe('eval code cache', () => {
     expect(damaged.exitCode, damaged.stderr).toBe(0);
     expect(outcome(damaged.stdout)).toEqual(outcome(first.stdout));
     expect(statSync(file).size).toBeGreaterThan(bytes.length * 0.9);
-  });
-
-  it("compiles none of Node's built-in modules from source: the streaming heap's V8 flag is set only once start-up is over", async () => {
-    const cwd = await workspace();
-    // Enough samples for the write thread (a second start-up, with its own built-ins), through a gateway (node:http).
-    const lines = Array.from({ length: 240 }, (_, i) => `  - id: s${i}\n    input: question ${i}\n    assert:\n      - { type: contains, value: hello }`);
-    writeFileSync(join(cwd, 'agents/triage/evals/samples.yaml'), `samples:\n${lines.join('\n')}\n`);
-    const gateway = await startFakeOpenAI();
-    try {
-      for (let run = 0; run < 2; run++) {
-        const result = await agentctlProbed(['eval', 'triage', '--provider', 'openai', '--concurrency', '16', '--json'], {
-          cwd,
-          env: { AGENTCTL_GATEWAY_URL: gateway.url },
-        });
-        expect(result.exitCode, result.stderr).toBe(0);
-        expect(JSON.parse(result.stdout).summary).toMatchObject({ executions: 240, passed: 240 });
-        // V8 refuses a code cache made under other flags: while the flag was set as the eval began, node:http and
-        // the rest loaded after it were compiled from source at every start (and the first run's ours too).
-        expect(result.probe.fromSource).toEqual([]);
-        expect(result.probe.withCache).toEqual(expect.arrayContaining(['_http_client', 'worker_threads']));
-        // The heap is still flat for a long eval: the flag is set, once.
-        expect(result.probe.flags.map((f) => f.flag)).toEqual(['--heap-growing-percent=30']);
-      }
-    } finally {
-      await gateway.close();
-    }
-  });
-
-  it("turns the streaming heap on at the first result of a baseline that runs first, not only at the eval's own", async () => {
-    const cwd = await workspace();
-    expect((await agentctl(['register', 'agents/triage'], { cwd })).exitCode).toBe(0);
-    const spec = join(cwd, 'agents/triage/agent.yaml');
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace('version: 0.1.0', 'version: 0.2.0'));
-    const result = await agentctlProbed(['eval', 'triage', '--baseline', 'triage@0.1.0', '--json'], { cwd });
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain('baseline triage@0.1.0 has no results for these samples: running it first');
-    const report = JSON.parse(result.stdout) as { startedAt: number; comparison: { baselineRef: string } };
-    expect(report.comparison.baselineRef).toBe('triage@0.1.0');
-    expect(result.probe.flags.map((f) => f.flag)).toEqual(['--heap-growing-percent=30']);
-    // A baseline of 100,000 samples runs before the eval's first result: without the flag by then, its heap grew with it.
-    expect(result.probe.flags[0]?.at).toBeLessThanOrEqual(report.startedAt);
   });
 
   it("reports a user's error as every command does (the bundle shares core/errors with the CLI), and keeps no cache of it", async () => {

@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { agentctlProbed } from '../support/builtin-cache.js';
 import { agentctl } from '../support/cli.js';
 import { tempDir } from '../support/workspace.js';
 
@@ -61,17 +60,6 @@ describe('agentctl release', () => {
     const again = await json(['release', 'triage', '--to', 'dev']);
     expect(statuses(again.steps)).toEqual(['validate:ok', 'register:reused', 'eval:ok', 'gates:ok', 'promote dev:reused', 'push:ok']);
     await ok(['list']);
-  });
-
-  it("turns its eval's streaming heap on once, after start-up (../../src/cli/streaming-heap.ts)", async () => {
-    const { cwd, env } = await workspace();
-    const r = await agentctlProbed(['release', 'triage', '--to', 'dev'], { cwd, env });
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/✓ eval +triage@0\.1\.0: 2\/2 passed/);
-    expect(r.probe.flags.map((f) => f.flag)).toEqual(['--heap-growing-percent=30']);
-    // Set at the eval's first result, not when the session opened: nothing loaded after start-up (the signing, the
-    // push) missed Node's own code cache for it.
-    expect(r.probe.fromSource).toEqual([]);
   });
 
   it('--to prod stops at the approval gate with the reviewer’s command, approves nothing, and goes through once a second key approved', async () => {

@@ -33,7 +33,7 @@ export interface EvalCommandOptions {
 
 /** What the loader (./eval.ts) is told as the eval goes. */
 export interface EvalCommandHooks {
-  /** The first sample (of the eval, or of its baseline run first) has a result: the code an eval runs on every start has been compiled by now. */
+  /** The first sample has a result: the code an eval runs on every start has been compiled by now. */
   firstResult?: () => void;
 }
 
@@ -65,10 +65,6 @@ export async function evalCommand(ctx: CliContext, ref: string | undefined, opti
               screen.push(event);
             },
             onBaseline: (baseline, action, detail) => screen.note(baselineNote(baseline, action, detail)),
-            // Not shown, but a baseline that runs first is where the eval's start-up ends.
-            onBaselineProgress: (event) => {
-              if (event.type === 'result') hooks.firstResult?.();
-            },
           }),
         );
       } finally {

@@ -9,7 +9,6 @@ import { nextStep } from '../present/next-step.js';
 import { printJson, printLine } from '../present/output.js';
 import { out } from '../present/style.js';
 import { withSession } from '../session.js';
-import { flatHeapForStreaming } from '../streaming-heap.js';
 import { workspaceOf } from '../workspace.js';
 
 export interface ReleaseCommandOptions {
@@ -46,10 +45,6 @@ export async function releaseCommand(ctx: CliContext, agent: string, options: Re
       reason: options.reason,
       concurrency: options.concurrency,
       onStep: json ? undefined : (step) => printStep(ctx, step),
-      // Its eval streams like `eval`'s; turned on after start-up, as eval does (../streaming-heap.ts).
-      onEvalProgress: (event) => {
-        if (event.type === 'result') flatHeapForStreaming();
-      },
     });
     if (json) printJson(ctx, { steps: result.steps.map(publicStep), ref: result.ref, stage: result.stage });
     const last = result.steps.at(-1);

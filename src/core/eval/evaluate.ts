@@ -12,7 +12,7 @@ import { readUserText } from '../util/read-file.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { type LoadedDataset, parseDataset } from './dataset.js';
 import { isRemoteRef, pullRemoteBaseline } from './remote-baseline.js';
-import { type EvalProgress, type EvalReport, type EvalRunOptions, runEval } from './runner.js';
+import { type EvalReport, type EvalRunOptions, runEval } from './runner.js';
 
 export interface GateOutcome {
   minPassRate: number;
@@ -30,8 +30,6 @@ export interface EvaluateOptions extends Omit<EvalRunOptions, 'dataset' | 'datas
   /** `name@version` or `name@prod`, or undefined for the version that holds prod now (never a rolled-back one). */
   baselineRef?: string | undefined;
   onBaseline?: (ref: string, action: 'reuse' | 'run' | 'pulled' | 'none', detail?: string) => void;
-  /** The baseline run's own progress, when it runs first (onProgress is the eval's only). */
-  onBaselineProgress?: ((event: EvalProgress) => void) | undefined;
   /** For a remote baseline's credentials (default: process.env). */
   env?: NodeJS.ProcessEnv | undefined;
 }
@@ -120,7 +118,7 @@ async function baselineResults(options: EvaluateOptions, dataset: LoadedDataset,
   }
   options.onBaseline?.(exact, 'run');
   const snapshot = snapshotFromRegistry(row.name, row.version, { workspace: new Map(), registry, policies: agent.policies });
-  const report = await runEval({ ...options, agent: snapshot, dataset, datasetDir: dir, onProgress: options.onBaselineProgress, baseline: undefined });
+  const report = await runEval({ ...options, agent: snapshot, dataset, datasetDir: dir, onProgress: undefined, baseline: undefined });
   return { results: { ref: exact, digest: row.digest, results: report.results() } };
 }
 

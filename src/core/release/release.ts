@@ -4,7 +4,6 @@
  * that cannot pass with its fix. It never skips a gate and never approves: a missing approval is a
  * failed step whose fix is the reviewer's command.
  */
-import type { EvalProgress } from '../eval/runner.js';
 import type { Stage } from '../registry/lifecycle.js';
 import { registerSpecs } from '../registry/register-specs.js';
 import type { VersionRow } from '../registry/registry.js';
@@ -27,8 +26,6 @@ export interface ReleaseRequest {
   concurrency?: number | undefined;
   /** Each step as it ends (the CLI prints it). */
   onStep?: ((step: ReleaseStep) => void) | undefined;
-  /** The eval step's progress, and its baseline's when one runs first. */
-  onEvalProgress?: ((event: EvalProgress) => void) | undefined;
 }
 
 export interface ReleaseResult {
@@ -120,7 +117,7 @@ export async function release(session: AgentSession, request: ReleaseRequest): P
 
   // 3. eval: the sample set of the version and of each sub-agent it locks, recorded as `eval` records it.
   for (const target of agentsToEvaluate(registry, row)) {
-    if (!emit(await evalStep(session, `${target.name}@${target.version}`, request, again))) return done();
+    if (!emit(await evalStep(session, `${target.name}@${target.version}`, request.concurrency ?? 4, again))) return done();
   }
 
   // 4. gates: every gate on the way to the target stage, before anything moves.
@@ -204,17 +201,10 @@ export async function release(session: AgentSession, request: ReleaseRequest): P
 }
 
 /** One agent's sample set, through the session as `eval` runs it (the same defaults), as a step. */
-async function evalStep(session: AgentSession, targetRef: string, request: ReleaseRequest, again: string): Promise<ReleaseStep> {
+async function evalStep(session: AgentSession, targetRef: string, concurrency: number, again: string): Promise<ReleaseStep> {
   try {
     const binding = session.bind(session.resolve(targetRef));
-    const { report: r, gate } = await session.evaluate(binding, {
-      concurrency: request.concurrency ?? 4,
-      repeat: 1,
-      timeoutMs: 60_000,
-      cache: true,
-      onProgress: request.onEvalProgress,
-      onBaselineProgress: request.onEvalProgress,
-    });
+    const { report: r, gate } = await session.evaluate(binding, { concurrency, repeat: 1, timeoutMs: 60_000, cache: true });
     const s = r.summary;
     const line = `${targetRef}: ${s.passed}/${s.executions} passed (${(s.passRate * 100).toFixed(1)}%) · eval ${r.evalId}`;
     if (session.signal.aborted || r.status === 'partial') {
