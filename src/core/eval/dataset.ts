@@ -4,7 +4,6 @@
  * Errors point at file:line:col like spec errors do.
  */
 import { dirname, resolve } from 'node:path';
-import * as z from 'zod';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from '../spec/diagnostics.js';
 import { durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
@@ -12,6 +11,7 @@ import { MAX_DATA_BYTES, type ParsedYaml, parseYamlSafely } from '../spec/yaml.j
 import { textDigest } from '../util/canonical.js';
 import { checkUserFile, DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
 import { REGEX_FIX, regexProblem } from '../util/safe-regex.js';
+import * as z from '../util/zod.js';
 import { quickSampleCheck } from './sample-quick-check.js';
 
 const common = {

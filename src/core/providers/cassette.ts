@@ -6,11 +6,11 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import * as z from 'zod';
 import { CheckFailedError } from '../errors.js';
 import { createRedactor, type Redactor } from '../events/redact.js';
 import type { ToolCall } from '../runtime/events.js';
 import { appendToYamlList } from '../spec/yaml-append.js';
+import * as z from '../util/zod.js';
 import { cassetteMiss, looseInput, type MissAdvice } from './cassette-miss.js';
 import { estimateUsage, type ModelProvider, type ModelRequest, type ModelResponse, requestKey } from './types.js';
 

@@ -1,7 +1,8 @@
 /** JSON Schema files generated from the zod definitions of our own files (specs, config, cassettes, sample sets): for editors and `agentctl schema <kind>`. */
-import * as z from 'zod';
+
 import { datasetSchema } from '../eval/dataset.js';
 import { cassetteSchema } from '../providers/cassette.js';
+import * as z from '../util/zod.js';
 import { configFileSchema } from '../workspace/config.js';
 import { agentDocumentSchema, policyDocumentSchema, toolDocumentSchema } from './schema.js';
 

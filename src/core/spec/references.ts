@@ -328,7 +328,7 @@ function findCycles(targets: readonly LoadedSpec[], workspace: readonly LoadedSp
 }
 
 /** A referenced YAML data file (a cassette, a sample set): safe-parsed and checked, errors at its own file:line:col. */
-export function checkDataFile(root: string, spec: LoadedSpec, ref: string, schema: import('zod').ZodType, maxBytes: number): Diagnostic[] {
+export function checkDataFile(root: string, spec: LoadedSpec, ref: string, schema: import('../util/zod.js').ZodType, maxBytes: number): Diagnostic[] {
   if (checkFileRef(root, dirname(spec.absolutePath), ref, maxBytes)) return [];
   const absolute = resolve(dirname(spec.absolutePath), ref);
   const file = displayPath(root, absolute);

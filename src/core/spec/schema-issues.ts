@@ -1,5 +1,5 @@
 /** Turns zod issues into diagnostics that point at the YAML and say what was expected. */
-import type { z } from 'zod';
+import type * as z from '../util/zod.js';
 import { type Diagnostic, didYouMean, formatPath, type PathSegment } from './diagnostics.js';
 import type { ParsedYaml } from './yaml.js';
 

@@ -3,7 +3,7 @@
  * JSON Schema files (`agentctl schema <kind>`, schemas/*.json) are generated from it; a test keeps the
  * committed files in sync.
  */
-import * as z from 'zod';
+import * as z from '../util/zod.js';
 
 /**
  * 24 h: no run, call, check or mock delay should last longer, and it keeps every duration far below

@@ -8,13 +8,13 @@ import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, parseDocument } from 'yaml';
-import * as z from 'zod';
 import { CheckFailedError, EnvironmentError, UsageError } from '../errors.js';
 import { keyIdOf } from '../remote/sign.js';
 import { dnsLabel } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
 import { MAX_SPEC_BYTES, parseYamlSafely } from '../spec/yaml.js';
 import { readUserText } from '../util/read-file.js';
+import * as z from '../util/zod.js';
 
 export const TRUST_FILE = 'trust.yaml';
 

@@ -4,7 +4,6 @@
  */
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import * as z from 'zod';
 import { EnvironmentError } from '../errors.js';
 import {
   ATTRIBUTION_FIELDS,
@@ -17,6 +16,7 @@ import { dnsLabel, durationMs } from '../spec/schema.js';
 import { schemaDiagnostics } from '../spec/schema-issues.js';
 import { MAX_SPEC_BYTES, parseYamlSafely } from '../spec/yaml.js';
 import { DEFAULT_REFERENCED_FILE_BYTES, readUserText } from '../util/read-file.js';
+import * as z from '../util/zod.js';
 
 /** Even a raised cap stays below what a 64-bit process can hold as one string. */
 const MAX_REFERENCED_FILE_BYTES = 256 * 1024 * 1024;
