@@ -11,9 +11,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
-import { stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
+import { sqliteWithoutBindings, stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
 
-const EXTERNAL = new Set(['better-sqlite3', 'enquirer', 'react-devtools-core']);
+const EXTERNAL = new Set(['enquirer', 'react-devtools-core']);
 const isExternal = (path) => path.startsWith('node:') || builtinModules.includes(path) || EXTERNAL.has(path);
 
 /**
@@ -156,7 +156,7 @@ async function buildCommandBundle({ name, entry, exportName, deferred }, define)
     jsx: 'automatic',
     logLevel: 'warning',
     write: false,
-    plugins: [requireExternals, sharedWithTheCli(deferred), yogaWithoutFetch, stringWidthFastPath],
+    plugins: [requireExternals, sharedWithTheCli(deferred), yogaWithoutFetch, stringWidthFastPath, sqliteWithoutBindings],
   });
   const text = oneNamespacePerModule(result.outputFiles[0].text, out);
   // The function wrapper is the loader's: the file must hold no module syntax of its own.

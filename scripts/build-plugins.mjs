@@ -63,3 +63,21 @@ export const stringWidthFastPath = {
     });
   },
 };
+
+/**
+ * better-sqlite3 is bundled, and every connection passes the path of its native addon (`nativeBinding`,
+ * src/core/registry/db.ts). The package's fallback, `bindings`, finds the addon from its caller's file, which
+ * in a bundle is ours, not the package's: it stays out, and a connection opened without the option fails at once.
+ */
+export const sqliteWithoutBindings = {
+  name: 'sqlite-without-bindings',
+  setup(build) {
+    build.onResolve({ filter: /^bindings$/ }, ({ importer }) =>
+      /better-sqlite3[\\/]lib[\\/]database\.js$/.test(importer) ? { path: 'bindings', namespace: 'sqlite-without-bindings' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'sqlite-without-bindings' }, () => ({
+      contents: `module.exports = () => { throw new Error('better-sqlite3 is opened with nativeBinding in agentctl (src/core/registry/db.ts)'); };`,
+      loader: 'js',
+    }));
+  },
+};

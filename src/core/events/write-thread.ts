@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { EnvironmentError } from '../errors.js';
-import { BUSY_TIMEOUT_MS, translateSqliteError } from '../registry/db.js';
+import { BUSY_TIMEOUT_MS, sqliteAddonPath, translateSqliteError } from '../registry/db.js';
 
 /**
  * The thread's code: plain JavaScript, so it runs the same from sources (tests) and from the bundle.
@@ -21,7 +21,7 @@ import { BUSY_TIMEOUT_MS, translateSqliteError } from '../registry/db.js';
  */
 const THREAD_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { errors, state: shared, path, driver, busyMs } = workerData;
+const { errors, state: shared, path, driver, addon, busyMs } = workerData;
 const state = new Int32Array(shared);
 let db;
 let failed = false;
@@ -39,7 +39,7 @@ function fail(error) {
 process.on('uncaughtException', fail);
 try {
   const Database = require(driver);
-  db = new Database(path, { fileMustExist: true, timeout: busyMs });
+  db = new Database(path, { fileMustExist: true, timeout: busyMs, nativeBinding: addon });
   db.pragma('busy_timeout = ' + busyMs);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -130,7 +130,7 @@ export class WriteThread {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { errors: port2, state: this.state.buffer, path, driver, busyMs: BUSY_TIMEOUT_MS },
+      workerData: { errors: port2, state: this.state.buffer, path, driver, addon: sqliteAddonPath(), busyMs: BUSY_TIMEOUT_MS },
       transferList: [port2],
       // Its garbage is the batches it was sent: a small young generation keeps the process's memory flat.
       resourceLimits: { maxYoungGenerationSizeMb: 4 },

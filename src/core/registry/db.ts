@@ -1,5 +1,6 @@
 /** Opening the registry database: WAL, a busy timeout, migrations, and errors that say what to do. */
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AgentctlError, EnvironmentError } from '../errors.js';
@@ -10,6 +11,30 @@ export type Db = Database.Database;
 
 /** Long enough to queue behind another agentctl writing, short enough to report a stuck one. */
 export const BUSY_TIMEOUT_MS = 15_000;
+
+/** Where better-sqlite3's install (prebuild-install, or node-gyp --release) puts its native addon. */
+const SQLITE_ADDON = 'better-sqlite3/build/Release/better_sqlite3.node';
+
+let addonPath: string | undefined;
+
+/**
+ * The path of SQLite's native addon, for better-sqlite3's `nativeBinding` option. Left to find it itself, the
+ * package asks `bindings`, which requires a list of candidate paths in turn until one loads (~2 ms, two failed
+ * requires first); its JavaScript is bundled with the CLI (scripts/build.mjs), where it was ~5 ms of CommonJS
+ * loading at every start that opens the registry.
+ */
+export function sqliteAddonPath(): string {
+  try {
+    addonPath ??= createRequire(import.meta.url).resolve(SQLITE_ADDON);
+    return addonPath;
+  } catch (error) {
+    throw new EnvironmentError(`SQLite's native addon is missing (${SQLITE_ADDON})`, {
+      fix: 'reinstall agentctl, or run `npm rebuild better-sqlite3` where it is installed',
+      code: 'sqlite-addon-missing',
+      cause: error,
+    });
+  }
+}
 
 export interface OpenOptions {
   /** Open an existing database for reading only; never creates or migrates. */
@@ -24,7 +49,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   let db: Db;
   try {
     if (!exists) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS, nativeBinding: sqliteAddonPath() });
   } catch (error) {
     throw translateSqliteError(error, path);
   }

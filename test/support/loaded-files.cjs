@@ -1,0 +1,7 @@
+// Preloaded with --require: at exit, writes to $LOADED_REPORT every file Node's CommonJS loader loaded
+// (JavaScript and native addons alike), so a test can see what a command read from node_modules.
+const { writeFileSync } = require('node:fs');
+
+process.on('exit', () => {
+  writeFileSync(process.env.LOADED_REPORT, JSON.stringify(Object.keys(require.cache)));
+});
