@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a build script (plain JavaScript, no declarations)
 import { COMMAND_BUNDLES } from '../../scripts/build-command-bundle.mjs';
 import { DEFERRED_IMPORTS } from './command-bundle.js';
 

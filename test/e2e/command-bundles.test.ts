@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { asciiOnly } from '../../scripts/build-command-bundle.mjs';
 import { packageRoot } from '../../src/core/util/package-root.js';
 
 describe.each(['playground', 'eval'])('the %s bundle', (name) => {
@@ -16,6 +17,10 @@ describe.each(['playground', 'eval'])('the %s bundle', (name) => {
     expect(text).not.toMatch(/^\s*(import|export)\s[^(]/m);
     const imports = [...text.matchAll(/(^|[^\w$.])import\(/gm)].map((m) => text.slice(m.index, m.index + 40));
     expect(imports.filter((s) => !s.includes('import(call.url)'))).toEqual([]);
+  });
+
+  it('is ASCII, so the CLI reads it as one-byte text', () => {
+    expect(text.match(/[\u0080-\uffff]/g) ?? []).toEqual([]);
   });
 
   it("imports a module tool's file through the CLI's loader", () => {
@@ -52,5 +57,21 @@ describe('the eval bundle', () => {
     for (const left of ['node_modules/ink/', 'node_modules/react-reconciler/', 'node_modules/execa/', 'node_modules/@modelcontextprotocol/'])
       expect(text).not.toContain(`// ${left}`);
     expect(text).toContain('await __agentctlInjected.deferred["../../tui/eval/index.js"]()');
+  });
+});
+
+describe('asciiOnly, as the bundles are written', () => {
+  it('escapes every non-ASCII character so that the code means the same', () => {
+    // Strings, templates, regular expressions (with and without the u flag), identifiers, an astral character, a comment.
+    const source = [
+      '// nothing is a multiple of zero \u2014 a comment',
+      "const café = 'naïve — 😀';",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source, with a template in it
+      'const line = `${café} · …`;',
+      "return [café, line, /é+—/.test('xéé—'), /^.$/u.test('😀'), /😀/.test('a😀b'), café.length, [...line].length];",
+    ].join('\n');
+    const escaped = asciiOnly(source);
+    expect(escaped.match(/[\u0080-\uffff]/g)).toBeNull();
+    expect(new Function(escaped)()).toEqual(new Function(source)());
   });
 });

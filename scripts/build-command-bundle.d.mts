@@ -1,0 +1,10 @@
+export interface CommandBundle {
+  name: string;
+  entry: string;
+  exportName: string;
+  deferred: Record<string, string[]>;
+}
+
+export declare const COMMAND_BUNDLES: CommandBundle[];
+export declare function asciiOnly(text: string): string;
+export declare function buildCommandBundles(define: Record<string, string>): Promise<void>;
