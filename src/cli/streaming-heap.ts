@@ -10,7 +10,7 @@
  * It is set as the command starts, and that has a known price: V8 stamps every code cache with a hash of the flags
  * that differ from their defaults and refuses a cache stamped otherwise, so each of Node's built-in modules loaded
  * after it is compiled from source, not from Node's embedded cache. The built-ins an eval loads are therefore
- * loaded first (STREAMING_BUILTINS: ~9 ms of an eval's start, compiled from source, against ~3 ms from the cache).
+ * loaded first (STREAMING_BUILTINS: 11-16 ms compiled from source, 3-4 ms from the cache).
  * The whole start of an eval's write thread still pays it (~30 ms more CPU on that thread). Setting the flag at
  * the first result instead was tried: no change in wall time was measurable, and a 100,000-sample eval's peak
  * rose from ~175 to 206-216 MB, because the start's large allocations (the sample set, the snapshot) then ran
