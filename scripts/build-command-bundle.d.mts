@@ -6,5 +6,5 @@ export interface CommandBundle {
 }
 
 export declare const COMMAND_BUNDLES: CommandBundle[];
-export declare function asciiOnly(text: string): string;
+export declare function asciiOnly(text: string, out: string): Promise<string>;
 export declare function buildCommandBundles(define: Record<string, string>): Promise<void>;

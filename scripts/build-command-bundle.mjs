@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { sqliteWithoutBindings, stringWidthFastPath, yogaWithoutFetch } from './build-plugins.mjs';
 
 const EXTERNAL = new Set(['enquirer', 'react-devtools-core']);
@@ -134,13 +134,25 @@ function oneNamespacePerModule(text, out) {
 }
 
 /**
- * The bundle as ASCII: the CLI reads it as text at every start, and one non-ASCII character (esbuild escapes them
- * in code, not in the comments it keeps: three em dashes and the like) makes that a UTF-8 decode into a string of
- * two bytes a character, ~3 ms for the eval's 1.4 MB instead of under 1 ms, and twice the memory. Each is
- * written as its \uXXXX escape, which reads as the same character wherever JavaScript reads escapes (strings,
- * cooked templates, regular expressions, identifiers) and is inert in a comment.
+ * The bundle as ASCII: the CLI reads it as text at every start, and one non-ASCII character makes that a UTF-8
+ * decode into a string of two bytes a character (~3 ms for the eval's 1.4 MB instead of under 1 ms, and twice
+ * the memory). esbuild escapes such characters in code but keeps them in the comments it keeps (a few em
+ * dashes); each is written as its \uXXXX escape, which is inert in a comment. Outside a comment an escape
+ * can mean something else (a raw template, an identity escape in a regular expression), and a line separator
+ * ends a // comment where its escape would not: the build checks that neither occurs, and fails otherwise.
  */
-export function asciiOnly(text) {
+export async function asciiOnly(text, out) {
+  if (!/[\u0080-\uffff]/.test(text)) return text;
+  const separator = /[\u2028\u2029]/.exec(text);
+  if (separator) throw new Error(`${out}: a line or paragraph separator (U+2028/U+2029) at ${separator.index}: escaping it would change the code`);
+  // The code without its comments, printed as esbuild prints ASCII: what it cannot escape without changing
+  // the code (raw templates, regular expressions) stays as it is, and is refused.
+  const code = (await transform(text, { loader: 'js', format: 'esm', minifyWhitespace: true, legalComments: 'none' })).code;
+  const stray = /[\u0080-\uffff]/.exec(code);
+  if (stray)
+    throw new Error(
+      `${out}: a non-ASCII character outside a comment, which an escape could change: …${code.slice(Math.max(0, stray.index - 40), stray.index + 40)}…`,
+    );
   return text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -169,7 +181,7 @@ async function buildCommandBundle({ name, entry, exportName, deferred }, define)
     write: false,
     plugins: [requireExternals, sharedWithTheCli(deferred), yogaWithoutFetch, stringWidthFastPath, sqliteWithoutBindings],
   });
-  const text = asciiOnly(oneNamespacePerModule(result.outputFiles[0].text, out));
+  const text = await asciiOnly(oneNamespacePerModule(result.outputFiles[0].text, out), out);
   // The function wrapper is the loader's: the file must hold no module syntax of its own.
   if (/^\s*(import|export)\s[^(]/m.test(text)) throw new Error(`${out}: an import or export statement was left in the bundle`);
   // No dynamic import() either (see sharedWithTheCli), but the one in the text the assertion sandbox runs in its own process.

@@ -61,17 +61,25 @@ describe('the eval bundle', () => {
 });
 
 describe('asciiOnly, as the bundles are written', () => {
-  it('escapes every non-ASCII character so that the code means the same', () => {
-    // Strings, templates, regular expressions (with and without the u flag), identifiers, an astral character, a comment.
+  it('escapes non-ASCII characters in comments, strings, templates and names, and the code means the same', async () => {
     const source = [
       '// nothing is a multiple of zero \u2014 a comment',
       "const café = 'naïve — 😀';",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source, with a template in it
       'const line = `${café} · …`;',
-      "return [café, line, /é+—/.test('xéé—'), /^.$/u.test('😀'), /😀/.test('a😀b'), café.length, [...line].length];",
+      "return [café, line, new RegExp('é+—').test('xéé—'), café.length, [...line].length];",
     ].join('\n');
-    const escaped = asciiOnly(source);
+    const escaped = await asciiOnly(source, 'x.js');
     expect(escaped.match(/[\u0080-\uffff]/g)).toBeNull();
     expect(new Function(escaped)()).toEqual(new Function(source)());
+  });
+
+  it.each([
+    ['a raw template', 'const s = String.raw`é`;'],
+    ['an identity escape in a tagged template', 'const s = tag`\\é`;'],
+    ['a regular expression', 'const r = /é+/u;'],
+    ['a line separator in a comment', '// a comment \u2028 x = 1'],
+  ])('refuses %s, where an escape would change the code', async (_, source) => {
+    await expect(asciiOnly(source, 'x.js')).rejects.toThrow(/x\.js: a (non-ASCII character outside a comment|line or paragraph separator)/);
   });
 });
