@@ -12,7 +12,11 @@ export type Db = Database.Database;
 /** Long enough to queue behind another agentctl writing, short enough to report a stuck one. */
 export const BUSY_TIMEOUT_MS = 15_000;
 
-/** Where better-sqlite3's install (prebuild-install, or node-gyp --release) puts its native addon. */
+/**
+ * Where better-sqlite3's install (prebuild-install, or node-gyp --release) puts its native addon. package.json
+ * pins the package's exact version: its JavaScript is bundled with the CLI and must match the addon installed
+ * beside it (version 13 moves the addon, so this path is revisited with it).
+ */
 const SQLITE_ADDON = 'better-sqlite3/build/Release/better_sqlite3.node';
 
 let addonPath: string | undefined;
