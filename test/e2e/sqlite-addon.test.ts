@@ -16,7 +16,8 @@ describe("SQLite's native addon", () => {
     const cwd = tempDir();
     const init = await agentctl(['init', '.', '--yes', '--name', 'triage', '--owner', 'team-qa'], { cwd });
     expect(init.exitCode, init.stderr).toBe(0);
-    // On the main thread (the eval's write thread loads the package itself); list opens the registry the eval made.
+    // On the main thread (an eval of 200 samples or more starts a write thread, which loads the package itself);
+    // list opens the registry the eval made.
     for (const args of [
       ['eval', 'triage', '--json'],
       ['list', '--json'],

@@ -33,7 +33,7 @@ describe('the streaming heap flag', () => {
         env: { ...cliEnv(cwd), BUILTINS_REPORT: report },
       },
     );
-    // The eval ran against the gateway (whatever its gate said), so its HTTP client and write thread were loaded.
+    // The eval ran against the gateway (whatever its gate said): its HTTP client was used.
     expect(result.exitCode === 0 || result.exitCode === 1, result.stderr).toBe(true);
     expect(gateway.requests.length).toBeGreaterThan(0);
     const { after } = JSON.parse(readFileSync(report, 'utf8')) as { after: string[] | null };

@@ -1,5 +1,4 @@
 /** JSON Schema files generated from the zod definitions of our own files (specs, config, cassettes, sample sets): for editors and `agentctl schema <kind>`. */
-
 import { datasetSchema } from '../eval/dataset.js';
 import { cassetteSchema } from '../providers/cassette.js';
 import * as z from '../util/zod.js';
