@@ -1,5 +1,6 @@
 /** Entry point: runs the command tree and turns every error into its exit code, in this one place. */
 import { CommanderError } from 'commander';
+import { tolerateClosedReaders } from './closed-reader.js';
 import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -23,4 +24,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+tolerateClosedReaders(process.stdout, process.stderr);
 process.exitCode = await main(process.argv);

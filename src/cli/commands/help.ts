@@ -17,7 +17,8 @@ Runs: 0 when the run succeeded (a fallback model that answered is a success, wit
 answered in the model's place: the answer is printed, the errors are listed) or needs a human.
 Evals: 0 when the agent's gate holds; 1 when it does not, or the eval is partial.
 
-Errors go to stderr (as one JSON line with --json); stdout carries only data.
+Errors go to stderr (as one JSON line with --json); stdout carries only data. A reader that goes
+away (| head) is not an error: the command stops writing, finishes, and exits with its own code.
 `;
 
 export function helpCommand(program: Command, topic: string[]): number {

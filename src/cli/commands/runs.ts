@@ -7,6 +7,7 @@ import type { RunFilter, StatsDimension } from '../../core/events/run-store.js';
 import { describePriceSource, loadPriceTable } from '../../core/providers/price-table.js';
 import { createCancellation, SIGNAL_EXIT_CODES } from '../../core/session/cancel.js';
 import { locateWorkspace } from '../../core/workspace/workspace.js';
+import { isClosedReader } from '../closed-reader.js';
 import type { CliContext } from '../context.js';
 import { openOutputFile, streamSink } from '../output-file.js';
 import { note, printJson, printLine, table } from '../present/output.js';
@@ -202,8 +203,8 @@ export async function exportCommand(
     );
   } catch (error) {
     sink.abort();
-    // The reader went away (`| head`): what it wanted, it has.
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    // The reader went away (`| head`): what it wanted, it has (../closed-reader.ts).
+    if (isClosedReader(error)) return 0;
     throw error;
   } finally {
     cancellation.dispose();

@@ -2,6 +2,8 @@
  * stdout carries data (only data under --json); everything else goes to stderr. Every print goes
  * through the process-wide redactor here, so no command can print a secret by forgetting to.
  */
+
+import { isClosedReader } from '../closed-reader.js';
 import type { CliContext } from '../context.js';
 import { streamSink } from '../output-file.js';
 import { outputRedactor } from './redact.js';
@@ -52,18 +54,25 @@ export async function printJsonStreaming(ctx: CliContext, data: unknown): Promis
 /** The placeholder a streamed array holds in the JSON until it is written (a nonce: no data can fake it). */
 const STREAM_MARK = `agentctl-stream-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}:`;
 
-/** Writes chunks in ~64 KB writes through a streamSink: 'drain' waited for, a reader gone is an error. */
+/**
+ * Writes chunks in ~64 KB writes through a streamSink: 'drain' waited for. A reader that goes away (`| head`) ends
+ * the writing, not the command (../closed-reader.ts): the rest is not generated, and the caller goes on to its exit code.
+ */
 export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
   const sink = streamSink(stream);
   let buffer = '';
-  for (const chunk of chunks) {
-    buffer += chunk;
-    if (buffer.length >= 65536) {
-      await sink.write(buffer);
-      buffer = '';
+  try {
+    for (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length >= 65536) {
+        await sink.write(buffer);
+        buffer = '';
+      }
     }
+    if (buffer) await sink.write(buffer);
+  } catch (error) {
+    if (!isClosedReader(error)) throw error;
   }
-  if (buffer) await sink.write(buffer);
 }
 
 export function printLine(ctx: CliContext, line = ''): void {
