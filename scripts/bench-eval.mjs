@@ -82,8 +82,13 @@ function templateRows(path) {
   return { schema, runId, sampleId, input, rows };
 }
 
-/** Latency-bound: a local OpenAI-compatible server that answers after `latencyMs`, streaming or not. */
-export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyMs = 50, concurrency = 16, runs = PAIRS } = {}) {
+/**
+ * Latency-bound: a local OpenAI-compatible server that answers after `latencyMs`, streaming or not, against the
+ * ideal (samples × latency / concurrency), paired with a bare Node client making the same calls to the same server
+ * (bench-latency-floor.mjs): the share of the gap that is this host's (Node's start, the loopback, the gateway),
+ * not agentctl's. At least 9 pairs: the ideal does not move with the host, so a median of 5 moved with it.
+ */
+export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyMs = 50, concurrency = 16, runs = Math.max(PAIRS, LATENCY_PAIRS) } = {}) {
   makeEvalWorkspace(dir, samples);
   const server = await slowGateway(latencyMs);
   const out = {};
@@ -92,20 +97,22 @@ export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyM
       writeFileSync(join(dir, '.agentctl/config.yaml'), `team: team-bench\ngateway:\n  stream: ${stream}\n`);
       const gatewayEnv = { ...env, AGENTCTL_GATEWAY_URL: server.url };
       // Every sample must have been answered: an eval whose requests all fail fast would look faster than the ideal.
-      const once = () => {
+      const ours = () => {
         const r = run(process.execPath, evalArgs(bin, ['--provider', 'openai', '--no-cache']), { cwd: dir, env: gatewayEnv });
         const passed = JSON.parse(r.stdout).summary.passed;
         if (passed !== samples) throw new Error(`latency-bound eval (stream: ${stream}) passed ${passed}/${samples}`);
         return r;
       };
-      once();
-      const times = Array.from({ length: runs }, () => once().ms);
+      const bare = () => run(process.execPath, [LATENCY_FLOOR, server.url, String(samples), String(concurrency), String(stream)], { cwd: dir, env });
+      const pairs = await paired(ours, bare, runs);
       const ideal = (samples * latencyMs) / concurrency;
       out[stream ? 'streaming' : 'plain'] = {
-        ms: median(times),
+        ms: pairs.a.ms,
         ideal,
-        ratio: median(times) / ideal,
-        range: [Math.min(...times) / ideal, Math.max(...times) / ideal],
+        ratio: pairs.a.ms / ideal,
+        range: pairs.aRange.map((ms) => ms / ideal),
+        bare: pairs.b.ms / ideal,
+        pairs: runs,
       };
     }
   } finally {
@@ -113,6 +120,9 @@ export async function benchLatencyBound(bin, dir, env, { samples = 500, latencyM
   }
   return out;
 }
+
+const LATENCY_FLOOR = new URL('./bench-latency-floor.mjs', import.meta.url).pathname;
+const LATENCY_PAIRS = 9;
 
 /**
  * The gateway runs in its own process: the timed commands are spawned synchronously, which would stop

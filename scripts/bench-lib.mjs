@@ -33,7 +33,7 @@ export const median = (values) => {
 
 /**
  * A B A B …: `a` and `b` are functions returning { ms, peakMb? } (or a number of ms). One warm-up of
- * each first. Returns the medians of each side, the median and range of the per-pair ratios a/b.
+ * each first. Returns the medians of each side (and A's range), the median and range of the per-pair ratios a/b.
  */
 export async function paired(a, b, pairs = PAIRS) {
   const norm = (r) => (typeof r === 'number' ? { ms: r } : r);
@@ -52,6 +52,8 @@ export async function paired(a, b, pairs = PAIRS) {
     b: { ms: median(bs.map((x) => x.ms)), peakMb: peak(bs) },
     ratio: median(ratios),
     range: [Math.min(...ratios), Math.max(...ratios)],
+    // A's own range, for a row measured against a fixed figure (an ideal) rather than against B.
+    aRange: [Math.min(...as.map((x) => x.ms)), Math.max(...as.map((x) => x.ms))],
     pairs,
   };
 }

@@ -141,7 +141,7 @@ for (const samples of QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000]) {
 const latency = await benchLatencyBound(BIN, join(work, 'eval-latency'), env);
 for (const [mode, r] of Object.entries(latency))
   table.add(
-    `eval, 500 samples, 50 ms model, c=16, ${mode}: ${(r.ratio).toFixed(2)}× ideal (${r.range[0].toFixed(2)}–${r.range[1].toFixed(2)})`,
+    `eval, 500 samples, 50 ms model, c=16, ${mode}: ${r.ratio.toFixed(2)}× ideal (${r.range[0].toFixed(2)}–${r.range[1].toFixed(2)}, ${r.pairs} runs); a bare client ${r.bare.toFixed(2)}×`,
     r.ms,
     `≤ 1.3× ideal (${r.ideal.toFixed(0)} ms)`,
   );
