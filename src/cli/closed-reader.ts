@@ -13,11 +13,14 @@ export function isClosedReader(error: unknown): boolean {
 
 /**
  * Lets `streams` (stdout, stderr) lose their reader without the process crashing: the 'error' event of a closed
- * pipe, emitted after a plain write, is dropped; any other error is thrown as before.
+ * pipe, emitted after a plain write, is dropped. Any other error (a full disk behind `> file`) is left to whoever
+ * else listens (a streamSink rejects its pending write with it, so the command reports it and cleans up); with
+ * no other listener it is thrown, as an 'error' event nobody handles always was.
  */
 export function tolerateClosedReaders(...streams: NodeJS.WritableStream[]): void {
   for (const stream of streams)
     stream.on('error', (error: Error) => {
-      if (!isClosedReader(error)) throw error;
+      if (isClosedReader(error) || stream.listenerCount('error') > 1) return;
+      throw error;
     });
 }

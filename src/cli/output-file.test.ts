@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeOutputFile } from './output-file.js';
+import { openOutputFile, writeOutputFile } from './output-file.js';
 
 describe('writeOutputFile', () => {
   it('streams chunks into the file and replaces it only when the last chunk is written', () => {
@@ -33,5 +34,31 @@ describe('writeOutputFile', () => {
   it('says which folder is missing, with the fix', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agentctl-out-'));
     expect(() => writeOutputFile(dir, 'nope/report.xml', ['x'], '--junit')).toThrow(/the folder .*nope does not exist/);
+  });
+});
+
+describe('openOutputFile', () => {
+  it('writes into a named pipe (export --out /dev/stdout, a FIFO) instead of renaming a file over it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentctl-out-'));
+    const fifo = join(dir, 'runs.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    // The reader opens the pipe first, as `agentctl export --out runs.jsonl` would find `cat < runs.jsonl` waiting.
+    const received = new Promise<string>((resolve, reject) => {
+      let text = '';
+      createReadStream(fifo, 'utf8')
+        .on('data', (d) => {
+          text += d;
+        })
+        .on('end', () => resolve(text))
+        .on('error', reject);
+    });
+    const sink = await openOutputFile(dir, 'runs.jsonl', '--out');
+    await sink.write('{"run":1}\n');
+    await sink.write('{"run":2}\n');
+    await sink.commit();
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('nothing reached the pipe'), 5_000).unref());
+    expect(await Promise.race([received, timeout])).toBe('{"run":1}\n{"run":2}\n');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['runs.jsonl']);
   });
 });

@@ -7,6 +7,7 @@ import { closeSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFil
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError, UsageError } from '../core/errors.js';
+import { isClosedReader } from './closed-reader.js';
 
 /**
  * Writes the text, or streams the chunks (a report too big to hold as one string), to a regular file
@@ -17,7 +18,12 @@ export function writeOutputFile(cwd: string, path: string, content: string | Ite
   const absolute = resolve(cwd, path);
   try {
     if (!isRegularOrMissing(absolute)) {
-      writeDirect(absolute, content);
+      try {
+        writeDirect(absolute, content);
+      } catch (error) {
+        // A pipe whose reader went away (--junit /dev/stdout | head): the rest is not written (./closed-reader.ts).
+        if (!isClosedReader(error)) throw error;
+      }
       return;
     }
     const temporary = join(dirname(absolute), `.${basename(absolute)}.${process.pid}.tmp`);
@@ -52,6 +58,54 @@ function writeDirect(path: string, content: string | Iterable<string>): void {
   } finally {
     closeSync(fd);
   }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A sink's write: the chunk into the file, a failure as the user's error (cannotWrite). */
+function chunkWriter(file: FileHandle, path: string, absolute: string, flag: string): (chunk: string) => Promise<void> {
+  return async (chunk) => {
+    try {
+      await file.write(chunk);
+    } catch (error) {
+      throw cannotWrite(error, path, absolute, flag);
+    }
+  };
+}
+
+/** A sink straight into a device or a named pipe: nothing to rename, so nothing to undo either. */
+async function directSink(absolute: string, path: string, flag: string): Promise<OutputSink> {
+  let handle: FileHandle;
+  try {
+    handle = await open(absolute, 'w');
+  } catch (error) {
+    throw cannotWrite(error, path, absolute, flag);
+  }
+  let closed = false;
+  const close = () => {
+    if (closed) return Promise.resolve();
+    closed = true;
+    return handle.close();
+  };
+  return {
+    write: chunkWriter(handle, path, absolute, flag),
+    async commit() {
+      try {
+        await close();
+      } catch (error) {
+        throw cannotWrite(error, path, absolute, flag);
+      }
+    },
+    abort() {
+      close().catch(() => {});
+    },
+  };
 }
 
 function isRegularOrMissing(path: string): boolean {
@@ -103,17 +157,13 @@ export interface OutputSink {
 /**
  * A file written atomically: the chunks go to a temporary file beside it, renamed into place by
  * `commit`, so an error or Ctrl-C half way never leaves a truncated file where the user expects one.
+ * A path that is not a regular file (/dev/stdout, a named pipe) is written directly, as writeOutputFile does:
+ * a temporary file renamed over it would replace the device or the pipe with a regular file.
  */
 export async function openOutputFile(cwd: string, path: string, flag: string): Promise<OutputSink> {
   const absolute = resolve(cwd, path);
-  const isFolder = (() => {
-    try {
-      return statSync(absolute).isDirectory();
-    } catch {
-      return false;
-    }
-  })();
-  if (isFolder) throw cannotWrite(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), path, absolute, flag);
+  if (!isRegularOrMissing(absolute) && !isFolder(absolute)) return directSink(absolute, path, flag);
+  if (isFolder(absolute)) throw cannotWrite(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), path, absolute, flag);
   const temp = join(dirname(absolute), `.${basename(absolute)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {
@@ -131,13 +181,7 @@ export async function openOutputFile(cwd: string, path: string, flag: string): P
     }
   };
   return {
-    async write(chunk) {
-      try {
-        await file.write(chunk);
-      } catch (error) {
-        throw cannotWrite(error, path, absolute, flag);
-      }
-    },
+    write: chunkWriter(file, path, absolute, flag),
     async commit() {
       try {
         await file.close();
