@@ -162,8 +162,8 @@ export interface OutputSink {
  */
 export async function openOutputFile(cwd: string, path: string, flag: string): Promise<OutputSink> {
   const absolute = resolve(cwd, path);
-  if (!isRegularOrMissing(absolute) && !isFolder(absolute)) return directSink(absolute, path, flag);
   if (isFolder(absolute)) throw cannotWrite(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), path, absolute, flag);
+  if (!isRegularOrMissing(absolute)) return directSink(absolute, path, flag);
   const temp = join(dirname(absolute), `.${basename(absolute)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {
